@@ -1,0 +1,2 @@
+//! Peer comparison: to be written.
+fn main() {}

@@ -1,0 +1,77 @@
+//! The few traits that let code treat structures of one kind alike.
+//!
+//! They are deliberately small: what the CLI, the benchmarks and the accuracy harness need to
+//! drive any implementation with the same code.
+
+use core::hash::Hash;
+
+use crate::error::Result;
+use crate::hash::{DEFAULT_SEED, hash_one};
+
+/// Estimates how many distinct items it has seen (KMV, the LogLog family, exact sets).
+///
+/// `insert` hashes the item once with the stable hash and the structure's seed, then calls
+/// `insert_hash`, so pre-hashed and item input give the same state.
+pub trait DistinctCounter {
+    /// Adds an item given by its 64-bit stable hash.
+    fn insert_hash(&mut self, hash: u64);
+
+    /// The seed `insert` hashes with; structures built with the same seed can be merged.
+    fn hash_seed(&self) -> u64 {
+        DEFAULT_SEED
+    }
+
+    /// Adds an item, hashing it once.
+    fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
+        let hash = hash_one(item, self.hash_seed());
+        self.insert_hash(hash);
+    }
+
+    /// The estimated number of distinct items seen.
+    fn estimate(&self) -> f64;
+
+    /// Folds `other` into `self`, as if `self` had also seen `other`'s items.
+    ///
+    /// # Errors
+    /// When the two were built with different parameters.
+    fn merge(&mut self, other: &Self) -> Result<()>
+    where
+        Self: Sized;
+}
+
+/// Answers "have I seen this?" with no false negatives (Bloom filters and exact sets).
+pub trait MembershipFilter {
+    /// Adds an item given by its 64-bit stable hash; returns `true` if it was (probably) present.
+    fn insert_hash(&mut self, hash: u64) -> bool;
+
+    /// Whether an item given by its 64-bit stable hash is (probably) present.
+    fn contains_hash(&self, hash: u64) -> bool;
+
+    /// The seed item methods hash with.
+    fn hash_seed(&self) -> u64 {
+        DEFAULT_SEED
+    }
+
+    /// Adds an item; returns `true` if it was (probably) present already.
+    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+        let hash = hash_one(item, self.hash_seed());
+        self.insert_hash(hash)
+    }
+
+    /// Whether the item is (probably) present.
+    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+        self.contains_hash(hash_one(item, self.hash_seed()))
+    }
+}
+
+/// Counts events approximately in little memory (Morris counters).
+pub trait ApproximateCounter {
+    /// Counts one event.
+    fn increment(&mut self);
+
+    /// Counts `n` events.
+    fn increment_by(&mut self, n: u64);
+
+    /// The estimated number of events counted.
+    fn estimate(&self) -> f64;
+}

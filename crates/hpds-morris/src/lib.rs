@@ -1,0 +1,2 @@
+//! Morris approximate counters: count to billions in a byte, singly or packed in arrays.
+#![deny(missing_docs)]
