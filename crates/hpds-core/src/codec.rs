@@ -410,7 +410,10 @@ mod tests {
         ));
         let mut b = bytes.clone();
         b[HEADER_LEN] ^= 1;
-        assert!(matches!(decode_err(&b), DecodeError::ChecksumMismatch { .. }));
+        assert!(matches!(
+            decode_err(&b),
+            DecodeError::ChecksumMismatch { .. }
+        ));
         let mut b = bytes.clone();
         b.push(0);
         assert!(matches!(decode_err(&b), DecodeError::TrailingBytes { .. }));

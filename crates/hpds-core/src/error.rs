@@ -184,7 +184,10 @@ impl fmt::Display for Error {
                 "cannot combine structures with different {what}: {ours} and {theirs}"
             ),
             ErrorKind::CapacityOverflow { what } => {
-                write!(f, "capacity overflow: {what} is larger than can be allocated")
+                write!(
+                    f,
+                    "capacity overflow: {what} is larger than can be allocated"
+                )
             }
             ErrorKind::MemoryLimit { limit, needed } => write!(
                 f,

@@ -3,9 +3,7 @@
 //! A change to any figure here breaks every serialized sketch; bump the format version instead.
 
 use hpds_core::codec::Encoder;
-use hpds_core::hash::{
-    DEFAULT_SEED, hash_bytes, hash_one, hash_one_128, hash_u64, hash128_bytes,
-};
+use hpds_core::hash::{DEFAULT_SEED, hash_bytes, hash_one, hash_one_128, hash_u64, hash128_bytes};
 
 #[test]
 fn xxh3_reference_vectors() {
@@ -24,8 +22,16 @@ fn stable_hash_vectors() {
     ];
     let expected: [u64; 5] = GOLDEN_64;
     assert_eq!(got, expected, "got {got:#018x?}");
-    assert_eq!(hash_one_128(&42u64, DEFAULT_SEED), hash128_bytes(&42u64.to_le_bytes(), DEFAULT_SEED));
-    assert_eq!(hash128_bytes(b"hello", DEFAULT_SEED), GOLDEN_128, "{:#034x}", hash128_bytes(b"hello", DEFAULT_SEED));
+    assert_eq!(
+        hash_one_128(&42u64, DEFAULT_SEED),
+        hash128_bytes(&42u64.to_le_bytes(), DEFAULT_SEED)
+    );
+    assert_eq!(
+        hash128_bytes(b"hello", DEFAULT_SEED),
+        GOLDEN_128,
+        "{:#034x}",
+        hash128_bytes(b"hello", DEFAULT_SEED)
+    );
 }
 
 #[test]

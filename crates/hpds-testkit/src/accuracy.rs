@@ -217,14 +217,18 @@ mod tests {
     fn biased_estimator_is_detected() {
         // An estimator that overcounts by 10% with 1% noise: its bias must stand out.
         let plan = Accuracy::new(50, vec![1000], 3);
-        let rows = plan.run_each(|seed, n| n as f64 * (1.1 + (mix64(seed) % 100) as f64 / 10_000.0));
+        let rows =
+            plan.run_each(|seed, n| n as f64 * (1.1 + (mix64(seed) % 100) as f64 / 10_000.0));
         assert!(rows[0].bias > 0.09 && rows[0].bias_z() > 10.0);
     }
 
     #[test]
     fn trial_seeds_are_deterministic_and_distinct() {
         let plan = Accuracy::new(3, vec![1], 8);
-        assert_eq!(plan.trial_seed(2), Accuracy::new(3, vec![1], 8).trial_seed(2));
+        assert_eq!(
+            plan.trial_seed(2),
+            Accuracy::new(3, vec![1], 8).trial_seed(2)
+        );
         assert_ne!(plan.trial_seed(1), plan.trial_seed(2));
     }
 }
