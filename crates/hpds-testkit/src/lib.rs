@@ -6,6 +6,7 @@
 //! - [`accuracy`]: run an estimator over many seeded trials at log-spaced cardinalities and
 //!   report bias, relative RMSE and quantiles.
 //! - [`alloc`]: [`CountingAllocator`], current and peak heap bytes and allocation counts.
+//! - [`plot`]: line charts as SVG, for the guides' figures.
 //!
 //! # Example
 //! ```
@@ -18,6 +19,7 @@
 
 pub mod accuracy;
 pub mod alloc;
+pub mod plot;
 pub mod streams;
 pub mod words;
 
