@@ -35,9 +35,12 @@ const PEERS: &[&str] = &[
 
 fn is_peer(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    PEERS
-        .iter()
-        .any(|p| lower == *p || lower.starts_with(&format!("{p}-")) || lower.starts_with(&format!("{p}_")) || lower.starts_with(&format!("{p}::")))
+    PEERS.iter().any(|p| {
+        lower == *p
+            || lower.starts_with(&format!("{p}-"))
+            || lower.starts_with(&format!("{p}_"))
+            || lower.starts_with(&format!("{p}::"))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -66,8 +69,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn read(dir: &Path) -> Option<Result> {
-    let bench: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("benchmark.json")).ok()?).ok()?;
-    let est: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("estimates.json")).ok()?).ok()?;
+    let bench: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("benchmark.json")).ok()?).ok()?;
+    let est: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("estimates.json")).ok()?).ok()?;
     Some(Result {
         group: bench["group_id"].as_str()?.to_owned(),
         function: bench["function_id"].as_str().unwrap_or("").to_owned(),
@@ -94,7 +99,11 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     walk(&criterion, &mut dirs);
     let mut results: Vec<Result> = dirs.iter().filter_map(|d| read(d)).collect();
     if results.is_empty() {
-        return Err(format!("no criterion results under {}: run the benches first", criterion.display()).into());
+        return Err(format!(
+            "no criterion results under {}: run the benches first",
+            criterion.display()
+        )
+        .into());
     }
     results.sort_by(|a, b| (&a.group, &a.function).cmp(&(&b.group, &b.function)));
     let mut groups: BTreeMap<String, Vec<Result>> = BTreeMap::new();
@@ -109,15 +118,28 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
          work, so single figures are noisy; the ratios are what to read.\n",
     );
     for (group, rows) in &groups {
-        let _ = write!(md, "\n## {group}\n\n| implementation | size | median | Melem/s |\n|---|---:|---:|---:|\n");
+        let _ = write!(
+            md,
+            "\n## {group}\n\n| implementation | size | median | Melem/s |\n|---|---:|---:|---:|\n"
+        );
         let mut by_size: BTreeMap<(u64, String), Vec<&Result>> = BTreeMap::new();
         for r in rows {
-            by_size.entry((r.size.parse().unwrap_or(0), r.size.clone())).or_default().push(r);
+            by_size
+                .entry((r.size.parse().unwrap_or(0), r.size.clone()))
+                .or_default()
+                .push(r);
         }
         for ((_, size), rs) in &by_size {
             for r in rs {
-                let tput = r.elements.map_or("".into(), |e| format!("{:.1}", e / r.median_ns * 1e3));
-                let _ = writeln!(md, "| {} | {size} | {} | {tput} |", r.function, fmt_time(r.median_ns));
+                let tput = r
+                    .elements
+                    .map_or("".into(), |e| format!("{:.1}", e / r.median_ns * 1e3));
+                let _ = writeln!(
+                    md,
+                    "| {} | {size} | {} | {tput} |",
+                    r.function,
+                    fmt_time(r.median_ns)
+                );
             }
         }
         let mut ratios = String::new();
@@ -125,19 +147,35 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             for ours in rs.iter().filter(|r| !is_peer(&r.function)) {
                 for peer in rs.iter().filter(|r| is_peer(&r.function)) {
                     let ratio = ours.median_ns / peer.median_ns;
-                    let verdict = if ratio < 0.97 { "faster" } else if ratio > 1.03 { "slower" } else { "even" };
-                    let _ = writeln!(ratios, "| {} | {} | {size} | {ratio:.2} | {verdict} |", ours.function, peer.function);
+                    let verdict = if ratio < 0.97 {
+                        "faster"
+                    } else if ratio > 1.03 {
+                        "slower"
+                    } else {
+                        "even"
+                    };
+                    let _ = writeln!(
+                        ratios,
+                        "| {} | {} | {size} | {ratio:.2} | {verdict} |",
+                        ours.function, peer.function
+                    );
                 }
             }
         }
         if !ratios.is_empty() {
-            let _ = write!(md, "\n| hpds | peer | size | time ratio | |\n|---|---|---:|---:|---|\n{ratios}");
+            let _ = write!(
+                md,
+                "\n| hpds | peer | size | time ratio | |\n|---|---|---:|---:|---|\n{ratios}"
+            );
         }
         // A throughput-vs-size plot when the group has numeric sizes and throughputs.
         let mut series: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
         for r in rows {
             if let (Ok(n), Some(e)) = (r.size.parse::<f64>(), r.elements) {
-                series.entry(r.function.as_str()).or_default().push((n, e / r.median_ns * 1e3));
+                series
+                    .entry(r.function.as_str())
+                    .or_default()
+                    .push((n, e / r.median_ns * 1e3));
             }
         }
         if series.values().any(|p| p.len() > 1) {
@@ -161,6 +199,10 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::write(out_dir.join("benchmarks.md"), md)?;
-    println!("wrote {} ({} groups)", out_dir.join("benchmarks.md").display(), groups.len());
+    println!(
+        "wrote {} ({} groups)",
+        out_dir.join("benchmarks.md").display(),
+        groups.len()
+    );
     Ok(())
 }

@@ -36,6 +36,8 @@ pub struct Row {
     pub ns_per_item: f64,
     /// Whole build time, in seconds.
     pub build_seconds: f64,
+    /// Threads that built it (more than one only for mergeable sketches).
+    pub threads: usize,
 }
 
 /// The report of one comparison.
@@ -79,13 +81,18 @@ impl Running {
 ///
 /// # Errors
 /// When the source cannot be read.
-pub fn run(source: &Source, entries: Vec<Entry>, progress: bool) -> Result<Report, SourceError> {
+pub fn run(
+    source: &Source,
+    entries: Vec<Entry>,
+    threads: usize,
+    progress: bool,
+) -> Result<Report, SourceError> {
     let mut running: Vec<Running> = entries
         .into_iter()
         .map(|entry| {
             let before = stats().current as i64;
             let start = Instant::now();
-            let structure = (entry.build)();
+            let structure = (entry.build)(threads);
             let time = start.elapsed();
             let bytes = stats().current as i64 - before;
             Running {
@@ -132,6 +139,7 @@ pub fn run(source: &Source, entries: Vec<Entry>, progress: bool) -> Result<Repor
                 peak_bytes: r.peak,
                 ns_per_item: r.time.as_nanos() as f64 / tokens as f64,
                 build_seconds: r.time.as_secs_f64(),
+                threads: if r.entry.mergeable { threads } else { 1 },
             }
         })
         .collect();

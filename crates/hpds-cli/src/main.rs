@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod compare;
+mod experiments;
 mod output;
 mod source;
 mod structures;
@@ -35,8 +36,53 @@ struct Cli {
 enum Command {
     /// Count distinct tokens with every structure and compare answers, memory and speed.
     Compare(CompareArgs),
+    /// Relative error of every estimator across cardinalities: CSV and an SVG plot.
+    Accuracy(AccuracyArgs),
+    /// False-positive rate of every filter as it fills: CSV and an SVG plot.
+    Fpr(FprArgs),
     /// List the structures `compare` can run.
     List,
+}
+
+#[derive(Debug, Args)]
+struct AccuracyArgs {
+    /// Seeded trials per cardinality.
+    #[arg(long, default_value_t = 100)]
+    trials: usize,
+    /// Largest cardinality (the sweep is log-spaced from 1, four points per decade).
+    #[arg(long, default_value_t = 1_000_000)]
+    max: u64,
+    /// Comma-separated estimator names; all by default.
+    #[arg(long, short, value_delimiter = ',')]
+    estimators: Vec<String>,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory for accuracy.csv and accuracy.svg.
+    #[arg(long, short, default_value = "hpds-accuracy")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct FprArgs {
+    /// Items each filter is sized for.
+    #[arg(long, default_value_t = 100_000)]
+    capacity: usize,
+    /// Target false-positive rate.
+    #[arg(long, default_value_t = 0.01)]
+    rate: f64,
+    /// Non-members queried at each fill level.
+    #[arg(long, default_value_t = 200_000)]
+    probes: usize,
+    /// Comma-separated filter names; all by default.
+    #[arg(long, short, value_delimiter = ',')]
+    filters: Vec<String>,
+    /// Seed of the member and probe streams.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory for fpr.csv and fpr.svg.
+    #[arg(long, short, default_value = "hpds-fpr")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args, Default)]
@@ -60,6 +106,9 @@ struct CompareArgs {
     /// Seed of the built-in corpus.
     #[arg(long, default_value_t = 2024)]
     seed: u64,
+    /// Build the mergeable sketches on this many threads and merge them at the end.
+    #[arg(long, short = 't', default_value_t = 1)]
+    threads: usize,
     /// Hide the progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -69,6 +118,34 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Accuracy(a)) => experiments::accuracy(
+            structures::estimators(),
+            &a.estimators,
+            a.trials,
+            a.max,
+            a.seed,
+            &a.out,
+        )
+        .map(|table| {
+            print!("{table}");
+            eprintln!(
+                "wrote {0}/accuracy.csv and {0}/accuracy.svg",
+                a.out.display()
+            );
+        }),
+        Some(Command::Fpr(a)) => experiments::fpr(
+            structures::filters(),
+            &a.filters,
+            a.capacity,
+            a.rate,
+            a.probes,
+            a.seed,
+            &a.out,
+        )
+        .map(|table| {
+            print!("{table}");
+            eprintln!("wrote {0}/fpr.csv and {0}/fpr.svg", a.out.display());
+        }),
         Some(Command::List) => {
             for e in structures::all() {
                 println!("{:<22} {}", e.name, e.about);
@@ -79,6 +156,7 @@ fn main() -> ExitCode {
             tokens: 10_000_000,
             vocabulary: 2_000_000,
             seed: 2024,
+            threads: 1,
             ..CompareArgs::default()
         }),
     };
@@ -108,6 +186,9 @@ fn compare(args: &CompareArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         entries.retain(|e| args.structures.iter().any(|s| s == e.name));
     }
+    if args.threads == 0 || args.threads > 256 {
+        return Err(format!("--threads must be in 1..=256, got {}", args.threads).into());
+    }
     if args.input.is_none() && (args.tokens == 0 || args.vocabulary == 0) {
         return Err("--tokens and --vocabulary must be at least 1".into());
     }
@@ -119,7 +200,7 @@ fn compare(args: &CompareArgs) -> Result<(), Box<dyn std::error::Error>> {
             seed: args.seed,
         },
     };
-    let report = compare::run(&source, entries, !args.quiet)?;
+    let report = compare::run(&source, entries, args.threads, !args.quiet)?;
     print!("{}", output::render(&report, args.format));
     Ok(())
 }

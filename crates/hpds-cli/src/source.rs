@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use hpds_testkit::words::Corpus;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -172,7 +172,7 @@ fn bar(enabled: bool, len: Option<u64>, msg: &'static str) -> ProgressBar {
 /// sequence), validates each piece and hands its tokens to `sink`.
 fn stream_text(
     mut reader: impl Read,
-    path: &PathBuf,
+    path: &Path,
     bar: &ProgressBar,
     sink: &mut impl FnMut(&[&str]),
 ) -> Result<Totals, SourceError> {
@@ -188,7 +188,7 @@ fn stream_text(
             match reader.read(&mut buf[start..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(SourceError::Io(path.clone(), e)),
+                Err(e) => return Err(SourceError::Io(path.to_path_buf(), e)),
             }
         };
         buf.truncate(start + n);
@@ -242,7 +242,7 @@ mod tests {
         let mut seen = Vec::new();
         let t = stream_text(
             Trickle { data, step },
-            &PathBuf::from("test"),
+            Path::new("test"),
             &ProgressBar::hidden(),
             &mut |b: &[&str]| seen.extend(b.iter().map(|s| (*s).to_owned())),
         )?;
