@@ -68,15 +68,15 @@
 //!
 //! | policy | slack after growth | reallocations for n pushes | elements copied per push |
 //! |---|---|---|---|
-//! | [`Doubling`] | 100% | log₂ n | ≤ 1 |
-//! | [`Factor`] 1.5 | 50% | log₁.₅ n | ≤ 2 |
-//! | [`SizeClass`] 1.5 | 50% + 25% rounding | ≤ log₁.₅ n | ≤ 2 |
-//! | [`CPythonList`] | 12.5% + 6 | ≈ log₁.₁₂₅ n ≈ 8.5 · log₂ n | ≤ 8 |
-//! | [`Exact`] | 0 | n | ≤ n/2 (O(n²) total unless realloc grows in place) |
+//! | [`Doubling`] | 100% | log₂ n | < 2 |
+//! | [`Factor`] 1.5 | 50% | log₁.₅ n | < 3 |
+//! | [`SizeClass`] 1.5 | 50% + 25% rounding | ≤ log₁.₅ n | < 3 |
+//! | [`CPythonList`] | 12.5% + 6 | ≈ log₁.₁₂₅ n ≈ 5.9 · log₂ n | < 9 |
+//! | [`Exact`] | 0 | n | ≈ n/2 (O(n²) total unless realloc grows in place) |
 //!
 //! These follow from the growth rule: with factor f the vector holds at most f·len slots after
-//! a growth, and the elements copied by all growths form a geometric series bounded by
-//! n / (f − 1). The memory benchmark (`cargo bench -p hpds-vec --bench memory`) measures slack
+//! a growth, and the elements copied by all growths form a geometric series below
+//! n · f / (f − 1). The memory benchmark (`cargo bench -p hpds-vec --bench memory`) measures slack
 //! and peak bytes per policy with a counting allocator; `docs/vec.md` has the figures.
 //!
 //! # Zero-sized types

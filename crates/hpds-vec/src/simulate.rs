@@ -47,7 +47,7 @@ impl GrowthReport {
     }
 
     /// Bytes copied per element pushed (`bytes_copied / (n × elem_size)`): the amortized
-    /// copying cost of growth, about `1 / (factor - 1)` for geometric policies.
+    /// copying cost of growth, below `factor / (factor - 1)` for geometric policies.
     pub fn copies_per_element(&self) -> f64 {
         if self.n == 0 {
             0.0
