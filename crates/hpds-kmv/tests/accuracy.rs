@@ -22,8 +22,8 @@ fn check(k: usize, trials: usize, max_n: u64, seed: u64) {
     let plan = Accuracy::new(trials, log_scale(1, max_n, 4), seed);
     let rows = plan.run_streaming(
         |s| Kmv::with_seed(k, s).unwrap(),
-        |sk, h| sk.insert_hash(h),
-        |sk| DistinctCounter::estimate(sk),
+        Kmv::insert_hash,
+        DistinctCounter::estimate,
     );
     let kf = k as f64;
     let asymptotic = 1.0 / (kf - 2.0).sqrt();

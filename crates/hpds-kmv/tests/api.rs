@@ -10,7 +10,11 @@ use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// The KMV estimate computed by brute force from every distinct hash.
@@ -65,7 +69,9 @@ proptest! {
     fn idempotent(k in 2usize..64, hashes in stream()) {
         let once = sketch(k, hashes.iter().copied());
         let mut twice = once.clone();
-        hashes.iter().for_each(|&h| twice.insert_hash(h));
+        for &h in &hashes {
+            twice.insert_hash(h);
+        }
         prop_assert_eq!(&once, &twice);
         let mut merged = once.clone();
         merged.merge(&once).unwrap();

@@ -298,7 +298,7 @@ impl<R: RngCore> MorrisArray<R> {
 
 fn packed_len(len: usize, bits: u8) -> Option<usize> {
     let bytes = if bits == 8 { len } else { len.div_ceil(2) };
-    (bytes <= isize::MAX as usize).then_some(bytes)
+    isize::try_from(bytes).is_ok().then_some(bytes)
 }
 
 impl<R> fmt::Debug for MorrisArray<R> {
