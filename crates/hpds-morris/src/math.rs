@@ -1,0 +1,261 @@
+//! The arithmetic shared by single counters and arrays: thresholds, range, sampling.
+
+use hpds_core::{Error, Result};
+use rand_core::RngCore;
+
+/// 2^64 as a float.
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// Checks that `base` is a usable Morris base.
+pub(crate) fn check_base(base: f64) -> Result<f64> {
+    // Above 2^32 a second exponent step would already need a probability below 2^-64.
+    if base.is_finite() && base > 1.0 && base <= 4_294_967_296.0 {
+        Ok(base)
+    } else {
+        Err(Error::invalid_parameter(
+            "base",
+            base,
+            "a finite number in (1, 2^32]",
+        ))
+    }
+}
+
+/// The top exponent for `base` in `bits` bits: the largest exponent representable in the bits
+/// whose increment probability, `base^-c`, is still at least 2^-64 (the resolution of one
+/// random `u64`).
+pub(crate) fn max_exponent(base: f64, bits: u8) -> u8 {
+    let by_bits = (1u32 << bits) - 1;
+    // c * log2(base) <= 64; ln_1p keeps precision for bases close to 1.
+    let by_resolution = (64.0 * core::f64::consts::LN_2 / (base - 1.0).ln_1p()).floor();
+    let by_resolution = if by_resolution >= f64::from(by_bits) {
+        by_bits
+    } else {
+        by_resolution.max(1.0) as u32
+    };
+    by_bits.min(by_resolution) as u8
+}
+
+/// The threshold `t` for exponent `c`: an increment happens when a uniform `u64` is `<= t`,
+/// i.e. with probability `(t + 1) / 2^64 ≈ base^-c` (exactly 1 at `c = 0`).
+pub(crate) fn threshold(base: f64, c: u8) -> u64 {
+    if c == 0 {
+        return u64::MAX;
+    }
+    let scaled = (base.powi(-i32::from(c)) * TWO_64).ceil().max(1.0);
+    if scaled >= TWO_64 {
+        u64::MAX
+    } else {
+        scaled as u64 - 1
+    }
+}
+
+/// The increment probability a threshold stands for.
+pub(crate) fn probability(threshold: u64) -> f64 {
+    (threshold as f64 + 1.0) / TWO_64
+}
+
+/// The unbiased estimate `(base^c - 1) / (base - 1)`.
+pub(crate) fn estimate(base: f64, c: u8) -> f64 {
+    (base.powi(i32::from(c)) - 1.0) / (base - 1.0)
+}
+
+/// One weighted coin: `true` with the probability `threshold` stands for.
+#[inline]
+pub(crate) fn accept(rng: &mut impl RngCore, threshold: u64) -> bool {
+    rng.next_u64() <= threshold
+}
+
+/// How many increments it takes until the first that succeeds with probability `p`: a
+/// geometric variable on `1, 2, ...`, sampled by inversion from one uniform draw.
+pub(crate) fn geometric(rng: &mut impl RngCore, threshold: u64) -> u64 {
+    if threshold == u64::MAX {
+        return 1;
+    }
+    let p = probability(threshold);
+    // u in (0, 1]: 53 random bits, never 0 so the logarithm is finite.
+    let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / 9_007_199_254_740_992.0);
+    let skipped = (u.ln() / (-p).ln_1p()).floor();
+    // Saturating conversion: a gap past u64::MAX is "more than any n".
+    (skipped as u64).saturating_add(1)
+}
+
+/// Advances exponent `c` by `n` increments, skipping geometrically from one exponent change to
+/// the next; `thresholds(c)` gives the threshold of exponent `c`. Returns the new exponent.
+pub(crate) fn skip(
+    rng: &mut impl RngCore,
+    mut c: u8,
+    max: u8,
+    mut n: u64,
+    thresholds: impl Fn(u8) -> u64,
+) -> u8 {
+    while c < max && n > 0 {
+        let gap = geometric(rng, thresholds(c));
+        if gap > n {
+            // Memorylessness: the n increments left all failed, which is what not moving means.
+            break;
+        }
+        n -= gap;
+        c += 1;
+    }
+    c
+}
+
+/// The unbiased merge of exponent `small` into exponent `big` (both for the same base):
+/// returns the merged exponent.
+///
+/// The step of the smaller counter from exponent `i` to `i + 1` stands for `base^i` increments
+/// in expectation. Each is replayed as one weighted increment of weight `base^i` on the merged
+/// counter, accepted with probability `base^i · base^-c` = `base^-(c - i)` where `c` is the
+/// merged counter's current exponent (so `c > i` and the probability is below 1). An accepted
+/// step raises `base^c` by `(base - 1)·base^c`, so each replay adds `(base - 1)·base^i` to
+/// `E[base^c]` and the `small` replays add `base^small - 1` in all: `E[estimate]` of the merged
+/// counter is the sum of the two estimates' expectations.
+pub(crate) fn merge_exponents(
+    rng: &mut impl RngCore,
+    big: u8,
+    small: u8,
+    max: u8,
+    thresholds: impl Fn(u8) -> u64,
+) -> u8 {
+    let (mut c, small) = (big.max(small), big.min(small));
+    for i in 0..small {
+        if c >= max {
+            break;
+        }
+        if accept(rng, thresholds(c - i)) {
+            c += 1;
+        }
+    }
+    c
+}
+
+/// The standard normal quantile (Acklam's rational approximation refined by one Halley step;
+/// absolute error below 1e-7 over (0, 1), far below what a confidence interval needs).
+pub(crate) fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let low = 0.024_25;
+    let x = if p < low {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - low {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    // One Halley step against erfc brings the error to machine precision.
+    let e = 0.5 * erfc(-x / core::f64::consts::SQRT_2) - p;
+    let u = e * (2.0 * core::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
+    x - u / (1.0 + x * u / 2.0)
+}
+
+/// The complementary error function (the Chebyshev fit of Numerical Recipes' `erfcc`;
+/// relative error below 1.2e-7, enough for one Halley step).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Checks a confidence level and returns its two-sided normal quantile.
+pub(crate) fn z_for(confidence: f64) -> Result<f64> {
+    if confidence > 0.0 && confidence < 1.0 {
+        Ok(normal_quantile(0.5 + confidence / 2.0))
+    } else {
+        Err(Error::invalid_parameter(
+            "confidence",
+            confidence,
+            "a number in (0, 1), e.g. 0.95",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_quantiles() {
+        for (p, z) in [
+            (0.5, 0.0),
+            (0.975, 1.959_963_984_540_054),
+            (0.995, 2.575_829_303_548_901),
+            (0.841_344_746_068_542_9, 1.0),
+            (0.001, -3.090_232_306_167_813),
+        ] {
+            assert!(
+                (normal_quantile(p) - z).abs() < 1e-7,
+                "{p}: {}",
+                normal_quantile(p)
+            );
+        }
+        assert!(z_for(0.0).is_err() && z_for(1.0).is_err() && z_for(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn thresholds_match_probabilities() {
+        assert_eq!(threshold(2.0, 0), u64::MAX);
+        assert_eq!(threshold(2.0, 1), (1u64 << 63) - 1);
+        assert_eq!(threshold(2.0, 64), 0);
+        assert_eq!(probability(threshold(2.0, 3)), 0.125);
+        for c in 1..=60 {
+            let p = probability(threshold(1.3, c));
+            assert!((p / 1.3f64.powi(-i32::from(c)) - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(max_exponent(2.0, 8), 64);
+        assert_eq!(max_exponent(2.0, 4), 15);
+        assert_eq!(max_exponent(1.01, 8), 255);
+        assert_eq!(max_exponent(4_294_967_296.0, 8), 2);
+        assert_eq!(max_exponent(4.0, 1), 1);
+        assert!(check_base(1.0).is_err() && check_base(f64::INFINITY).is_err());
+        assert!(check_base(f64::NAN).is_err() && check_base(1e10).is_err());
+    }
+}
