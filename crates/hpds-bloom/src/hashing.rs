@@ -8,9 +8,11 @@
 //! hashes for false-positive purposes (Kirsch and Mitzenmacher, 2006); the statistical tests hold
 //! the filters to the independent-hash formula.
 //!
-//! A pre-hashed 64-bit value `h` is expanded to the pair `(h, mix64(h + GOLDEN))`: `mix64` is a
-//! bijective finalizer, so distinct `h` give distinct pairs and the second half is as uniform as
-//! the first. Items given to `insert` and hashes given to `insert_hash` therefore live in
+//! A pre-hashed 64-bit value `h` is expanded to the pair `(mix64(h), mix64(h + GOLDEN))`, two
+//! consecutive outputs of SplitMix64 seeded at `h`: `mix64` is a bijective finalizer, so
+//! distinct `h` give distinct pairs, and both halves are uniform even when the input is not
+//! (sequential ids, a weak hash). The test `pre_hashed_input_has_the_same_rate` inserts the
+//! hashes `0..n` and measures the classic rate. Items given to `insert` and hashes given to `insert_hash` therefore live in
 //! different key spaces: use one or the other for a given filter.
 
 use core::hash::Hash;
@@ -45,7 +47,7 @@ impl Hashes {
     #[inline]
     pub(crate) fn from_u64(h: u64) -> Self {
         Self {
-            h1: h,
+            h1: mix64(h),
             h2: mix64(h.wrapping_add(GOLDEN)),
         }
     }
