@@ -420,7 +420,8 @@ impl<C: Clock> MembershipFilter for TimingBloomFilter<C> {
 /// It chains [`TimingBloomFilter`]s like [`crate::ScalableBloomFilter`] chains classic ones:
 /// inserts go to the newest; when the newest has received its capacity of new items within one
 /// window, a sub-filter `growth` times larger is added. A sub-filter whose last insert has
-/// expired holds nothing live and is dropped, so after a burst the memory comes back.
+/// expired holds nothing live and is dropped; once everything has expired the filter starts
+/// over at its initial size, so after a burst the memory comes back.
 ///
 /// Rates: a sub-filter created while `j` others are live gets `p (1 - r) r^j`. Older
 /// sub-filters expire first, so the `i`-th live sub-filter (oldest first) was created with at
@@ -531,6 +532,14 @@ impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
 
     fn insert_hashes(&mut self, h: Hashes) -> bool {
         let now = nanos(self.clock.now());
+        // Everything expired: start over at the initial size, so memory comes back after a
+        // burst.
+        if self.stages.len() > 1 && self.stages.iter().all(TimingBloomFilter::is_expired) {
+            self.stages = Vec::new();
+            if self.push_stage(self.initial_capacity).is_err() {
+                unreachable!("the initial stage was built once with these settings");
+            }
+        }
         // Drop expired sub-filters (never the newest).
         let newest = self.stages.len() - 1;
         let mut i = 0;
