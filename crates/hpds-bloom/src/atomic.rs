@@ -117,7 +117,11 @@ impl AtomicBloomFilter {
         let mut f = BloomFilter::with_bits(self.m, self.k)
             .expect("shape already validated")
             .with_seed(self.seed);
-        let words: Vec<u64> = self.words.iter().map(|w| w.load(Ordering::Relaxed)).collect();
+        let words: Vec<u64> = self
+            .words
+            .iter()
+            .map(|w| w.load(Ordering::Relaxed))
+            .collect();
         f.load_words(&words);
         f
     }
@@ -143,11 +147,7 @@ impl AtomicBloomFilter {
 impl From<BloomFilter> for AtomicBloomFilter {
     fn from(f: BloomFilter) -> Self {
         Self {
-            words: f
-                .words()
-                .iter()
-                .map(|&w| AtomicU64::new(w))
-                .collect(),
+            words: f.words().iter().map(|&w| AtomicU64::new(w)).collect(),
             m: f.bits(),
             k: f.hashes(),
             seed: f.seed(),

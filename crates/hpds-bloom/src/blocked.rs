@@ -97,7 +97,9 @@ impl BlockedBloomFilter {
             return Err(Error::invalid_parameter("blocks", blocks, "1..=2^31"));
         }
         if blocks > params::MAX_BITS / BLOCK_BITS {
-            return Err(Error::capacity_overflow("blocked Bloom filter (over 2^40 bits)"));
+            return Err(Error::capacity_overflow(
+                "blocked Bloom filter (over 2^40 bits)",
+            ));
         }
         let k = check_hashes(hashes)?;
         Ok(Self {
@@ -156,7 +158,10 @@ impl BlockedBloomFilter {
         let i = reduce(h.h1, self.blocks.len() as u64) as usize;
         let mask = block_mask(h.h2, self.k);
         let block = &self.blocks[i].0;
-        block.iter().zip(mask).fold(true, |ok, (w, m)| ok & (w & m == m))
+        block
+            .iter()
+            .zip(mask)
+            .fold(true, |ok, (w, m)| ok & (w & m == m))
     }
 
     /// Sets every bit set in `other` (the filter of both item sets).

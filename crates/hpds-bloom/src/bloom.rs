@@ -159,7 +159,12 @@ impl BloomFilter {
     /// The filters differ in bits, hashes or seed.
     pub fn union(&mut self, other: &Self) -> Result<()> {
         self.check_shape(other)?;
-        for (a, b) in self.bits.as_raw_mut_slice().iter_mut().zip(other.bits.as_raw_slice()) {
+        for (a, b) in self
+            .bits
+            .as_raw_mut_slice()
+            .iter_mut()
+            .zip(other.bits.as_raw_slice())
+        {
             *a |= *b;
         }
         Ok(())
@@ -172,7 +177,12 @@ impl BloomFilter {
     /// The filters differ in bits, hashes or seed.
     pub fn intersect(&mut self, other: &Self) -> Result<()> {
         self.check_shape(other)?;
-        for (a, b) in self.bits.as_raw_mut_slice().iter_mut().zip(other.bits.as_raw_slice()) {
+        for (a, b) in self
+            .bits
+            .as_raw_mut_slice()
+            .iter_mut()
+            .zip(other.bits.as_raw_slice())
+        {
             *a &= *b;
         }
         Ok(())
@@ -264,10 +274,14 @@ impl BloomFilter {
             return Err(Error::invalid_encoding("hash count out of range 1..=64"));
         }
         if words.len() as u64 != m.div_ceil(64) {
-            return Err(Error::invalid_encoding("word count does not match the bit count"));
+            return Err(Error::invalid_encoding(
+                "word count does not match the bit count",
+            ));
         }
         if m % 64 != 0 && words[words.len() - 1] >> (m % 64) != 0 {
-            return Err(Error::invalid_encoding("bits set past the end of the filter"));
+            return Err(Error::invalid_encoding(
+                "bits set past the end of the filter",
+            ));
         }
         let mut bits = BitVec::from_vec(words);
         bits.truncate(m as usize);

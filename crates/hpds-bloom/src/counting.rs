@@ -78,7 +78,9 @@ impl CountingBloomFilter {
             return Err(Error::invalid_parameter("cells", cells, "1..=2^38"));
         }
         if cells > params::MAX_BITS / 4 {
-            return Err(Error::capacity_overflow("counting Bloom filter (over 2^40 bits)"));
+            return Err(Error::capacity_overflow(
+                "counting Bloom filter (over 2^40 bits)",
+            ));
         }
         let k = check_hashes(hashes)?;
         let words = (cells * 4).div_ceil(64) as usize;
@@ -224,19 +226,16 @@ impl CountingBloomFilter {
         }
         let bits = m * 4;
         if words.len() as u64 != bits.div_ceil(64) {
-            return Err(Error::invalid_encoding("word count does not match the cell count"));
+            return Err(Error::invalid_encoding(
+                "word count does not match the cell count",
+            ));
         }
         if bits % 64 != 0 && words[words.len() - 1] >> (bits % 64) != 0 {
             return Err(Error::invalid_encoding("bits set past the last cell"));
         }
         let mut cells = BitVec::from_vec(words);
         cells.truncate(bits as usize);
-        Ok(Self {
-            cells,
-            m,
-            k,
-            seed,
-        })
+        Ok(Self { cells, m, k, seed })
     }
 }
 

@@ -51,7 +51,9 @@ pub(crate) fn check_bits(bits: u64) -> Result<u64> {
         return Err(Error::invalid_parameter("bits", bits, "1..=2^40"));
     }
     if bits > MAX_BITS {
-        return Err(Error::capacity_overflow("Bloom filter bit array (over 2^40 bits)"));
+        return Err(Error::capacity_overflow(
+            "Bloom filter bit array (over 2^40 bits)",
+        ));
     }
     Ok(bits)
 }
@@ -175,7 +177,9 @@ pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
             if rate <= p {
                 let bits = (n as f64 * bits_per_item).ceil();
                 if bits > MAX_BITS as f64 {
-                    return Err(Error::capacity_overflow("blocked Bloom filter (over 2^40 bits)"));
+                    return Err(Error::capacity_overflow(
+                        "blocked Bloom filter (over 2^40 bits)",
+                    ));
                 }
                 let blocks = (bits as u64).div_ceil(BLOCK_BITS).max(1);
                 return Ok((blocks, k));

@@ -257,7 +257,10 @@ impl ScalableBloomFilter {
 
     #[inline]
     fn contains_hashes(&self, h: Hashes) -> bool {
-        self.stages.iter().rev().any(|s| s.filter.contains_hashes(h))
+        self.stages
+            .iter()
+            .rev()
+            .any(|s| s.filter.contains_hashes(h))
     }
 
     fn insert_hashes_lossy(&mut self, h: Hashes) -> bool {
@@ -333,11 +336,15 @@ impl ScalableBloomFilter {
             .validate()
             .map_err(|_| Error::invalid_encoding("invalid scalable filter settings"))?;
         if stages.is_empty() {
-            return Err(Error::invalid_encoding("a scalable filter has at least one stage"));
+            return Err(Error::invalid_encoding(
+                "a scalable filter has at least one stage",
+            ));
         }
         for (i, s) in stages.iter().enumerate() {
             if config.stage_capacity(i) != Some(s.capacity) || s.filter.seed() != config.seed {
-                return Err(Error::invalid_encoding("sub-filter does not match the settings"));
+                return Err(Error::invalid_encoding(
+                    "sub-filter does not match the settings",
+                ));
             }
         }
         let heap = stages.iter().map(|s| s.filter.heap_bytes()).sum();
@@ -367,7 +374,11 @@ impl Default for ScalableBloomFilter {
 impl HeapSize for ScalableBloomFilter {
     fn heap_bytes(&self) -> usize {
         self.stages.capacity() * core::mem::size_of::<Stage>()
-            + self.stages.iter().map(|s| s.filter.heap_bytes()).sum::<usize>()
+            + self
+                .stages
+                .iter()
+                .map(|s| s.filter.heap_bytes())
+                .sum::<usize>()
     }
 }
 
@@ -483,9 +494,24 @@ mod tests {
     fn bad_settings_are_errors() {
         assert!(ScalableBloomFilter::new(0, 0.01).is_err());
         assert!(ScalableBloomFilter::new(10, 1.0).is_err());
-        assert!(ScalableBloomFilter::builder(10, 0.01).growth(3).build().is_err());
-        assert!(ScalableBloomFilter::builder(10, 0.01).tightening(1.0).build().is_err());
-        assert!(ScalableBloomFilter::builder(10, 0.01).memory_limit(1).build().is_err());
+        assert!(
+            ScalableBloomFilter::builder(10, 0.01)
+                .growth(3)
+                .build()
+                .is_err()
+        );
+        assert!(
+            ScalableBloomFilter::builder(10, 0.01)
+                .tightening(1.0)
+                .build()
+                .is_err()
+        );
+        assert!(
+            ScalableBloomFilter::builder(10, 0.01)
+                .memory_limit(1)
+                .build()
+                .is_err()
+        );
     }
 
     #[test]
@@ -502,7 +528,10 @@ mod tests {
             }
         }
         let err = err.expect("the limit is reached");
-        assert!(matches!(err.kind(), ErrorKind::MemoryLimit { limit: 2000, .. }));
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::MemoryLimit { limit: 2000, .. }
+        ));
         assert!(f.heap <= 2000);
         // `insert` keeps working past the cap, without growing.
         let stages = f.stages();

@@ -136,7 +136,9 @@ impl<C: Clock> TimingBloomFilter<C> {
         }
         let (m, k) = params::classic_shape(n, p)?;
         if m > params::MAX_BITS / 4 {
-            return Err(Error::capacity_overflow("timing Bloom filter (over 2^40 bits)"));
+            return Err(Error::capacity_overflow(
+                "timing Bloom filter (over 2^40 bits)",
+            ));
         }
         let words = (m * 4).div_ceil(64) as usize;
         let mut cells = BitVec::from_vec(vec![0u64; words]);
@@ -499,8 +501,7 @@ impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
     fn push_stage(&mut self, capacity: u64) -> Result<()> {
         let j = self.stages.len() as i32;
         let p = self.rate * (1.0 - self.tightening) * self.tightening.powi(j);
-        let stage =
-            TimingBloomFilter::with_clock(capacity, p, self.decay, self.clock.clone())?;
+        let stage = TimingBloomFilter::with_clock(capacity, p, self.decay, self.clock.clone())?;
         self.stages.push(stage);
         Ok(())
     }

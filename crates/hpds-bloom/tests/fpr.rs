@@ -21,7 +21,11 @@ const MODEL_CLASSIC: f64 = 0.01;
 const MODEL_BLOCKED: f64 = 0.05;
 
 fn sizes() -> (u64, usize) {
-    if cfg!(miri) { (200, 2_000) } else { (300_000, 1_000_000) }
+    if cfg!(miri) {
+        (200, 2_000)
+    } else {
+        (300_000, 1_000_000)
+    }
 }
 
 fn check(name: &str, p: f64, theory: f64, false_positives: usize, queries: usize, model: f64) {
@@ -81,14 +85,20 @@ fn pre_hashed_input_has_the_same_rate() {
         f.insert_hash(h);
     }
     let theory = classic_fpr(f.bits(), f.hashes(), n);
-    let fp = (n..n + queries as u64).filter(|&h| f.contains_hash(h)).count();
+    let fp = (n..n + queries as u64)
+        .filter(|&h| f.contains_hash(h))
+        .count();
     check("classic/insert_hash", p, theory, fp, queries, MODEL_CLASSIC);
 }
 
 /// The compounded rate stays at most p after growing 1000x from a small start.
 #[test]
 fn scalable_stays_under_p_after_1000x_growth() {
-    let (n0, queries) = if cfg!(miri) { (2, 2_000) } else { (1_000, 1_000_000) };
+    let (n0, queries) = if cfg!(miri) {
+        (2, 2_000)
+    } else {
+        (1_000, 1_000_000)
+    };
     for (seed, p) in [(7u64, 0.01), (8, 0.001)] {
         let mut f = ScalableBloomFilter::new(n0, p).unwrap();
         let total = n0 * 1000;

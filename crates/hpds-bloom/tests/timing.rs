@@ -33,9 +33,9 @@ fn window_semantics_across_wrap_around_and_jumps() {
     for step in 0..steps {
         // Mostly 100 ms steps; sometimes a late decay (no operation for a while) or a jump.
         let advance = match step % 500 {
-            100 => Duration::from_millis(5_500),  // more than the 5-tick sweep period
-            200 => Duration::from_millis(8_500),  // about one window
-            300 => Duration::from_secs(40),       // several windows, ring wraps inside the gap
+            100 => Duration::from_millis(5_500), // more than the 5-tick sweep period
+            200 => Duration::from_millis(8_500), // about one window
+            300 => Duration::from_secs(40),      // several windows, ring wraps inside the gap
             400 => Duration::from_secs(1_000_003), // a huge jump
             _ => Duration::from_millis(rng.random_range(50..150)),
         };
@@ -55,7 +55,11 @@ fn window_semantics_across_wrap_around_and_jumps() {
         }
         let live_from = log.partition_point(|&(_, t)| now - t >= DECAY);
         for &(item, t) in &log[live_from..] {
-            assert!(f.contains(&item), "step {step}: item {item} inserted {:?} ago", now - t);
+            assert!(
+                f.contains(&item),
+                "step {step}: item {item} inserted {:?} ago",
+                now - t
+            );
         }
         // Expired: inserted at least DECAY + TICK ago and not re-inserted since.
         let dead_to = log.partition_point(|&(_, t)| now - t >= DECAY + TICK);
