@@ -3,7 +3,6 @@
 use core::fmt;
 use core::hash::Hash;
 
-use bitvec::field::BitField;
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
@@ -33,8 +32,8 @@ const SATURATED: u8 = 15;
 /// nothing) when any of the item's cells is 0, so an item that is certainly absent never
 /// causes harm. Removing an item more times than it was inserted has the same risk.
 ///
-/// Cells are 4-bit fields of a `bitvec` `BitVec<u64>`, read and written with its `BitField`
-/// `load_le` / `store_le`.
+/// Cells are 4-bit fields of a `bitvec` `BitVec<u64>` (cell `i` in bits `4i..4i+4`), read and
+/// written as nibbles of its raw words.
 ///
 /// # Example
 /// ```
@@ -101,14 +100,18 @@ impl CountingBloomFilter {
         self
     }
 
+    // Cells are read and written as nibbles of the raw words: `bitvec`'s `BitField`
+    // `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower (docs/bloom.md, *Storage*).
     #[inline]
     fn get(&self, i: usize) -> u8 {
-        self.cells[i * 4..i * 4 + 4].load_le::<u8>()
+        ((self.cells.as_raw_slice()[i / 16] >> ((i % 16) * 4)) & 0xf) as u8
     }
 
     #[inline]
     fn set(&mut self, i: usize, v: u8) {
-        self.cells[i * 4..i * 4 + 4].store_le::<u8>(v);
+        let shift = (i % 16) * 4;
+        let word = &mut self.cells.as_raw_mut_slice()[i / 16];
+        *word = (*word & !(0xf << shift)) | (u64::from(v & 0xf) << shift);
     }
 
     /// Adds an item; returns `true` if it was (probably) present already.

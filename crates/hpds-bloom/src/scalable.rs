@@ -264,13 +264,12 @@ impl ScalableBloomFilter {
     }
 
     fn insert_hashes_lossy(&mut self, h: Hashes) -> bool {
-        match self.try_insert_hashes(h) {
-            Ok(present) => present,
-            Err(_) => {
-                let last = self.stages.last_mut().expect("at least one stage");
-                last.len += 1;
-                last.filter.insert_hashes(h)
-            }
+        if let Ok(present) = self.try_insert_hashes(h) {
+            present
+        } else {
+            let last = self.stages.last_mut().expect("at least one stage");
+            last.len += 1;
+            last.filter.insert_hashes(h)
         }
     }
 

@@ -36,7 +36,6 @@ use core::fmt;
 use core::hash::Hash;
 use std::time::Duration;
 
-use bitvec::field::BitField;
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::traits::MembershipFilter;
@@ -168,14 +167,18 @@ impl<C: Clock> TimingBloomFilter<C> {
         self
     }
 
+    // Cells are read and written as nibbles of the raw words: `bitvec`'s `BitField`
+    // `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower (docs/bloom.md, *Storage*).
     #[inline]
     fn get(&self, i: usize) -> u8 {
-        self.cells[i * 4..i * 4 + 4].load_le::<u8>()
+        ((self.cells.as_raw_slice()[i / 16] >> ((i % 16) * 4)) & 0xf) as u8
     }
 
     #[inline]
     fn set(&mut self, i: usize, v: u8) {
-        self.cells[i * 4..i * 4 + 4].store_le::<u8>(v);
+        let shift = (i % 16) * 4;
+        let word = &mut self.cells.as_raw_mut_slice()[i / 16];
+        *word = (*word & !(0xf << shift)) | (u64::from(v & 0xf) << shift);
     }
 
     /// The cell value of absolute tick `t`.

@@ -5,7 +5,11 @@ use hpds_bloom::{BlockedBloomFilter, BloomFilter, CountingBloomFilter, ScalableB
 use hpds_core::ByteCodec;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn unhex(s: &str) -> Vec<u8> {

@@ -93,8 +93,8 @@ proptest! {
             last.insert(item, clock.now_for_tests());
             let now = clock.now_for_tests();
             for (i, t) in &last {
-                if now - *t < Duration::from_secs(8) {
-                    prop_assert!(f.contains(i), "item {} inserted {:?} ago", i, now - *t);
+                if now.saturating_sub(*t) < Duration::from_secs(8) {
+                    prop_assert!(f.contains(i), "item {} inserted {:?} ago", i, now.saturating_sub(*t));
                 }
             }
         }
@@ -111,7 +111,7 @@ proptest! {
             let now = clock.now_for_tests();
             last.insert(item, now);
             for (i, t) in &last {
-                if now - *t < Duration::from_secs(4) {
+                if now.saturating_sub(*t) < Duration::from_secs(4) {
                     prop_assert!(f.contains(i));
                 }
             }

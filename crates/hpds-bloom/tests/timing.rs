@@ -53,16 +53,16 @@ fn window_semantics_across_wrap_around_and_jumps() {
             f.insert(&old);
             log.push((old, now));
         }
-        let live_from = log.partition_point(|&(_, t)| now - t >= DECAY);
+        let live_from = log.partition_point(|&(_, t)| now.saturating_sub(t) >= DECAY);
         for &(item, t) in &log[live_from..] {
             assert!(
                 f.contains(&item),
                 "step {step}: item {item} inserted {:?} ago",
-                now - t
+                now.saturating_sub(t)
             );
         }
         // Expired: inserted at least DECAY + TICK ago and not re-inserted since.
-        let dead_to = log.partition_point(|&(_, t)| now - t >= DECAY + TICK);
+        let dead_to = log.partition_point(|&(_, t)| now.saturating_sub(t) >= DECAY + TICK);
         for &(item, _) in log[..dead_to].iter().rev().take(50) {
             if log[dead_to..].iter().any(|&(i, _)| i == item) {
                 continue;
@@ -71,7 +71,7 @@ fn window_semantics_across_wrap_around_and_jumps() {
             expired_hits += u64::from(f.contains(&item));
         }
         // Forget what is long dead, to keep the model small.
-        let keep_from = log.partition_point(|&(_, t)| now - t >= DECAY * 4);
+        let keep_from = log.partition_point(|&(_, t)| now.saturating_sub(t) >= DECAY * 4);
         log.drain(..keep_from);
     }
     let q = expired_queries as f64;
