@@ -1,2 +1,215 @@
-//! To be written.
-fn main() {}
+//! Throughput of the hpds filters, and the storage measurement behind the crate's `bitvec`
+//! choices (group `storage`).
+//!
+//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M). Short run:
+//! `cargo bench -p hpds-bloom --bench throughput -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use bitvec::field::BitField;
+use bitvec::prelude::{BitVec, Lsb0};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hpds_bloom::{
+    AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ManualClock,
+    ScalableBloomFilter, TimingBloomFilter,
+};
+use hpds_core::hash::mix64;
+use hpds_testkit::streams::distinct_u64s;
+
+const P: f64 = 0.01;
+/// Lookups per measured iteration.
+const BATCH: usize = 200_000;
+
+fn sizes() -> Vec<u64> {
+    let mut s = vec![1_000_000, 10_000_000];
+    if std::env::var_os("HPDS_BENCH_FULL").is_some() {
+        s.push(100_000_000);
+    }
+    s
+}
+
+/// One local trait so every filter runs the same benchmark code.
+trait Filter {
+    const NAME: &'static str;
+    fn build(n: u64) -> Self;
+    fn add(&mut self, key: u64);
+    fn has(&self, key: u64) -> bool;
+}
+
+macro_rules! filter {
+    ($ty:ty, $name:literal, |$n:ident| $build:expr) => {
+        impl Filter for $ty {
+            const NAME: &'static str = $name;
+            fn build($n: u64) -> Self {
+                $build
+            }
+            fn add(&mut self, key: u64) {
+                self.insert(&key);
+            }
+            fn has(&self, key: u64) -> bool {
+                self.contains(&key)
+            }
+        }
+    };
+}
+
+filter!(BloomFilter, "classic", |n| BloomFilter::new(n, P).unwrap());
+filter!(BlockedBloomFilter, "blocked", |n| BlockedBloomFilter::new(
+    n, P
+)
+.unwrap());
+filter!(ScalableBloomFilter, "scalable(n/1000)", |n| {
+    ScalableBloomFilter::new((n / 1000).max(1), P).unwrap()
+});
+filter!(CountingBloomFilter, "counting", |n| {
+    CountingBloomFilter::new(n, P).unwrap()
+});
+filter!(AtomicBloomFilter, "atomic", |n| AtomicBloomFilter::new(
+    n, P
+)
+.unwrap());
+filter!(TimingBloomFilter<ManualClock>, "timing", |n| {
+    TimingBloomFilter::with_clock(n, P, Duration::from_secs(60), ManualClock::new()).unwrap()
+});
+
+fn run<F: Filter>(c: &mut Criterion, n: u64, keys: &[u64], absent: &[u64]) {
+    let mut g = c.benchmark_group("insert");
+    g.throughput(Throughput::Elements(n));
+    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
+        b.iter_batched(
+            || F::build(n),
+            |mut f| {
+                for &k in keys {
+                    f.add(k);
+                }
+                f
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    g.finish();
+    let mut f = F::build(n);
+    for &k in keys {
+        f.add(k);
+    }
+    let mut g = c.benchmark_group("contains_member");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
+        b.iter(|| {
+            keys.iter()
+                .step_by(keys.len() / BATCH)
+                .filter(|&&k| f.has(k))
+                .count()
+        });
+    });
+    g.finish();
+    let mut g = c.benchmark_group("contains_absent");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
+        b.iter(|| absent.iter().filter(|&&k| f.has(k)).count());
+    });
+    g.finish();
+}
+
+fn filters(c: &mut Criterion) {
+    for n in sizes() {
+        let keys: Vec<u64> = distinct_u64s(1).take(n as usize).collect();
+        let absent: Vec<u64> = distinct_u64s(2).take(BATCH).collect();
+        run::<BloomFilter>(c, n, &keys, &absent);
+        run::<BlockedBloomFilter>(c, n, &keys, &absent);
+        run::<ScalableBloomFilter>(c, n, &keys, &absent);
+        run::<AtomicBloomFilter>(c, n, &keys, &absent);
+        run::<CountingBloomFilter>(c, n, &keys, &absent);
+        run::<TimingBloomFilter<ManualClock>>(c, n, &keys, &absent);
+    }
+}
+
+/// The same k = 7 probe sequence over the same bits, once through `bitvec`'s API and once
+/// through the raw `u64` words; and 4-bit cells through `BitField` and through shifts.
+fn storage(c: &mut Criterion) {
+    const K: u64 = 7;
+    let probes = |key: u64, m: u64| {
+        let (mut x, y) = (mix64(key), mix64(key ^ 0x9e37_79b9_7f4a_7c15));
+        (0..K).map(move |_| {
+            x = x.wrapping_add(y);
+            ((u128::from(x) * u128::from(m)) >> 64) as usize
+        })
+    };
+    for n in [1_000_000u64, 10_000_000] {
+        let m = n * 10;
+        let keys: Vec<u64> = distinct_u64s(3).take(BATCH).collect();
+        let mut g = c.benchmark_group("storage");
+        g.throughput(Throughput::Elements(BATCH as u64));
+        let mut bits: BitVec<u64, Lsb0> = BitVec::repeat(false, m as usize);
+        g.bench_function(BenchmarkId::new("bitvec_set_get", n), |b| {
+            b.iter(|| {
+                let mut hits = 0;
+                for &k in &keys {
+                    let mut all = true;
+                    for p in probes(k, m) {
+                        all &= bits.replace(p, true);
+                    }
+                    hits += usize::from(all);
+                    hits += usize::from(probes(k ^ 1, m).all(|p| bits[p]));
+                }
+                hits
+            });
+        });
+        let mut words = vec![0u64; m.div_ceil(64) as usize];
+        g.bench_function(BenchmarkId::new("raw_words_set_get", n), |b| {
+            b.iter(|| {
+                let mut hits = 0;
+                for &k in &keys {
+                    let mut all = true;
+                    for p in probes(k, m) {
+                        let bit = 1u64 << (p & 63);
+                        all &= words[p >> 6] & bit != 0;
+                        words[p >> 6] |= bit;
+                    }
+                    hits += usize::from(all);
+                    hits +=
+                        usize::from(probes(k ^ 1, m).all(|p| words[p >> 6] & (1 << (p & 63)) != 0));
+                }
+                hits
+            });
+        });
+        let cells = m / 4;
+        let mut nibbles: BitVec<u64, Lsb0> = BitVec::repeat(false, (cells * 4) as usize);
+        g.bench_function(BenchmarkId::new("bitfield_cells", n), |b| {
+            b.iter(|| {
+                let mut sum = 0u32;
+                for &k in &keys {
+                    for p in probes(k, cells) {
+                        let cell = &mut nibbles[p * 4..p * 4 + 4];
+                        let v: u8 = cell.load_le();
+                        cell.store_le(v.wrapping_add(1) & 15);
+                        sum += u32::from(v);
+                    }
+                }
+                sum
+            });
+        });
+        let mut raw = vec![0u64; (cells * 4).div_ceil(64) as usize];
+        g.bench_function(BenchmarkId::new("raw_cells", n), |b| {
+            b.iter(|| {
+                let mut sum = 0u32;
+                for &k in &keys {
+                    for p in probes(k, cells) {
+                        let (w, s) = (p / 16, (p % 16) * 4);
+                        let v = ((raw[w] >> s) & 15) as u8;
+                        raw[w] = (raw[w] & !(15 << s)) | (u64::from(v.wrapping_add(1) & 15) << s);
+                        sum += u32::from(v);
+                    }
+                }
+                sum
+            });
+        });
+        g.finish();
+        black_box((&bits, &words, &nibbles, &raw));
+    }
+}
+
+criterion_group!(benches, storage, filters);
+criterion_main!(benches);

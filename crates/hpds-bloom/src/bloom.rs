@@ -1,0 +1,454 @@
+//! The classic Bloom filter.
+
+use core::fmt;
+use core::hash::Hash;
+
+use bitvec::prelude::{BitVec, Lsb0};
+use hpds_core::codec::{ByteCodec, Decoder, Encoder};
+use hpds_core::hash::DEFAULT_SEED;
+use hpds_core::traits::MembershipFilter;
+use hpds_core::{Error, HeapSize, Result};
+
+use crate::hashing::Hashes;
+use crate::params::{self, check_bits, check_hashes};
+
+/// A classic Bloom filter: `m` bits, `k` positions per item, no false negatives.
+///
+/// Sized from the number of items you expect and the false-positive rate you accept
+/// ([`BloomFilter::new`]: `m = -n ln p / ln(2)^2` bits, `k = round((m/n) ln 2)`), or from an
+/// explicit shape ([`BloomFilter::with_bits`]). Each operation hashes the item once (128-bit
+/// stable xxh3) and touches `k` bits by enhanced double hashing: `insert` and a member `contains`
+/// cost `k` random memory accesses, a non-member `contains` stops at the first clear bit
+/// (about 2 on average at the optimal fill).
+///
+/// Storage is a `bitvec` `BitVec<u64>`; the insert and query loops read and write its raw `u64`
+/// words (see the crate docs, *Storage*, for the measurement behind that choice).
+///
+/// # Example
+/// ```
+/// use hpds_bloom::BloomFilter;
+/// let mut seen = BloomFilter::new(1_000, 0.01)?;
+/// assert!(!seen.insert("apple")); // not there before
+/// assert!(seen.insert("apple")); // now it is
+/// assert!(seen.contains("apple"));
+/// assert!(!seen.contains("pear")); // false with probability about 99%
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "BloomRepr", into = "BloomRepr")
+)]
+pub struct BloomFilter {
+    bits: BitVec<u64, Lsb0>,
+    /// `bits.len()`, kept as `u64` for the range reduction.
+    m: u64,
+    k: u32,
+    seed: u64,
+}
+
+impl BloomFilter {
+    /// A filter for `expected_items` distinct items at false-positive rate
+    /// `false_positive_rate` (both validated).
+    ///
+    /// # Example
+    /// ```
+    /// let f = hpds_bloom::BloomFilter::new(1_000_000, 0.01)?;
+    /// assert_eq!(f.hashes(), 7);
+    /// assert!((f.bits() as f64 / 1e6 - 9.59).abs() < 0.01); // 9.59 bits per item
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `expected_items` is 0, the rate is not in (0, 1), or the filter would exceed
+    /// [`params::MAX_BITS`].
+    pub fn new(expected_items: u64, false_positive_rate: f64) -> Result<Self> {
+        let (m, k) = params::classic_shape(expected_items, false_positive_rate)?;
+        Self::with_bits(m, k)
+    }
+
+    /// A filter of exactly `bits` bits using `hashes` positions per item.
+    ///
+    /// # Errors
+    /// `bits` is 0 or above [`params::MAX_BITS`], or `hashes` is not in `1..=64`.
+    pub fn with_bits(bits: u64, hashes: u32) -> Result<Self> {
+        let m = check_bits(bits)?;
+        let k = check_hashes(hashes)?;
+        let words = m.div_ceil(64) as usize;
+        let mut bits = BitVec::from_vec(vec![0u64; words]);
+        bits.truncate(m as usize);
+        Ok(Self {
+            bits,
+            m,
+            k,
+            seed: DEFAULT_SEED,
+        })
+    }
+
+    /// The same filter, emptied, hashing items with `seed` instead of the default.
+    ///
+    /// Filters built with different seeds cannot be combined.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.clear();
+        self.seed = seed;
+        self
+    }
+
+    /// Adds an item; returns `true` if it was (probably) present already.
+    #[inline]
+    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+        self.insert_hashes(Hashes::of_item(item, self.seed))
+    }
+
+    /// Whether the item is (probably) present: never `false` for an inserted item.
+    #[inline]
+    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+        self.contains_hashes(Hashes::of_item(item, self.seed))
+    }
+
+    /// Adds an item given by a 64-bit hash you computed (expanded to two halves with `mix64`,
+    /// see the crate docs, *Hashing*). Do not mix with [`insert`](Self::insert) on one filter.
+    #[inline]
+    pub fn insert_hash(&mut self, hash: u64) -> bool {
+        self.insert_hashes(Hashes::from_u64(hash))
+    }
+
+    /// Whether an item given by its 64-bit hash is (probably) present.
+    #[inline]
+    pub fn contains_hash(&self, hash: u64) -> bool {
+        self.contains_hashes(Hashes::from_u64(hash))
+    }
+
+    /// Adds an item given by a 128-bit hash, e.g. `hash_one_128(&item, filter.seed())`, which is
+    /// exactly what [`insert`](Self::insert) does.
+    #[inline]
+    pub fn insert_hash128(&mut self, hash: u128) -> bool {
+        self.insert_hashes(Hashes::from_u128(hash))
+    }
+
+    /// Whether an item given by its 128-bit hash is (probably) present.
+    #[inline]
+    pub fn contains_hash128(&self, hash: u128) -> bool {
+        self.contains_hashes(Hashes::from_u128(hash))
+    }
+
+    #[inline]
+    pub(crate) fn insert_hashes(&mut self, h: Hashes) -> bool {
+        let words = self.bits.as_raw_mut_slice();
+        let mut present = true;
+        for pos in h.positions(self.k, self.m) {
+            let (w, b) = (pos >> 6, 1u64 << (pos & 63));
+            present &= words[w] & b != 0;
+            words[w] |= b;
+        }
+        present
+    }
+
+    #[inline]
+    pub(crate) fn contains_hashes(&self, h: Hashes) -> bool {
+        let words = self.bits.as_raw_slice();
+        h.positions(self.k, self.m)
+            .all(|pos| words[pos >> 6] & (1u64 << (pos & 63)) != 0)
+    }
+
+    /// Sets every bit of `self` that is set in `other`: the filter of both item sets, exactly
+    /// as if every item had been inserted here.
+    ///
+    /// # Errors
+    /// The filters differ in bits, hashes or seed.
+    pub fn union(&mut self, other: &Self) -> Result<()> {
+        self.check_shape(other)?;
+        for (a, b) in self
+            .bits
+            .as_raw_mut_slice()
+            .iter_mut()
+            .zip(other.bits.as_raw_slice())
+        {
+            *a |= *b;
+        }
+        Ok(())
+    }
+
+    /// Keeps only the bits set in both: contains every item inserted in both filters (no false
+    /// negatives for the intersection), with a false-positive rate at most that of the smaller.
+    ///
+    /// # Errors
+    /// The filters differ in bits, hashes or seed.
+    pub fn intersect(&mut self, other: &Self) -> Result<()> {
+        self.check_shape(other)?;
+        for (a, b) in self
+            .bits
+            .as_raw_mut_slice()
+            .iter_mut()
+            .zip(other.bits.as_raw_slice())
+        {
+            *a &= *b;
+        }
+        Ok(())
+    }
+
+    fn check_shape(&self, other: &Self) -> Result<()> {
+        if self.m != other.m {
+            return Err(Error::incompatible("bits", self.m, other.m));
+        }
+        if self.k != other.k {
+            return Err(Error::incompatible("hashes", self.k, other.k));
+        }
+        if self.seed != other.seed {
+            return Err(Error::incompatible("seed", self.seed, other.seed));
+        }
+        Ok(())
+    }
+
+    /// Set bits.
+    pub fn count_ones(&self) -> u64 {
+        self.bits
+            .as_raw_slice()
+            .iter()
+            .map(|w| u64::from(w.count_ones()))
+            .sum()
+    }
+
+    /// The fraction of bits set.
+    pub fn fill_ratio(&self) -> f64 {
+        self.count_ones() as f64 / self.m as f64
+    }
+
+    /// Estimated distinct items inserted, from the fill (Swamidass and Baldi):
+    /// `-(m/k) ln(1 - ones/m)`. Within about 1% while the filter is at or under its capacity.
+    pub fn estimated_len(&self) -> f64 {
+        params::estimate_items(self.m, self.k, self.count_ones())
+    }
+
+    /// The false-positive rate now, from the fill: `fill^k`. Rises above the target once more
+    /// items than planned have been inserted.
+    pub fn false_positive_rate(&self) -> f64 {
+        self.fill_ratio().powi(self.k as i32)
+    }
+
+    /// Whether no bit is set.
+    pub fn is_empty(&self) -> bool {
+        self.bits.as_raw_slice().iter().all(|&w| w == 0)
+    }
+
+    /// Clears every bit, keeping the shape and the allocation.
+    pub fn clear(&mut self) {
+        self.bits.as_raw_mut_slice().fill(0);
+    }
+
+    /// Size in bits (`m`).
+    pub fn bits(&self) -> u64 {
+        self.m
+    }
+
+    /// Positions per item (`k`).
+    pub fn hashes(&self) -> u32 {
+        self.k
+    }
+
+    /// The seed items are hashed with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The bit array.
+    pub fn as_bitslice(&self) -> &bitvec::slice::BitSlice<u64, Lsb0> {
+        &self.bits
+    }
+
+    /// Overwrites the words of a filter of the same shape (for the atomic snapshot).
+    pub(crate) fn words(&self) -> &[u64] {
+        self.bits.as_raw_slice()
+    }
+
+    pub(crate) fn load_words(&mut self, words: &[u64]) {
+        self.bits.as_raw_mut_slice().copy_from_slice(words);
+    }
+
+    fn from_parts(m: u64, k: u32, seed: u64, words: Vec<u64>) -> Result<Self> {
+        if m == 0 || m > params::MAX_BITS {
+            return Err(Error::invalid_encoding("bit count out of range 1..=2^40"));
+        }
+        if k == 0 || k > params::MAX_HASHES {
+            return Err(Error::invalid_encoding("hash count out of range 1..=64"));
+        }
+        if words.len() as u64 != m.div_ceil(64) {
+            return Err(Error::invalid_encoding(
+                "word count does not match the bit count",
+            ));
+        }
+        if m % 64 != 0 && words[words.len() - 1] >> (m % 64) != 0 {
+            return Err(Error::invalid_encoding(
+                "bits set past the end of the filter",
+            ));
+        }
+        let mut bits = BitVec::from_vec(words);
+        bits.truncate(m as usize);
+        Ok(Self { bits, m, k, seed })
+    }
+}
+
+impl Default for BloomFilter {
+    /// A filter for 1,000 items at 1% (9.6 kbit).
+    fn default() -> Self {
+        let m = params::optimal_bits(1000, 0.01);
+        Self::with_bits(m, params::optimal_hashes(m, 1000)).expect("valid default shape")
+    }
+}
+
+impl fmt::Debug for BloomFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BloomFilter")
+            .field("bits", &self.m)
+            .field("hashes", &self.k)
+            .field("seed", &self.seed)
+            .field("ones", &self.count_ones())
+            .finish()
+    }
+}
+
+impl<T: Hash> Extend<T> for BloomFilter {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for item in iter {
+            self.insert(&item);
+        }
+    }
+}
+
+impl HeapSize for BloomFilter {
+    fn heap_bytes(&self) -> usize {
+        self.bits.capacity() / 8
+    }
+}
+
+impl MembershipFilter for BloomFilter {
+    fn insert_hash(&mut self, hash: u64) -> bool {
+        BloomFilter::insert_hash(self, hash)
+    }
+    fn contains_hash(&self, hash: u64) -> bool {
+        BloomFilter::contains_hash(self, hash)
+    }
+    fn hash_seed(&self) -> u64 {
+        self.seed
+    }
+    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+        BloomFilter::insert(self, item)
+    }
+    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+        BloomFilter::contains(self, item)
+    }
+}
+
+/// Format (version 1): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian;
+/// bits past `bits` in the last word are zero.
+impl ByteCodec for BloomFilter {
+    const TAG: [u8; 4] = *b"BLMF";
+    const VERSION: u16 = 1;
+
+    fn encode_payload(&self, enc: &mut Encoder) {
+        enc.put_u64(self.m);
+        enc.put_u32(self.k);
+        enc.put_u64(self.seed);
+        enc.put_u64_slice(self.bits.as_raw_slice());
+    }
+
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
+        let m = dec.u64()?;
+        let k = dec.u32()?;
+        let seed = dec.u64()?;
+        let words = dec.u64_vec()?;
+        Self::from_parts(m, k, seed, words)
+    }
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BloomRepr {
+    bits: u64,
+    hashes: u32,
+    seed: u64,
+    words: Vec<u64>,
+}
+
+#[cfg(feature = "serde")]
+impl From<BloomFilter> for BloomRepr {
+    fn from(f: BloomFilter) -> Self {
+        Self {
+            bits: f.m,
+            hashes: f.k,
+            seed: f.seed,
+            words: f.bits.into_vec(),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<BloomRepr> for BloomFilter {
+    type Error = Error;
+    fn try_from(r: BloomRepr) -> Result<Self> {
+        Self::from_parts(r.bits, r.hashes, r.seed, r.words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_parameters_are_errors_not_panics() {
+        assert!(BloomFilter::new(0, 0.01).is_err());
+        assert!(BloomFilter::new(10, 0.0).is_err());
+        assert!(BloomFilter::new(10, 1.5).is_err());
+        assert!(BloomFilter::new(u64::MAX, 0.01).is_err());
+        assert!(BloomFilter::with_bits(0, 3).is_err());
+        assert!(BloomFilter::with_bits(64, 0).is_err());
+        assert!(BloomFilter::with_bits(64, 65).is_err());
+    }
+
+    #[test]
+    fn tiny_filters_work() {
+        let mut f = BloomFilter::with_bits(1, 1).unwrap();
+        assert!(!f.insert(&1u8));
+        assert!(f.contains(&2u8)); // the only bit is set
+        let mut g = BloomFilter::with_bits(65, 64).unwrap();
+        g.insert("x");
+        assert!(g.contains("x"));
+    }
+
+    #[test]
+    fn union_and_intersection_reject_other_shapes() {
+        let mut a = BloomFilter::new(100, 0.01).unwrap();
+        let b = BloomFilter::new(200, 0.01).unwrap();
+        assert!(a.union(&b).is_err());
+        let c = BloomFilter::new(100, 0.01).unwrap().with_seed(5);
+        assert!(a.intersect(&c).is_err());
+        let d = BloomFilter::with_bits(a.bits(), a.hashes() + 1).unwrap();
+        assert!(a.union(&d).is_err());
+    }
+
+    #[test]
+    fn clear_and_estimates() {
+        let mut f = BloomFilter::new(10_000, 0.01).unwrap();
+        assert!(f.is_empty());
+        f.extend(0..5000u32);
+        let est = f.estimated_len();
+        assert!((est - 5000.0).abs() < 150.0, "{est}");
+        assert!(f.false_positive_rate() < 0.01);
+        f.clear();
+        assert!(f.is_empty());
+        assert_eq!(f.estimated_len(), 0.0);
+    }
+
+    #[test]
+    fn decoder_rejects_stray_bits() {
+        let f = BloomFilter::with_bits(10, 2).unwrap();
+        let mut enc = Encoder::new(BloomFilter::TAG, 1);
+        enc.put_u64(10);
+        enc.put_u32(2);
+        enc.put_u64(f.seed());
+        enc.put_u64_slice(&[1 << 12]);
+        assert!(BloomFilter::from_bytes(&enc.finish()).is_err());
+        assert_eq!(BloomFilter::from_bytes(&f.to_bytes()).unwrap(), f);
+    }
+}

@@ -1,0 +1,126 @@
+//! Turning one hash into k positions.
+//!
+//! Every item is hashed once, with the 128-bit stable hash ([`hpds_core::hash::hash_one_128`]),
+//! and the two 64-bit halves drive *enhanced double hashing* (Dillinger and Manolios, 2004):
+//! `x_0 = h1`, `x_{i+1} = x_i + y_i`, `y_{i+1} = y_i + i` (mod 2^64), with `y_0 = h2`. Each
+//! `x_i` is reduced to `0..m` by the multiply-shift range reduction `(x * m) >> 64` (Lemire),
+//! which needs no division and no power-of-two size. The positions behave like k independent
+//! hashes for false-positive purposes (Kirsch and Mitzenmacher, 2006); the statistical tests hold
+//! the filters to the independent-hash formula.
+//!
+//! A pre-hashed 64-bit value `h` is expanded to the pair `(mix64(h), mix64(h + GOLDEN))`, two
+//! consecutive outputs of SplitMix64 seeded at `h`: `mix64` is a bijective finalizer, so
+//! distinct `h` give distinct pairs, and both halves are uniform even when the input is not
+//! (sequential ids, a weak hash). The test `pre_hashed_input_has_the_same_rate` inserts the
+//! hashes `0..n` and measures the classic rate. Items given to `insert` and hashes given to `insert_hash` therefore live in
+//! different key spaces: use one or the other for a given filter.
+
+use core::hash::Hash;
+
+use hpds_core::hash::{hash_one_128, mix64};
+
+/// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The two 64-bit halves of one item's hash, computed once per operation and reused by every
+/// sub-filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hashes {
+    pub(crate) h1: u64,
+    pub(crate) h2: u64,
+}
+
+impl Hashes {
+    #[inline]
+    pub(crate) fn of_item<T: Hash + ?Sized>(item: &T, seed: u64) -> Self {
+        Self::from_u128(hash_one_128(item, seed))
+    }
+
+    #[inline]
+    pub(crate) fn from_u128(h: u128) -> Self {
+        Self {
+            h1: h as u64,
+            h2: (h >> 64) as u64,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn from_u64(h: u64) -> Self {
+        Self {
+            h1: mix64(h),
+            h2: mix64(h.wrapping_add(GOLDEN)),
+        }
+    }
+
+    /// The `k` positions in `0..m` by enhanced double hashing.
+    #[inline]
+    pub(crate) fn positions(self, k: u32, m: u64) -> Positions {
+        Positions {
+            x: self.h1,
+            y: self.h2,
+            i: 0,
+            k,
+            m,
+        }
+    }
+}
+
+/// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`.
+#[inline]
+pub(crate) fn reduce(x: u64, m: u64) -> u64 {
+    ((u128::from(x) * u128::from(m)) >> 64) as u64
+}
+
+/// Iterator over the k positions of one item.
+#[derive(Debug, Clone)]
+pub(crate) struct Positions {
+    x: u64,
+    y: u64,
+    i: u32,
+    k: u32,
+    m: u64,
+}
+
+impl Iterator for Positions {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.i == self.k {
+            return None;
+        }
+        let pos = reduce(self.x, self.m) as usize;
+        self.x = self.x.wrapping_add(self.y);
+        self.y = self.y.wrapping_add(u64::from(self.i));
+        self.i += 1;
+        Some(pos)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.k - self.i) as usize;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Positions {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_stay_in_range_and_count_k() {
+        for m in [1u64, 2, 3, 63, 64, 65, 1000, 1 << 40] {
+            let p: Vec<usize> = Hashes::from_u64(12345).positions(9, m).collect();
+            assert_eq!(p.len(), 9);
+            assert!(p.iter().all(|&x| (x as u64) < m));
+        }
+    }
+
+    #[test]
+    fn u64_expansion_is_not_trivial() {
+        let h = Hashes::from_u64(0);
+        assert_ne!(h.h2, 0);
+        assert_ne!(Hashes::from_u64(1), Hashes::from_u64(2));
+    }
+}

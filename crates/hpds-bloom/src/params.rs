@@ -1,0 +1,254 @@
+//! Sizing formulas and the false-positive rates the filters are held to.
+//!
+//! These are the formulas the constructors use and the statistical tests compare against; they
+//! are public so callers can size filters and plot the trade-offs themselves.
+
+use hpds_core::{Error, Result};
+
+/// The largest filter, in bits, any constructor accepts (2^40 bits = 128 GiB).
+pub const MAX_BITS: u64 = 1 << 40;
+
+/// The largest number of hash functions (bit positions per item) accepted.
+pub const MAX_HASHES: u32 = 64;
+
+/// Bits in one block of [`crate::BlockedBloomFilter`]: one 64-byte cache line.
+pub const BLOCK_BITS: u64 = 512;
+
+/// `ln(2)^2`, the constant of the optimal sizing `m = -n ln p / ln(2)^2`.
+const LN2_SQ: f64 = core::f64::consts::LN_2 * core::f64::consts::LN_2;
+
+pub(crate) fn check_items(expected_items: u64) -> Result<u64> {
+    if expected_items == 0 {
+        return Err(Error::invalid_parameter(
+            "expected_items",
+            expected_items,
+            "at least 1",
+        ));
+    }
+    Ok(expected_items)
+}
+
+pub(crate) fn check_rate(false_positive_rate: f64) -> Result<f64> {
+    if !(false_positive_rate > 0.0 && false_positive_rate < 1.0) {
+        return Err(Error::invalid_parameter(
+            "false_positive_rate",
+            false_positive_rate,
+            "a number in (0, 1), e.g. 0.01 for 1%",
+        ));
+    }
+    Ok(false_positive_rate)
+}
+
+pub(crate) fn check_hashes(hashes: u32) -> Result<u32> {
+    if hashes == 0 || hashes > MAX_HASHES {
+        return Err(Error::invalid_parameter("hashes", hashes, "1..=64"));
+    }
+    Ok(hashes)
+}
+
+pub(crate) fn check_bits(bits: u64) -> Result<u64> {
+    if bits == 0 {
+        return Err(Error::invalid_parameter("bits", bits, "1..=2^40"));
+    }
+    if bits > MAX_BITS {
+        return Err(Error::capacity_overflow(
+            "Bloom filter bit array (over 2^40 bits)",
+        ));
+    }
+    Ok(bits)
+}
+
+/// Bits of a classic filter for `n` items at false-positive rate `p`: `-n ln p / ln(2)^2`
+/// (about `1.44 log2(1/p)` bits per item), rounded up.
+///
+/// # Example
+/// ```
+/// let m = hpds_bloom::params::optimal_bits(1_000_000, 0.01);
+/// assert_eq!(m, 9_585_059); // 9.59 bits per item
+/// ```
+pub fn optimal_bits(n: u64, p: f64) -> u64 {
+    (-(n as f64) * p.ln() / LN2_SQ).ceil().max(1.0) as u64
+}
+
+/// Bits of a classic filter with `k` hashes whose rate after `n` items is at most `p`:
+/// solves `(1 - e^{-kn/m})^k = p` for `m`, i.e. `m = -k n / ln(1 - p^{1/k})`, rounded up.
+///
+/// With `k = round(log2(1/p))` this is within 0.1% of the optimum and, unlike the textbook
+/// `-n ln p / ln(2)^2` with a rounded `k`, never misses the target.
+pub fn bits_for(n: u64, p: f64, k: u32) -> u64 {
+    let per_bit = 1.0 - p.powf(1.0 / f64::from(k));
+    (-(f64::from(k)) * n as f64 / per_bit.ln()).ceil().max(1.0) as u64
+}
+
+/// Hashes for a target rate `p`: `round(log2(1/p))`, at least 1 and at most [`MAX_HASHES`].
+pub fn hashes_for_rate(p: f64) -> u32 {
+    (-p.log2()).round().clamp(1.0, f64::from(MAX_HASHES)) as u32
+}
+
+/// A classic shape `(bits, hashes)` for `n` items at rate `p` that meets `p` exactly by
+/// [`classic_fpr`].
+///
+/// # Errors
+/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS`].
+pub fn classic_shape(n: u64, p: f64) -> Result<(u64, u32)> {
+    check_items(n)?;
+    check_rate(p)?;
+    let k = hashes_for_rate(p);
+    let m = bits_for(n, p, k);
+    check_bits(m)?;
+    Ok((m, k))
+}
+
+/// Hash functions that minimise the false-positive rate of `m` bits holding `n` items:
+/// `round((m / n) ln 2)`, at least 1 and at most [`MAX_HASHES`].
+pub fn optimal_hashes(m: u64, n: u64) -> u32 {
+    let k = (m as f64 / n.max(1) as f64 * core::f64::consts::LN_2).round();
+    k.clamp(1.0, f64::from(MAX_HASHES)) as u32
+}
+
+/// False-positive rate of a classic filter with `m` bits and `k` hashes after `n` distinct
+/// items: `(1 - e^{-kn/m})^k`.
+pub fn classic_fpr(m: u64, k: u32, n: u64) -> f64 {
+    let fill = 1.0 - (-(f64::from(k)) * n as f64 / m as f64).exp();
+    fill.powi(k as i32)
+}
+
+/// The fraction of set bits expected in `m` bits after `n` items with `k` hashes.
+pub fn expected_fill(m: u64, k: u32, n: u64) -> f64 {
+    1.0 - (-(f64::from(k)) * n as f64 / m as f64).exp()
+}
+
+/// Estimated distinct items from a fill of `ones` set bits out of `m` with `k` hashes
+/// (Swamidass and Baldi, 2007): `-(m / k) ln(1 - ones / m)`. Infinite for a full filter.
+pub fn estimate_items(m: u64, k: u32, ones: u64) -> f64 {
+    if ones >= m {
+        return f64::INFINITY;
+    }
+    -(m as f64) / f64::from(k) * (1.0 - ones as f64 / m as f64).ln()
+}
+
+/// False-positive rate of a blocked filter of `blocks` 512-bit blocks with `k` bits per item
+/// after `n` items.
+///
+/// An item picks one block, so block loads are Poisson with mean `λ = n / blocks`; a block
+/// holding `j` items answers a non-member falsely with probability
+/// `(1 - (1 - 1/512)^{jk})^k`, and the rate is that averaged over the Poisson mixture.
+/// Overloaded blocks dominate, which is why blocked filters need more bits for the same rate.
+pub fn blocked_fpr(blocks: u64, k: u32, n: u64) -> f64 {
+    let lambda = n as f64 / blocks.max(1) as f64;
+    poisson_mixture(lambda, k)
+}
+
+fn poisson_mixture(lambda: f64, k: u32) -> f64 {
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    let keep = 1.0 - 1.0 / BLOCK_BITS as f64;
+    let hi = (lambda + 12.0 * lambda.sqrt() + 40.0) as u64;
+    let ln_lambda = lambda.ln();
+    let mut ln_pmf = -lambda; // ln P(J = 0)
+    let mut total = 0.0;
+    for j in 0..=hi {
+        if j > 0 {
+            ln_pmf += ln_lambda - (j as f64).ln();
+        }
+        let fill = 1.0 - keep.powf(j as f64 * f64::from(k));
+        total += ln_pmf.exp() * fill.powi(k as i32);
+    }
+    total.min(1.0)
+}
+
+/// Shape of a blocked filter for `n` items at rate `p`: the number of 512-bit blocks and the
+/// hashes per item, the fewest bits whose [`blocked_fpr`] is at most `p`.
+///
+/// # Errors
+/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS`].
+pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
+    check_items(n)?;
+    check_rate(p)?;
+    // Start from the classic size and grow by 1% until some k meets the target.
+    let mut bits_per_item = (-p.ln() / LN2_SQ).max(1.0);
+    for _ in 0..2000 {
+        let lambda = BLOCK_BITS as f64 / bits_per_item;
+        let best = (1..=24u32)
+            .map(|k| (k, poisson_mixture(lambda, k)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((k, rate)) = best {
+            if rate <= p {
+                let bits = (n as f64 * bits_per_item).ceil();
+                if bits > MAX_BITS as f64 {
+                    return Err(Error::capacity_overflow(
+                        "blocked Bloom filter (over 2^40 bits)",
+                    ));
+                }
+                let blocks = (bits as u64).div_ceil(BLOCK_BITS).max(1);
+                return Ok((blocks, k));
+            }
+        }
+        bits_per_item *= 1.01;
+    }
+    Err(Error::invalid_parameter(
+        "false_positive_rate",
+        p,
+        "a rate a blocked filter can reach (about 1e-7 or more); use BloomFilter below that",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_sizing_meets_the_rate() {
+        for p in [0.1, 0.01, 0.001, 0.0001] {
+            let n = 100_000;
+            let m = optimal_bits(n, p);
+            let k = optimal_hashes(m, n);
+            let rate = classic_fpr(m, k, n);
+            assert!(rate <= p * 1.02, "p={p} rate={rate}");
+            let (m2, k2) = classic_shape(n, p).unwrap();
+            assert!(classic_fpr(m2, k2, n) <= p);
+            assert!(m2 as f64 <= m as f64 * 1.01);
+        }
+    }
+
+    #[test]
+    fn blocked_sizing_meets_the_rate_with_more_bits() {
+        for p in [0.01, 0.001, 0.0001] {
+            let n = 1_000_000;
+            let (blocks, k) = blocked_shape(n, p).unwrap();
+            assert!(blocked_fpr(blocks, k, n) <= p);
+            assert!(blocks * BLOCK_BITS >= optimal_bits(n, p));
+        }
+    }
+
+    #[test]
+    fn poisson_mixture_with_huge_blocks_approaches_classic() {
+        // A block holding exactly its mean is the classic filter; the mixture is at least that.
+        let lambda = 50.0;
+        let classic = classic_fpr(BLOCK_BITS, 7, 50);
+        assert!(poisson_mixture(lambda, 7) >= classic);
+    }
+
+    #[test]
+    fn estimate_inverts_the_expected_fill() {
+        let (m, k, n) = (1_000_000, 7, 100_000);
+        let ones = (expected_fill(m, k, n) * m as f64) as u64;
+        let est = estimate_items(m, k, ones);
+        assert!((est - n as f64).abs() < 10.0);
+        assert!(estimate_items(10, 1, 10).is_infinite());
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        assert!(check_rate(0.0).is_err());
+        assert!(check_rate(1.0).is_err());
+        assert!(check_rate(f64::NAN).is_err());
+        assert!(check_items(0).is_err());
+        assert!(check_hashes(0).is_err());
+        assert!(check_hashes(65).is_err());
+        assert!(check_bits(0).is_err());
+        assert!(check_bits(MAX_BITS + 1).is_err());
+        assert!(blocked_shape(u64::MAX, 0.01).is_err());
+    }
+}

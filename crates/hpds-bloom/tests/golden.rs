@@ -1,0 +1,62 @@
+//! Golden bytes: the encodings are fixed by these vectors, so a format change is deliberate
+//! (bump the version and keep reading the old one).
+
+use hpds_bloom::{BlockedBloomFilter, BloomFilter, CountingBloomFilter, ScalableBloomFilter};
+use hpds_core::ByteCodec;
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn check<T: ByteCodec + PartialEq + std::fmt::Debug>(value: &T, golden: &str) {
+    let bytes = value.to_bytes();
+    assert_eq!(hex(&bytes), golden, "encoding changed");
+    assert_eq!(&T::from_bytes(&unhex(golden)).unwrap(), value);
+}
+
+const WORDS: [&str; 3] = ["apple", "banana", "cherry"];
+
+#[test]
+fn classic() {
+    let mut f = BloomFilter::with_bits(100, 3).unwrap();
+    f.extend(WORDS);
+    check(&f, GOLDEN_CLASSIC);
+}
+
+#[test]
+fn blocked() {
+    let mut f = BlockedBloomFilter::with_blocks(1, 3).unwrap();
+    f.extend(WORDS);
+    check(&f, GOLDEN_BLOCKED);
+}
+
+#[test]
+fn counting() {
+    let mut f = CountingBloomFilter::with_cells(20, 3).unwrap();
+    f.extend(WORDS);
+    f.insert("apple");
+    check(&f, GOLDEN_COUNTING);
+}
+
+#[test]
+fn scalable() {
+    let mut f = ScalableBloomFilter::new(2, 0.1).unwrap();
+    f.extend(WORDS);
+    check(&f, GOLDEN_SCALABLE);
+}
+
+const GOLDEN_CLASSIC: &str = "48504453424c4d4601002c000000000000006400000000000000030000006565732d73647068020000000000000024800000a00000001900000000000000f3a1655568c81c41";
+const GOLDEN_BLOCKED: &str = "48504453424c4d4201005400000000000000030000006565732d736470680800000000000000000000000000000000000020000000002000000000000000020000000000080004000000000000400000000000000100000001000000000000000002000000007f1d97eeb6c0efb7";
+const GOLDEN_COUNTING: &str = "48504453424c4d4301002c000000000000001400000000000000030000006565732d73647068020000000000000012100040000031000000000000000000e92481e12de851e2";
+const GOLDEN_SCALABLE: &str = "48504453424c4d5301009c0000000000000002000000000000009a9999999999b93f02000000cdccccccccccec3fffffffffffffffff6565732d736470680200000000000000020000000000000002000000000000001400000000000000070000006565732d7364706801000000000000008bf1040000000000040000000000000001000000000000002800000000000000070000006565732d7364706801000000000000000550000a40000000ab9040d391c86f7f";
