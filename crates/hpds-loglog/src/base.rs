@@ -2,6 +2,7 @@
 //! state.
 
 use hpds_core::codec::{Decoder, Encoder};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
 use crate::estimators::{self, Estimator, Hip};
@@ -113,17 +114,18 @@ impl Core {
         self.hip = Some(Hip::new(self.regs.len() as f64));
     }
 
-    /// Payload: `p`, seed, flags (bit 0: HIP valid), HIP estimate when valid, packed registers.
+    /// Payload: `p`, flags (bit 0: HIP valid, bit 1: non-default seed), the HIP estimate
+    /// when valid, the seed when not the default, the packed registers.
     pub(crate) fn encode(&self, enc: &mut Encoder) {
         enc.reserve(self.regs.as_bytes().len() + 18);
         enc.put_u8(self.p());
-        enc.put_u64(self.seed);
-        match self.hip {
-            Some(hip) => {
-                enc.put_u8(1);
-                enc.put_f64(hip.estimate);
-            }
-            None => enc.put_u8(0),
+        let custom_seed = self.seed != DEFAULT_SEED;
+        enc.put_u8(u8::from(self.hip.is_some()) | (u8::from(custom_seed) << 1));
+        if let Some(hip) = self.hip {
+            enc.put_f64(hip.estimate);
+        }
+        if custom_seed {
+            enc.put_u64(self.seed);
         }
         enc.put_raw(self.regs.as_bytes());
     }
@@ -131,8 +133,20 @@ impl Core {
     pub(crate) fn decode(dec: &mut Decoder<'_>) -> Result<Self> {
         let p = dec.u8()?;
         check_precision(p)?;
-        let seed = dec.u64()?;
-        let hip_estimate = decode_hip_flag(dec)?;
+        let flags = dec.u8()?;
+        if flags > 3 {
+            return Err(Error::invalid_encoding("unknown flags"));
+        }
+        let hip_estimate = if flags & 1 == 1 {
+            let e = dec.f64()?;
+            if !(e.is_finite() && e >= 0.0) {
+                return Err(Error::invalid_encoding("HIP estimate is not a finite count"));
+            }
+            Some(e)
+        } else {
+            None
+        };
+        let seed = decode_seed(dec, flags)?;
         let bytes = dec.take(Registers::byte_len(p))?;
         let regs = Registers::from_bytes(p, bytes)
             .ok_or_else(|| Error::invalid_encoding("register above the largest rank"))?;
@@ -144,18 +158,15 @@ impl Core {
     }
 }
 
-/// Reads the flags byte and, when bit 0 is set, a finite non-negative HIP estimate.
-pub(crate) fn decode_hip_flag(dec: &mut Decoder<'_>) -> Result<Option<f64>> {
-    match dec.u8()? {
-        0 => Ok(None),
-        1 => {
-            let e = dec.f64()?;
-            if e.is_finite() && e >= 0.0 {
-                Ok(Some(e))
-            } else {
-                Err(Error::invalid_encoding("HIP estimate is not a finite count"))
-            }
-        }
-        _ => Err(Error::invalid_encoding("unknown flags")),
+/// Reads the seed when flag bit 1 says it is not the default (a default seed written out is
+/// rejected, so each sketch has one encoding).
+pub(crate) fn decode_seed(dec: &mut Decoder<'_>, flags: u8) -> Result<u64> {
+    if flags & 2 == 0 {
+        return Ok(DEFAULT_SEED);
     }
+    let seed = dec.u64()?;
+    if seed == DEFAULT_SEED {
+        return Err(Error::invalid_encoding("default seed written out"));
+    }
+    Ok(seed)
 }

@@ -7,7 +7,7 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_one};
 use hpds_core::{DistinctCounter, Error, HeapSize, Result};
 
-use crate::base::{Core, check_precision};
+use crate::base::{Core, check_precision, decode_seed};
 use crate::estimators::{self, Estimator, Hip};
 use crate::registers::Registers;
 use crate::sparse::{self, Sparse};
@@ -415,8 +415,8 @@ impl ByteCodec for HyperLogLogPlusPlus {
     const VERSION: u16 = 1;
 
     /// Payload: representation byte (0 dense, 1 sparse); dense: as [`HyperLogLog`](crate::HyperLogLog);
-    /// sparse: `p`, seed, flags (bit 0: insert-only), entry count (varint), encoded list
-    /// (length-prefixed).
+    /// sparse: `p`, flags (bit 0: insert-only, bit 1: non-default seed), the seed if not the
+    /// default, entry count and list length (varints), the gap-encoded list.
     fn encode_payload(&self, enc: &mut Encoder) {
         match &self.repr {
             Repr::Dense(core) => {
@@ -429,11 +429,15 @@ impl ByteCodec for HyperLogLogPlusPlus {
             } => {
                 enc.put_u8(1);
                 enc.put_u8(self.p);
-                enc.put_u64(self.seed);
-                enc.put_u8(u8::from(*insert_only));
+                let custom_seed = self.seed != DEFAULT_SEED;
+                enc.put_u8(u8::from(*insert_only) | (u8::from(custom_seed) << 1));
+                if custom_seed {
+                    enc.put_u64(self.seed);
+                }
                 let (count, list) = sparse.encoded();
                 enc.put_varint(count as u64);
-                enc.put_bytes(&list);
+                enc.put_varint(list.len() as u64);
+                enc.put_raw(&list);
             }
         }
     }
@@ -454,14 +458,16 @@ impl ByteCodec for HyperLogLogPlusPlus {
                 if p < MIN_SPARSE_P {
                     return Err(Error::invalid_encoding("sparse sketch below precision 8"));
                 }
-                let seed = dec.u64()?;
-                let insert_only = match dec.u8()? {
-                    0 => false,
-                    1 => true,
-                    _ => return Err(Error::invalid_encoding("unknown flags")),
-                };
+                let flags = dec.u8()?;
+                if flags > 3 {
+                    return Err(Error::invalid_encoding("unknown flags"));
+                }
+                let insert_only = flags & 1 == 1;
+                let seed = decode_seed(dec, flags)?;
                 let count = dec.varint()?;
-                let list = dec.bytes()?;
+                let len = dec.varint()?;
+                let len = dec.check_count(len, 1)?;
+                let list = dec.take(len)?;
                 let count = usize::try_from(count)
                     .ok()
                     .filter(|&c| c <= list.len())
