@@ -172,7 +172,7 @@ macro_rules! dense_sketch {
                     .field("seed", &self.seed())
                     .field("insert_only", &self.core.hip.is_some())
                     .field("estimate", &self.estimate())
-                    .finish()
+                    .finish_non_exhaustive()
             }
         }
 

@@ -164,7 +164,7 @@ impl HyperLogLogPlusPlus {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {
             sparse.flush();
             if sparse.list_bytes() > Registers::byte_len(self.p) {
-                self.to_dense();
+                self.convert_to_dense();
             }
         }
     }
@@ -197,7 +197,7 @@ impl HyperLogLogPlusPlus {
         }
     }
 
-    fn to_dense(&mut self) {
+    fn convert_to_dense(&mut self) {
         if self.is_sparse() {
             self.repr = Repr::Dense(self.dense_core());
         }
@@ -268,13 +268,14 @@ impl HyperLogLogPlusPlus {
             ) => {
                 *insert_only = false;
                 sparse.flush();
-                sparse.absorb(theirs.entries().into_iter());
+                let theirs = theirs.entries();
+                sparse.absorb(theirs.len(), theirs.into_iter());
                 if sparse.list_bytes() > Registers::byte_len(p) {
-                    self.to_dense();
+                    self.convert_to_dense();
                 }
             }
             (Repr::Sparse { .. }, Repr::Dense(theirs)) => {
-                self.to_dense();
+                self.convert_to_dense();
                 if let Repr::Dense(core) = &mut self.repr {
                     core.hip = None;
                     core.merge(theirs)?;
@@ -381,7 +382,7 @@ impl core::fmt::Debug for HyperLogLogPlusPlus {
             .field("seed", &self.seed)
             .field("sparse", &self.is_sparse())
             .field("estimate", &self.estimate())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

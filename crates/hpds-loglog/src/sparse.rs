@@ -133,14 +133,15 @@ impl Sparse {
         }
         let mut buffer = core::mem::take(&mut self.buffer);
         buffer.sort_unstable();
-        self.absorb(buffer.iter().copied());
+        self.absorb(buffer.len(), buffer.iter().copied());
         buffer.clear();
         self.buffer = buffer;
     }
 
-    /// Merges sorted entries into the list.
-    pub(crate) fn absorb(&mut self, sorted: impl Iterator<Item = u32>) {
-        let mut out = Vec::with_capacity(self.list.len() + 4 * self.buffer.len().max(16));
+    /// Merges `count` sorted entries into the list.
+    pub(crate) fn absorb(&mut self, count: usize, sorted: impl Iterator<Item = u32>) {
+        // A gap takes at most 5 bytes; the list is rebuilt, not grown, so it never doubles.
+        let mut out = Vec::with_capacity(self.list.len() + 5 * count);
         let mut prev = 0u32;
         let mut len = 0;
         merge_dedup(decode(&self.list), sorted, |e| {
@@ -148,6 +149,9 @@ impl Sparse {
             prev = e;
             len += 1;
         });
+        if out.capacity() - out.len() > out.len() / 16 {
+            out.shrink_to_fit();
+        }
         self.list = out;
         self.len = len;
     }

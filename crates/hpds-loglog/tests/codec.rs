@@ -6,7 +6,11 @@ use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn three<S: Extend<&'static str>>(mut s: S) -> S {
@@ -92,8 +96,8 @@ fn serde_round_trip() {
     assert!(serde_json::from_str::<HyperLogLog>("[1,2,3]").is_err());
 }
 
-fn reframe(tag: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut enc = hpds_core::codec::Encoder::new(*tag, 1);
+fn reframe(tag: [u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut enc = hpds_core::codec::Encoder::new(tag, 1);
     enc.put_raw(payload);
     enc.finish()
 }
@@ -109,7 +113,7 @@ proptest! {
         framed_pp.extend_from_slice(&data);
         let mut framed_dense = vec![p];
         framed_dense.extend_from_slice(&data);
-        for bytes in [data.clone(), reframe(b"HLLP", &data), reframe(b"HLLP", &framed_pp), reframe(b"HLL6", &framed_dense), reframe(b"LLOG", &framed_dense)] {
+        for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense)] {
             if let Ok(s) = HyperLogLogPlusPlus::from_bytes(&bytes) {
                 let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
                 prop_assert_eq!(&again, &s);

@@ -7,13 +7,17 @@ use proptest::prelude::*;
 
 fn hll_of(p: u8, hashes: &[u64]) -> HyperLogLog {
     let mut s = HyperLogLog::new(p);
-    hashes.iter().for_each(|&h| s.insert_hash(h));
+    for &h in hashes {
+        s.insert_hash(h);
+    }
     s
 }
 
 fn pp_of(p: u8, hashes: &[u64]) -> HyperLogLogPlusPlus {
     let mut s = HyperLogLogPlusPlus::new(p);
-    hashes.iter().for_each(|&h| s.insert_hash(h));
+    for &h in hashes {
+        s.insert_hash(h);
+    }
     s
 }
 
