@@ -1,0 +1,221 @@
+//! Merge laws, sparse→dense equivalence, edges and a model of the sparse representation.
+
+use hpds_core::{DistinctCounter, ErrorKind, HeapSize};
+use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
+use hpds_testkit::streams::distinct_u64s;
+use proptest::prelude::*;
+
+fn hll_of(p: u8, hashes: &[u64]) -> HyperLogLog {
+    let mut s = HyperLogLog::new(p);
+    for &h in hashes {
+        s.insert_hash(h);
+    }
+    s
+}
+
+fn pp_of(p: u8, hashes: &[u64]) -> HyperLogLogPlusPlus {
+    let mut s = HyperLogLogPlusPlus::new(p);
+    for &h in hashes {
+        s.insert_hash(h);
+    }
+    s
+}
+
+fn regs<I: Iterator<Item = u8>>(i: I) -> Vec<u8> {
+    i.collect()
+}
+
+/// Streams of hashes from several distributions, including ones that hit the rank cap.
+fn hashes() -> impl Strategy<Value = Vec<u64>> {
+    prop_oneof![
+        prop::collection::vec(any::<u64>(), 0..400),
+        (any::<u64>(), 0usize..3000)
+            .prop_map(|(seed, n)| distinct_u64s(seed).take(n).collect()),
+        prop::collection::vec(any::<u64>().prop_map(|h| h & 0xffff_f000_0000_0000), 0..300),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 64 }))]
+
+    #[test]
+    fn merge_laws_dense(a in hashes(), b in hashes(), c in hashes(), p in 4u8..=12) {
+        let (sa, sb, sc) = (hll_of(p, &a), hll_of(p, &b), hll_of(p, &c));
+        // Commutative.
+        let mut ab = sa.clone(); ab.merge(&sb).unwrap();
+        let mut ba = sb.clone(); ba.merge(&sa).unwrap();
+        prop_assert_eq!(regs(ab.registers()), regs(ba.registers()));
+        // Associative.
+        let mut ab_c = ab.clone(); ab_c.merge(&sc).unwrap();
+        let mut bc = sb.clone(); bc.merge(&sc).unwrap();
+        let mut a_bc = sa.clone(); a_bc.merge(&bc).unwrap();
+        prop_assert_eq!(regs(ab_c.registers()), regs(a_bc.registers()));
+        // Idempotent, and the empty sketch is the identity (HIP kept).
+        let mut aa = sa.clone(); aa.merge(&sa).unwrap();
+        prop_assert_eq!(&aa, &sa);
+        let mut ae = sa.clone(); ae.merge(&HyperLogLog::new(p)).unwrap();
+        prop_assert_eq!(&ae, &sa);
+        let mut ea = HyperLogLog::new(p); ea.merge(&sa).unwrap();
+        prop_assert_eq!(&ea, &sa);
+        // Merge equals building from the concatenated stream: exactly equal registers.
+        let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+        prop_assert_eq!(regs(ab.registers()), regs(hll_of(p, &all).registers()));
+    }
+
+    #[test]
+    fn merge_laws_plus_plus(a in hashes(), b in hashes(), c in hashes(), p in 8u8..=14) {
+        let (sa, sb, sc) = (pp_of(p, &a), pp_of(p, &b), pp_of(p, &c));
+        let mut ab = sa.clone(); ab.merge(&sb).unwrap();
+        let mut ba = sb.clone(); ba.merge(&sa).unwrap();
+        prop_assert_eq!(regs(ab.registers()), regs(ba.registers()));
+        let mut ab_c = ab.clone(); ab_c.merge(&sc).unwrap();
+        let mut bc = sb.clone(); bc.merge(&sc).unwrap();
+        let mut a_bc = sa.clone(); a_bc.merge(&bc).unwrap();
+        prop_assert_eq!(regs(ab_c.registers()), regs(a_bc.registers()));
+        let mut aa = sa.clone(); aa.merge(&sa).unwrap();
+        prop_assert_eq!(&aa, &sa);
+        let mut ea = HyperLogLogPlusPlus::new(p); ea.merge(&sa).unwrap();
+        prop_assert_eq!(&ea, &sa);
+        let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+        prop_assert_eq!(regs(ab.registers()), regs(hll_of(p, &all).registers()));
+    }
+
+    /// Sparse, dense or converted: the registers are those of a dense sketch, so every
+    /// register estimator gives the same value.
+    #[test]
+    fn sparse_to_dense_is_exact(a in hashes(), p in 8u8..=16) {
+        let pp = pp_of(p, &a);
+        let dense = hll_of(p, &a);
+        prop_assert_eq!(regs(pp.registers()), regs(dense.registers()));
+        for e in [Estimator::Ertl, Estimator::BiasCorrected, Estimator::Classic] {
+            prop_assert_eq!(pp.estimate_with(e), dense.estimate_with(e));
+        }
+    }
+
+    /// Merging a higher precision into a lower one gives the registers of a sketch built at
+    /// the lower precision.
+    #[test]
+    fn merge_reduces_precision(a in hashes(), b in hashes(), lo in 4u8..=10, d in 1u8..=6) {
+        let hi = lo + d;
+        let mut s = hll_of(lo, &a);
+        s.merge(&hll_of(hi, &b)).unwrap();
+        let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+        prop_assert_eq!(regs(s.registers()), regs(hll_of(lo, &all).registers()));
+        let lo = lo.max(8);
+        let mut s = pp_of(lo, &a);
+        s.merge(&pp_of(lo + d, &b)).unwrap();
+        prop_assert_eq!(regs(s.registers()), regs(hll_of(lo, &all).registers()));
+    }
+
+    /// Sparse estimates against an exact model (a BTreeSet of hashes) while few items.
+    #[test]
+    fn sparse_is_nearly_exact(a in prop::collection::vec(any::<u64>(), 0..300)) {
+        let s = pp_of(14, &a);
+        let exact = a.iter().collect::<std::collections::BTreeSet<_>>().len() as f64;
+        prop_assert!(s.is_sparse());
+        prop_assert!((s.estimate() - exact).abs() <= 0.5 + exact * 1e-3, "{} vs {exact}", s.estimate());
+    }
+}
+
+#[test]
+fn invalid_parameters_are_errors() {
+    for p in [0u8, 3, 19, 255] {
+        for e in [
+            HyperLogLog::try_new(p).map(|_| ()),
+            LogLog::try_new(p).map(|_| ()),
+            SuperLogLog::try_new(p).map(|_| ()),
+            HyperLogLogPlusPlus::try_new(p).map(|_| ()),
+        ] {
+            assert!(matches!(
+                e.unwrap_err().kind(),
+                ErrorKind::InvalidParameter { .. }
+            ));
+        }
+    }
+}
+
+#[test]
+fn incompatible_merges_are_errors() {
+    let mut a = HyperLogLog::new(10);
+    a.insert(&1u64);
+    let b = HyperLogLog::try_with_seed(10, 99).unwrap();
+    assert!(a.merge(&b).is_err());
+    let low = HyperLogLog::new(8);
+    assert!(a.merge(&low).is_err());
+    let mut pp = HyperLogLogPlusPlus::new(12);
+    assert!(pp.merge(&HyperLogLogPlusPlus::new(10)).is_err());
+    assert!(pp.merge(&HyperLogLogPlusPlus::try_with_seed(12, 5).unwrap()).is_err());
+}
+
+#[test]
+fn hip_falls_back_after_a_merge() {
+    let a = hll_of(12, &distinct_u64s(1).take(5000).collect::<Vec<_>>());
+    let b = hll_of(12, &distinct_u64s(2).take(5000).collect::<Vec<_>>());
+    assert!(a.hip_estimate().is_some());
+    let mut m = a.clone();
+    m.merge(&b).unwrap();
+    assert_eq!(m.hip_estimate(), None);
+    assert_eq!(m.estimate(), m.estimate_with(Estimator::Ertl));
+    assert_eq!(m.estimate_with(Estimator::Hip), m.estimate_with(Estimator::Ertl));
+}
+
+#[test]
+fn clear_and_empty() {
+    let mut s = pp_of(12, &distinct_u64s(3).take(10_000).collect::<Vec<_>>());
+    assert!(!s.is_sparse());
+    s.clear();
+    assert!(s.is_sparse() && s.is_empty());
+    assert_eq!(s.estimate(), 0.0);
+    assert_eq!(s, HyperLogLogPlusPlus::new(12));
+    let mut d = LogLog::new(4);
+    assert_eq!(d.estimate(), 0.0);
+    d.insert("x");
+    d.clear();
+    assert!(d.is_empty());
+    assert_eq!(d, LogLog::new(4));
+}
+
+#[test]
+fn items_and_hashes_agree() {
+    let mut a = HyperLogLogPlusPlus::default();
+    let mut b = HyperLogLogPlusPlus::default();
+    for w in ["to", "be", "or", "not"] {
+        a.insert(w);
+        DistinctCounter::insert(&mut b, w);
+    }
+    assert_eq!(a, b);
+    let c: HyperLogLogPlusPlus = ["to", "be", "or", "not", "to"].into_iter().collect();
+    assert_eq!(a, c);
+    let mut d = SuperLogLog::default();
+    d.extend(0..10u32);
+    assert!((d.estimate() - 10.0).abs() < 1.0);
+}
+
+#[test]
+fn sparse_stays_small() {
+    let s = pp_of(14, &distinct_u64s(4).take(100).collect::<Vec<_>>());
+    assert!(s.is_sparse());
+    // ~4 bytes per entry plus the insert buffer: a few hundred bytes, not 12 KiB.
+    assert!(s.heap_bytes() < 700, "{}", s.heap_bytes());
+    let d = pp_of(14, &distinct_u64s(4).take(20_000).collect::<Vec<_>>());
+    assert_eq!(d.heap_bytes(), 12 * 1024);
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn par_extend_equals_sequential() {
+    let items: Vec<u64> = (0..200_000).collect();
+    let mut par = HyperLogLogPlusPlus::new(12);
+    par.par_extend(items.clone());
+    let mut seq = HyperLogLogPlusPlus::new(12);
+    seq.extend(items.iter());
+    assert_eq!(regs(par.registers()), regs(seq.registers()));
+    let mut par = HyperLogLog::new(12);
+    par.par_extend(items.clone());
+    let seq: HyperLogLog = {
+        let mut s = HyperLogLog::new(12);
+        s.extend(items.iter());
+        s
+    };
+    assert_eq!(regs(par.registers()), regs(seq.registers()));
+}
