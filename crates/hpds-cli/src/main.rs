@@ -8,6 +8,7 @@
 
 mod compare;
 mod experiments;
+mod grow;
 mod output;
 mod source;
 mod structures;
@@ -40,8 +41,29 @@ enum Command {
     Accuracy(AccuracyArgs),
     /// False-positive rate of every filter as it fills: CSV and an SVG plot.
     Fpr(FprArgs),
+    /// Growth policies side by side: capacities, reallocations, bytes copied, slack.
+    Grow(GrowArgs),
     /// List the structures `compare` can run.
     List,
+}
+
+#[derive(Debug, Args)]
+struct GrowArgs {
+    /// Elements to push.
+    #[arg(short, default_value_t = 1_000_000)]
+    n: usize,
+    /// Comma-separated policies: cpython, doubling, exact, factor[:F], size-class[:F]; all by default.
+    #[arg(long, short, value_delimiter = ',')]
+    policies: Vec<String>,
+    /// Bytes per element: 8 (u64) or 64 (a cache-line struct).
+    #[arg(long, default_value_t = 8)]
+    elem_size: usize,
+    /// Capacities to print per policy in the table.
+    #[arg(long, default_value_t = 24)]
+    show: usize,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +168,8 @@ fn main() -> ExitCode {
             print!("{table}");
             eprintln!("wrote {0}/fpr.csv and {0}/fpr.svg", a.out.display());
         }),
+        Some(Command::Grow(a)) => grow::run(a.n, &a.policies, a.elem_size)
+            .map(|rows| print!("{}", grow::render(&rows, a.format, a.show))),
         Some(Command::List) => {
             for e in structures::all() {
                 println!("{:<22} {}", e.name, e.about);

@@ -2,7 +2,21 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::experiments::{EstimatorEntry, FilterEntry};
+use std::time::Duration;
+
+use hpds_bloom::{
+    AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ScalableBloomFilter,
+    TimingBloomFilter, params,
+};
+use hpds_core::DistinctCounter;
+use hpds_core::hash::mix64;
+use hpds_kmv::Kmv;
+use hpds_loglog::{HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
+use hpds_morris::MorrisCounter;
+use hpds_openhash::{CompactDict, OpenSet};
+use hpds_trie::{Trie, WordSet, WordSetBuilder};
+
+use crate::experiments::{Estimator, EstimatorEntry, Filter, FilterEntry};
 
 /// What a structure's answer should be compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -62,7 +76,274 @@ pub fn all() -> Vec<Entry> {
             mergeable: false,
             build: |_| Box::new(SortedVec::default()),
         },
+        Entry {
+            name: "openset",
+            truth: Truth::Distinct,
+            about: "hpds OpenSet<String>: open addressing, SwissTable-style control bytes (exact)",
+            mergeable: false,
+            build: |_| Box::new(OpenSet::<String>::new()),
+        },
+        Entry {
+            name: "compact-dict",
+            truth: Truth::Distinct,
+            about: "hpds CompactDict<String, ()>: CPython's compact ordered layout (exact)",
+            mergeable: false,
+            build: |_| Box::new(CompactDict::<String, ()>::new()),
+        },
+        Entry {
+            name: "trie",
+            truth: Truth::Distinct,
+            about: "hpds Trie: mutable path-compressed prefix tree (exact)",
+            mergeable: false,
+            build: |_| Box::new(Trie::new()),
+        },
+        Entry {
+            name: "dawg",
+            truth: Truth::Distinct,
+            about: "hpds WordSet: minimal acyclic automaton on fst, built at the end (exact)",
+            mergeable: false,
+            build: |_| Box::new(Dawg::default()),
+        },
+        Entry {
+            name: "morris",
+            truth: Truth::Total,
+            about: "hpds MorrisCounter, base 1.08, one byte: counts every token (~20% error)",
+            mergeable: true,
+            build: |threads| Parallel::boxed(Morris::seeded(1), threads),
+        },
+        Entry {
+            name: "kmv",
+            truth: Truth::Distinct,
+            about: "hpds Kmv, k = 1024: K-Minimum-Values (~3.1% error)",
+            mergeable: true,
+            build: |threads| Parallel::boxed(Kmv::new(1024).expect("valid k"), threads),
+        },
+        Entry {
+            name: "bloom",
+            truth: Truth::Distinct,
+            about: "hpds BloomFilter for 2^21 items at 1%: counts first sightings",
+            mergeable: false,
+            build: |_| {
+                Box::new(FirstSightings(
+                    BloomFilter::new(BLOOM_ITEMS, 0.01).expect("valid"),
+                    0,
+                ))
+            },
+        },
+        Entry {
+            name: "blocked-bloom",
+            truth: Truth::Distinct,
+            about: "hpds BlockedBloomFilter for 2^21 items at 1%: counts first sightings",
+            mergeable: false,
+            build: |_| {
+                Box::new(FirstSightings(
+                    BlockedBloomFilter::new(BLOOM_ITEMS, 0.01).expect("valid"),
+                    0,
+                ))
+            },
+        },
+        Entry {
+            name: "scalable-bloom",
+            truth: Truth::Distinct,
+            about: "hpds ScalableBloomFilter from 2^16 items at 1%: counts first sightings",
+            mergeable: false,
+            build: |_| {
+                Box::new(FirstSightings(
+                    ScalableBloomFilter::new(1 << 16, 0.01).expect("valid"),
+                    0,
+                ))
+            },
+        },
+        Entry {
+            name: "loglog",
+            truth: Truth::Distinct,
+            about: "hpds LogLog, p = 14 (16384 registers): ~1.0% error",
+            mergeable: true,
+            build: |threads| Parallel::boxed(LogLog::new(14), threads),
+        },
+        Entry {
+            name: "superloglog",
+            truth: Truth::Distinct,
+            about: "hpds SuperLogLog, p = 14: ~0.8% error",
+            mergeable: true,
+            build: |threads| Parallel::boxed(SuperLogLog::new(14), threads),
+        },
+        Entry {
+            name: "hyperloglog",
+            truth: Truth::Distinct,
+            about: "hpds HyperLogLog, p = 14 (12 KiB): ~0.8% error",
+            mergeable: true,
+            build: |threads| Parallel::boxed(HyperLogLog::new(14), threads),
+        },
+        Entry {
+            name: "hyperloglog++",
+            truth: Truth::Distinct,
+            about: "hpds HyperLogLogPlusPlus, p = 14: sparse while small, ~0.8% error",
+            mergeable: true,
+            build: |threads| Parallel::boxed(HyperLogLogPlusPlus::new(14), threads),
+        },
     ]
+}
+
+/// Items the fixed-size Bloom rows are sized for: the built-in corpus's distinct words fit.
+const BLOOM_ITEMS: u64 = 1 << 21;
+
+impl Structure for OpenSet<String> {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        for &t in tokens {
+            self.insert_ref(t);
+        }
+    }
+    fn estimate(&self) -> f64 {
+        self.len() as f64
+    }
+}
+
+impl Structure for CompactDict<String, ()> {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        for &t in tokens {
+            self.insert_ref(t, ());
+        }
+    }
+    fn estimate(&self) -> f64 {
+        self.len() as f64
+    }
+}
+
+impl Structure for Trie {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        for &t in tokens {
+            self.insert(t);
+        }
+    }
+    fn estimate(&self) -> f64 {
+        self.len() as f64
+    }
+}
+
+/// The DAWG collects its keys and builds the automaton at the end (fst needs sorted input).
+#[derive(Default)]
+struct Dawg {
+    builder: Option<WordSetBuilder>,
+    set: WordSet,
+}
+
+impl Structure for Dawg {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        let builder = self.builder.get_or_insert_with(WordSetBuilder::new);
+        for &t in tokens {
+            builder.insert(t);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = self.builder.take() {
+            self.set = b.finish();
+        }
+    }
+    fn estimate(&self) -> f64 {
+        self.set.len() as f64
+    }
+}
+
+/// A filter used as a distinct counter: a token it has not seen before counts as new, so
+/// false positives make it undercount by about the false-positive rate.
+struct FirstSightings<F>(F, u64);
+
+/// The membership filters `FirstSightings` can drive.
+trait Seen {
+    /// Inserts; returns whether the token was (probably) present.
+    fn seen(&mut self, token: &str) -> bool;
+}
+
+impl Seen for BloomFilter {
+    fn seen(&mut self, token: &str) -> bool {
+        self.insert(token)
+    }
+}
+
+impl Seen for BlockedBloomFilter {
+    fn seen(&mut self, token: &str) -> bool {
+        self.insert(token)
+    }
+}
+
+impl Seen for ScalableBloomFilter {
+    fn seen(&mut self, token: &str) -> bool {
+        self.insert(token)
+    }
+}
+
+impl<F: Seen> Structure for FirstSightings<F> {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        for &t in tokens {
+            if !self.0.seen(t) {
+                self.1 += 1;
+            }
+        }
+    }
+    fn estimate(&self) -> f64 {
+        self.1 as f64
+    }
+}
+
+/// A Morris counter with the seed its next twin gets (twins must not share a random stream).
+struct Morris {
+    counter: MorrisCounter,
+    seed: u64,
+}
+
+impl Morris {
+    const BASE: f64 = 1.08;
+    fn seeded(seed: u64) -> Self {
+        Self {
+            counter: MorrisCounter::seeded(Self::BASE, seed).expect("valid base"),
+            seed,
+        }
+    }
+}
+
+impl Sketch for Morris {
+    fn add(&mut self, _token: &str) {
+        self.counter.increment();
+    }
+    fn count(&self) -> f64 {
+        self.counter.estimate()
+    }
+    fn twin(&self) -> Self {
+        Self::seeded(mix64(self.seed.wrapping_add(0x9e37_79b9)))
+    }
+    fn absorb(&mut self, other: &Self) {
+        self.counter.merge(&other.counter).expect("same base");
+    }
+}
+
+/// The distinct counters share one `Sketch` implementation.
+macro_rules! distinct_sketch {
+    ($($t:ty => $twin:expr),* $(,)?) => {$(
+        impl Sketch for $t {
+            fn add(&mut self, token: &str) {
+                DistinctCounter::insert(self, token);
+            }
+            fn count(&self) -> f64 {
+                DistinctCounter::estimate(self)
+            }
+            fn twin(&self) -> Self {
+                let twin: fn(&Self) -> Self = $twin;
+                twin(self)
+            }
+            fn absorb(&mut self, other: &Self) {
+                DistinctCounter::merge(self, other).expect("twins have equal parameters");
+            }
+        }
+    )*};
+}
+
+distinct_sketch! {
+    Kmv => |s| Kmv::with_seed(s.k(), s.seed()).expect("valid k"),
+    LogLog => |s| LogLog::new(s.precision()),
+    SuperLogLog => |s| SuperLogLog::new(s.precision()),
+    HyperLogLog => |s| HyperLogLog::new(s.precision()),
+    HyperLogLogPlusPlus => |s| HyperLogLogPlusPlus::new(s.precision()),
 }
 
 impl Structure for HashSet<String> {
@@ -192,12 +473,121 @@ impl<S: Sketch> Structure for Parallel<S> {
     }
 }
 
+/// Precision of the LogLog-family rows in `hpds accuracy` (4096 registers).
+const ACCURACY_P: u8 = 12;
+
+impl<T: DistinctCounter> Estimator for T {
+    fn insert_hash(&mut self, hash: u64) {
+        DistinctCounter::insert_hash(self, hash);
+    }
+    fn estimate(&self) -> f64 {
+        DistinctCounter::estimate(self)
+    }
+}
+
 /// Every distinct-count estimator, for `hpds accuracy`.
 pub fn estimators() -> Vec<EstimatorEntry> {
-    vec![]
+    vec![
+        EstimatorEntry {
+            name: "kmv",
+            theory: |_| Kmv::new(1024).expect("valid k").relative_std_error(),
+            build: || Box::new(Kmv::new(1024).expect("valid k")),
+        },
+        EstimatorEntry {
+            name: "loglog",
+            theory: |_| LogLog::new(ACCURACY_P).standard_error(),
+            build: || Box::new(LogLog::new(ACCURACY_P)),
+        },
+        EstimatorEntry {
+            name: "superloglog",
+            theory: |_| SuperLogLog::new(ACCURACY_P).standard_error(),
+            build: || Box::new(SuperLogLog::new(ACCURACY_P)),
+        },
+        EstimatorEntry {
+            name: "hyperloglog",
+            theory: |_| HyperLogLog::new(ACCURACY_P).standard_error(),
+            build: || Box::new(HyperLogLog::new(ACCURACY_P)),
+        },
+        EstimatorEntry {
+            name: "hyperloglog++",
+            theory: |_| HyperLogLogPlusPlus::new(ACCURACY_P).standard_error(),
+            build: || Box::new(HyperLogLogPlusPlus::new(ACCURACY_P)),
+        },
+    ]
+}
+
+macro_rules! filter {
+    ($($t:ty),*) => {$(
+        impl Filter for $t {
+            fn insert_hash(&mut self, hash: u64) {
+                <$t>::insert_hash(self, hash);
+            }
+            fn contains_hash(&self, hash: u64) -> bool {
+                <$t>::contains_hash(self, hash)
+            }
+        }
+    )*};
+}
+
+filter!(
+    BloomFilter,
+    BlockedBloomFilter,
+    CountingBloomFilter,
+    ScalableBloomFilter,
+    AtomicBloomFilter,
+    TimingBloomFilter
+);
+
+fn classic_theory(capacity: usize, rate: f64, inserted: usize) -> f64 {
+    params::classic_shape(capacity as u64, rate).map_or(f64::NAN, |(m, k)| {
+        params::classic_fpr(m, k, inserted as u64)
+    })
 }
 
 /// Every membership filter, for `hpds fpr`.
 pub fn filters() -> Vec<FilterEntry> {
-    vec![]
+    vec![
+        FilterEntry {
+            name: "bloom",
+            build: |n, p| Box::new(BloomFilter::new(n as u64, p).expect("valid")),
+            theory: classic_theory,
+        },
+        FilterEntry {
+            name: "blocked-bloom",
+            build: |n, p| Box::new(BlockedBloomFilter::new(n as u64, p).expect("valid")),
+            theory: |n, p, i| {
+                params::blocked_shape(n as u64, p)
+                    .map_or(f64::NAN, |(b, k)| params::blocked_fpr(b, k, i as u64))
+            },
+        },
+        FilterEntry {
+            name: "counting-bloom",
+            build: |n, p| Box::new(CountingBloomFilter::new(n as u64, p).expect("valid")),
+            theory: classic_theory,
+        },
+        FilterEntry {
+            name: "atomic-bloom",
+            build: |n, p| Box::new(AtomicBloomFilter::new(n as u64, p).expect("valid")),
+            theory: classic_theory,
+        },
+        FilterEntry {
+            name: "timing-bloom",
+            // A window far longer than the run: nothing expires, so it behaves as a filter.
+            build: |n, p| {
+                Box::new(
+                    TimingBloomFilter::new(n as u64, p, Duration::from_secs(1 << 30))
+                        .expect("valid"),
+                )
+            },
+            theory: classic_theory,
+        },
+        FilterEntry {
+            name: "scalable-bloom",
+            // Starts at a hundredth of the capacity and grows; its promise is the bound p.
+            build: |n, p| {
+                Box::new(ScalableBloomFilter::new((n as u64 / 100).max(1), p).expect("valid"))
+            },
+            theory: |_, p, _| p,
+        },
+    ]
 }

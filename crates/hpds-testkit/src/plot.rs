@@ -101,8 +101,14 @@ pub fn line_chart(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::new(path, (800, 520)).into_drawing_area();
     root.fill(&WHITE)?;
-    let xs = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)), chart.x_scale);
-    let ys = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)), chart.y_scale);
+    let xs = range(
+        series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
+        chart.x_scale,
+    );
+    let ys = range(
+        series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+        chart.y_scale,
+    );
     let mut builder = ChartBuilder::on(&root);
     builder
         .caption(chart.title, ("sans-serif", 20))
@@ -181,6 +187,8 @@ mod tests {
         ];
         line_chart(&path, &chart, &series).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("measured") && svg.contains("1.04/sqrt(m)"));
+        assert!(
+            svg.starts_with("<svg") && svg.contains("measured") && svg.contains("1.04/sqrt(m)")
+        );
     }
 }
