@@ -173,8 +173,9 @@ pub fn fpr(
             measured.push((fill, f.max(1e-7)));
             theory.push((fill, t.max(1e-7)));
         }
-        series.push(Series::new(e.name, measured));
-        series.push(Series::theory(format!("{} theory", e.name), theory));
+        let color = series.len() / 2;
+        series.push(Series::new(e.name, measured).with_color(color));
+        series.push(Series::theory(format!("{} theory", e.name), theory).with_color(color));
     }
     series.push(Series::theory(
         "target rate",

@@ -25,6 +25,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Dashed line (e.g. a theoretical band) instead of a solid one with markers.
     pub dashed: bool,
+    /// Palette index; by default the series' position. Give a theory line the index of the
+    /// measurement it belongs to, so the pair shares a colour.
+    pub color: Option<usize>,
 }
 
 impl Series {
@@ -34,6 +37,15 @@ impl Series {
             name: name.into(),
             points,
             dashed: false,
+            color: None,
+        }
+    }
+
+    /// The same series drawn in palette colour `index`.
+    pub fn with_color(self, index: usize) -> Self {
+        Self {
+            color: Some(index),
+            ..self
         }
     }
 
@@ -59,6 +71,22 @@ pub struct Chart<'a> {
     pub x_scale: Scale,
     /// Y axis scale.
     pub y_scale: Scale,
+}
+
+/// Tick labels that stay short on log axes (1e-5, 0.001, 10, 1e6).
+fn tick(v: f64, scale: Scale) -> String {
+    if scale == Scale::Linear {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        return if s == "-0" { "0".into() } else { s.into() };
+    }
+    let a = v.abs();
+    if (1e-3..1e5).contains(&a) {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        format!("{v:.0e}")
+    }
 }
 
 fn range(values: impl Iterator<Item = f64>, scale: Scale) -> (f64, f64) {
@@ -114,17 +142,23 @@ pub fn line_chart(
         .caption(chart.title, ("sans-serif", 20))
         .margin(12)
         .x_label_area_size(40)
-        .y_label_area_size(70);
+        .y_label_area_size(80);
     // Each scale combination is its own coordinate type in plotters.
     macro_rules! draw {
         ($x:expr, $y:expr) => {{
             let mut c = builder.build_cartesian_2d($x, $y)?;
+            let (fx, fy) = (
+                |v: &f64| tick(*v, chart.x_scale),
+                |v: &f64| tick(*v, chart.y_scale),
+            );
             c.configure_mesh()
                 .x_desc(chart.x_label)
                 .y_desc(chart.y_label)
+                .x_label_formatter(&fx)
+                .y_label_formatter(&fy)
                 .draw()?;
             for (i, s) in series.iter().enumerate() {
-                let color = COLORS[i % COLORS.len()];
+                let color = COLORS[s.color.unwrap_or(i) % COLORS.len()];
                 let pts: Vec<(f64, f64)> = s
                     .points
                     .iter()
@@ -168,6 +202,15 @@ pub fn line_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(0.00001, Scale::Log), "1e-5");
+        assert_eq!(tick(0.01, Scale::Log), "0.01");
+        assert_eq!(tick(1_000_000.0, Scale::Log), "1e6");
+        assert_eq!(tick(0.25, Scale::Linear), "0.25");
+        assert_eq!(tick(3.0, Scale::Linear), "3");
+    }
 
     #[test]
     fn writes_an_svg_with_every_series() {
