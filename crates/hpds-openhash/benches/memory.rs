@@ -24,7 +24,10 @@ fn row(name: &str, n: usize, retained: isize, peak: isize, own: Option<usize>) {
         peak as f64 / n as f64
     );
     if let Some(b) = own {
-        assert_eq!(b as isize, retained, "{name}: heap_bytes() disagrees with the allocator");
+        assert_eq!(
+            b as isize, retained,
+            "{name}: heap_bytes() disagrees with the allocator"
+        );
     }
 }
 
@@ -99,7 +102,13 @@ fn main() {
         }
         s
     });
-    row("OpenSet<String>", n, d.retained, d.peak, Some(s.heap_bytes()));
+    row(
+        "OpenSet<String>",
+        n,
+        d.retained,
+        d.peak,
+        Some(s.heap_bytes()),
+    );
     drop(black_box(s));
     let (s, d) = measure(|| {
         let mut s: CompactDict<String, ()> = CompactDict::new();
@@ -108,7 +117,13 @@ fn main() {
         }
         s
     });
-    row("CompactDict<String,()>", n, d.retained, d.peak, Some(s.heap_bytes()));
+    row(
+        "CompactDict<String,()>",
+        n,
+        d.retained,
+        d.peak,
+        Some(s.heap_bytes()),
+    );
     drop(black_box(s));
     let (s, d) = measure(|| {
         let mut s = hashbrown::HashSet::with_hasher(Rs::new());

@@ -73,7 +73,10 @@ fn probing(c: &mut Criterion) {
             }
             g.bench_function(BenchmarkId::new(p.to_string(), n), |b| {
                 b.iter(|| {
-                    keys.iter().chain(&absent).filter(|k| t.contains_key(*k)).count()
+                    keys.iter()
+                        .chain(&absent)
+                        .filter(|k| t.contains_key(*k))
+                        .count()
                 });
             });
             black_box(&t);

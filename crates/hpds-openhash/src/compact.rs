@@ -111,12 +111,12 @@ impl Indices {
 
     #[inline]
     fn set(&mut self, i: usize, v: usize) {
-        with_indices!(self, s => s[i] = Word::from_usize(v), ())
+        with_indices!(self, s => s[i] = Word::from_usize(v), ());
     }
 
     #[inline]
     fn set_dummy(&mut self, i: usize) {
-        with_indices!(self, s => s[i] = Word::DUMMY, ())
+        with_indices!(self, s => s[i] = Word::DUMMY, ());
     }
 
     /// Finds the slot of a key with `hash` for which `eq(entry index)` holds, or the first
@@ -409,7 +409,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     pub fn insert_full(&mut self, key: K, value: V) -> (usize, Option<V>) {
         let hash = self.hash_builder.hash_one(&key);
         match self.find_or_slot(hash, |k| *k == key) {
-            Ok(e) => (e, Some(core::mem::replace(&mut self.entries[e].value, value))),
+            Ok(e) => (
+                e,
+                Some(core::mem::replace(&mut self.entries[e].value, value)),
+            ),
             Err(slot) => (self.push_at(slot, hash, key, value), None),
         }
     }
@@ -433,7 +436,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     {
         let hash = self.hash_builder.hash_one(key);
         match self.find_or_slot(hash, |k| k.borrow() == key) {
-            Ok(e) => (e, Some(core::mem::replace(&mut self.entries[e].value, value))),
+            Ok(e) => (
+                e,
+                Some(core::mem::replace(&mut self.entries[e].value, value)),
+            ),
             Err(slot) => (self.push_at(slot, hash, key.to_owned(), value), None),
         }
     }
@@ -660,6 +666,14 @@ impl<'a, K, V, S> IntoIterator for &'a CompactDict<K, V, S> {
     type IntoIter = Iter<'a, K, V>;
     fn into_iter(self) -> Iter<'a, K, V> {
         self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut CompactDict<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
     }
 }
 

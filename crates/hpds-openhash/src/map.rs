@@ -789,16 +789,18 @@ impl<K: Hash + Eq, V, S: BuildHasher> Extend<(K, V)> for OpenMap<K, V, S> {
         let iter = iter.into_iter();
         // Like hashbrown: reserve all when empty, half otherwise (duplicates are likely).
         let hint = iter.size_hint().0;
-        self.reserve(if self.is_empty() { hint } else { hint.div_ceil(2) });
+        self.reserve(if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        });
         for (k, v) in iter {
             self.insert(k, v);
         }
     }
 }
 
-impl<'a, K: Hash + Eq + Copy, V: Copy, S: BuildHasher> Extend<(&'a K, &'a V)>
-    for OpenMap<K, V, S>
-{
+impl<'a, K: Hash + Eq + Copy, V: Copy, S: BuildHasher> Extend<(&'a K, &'a V)> for OpenMap<K, V, S> {
     fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
         self.extend(iter.into_iter().map(|(k, v)| (*k, *v)));
     }

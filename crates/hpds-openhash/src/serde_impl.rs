@@ -45,8 +45,14 @@ macro_rules! map_serde {
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                         f.write_str($name)
                     }
-                    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                        let mut map = $ty::with_capacity_and_hasher(cautious(access.size_hint()), S::default());
+                    fn visit_map<A: MapAccess<'de>>(
+                        self,
+                        mut access: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        let mut map = $ty::with_capacity_and_hasher(
+                            cautious(access.size_hint()),
+                            S::default(),
+                        );
                         while let Some((k, v)) = access.next_entry()? {
                             map.insert(k, v);
                         }
@@ -89,7 +95,8 @@ where
                 f.write_str("a sequence")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut set = OpenSet::with_capacity_and_hasher(cautious(access.size_hint()), S::default());
+                let mut set =
+                    OpenSet::with_capacity_and_hasher(cautious(access.size_hint()), S::default());
                 while let Some(t) = access.next_element()? {
                     set.insert(t);
                 }
@@ -106,13 +113,18 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let m: OpenMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into_iter().collect();
-        let back: OpenMap<String, u32> = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        let m: OpenMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)]
+            .into_iter()
+            .collect();
+        let back: OpenMap<String, u32> =
+            serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
         assert_eq!(back, m);
         let s: OpenSet<u64> = (0..50).collect();
         let back: OpenSet<u64> = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);
-        let d: CompactDict<String, u32> = [("z".to_string(), 1), ("a".to_string(), 2)].into_iter().collect();
+        let d: CompactDict<String, u32> = [("z".to_string(), 1), ("a".to_string(), 2)]
+            .into_iter()
+            .collect();
         let json = serde_json::to_string(&d).unwrap();
         assert_eq!(json, r#"{"z":1,"a":2}"#);
         let back: CompactDict<String, u32> = serde_json::from_str(&json).unwrap();

@@ -51,7 +51,10 @@ fn check_map(ops: &[Op]) {
     for op in ops {
         match op.clone() {
             Op::Insert(k, v) => {
-                assert_eq!(ours.insert(k.to_string(), Box::new(v)), model.insert(k.to_string(), Box::new(v)));
+                assert_eq!(
+                    ours.insert(k.to_string(), Box::new(v)),
+                    model.insert(k.to_string(), Box::new(v))
+                );
             }
             Op::Remove(k) => assert_eq!(ours.remove(&k.to_string()), model.remove(&k.to_string())),
             Op::Get(k) => {
@@ -61,8 +64,14 @@ fn check_map(ops: &[Op]) {
                 assert_eq!(ours.get_key_value(&k), model.get_key_value(&k));
             }
             Op::Entry(k, v) => {
-                let a = ours.entry(k.to_string()).and_modify(|x| **x ^= v).or_insert_with(|| Box::new(v));
-                let b = model.entry(k.to_string()).and_modify(|x| **x ^= v).or_insert_with(|| Box::new(v));
+                let a = ours
+                    .entry(k.to_string())
+                    .and_modify(|x| **x ^= v)
+                    .or_insert_with(|| Box::new(v));
+                let b = model
+                    .entry(k.to_string())
+                    .and_modify(|x| **x ^= v)
+                    .or_insert_with(|| Box::new(v));
                 assert_eq!(a, b);
             }
             Op::Clear => {
@@ -107,7 +116,12 @@ fn check_map(ops: &[Op]) {
     }
     let mut owned: Vec<_> = ours.into_iter().map(|(k, v)| (k, *v)).collect();
     owned.sort();
-    assert_eq!(owned, want.iter().map(|(k, v)| (k.clone(), v.wrapping_add(1))).collect::<Vec<_>>());
+    assert_eq!(
+        owned,
+        want.iter()
+            .map(|(k, v)| (k.clone(), v.wrapping_add(1)))
+            .collect::<Vec<_>>()
+    );
 }
 
 fn check_set(ops: &[Op]) {
@@ -115,9 +129,18 @@ fn check_set(ops: &[Op]) {
     let mut model: HashSet<u64> = HashSet::new();
     for op in ops {
         match *op {
-            Op::Insert(k, _) | Op::Entry(k, _) => assert_eq!(ours.insert(u64::from(k) << 20), model.insert(u64::from(k) << 20)),
-            Op::Remove(k) => assert_eq!(ours.remove(&(u64::from(k) << 20)), model.remove(&(u64::from(k) << 20))),
-            Op::Get(k) => assert_eq!(ours.contains(&(u64::from(k) << 20)), model.contains(&(u64::from(k) << 20))),
+            Op::Insert(k, _) | Op::Entry(k, _) => assert_eq!(
+                ours.insert(u64::from(k) << 20),
+                model.insert(u64::from(k) << 20)
+            ),
+            Op::Remove(k) => assert_eq!(
+                ours.remove(&(u64::from(k) << 20)),
+                model.remove(&(u64::from(k) << 20))
+            ),
+            Op::Get(k) => assert_eq!(
+                ours.contains(&(u64::from(k) << 20)),
+                model.contains(&(u64::from(k) << 20))
+            ),
             Op::Clear => {
                 ours.clear();
                 model.clear();
@@ -129,7 +152,10 @@ fn check_set(ops: &[Op]) {
                 model.retain(|v| (v >> 20) % 5 != u64::from(m) % 5);
             }
             Op::Drain(_) => {
-                assert_eq!(ours.drain().collect::<HashSet<_>>(), model.drain().collect::<HashSet<_>>());
+                assert_eq!(
+                    ours.drain().collect::<HashSet<_>>(),
+                    std::mem::take(&mut model)
+                );
             }
             Op::Clone => ours = ours.clone(),
         }
@@ -147,12 +173,11 @@ fn check_compact(ops: &[Op]) {
         match op.clone() {
             Op::Insert(k, v) | Op::Entry(k, v) => {
                 let k = k.to_string();
-                let want = match pos(&model, &k) {
-                    Some(i) => (i, Some(std::mem::replace(&mut model[i].1, Box::new(v)))),
-                    None => {
-                        model.push((k.clone(), Box::new(v)));
-                        (model.len() - 1, None)
-                    }
+                let want = if let Some(i) = pos(&model, &k) {
+                    (i, Some(std::mem::replace(&mut model[i].1, Box::new(v))))
+                } else {
+                    model.push((k.clone(), Box::new(v)));
+                    (model.len() - 1, None)
                 };
                 assert_eq!(ours.insert_full(k, Box::new(v)), want);
             }
@@ -216,7 +241,11 @@ proptest! {
 /// without bound, and lookups must stay correct.
 #[test]
 fn churn_does_not_grow_or_degrade() {
-    let (live, rounds) = if cfg!(miri) { (50u64, 600u64) } else { (1000, 200_000) };
+    let (live, rounds) = if cfg!(miri) {
+        (50u64, 600u64)
+    } else {
+        (1000, 200_000)
+    };
     let mut m: OpenMap<u64, u64> = OpenMap::new();
     for k in 0..live {
         m.insert(k, k);
@@ -227,7 +256,11 @@ fn churn_does_not_grow_or_degrade() {
         m.insert(r + live, r + live);
         assert_eq!(m.len(), live as usize);
     }
-    assert!(m.buckets() <= 2 * buckets, "grew from {buckets} to {} buckets", m.buckets());
+    assert!(
+        m.buckets() <= 2 * buckets,
+        "grew from {buckets} to {} buckets",
+        m.buckets()
+    );
     for k in rounds..rounds + live {
         assert_eq!(m.get(&k), Some(&k));
     }
