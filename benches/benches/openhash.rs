@@ -67,7 +67,11 @@ fn full() -> bool {
 }
 
 fn batch(n: usize) -> BatchSize {
-    if n <= 10_000 { BatchSize::SmallInput } else { BatchSize::PerIteration }
+    if n <= 10_000 {
+        BatchSize::SmallInput
+    } else {
+        BatchSize::PerIteration
+    }
 }
 
 fn build<K: Clone, T: Table<K>>(keys: &[K]) -> T {
@@ -79,38 +83,54 @@ fn build<K: Clone, T: Table<K>>(keys: &[K]) -> T {
 }
 
 /// Runs every group for one table type.
-fn run<K: Clone + Hash + Eq, T: Table<K>>(c: &mut Criterion, prefix: &str, keys: &[K], absent: &[K]) {
+fn run<K: Clone + Hash + Eq, T: Table<K>>(
+    c: &mut Criterion,
+    prefix: &str,
+    keys: &[K],
+    absent: &[K],
+) {
     let n = keys.len();
     let id = BenchmarkId::new(T::NAME, n);
     let mut g = c.benchmark_group(format!("{prefix}insert"));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_with_input(id.clone(), &keys, |b, keys| {
-        b.iter_batched(|| keys.to_vec(), |ks| {
-            let mut t = T::with_capacity(0);
-            for (i, k) in ks.into_iter().enumerate() {
-                t.insert(k, i as u64);
-            }
-            t
-        }, batch(n));
+        b.iter_batched(
+            || keys.to_vec(),
+            |ks| {
+                let mut t = T::with_capacity(0);
+                for (i, k) in ks.into_iter().enumerate() {
+                    t.insert(k, i as u64);
+                }
+                t
+            },
+            batch(n),
+        );
     });
     g.finish();
     let mut g = c.benchmark_group(format!("{prefix}insert_reserved"));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_with_input(id.clone(), &keys, |b, keys| {
-        b.iter_batched(|| keys.to_vec(), |ks| {
-            let mut t = T::with_capacity(ks.len());
-            for (i, k) in ks.into_iter().enumerate() {
-                t.insert(k, i as u64);
-            }
-            t
-        }, batch(n));
+        b.iter_batched(
+            || keys.to_vec(),
+            |ks| {
+                let mut t = T::with_capacity(ks.len());
+                for (i, k) in ks.into_iter().enumerate() {
+                    t.insert(k, i as u64);
+                }
+                t
+            },
+            batch(n),
+        );
     });
     g.finish();
     let table: T = build(keys);
     let mut g = c.benchmark_group(format!("{prefix}lookup_hit"));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_with_input(id.clone(), &keys, |b, keys| {
-        b.iter(|| keys.iter().fold(0u64, |a, k| a.wrapping_add(*table.get(k).unwrap_or(&0))));
+        b.iter(|| {
+            keys.iter()
+                .fold(0u64, |a, k| a.wrapping_add(*table.get(k).unwrap_or(&0)))
+        });
     });
     g.finish();
     let mut g = c.benchmark_group(format!("{prefix}lookup_miss"));
@@ -122,12 +142,16 @@ fn run<K: Clone + Hash + Eq, T: Table<K>>(c: &mut Criterion, prefix: &str, keys:
     let mut g = c.benchmark_group(format!("{prefix}remove"));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_with_input(id.clone(), &keys, |b, keys| {
-        b.iter_batched(|| table.clone(), |mut t| {
-            for k in keys {
-                black_box(t.remove(k));
-            }
-            t
-        }, batch(n));
+        b.iter_batched(
+            || table.clone(),
+            |mut t| {
+                for k in *keys {
+                    black_box(t.remove(k));
+                }
+                t
+            },
+            batch(n),
+        );
     });
     g.finish();
     let mut g = c.benchmark_group(format!("{prefix}iterate"));
@@ -137,13 +161,17 @@ fn run<K: Clone + Hash + Eq, T: Table<K>>(c: &mut Criterion, prefix: &str, keys:
     let mut g = c.benchmark_group(format!("{prefix}churn"));
     g.throughput(Throughput::Elements(2 * n as u64));
     g.bench_with_input(id, &(keys, absent), |b, (keys, absent)| {
-        b.iter_batched(|| (table.clone(), absent.to_vec()), |(mut t, fresh)| {
-            for (k, f) in keys.iter().zip(fresh) {
-                black_box(t.remove(k));
-                t.insert(f, 1);
-            }
-            t
-        }, batch(n));
+        b.iter_batched(
+            || (table.clone(), absent.to_vec()),
+            |(mut t, fresh)| {
+                for (k, f) in keys.iter().zip(fresh) {
+                    black_box(t.remove(k));
+                    t.insert(f, 1);
+                }
+                t
+            },
+            batch(n),
+        );
     });
     g.finish();
     drop(black_box(table));
@@ -167,7 +195,10 @@ fn u64_keys(c: &mut Criterion) {
 
 fn string_keys(c: &mut Criterion) {
     let n = if full() { 1_000_000 } else { 100_000 };
-    let all: Vec<String> = distinct_u64s(43).take(2 * n).map(|x| format!("k{x:x}")).collect();
+    let all: Vec<String> = distinct_u64s(43)
+        .take(2 * n)
+        .map(|x| format!("k{x:x}"))
+        .collect();
     let (keys, absent) = all.split_at(n);
     run::<String, OpenMap<String, u64, Rs>>(c, "str_", keys, absent);
     run::<String, hashbrown::HashMap<String, u64, Rs>>(c, "str_", keys, absent);
