@@ -111,12 +111,12 @@ impl Indices {
 
     #[inline]
     fn set(&mut self, i: usize, v: usize) {
-        with_indices!(self, s => s[i] = Word::from_usize(v), ())
+        with_indices!(self, s => s[i] = Word::from_usize(v), ());
     }
 
     #[inline]
     fn set_dummy(&mut self, i: usize) {
-        with_indices!(self, s => s[i] = Word::DUMMY, ())
+        with_indices!(self, s => s[i] = Word::DUMMY, ());
     }
 
     /// Finds the slot of a key with `hash` for which `eq(entry index)` holds, or the first
@@ -149,7 +149,6 @@ impl Indices {
 
 #[derive(Clone)]
 struct Bucket<K, V> {
-    hash: u64,
     key: K,
     value: V,
 }
@@ -164,11 +163,12 @@ struct Bucket<K, V> {
 /// until the next rebuild, as in CPython.
 ///
 /// # Memory usage
-/// Each entry stores its 64-bit hash, key and value (`8 + size_of::<(K, V)>()` bytes, rounded
-/// for alignment) in a `Vec` that grows by doubling; the index costs `w × slots` bytes with
-/// `slots ≤ 3 × len` and `w` = 1, 2, 4 or 8 for up to 2⁸, 2¹⁶, 2³² slots or more. For
-/// `u64 → u64` at one million entries that is 4-byte index words: see the memory bench and
-/// `docs/openhash.md` for the figure next to `indexmap`'s.
+/// Each entry stores only its key and value (`size_of::<(K, V)>()` bytes) in a `Vec` that
+/// grows by doubling; the index costs `w × slots` bytes, `slots` a power of two at most 2/3
+/// used, `w` = 1, 2, 4 or 8 bytes for up to 2⁸, 2¹⁶, 2³² slots or more. Unlike CPython and
+/// `indexmap`, entries do not cache their hash: that saves 8 bytes per entry, and costs a
+/// rehash of every key when the index is rebuilt (and of the moved key in `swap_remove`).
+/// See the memory bench and `docs/openhash.md` for figures next to `indexmap`'s.
 ///
 /// # Example
 /// ```
@@ -331,9 +331,12 @@ impl<K, V, S> CompactDict<K, V, S> {
         self.dummies = 0;
     }
 
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     /// Removes and returns the last entry. O(1).
     pub fn pop(&mut self) -> Option<(K, V)> {
-        let hash = self.entries.last()?.hash;
+        let hash = self.hash_builder.hash_one(&self.entries.last()?.key);
         let last = self.entries.len() - 1;
         let (slot, _) = self
             .indices
@@ -349,16 +352,14 @@ impl<K, V, S> CompactDict<K, V, S> {
         let mut indices = Indices::new(slots);
         for (e, b) in self.entries.iter().enumerate() {
             let slot = indices
-                .find(b.hash, |_| false)
+                .find(self.hash_builder.hash_one(&b.key), |_| false)
                 .expect_err("no key matches in a rebuild");
             indices.set(slot, e);
         }
         self.indices = indices;
         self.dummies = 0;
     }
-}
 
-impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     #[inline]
     fn find<Q>(&self, key: &Q) -> Option<(usize, usize)>
     where
@@ -372,7 +373,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         self.indices
             .find(hash, |e| {
                 let b = &self.entries[e];
-                b.hash == hash && b.key.borrow() == key
+                b.key.borrow() == key
             })
             .ok()
     }
@@ -393,9 +394,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         if used < usable(self.indices.len()) {
             return;
         }
-        // Room for twice the live entries: doubling (CPython grows to `used * 3`, which costs
-        // more memory); a table full of dummies is rebuilt at about the same size.
-        let slots = slots_for((self.entries.len() + 1) * 2);
+        // Double (CPython grows to `used * 3` slots, which costs more memory); when dummies
+        // fill much of the index, rebuild at the size the live entries need.
+        let live = slots_for(self.entries.len() + 1);
+        let slots = if self.dummies > self.entries.len() / 2 {
+            live
+        } else {
+            live.max(self.indices.len() * 2)
+        };
         self.rebuild(slots);
     }
 
@@ -409,8 +415,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     pub fn insert_full(&mut self, key: K, value: V) -> (usize, Option<V>) {
         let hash = self.hash_builder.hash_one(&key);
         match self.find_or_slot(hash, |k| *k == key) {
-            Ok(e) => (e, Some(core::mem::replace(&mut self.entries[e].value, value))),
-            Err(slot) => (self.push_at(slot, hash, key, value), None),
+            Ok(e) => (
+                e,
+                Some(core::mem::replace(&mut self.entries[e].value, value)),
+            ),
+            Err(slot) => (self.push_at(slot, key, value), None),
         }
     }
 
@@ -433,8 +442,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
     {
         let hash = self.hash_builder.hash_one(key);
         match self.find_or_slot(hash, |k| k.borrow() == key) {
-            Ok(e) => (e, Some(core::mem::replace(&mut self.entries[e].value, value))),
-            Err(slot) => (self.push_at(slot, hash, key.to_owned(), value), None),
+            Ok(e) => (
+                e,
+                Some(core::mem::replace(&mut self.entries[e].value, value)),
+            ),
+            Err(slot) => (self.push_at(slot, key.to_owned(), value), None),
         }
     }
 
@@ -443,13 +455,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         self.grow_for_one();
         let entries = &self.entries;
         self.indices
-            .find(hash, |e| entries[e].hash == hash && eq(&entries[e].key))
+            .find(hash, |e| eq(&entries[e].key))
             .map(|(_, e)| e)
     }
 
-    fn push_at(&mut self, slot: usize, hash: u64, key: K, value: V) -> usize {
+    fn push_at(&mut self, slot: usize, key: K, value: V) -> usize {
         let e = self.entries.len();
-        self.entries.push(Bucket { hash, key, value });
+        self.entries.push(Bucket { key, value });
         self.indices.set(slot, e);
         e
     }
@@ -535,7 +547,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         self.dummies += 1;
         let last = self.entries.len() - 1;
         if e != last {
-            let moved_hash = self.entries[last].hash;
+            let moved_hash = self.hash_builder.hash_one(&self.entries[last].key);
             let (moved_slot, _) = self
                 .indices
                 .find(moved_hash, |x| x == last)
@@ -660,6 +672,14 @@ impl<'a, K, V, S> IntoIterator for &'a CompactDict<K, V, S> {
     type IntoIter = Iter<'a, K, V>;
     fn into_iter(self) -> Iter<'a, K, V> {
         self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut CompactDict<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
     }
 }
 

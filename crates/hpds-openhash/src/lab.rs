@@ -360,7 +360,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ProbeTable<K, V, S> {
                 Slot::Deleted => {
                     free.get_or_insert(i);
                 }
-                Slot::Full { hash: h, key: k, .. } => {
+                Slot::Full {
+                    hash: h, key: k, ..
+                } => {
                     if *h == hash && k.borrow() == key {
                         return Ok((i, n + 1));
                     }

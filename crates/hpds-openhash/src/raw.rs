@@ -57,6 +57,9 @@ fn capacity_to_buckets(cap: usize) -> Option<usize> {
 #[derive(Clone, Copy)]
 pub(crate) struct BitMask(u16);
 
+/// Freshly allocated control bytes (all EMPTY) and uninitialised slots.
+type Buffers<T> = (Box<[u8]>, Box<[MaybeUninit<T>]>);
+
 impl BitMask {
     #[inline]
     fn any(self) -> bool {
@@ -88,6 +91,8 @@ impl BitMask {
     }
 }
 
+// Iterating a copy is intended: a mask is a value, like an integer.
+#[allow(clippy::copy_iterator)]
 impl Iterator for BitMask {
     type Item = usize;
 
@@ -127,7 +132,8 @@ mod group {
         pub(crate) fn match_byte(self, byte: u8) -> BitMask {
             // SAFETY: SSE2 is enabled at compile time (the module's `cfg`), and these
             // intrinsics only operate on register values.
-            let bits = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_set1_epi8(byte as i8))) };
+            let bits =
+                unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_set1_epi8(byte as i8))) };
             BitMask(bits as u16)
         }
 
@@ -214,7 +220,10 @@ impl ProbeSeq {
     #[inline]
     fn move_next(&mut self, bucket_mask: usize) {
         self.stride += GROUP_WIDTH;
-        debug_assert!(self.stride <= bucket_mask + 1, "probe went past every group");
+        debug_assert!(
+            self.stride <= bucket_mask + 1,
+            "probe went past every group"
+        );
         self.pos = (self.pos + self.stride) & bucket_mask;
     }
 }
@@ -226,10 +235,7 @@ pub(crate) enum Fallibility {
     Infallible,
 }
 
-fn alloc_buffers<T>(
-    buckets: usize,
-    fallibility: Fallibility,
-) -> Result<(Box<[u8]>, Box<[MaybeUninit<T>]>), Error> {
+fn alloc_buffers<T>(buckets: usize, fallibility: Fallibility) -> Result<Buffers<T>, Error> {
     let ctrl_len = buckets
         .checked_add(GROUP_WIDTH)
         .ok_or_else(|| Error::capacity_overflow("OpenMap buckets"))?;
@@ -400,7 +406,10 @@ impl<T> RawTable<T> {
         hash: u64,
         mut eq: impl FnMut(&T) -> bool,
     ) -> Result<usize, usize> {
-        debug_assert!(self.growth_left > 0, "reserve before find_or_find_insert_slot");
+        debug_assert!(
+            self.growth_left > 0,
+            "reserve before find_or_find_insert_slot"
+        );
         let tag = h2(hash);
         let mut insert_slot = None;
         let mut probe = ProbeSeq {
@@ -426,7 +435,7 @@ impl<T> RawTable<T> {
             if group.match_empty().any() {
                 // An EMPTY in this group means the sequence ends here, and the first free slot
                 // is at or before it.
-                return Err(insert_slot.unwrap_or_else(|| unreachable_free_slot()));
+                return Err(insert_slot.unwrap_or_else(unreachable_free_slot));
             }
             probe.move_next(self.bucket_mask);
         }
@@ -447,12 +456,7 @@ impl<T> RawTable<T> {
 
     /// Inserts an item known to be absent.
     #[cfg(test)]
-    pub(crate) fn insert_new(
-        &mut self,
-        hash: u64,
-        value: T,
-        hasher: impl Fn(&T) -> u64,
-    ) -> usize {
+    pub(crate) fn insert_new(&mut self, hash: u64, value: T, hasher: impl Fn(&T) -> u64) -> usize {
         self.reserve(1, hasher);
         let slot = find_insert_slot_in(&self.ctrl, self.bucket_mask, hash);
         self.insert_in_slot(hash, slot, value)
@@ -686,6 +690,7 @@ impl<T> RawTable<T> {
 
     /// Tombstones as a share of the buckets (for tests of the purge).
     #[cfg(test)]
+    #[allow(clippy::naive_bytecount)]
     pub(crate) fn tombstones(&self) -> usize {
         self.ctrl[..self.buckets()]
             .iter()
@@ -835,7 +840,8 @@ mod tests {
 
     #[test]
     fn mirror_bytes_follow() {
-        let mut t: RawTable<u64> = RawTable::try_with_capacity(10, Fallibility::Infallible).unwrap();
+        let mut t: RawTable<u64> =
+            RawTable::try_with_capacity(10, Fallibility::Infallible).unwrap();
         let h = |x: &u64| *x;
         t.insert_new(3, 3, h);
         assert_eq!(t.ctrl[3], h2(3));

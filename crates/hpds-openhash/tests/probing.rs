@@ -80,7 +80,11 @@ fn check(p: Probing, a: f64, what: &str, samples: &[f64], expected: f64) {
 
 #[test]
 fn mean_probe_lengths_match_knuth() {
-    let (m, trials) = if cfg!(miri) { (1usize << 7, 4) } else { (1usize << 12, 20) };
+    let (m, trials) = if cfg!(miri) {
+        (1usize << 7, 4)
+    } else {
+        (1usize << 12, 20)
+    };
     for p in Probing::ALL {
         for a in [0.25, 0.5, 0.75, 0.9] {
             let n = (a * m as f64).round() as usize;
@@ -92,7 +96,11 @@ fn mean_probe_lengths_match_knuth() {
                 for k in distinct_u64s(1000 + t).take(n) {
                     tab.insert(k, ());
                 }
-                assert_eq!((tab.buckets(), tab.len()), (m, n), "the table must not grow");
+                assert_eq!(
+                    (tab.buckets(), tab.len()),
+                    (m, n),
+                    "the table must not grow"
+                );
                 let s = tab.probe_stats();
                 assert_eq!(s.hits.count(), n as u64);
                 hits.push(s.hits.mean());
@@ -125,7 +133,10 @@ fn poor_hash_defeats_linear_and_triangular_only() {
         let (uh, um) = Probing::DoubleHashing.expected_probes(a);
         println!(
             "{p:>14} load {a:.2}: hit mean {:.2} max {}, miss mean {:.2} max {} (uniform hashing: {uh:.2}, {um:.2})",
-            s.hits.mean(), s.hits.max(), s.misses.mean(), s.misses.max()
+            s.hits.mean(),
+            s.hits.max(),
+            s.misses.mean(),
+            s.misses.max()
         );
         match p {
             Probing::Linear | Probing::Triangular => {
