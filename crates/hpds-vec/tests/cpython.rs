@@ -13,10 +13,20 @@ const DATA: &str = include_str!("data/cpython_list_capacity.txt");
 /// Under Miri only the first appends and the last pops are replayed (from the recorded state).
 const MIRI_STEPS: usize = 300;
 
-/// `(len, allocated)` records of one kind (`append` or `pop`), parsed once.
+/// `(len, allocated)` records of one kind (`append` or `pop`), parsed once. Under Miri, where
+/// parsing all 20,000 lines is slow, only the first appends and the last pops.
 fn records(op: &str) -> Vec<(usize, usize)> {
     static PARSED: OnceLock<(Vec<(usize, usize)>, Vec<(usize, usize)>)> = OnceLock::new();
-    let (appends, pops) = PARSED.get_or_init(|| (parse("append"), parse("pop")));
+    let (appends, pops) = PARSED.get_or_init(|| {
+        if cfg!(miri) {
+            let appends = parse(DATA.lines().take(MIRI_STEPS + 5), "append");
+            let mut pops = parse(DATA.lines().rev().take(MIRI_STEPS + 1), "pop");
+            pops.reverse();
+            (appends, pops)
+        } else {
+            (parse(DATA.lines(), "append"), parse(DATA.lines(), "pop"))
+        }
+    });
     if op == "append" {
         appends.clone()
     } else {
@@ -24,8 +34,8 @@ fn records(op: &str) -> Vec<(usize, usize)> {
     }
 }
 
-fn parse(op: &str) -> Vec<(usize, usize)> {
-    DATA.lines()
+fn parse<'a>(lines: impl Iterator<Item = &'a str>, op: &str) -> Vec<(usize, usize)> {
+    lines
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {
             let mut f = l.split_whitespace();
@@ -41,8 +51,10 @@ fn parse(op: &str) -> Vec<(usize, usize)> {
 fn check<G: Growth>(mut v: GrowVec<u64, G>) {
     let appends = records("append");
     let pops = records("pop");
-    assert_eq!(appends.len(), 10_000);
-    assert_eq!(pops.len(), 10_000);
+    if !cfg!(miri) {
+        assert_eq!(appends.len(), 10_000);
+        assert_eq!(pops.len(), 10_000);
+    }
     assert_eq!(v.capacity(), 0);
     let appends = if cfg!(miri) {
         &appends[..MIRI_STEPS]
@@ -83,17 +95,16 @@ fn dynamic_policy_matches_too() {
 
 #[test]
 fn computed_sequence_matches_the_interpreter() {
+    let appends = records("append");
+    let n = appends.len();
     let mut expected = vec![0];
-    for (_, cap) in records("append") {
+    for (_, cap) in appends {
         if *expected.last().unwrap() != cap {
             expected.push(cap);
         }
     }
-    assert_eq!(capacity_sequence(&CPythonList, 10_000, 8), expected);
-    let n = if cfg!(miri) { MIRI_STEPS } else { 10_000 };
-    let r = simulate(Policy::CPythonList, n);
-    assert_eq!(r.capacities, capacity_sequence(&CPythonList, n, 8));
-    assert!(expected.starts_with(&r.capacities));
+    assert_eq!(capacity_sequence(&CPythonList, n, 8), expected);
+    assert_eq!(simulate(Policy::CPythonList, n).capacities, expected);
 }
 
 #[test]
