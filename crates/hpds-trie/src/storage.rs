@@ -28,10 +28,14 @@ impl AsRef<[u8]> for Bytes {
 }
 
 impl Bytes {
-    /// Heap bytes owned (a mapping owns none: the page cache holds the file).
+    /// Heap bytes owned: the bytes and the `Arc`'s two counters, rounded to a word (a mapping owns none: the
+    /// page cache holds the file).
     pub(crate) fn heap_bytes(&self) -> usize {
         match self {
-            Bytes::Owned(b) => b.len(),
+            Bytes::Owned(b) => {
+                let word = core::mem::size_of::<usize>();
+                (2 * word + b.len()).next_multiple_of(word)
+            }
             #[cfg(feature = "mmap")]
             Bytes::Mapped(_) => 0,
         }

@@ -339,7 +339,8 @@ impl fmt::Debug for WordSet {
 }
 
 impl HeapSize for WordSet {
-    /// The fst's bytes (zero when memory-mapped: the page cache holds them).
+    /// The fst's bytes plus 16 bytes of reference counts (zero when memory-mapped: the page
+    /// cache holds the file).
     fn heap_bytes(&self) -> usize {
         self.set.as_fst().as_inner().heap_bytes()
     }
