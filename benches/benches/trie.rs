@@ -178,7 +178,11 @@ fn run<P: Peer>(c: &mut Criterion, n: usize, d: &Data) {
 
 fn peers(c: &mut Criterion) {
     let full = std::env::var("HPDS_BENCH_FULL").is_ok_and(|v| v == "1");
-    let sizes: &[usize] = if full { &[100_000, 5_000_000] } else { &[100_000] };
+    let sizes: &[usize] = if full {
+        &[100_000, 5_000_000]
+    } else {
+        &[100_000]
+    };
     for &n in sizes {
         let d = data(n);
         run::<WordSet>(c, n, &d);

@@ -35,18 +35,33 @@ fn row<S: StringSet>(words: &[String], exact: bool) {
         secs,
     );
     if exact {
-        assert_eq!(reported, measured, "{}: heap_bytes disagrees with the allocator", S::name());
+        assert_eq!(
+            reported,
+            measured,
+            "{}: heap_bytes disagrees with the allocator",
+            S::name()
+        );
     } else {
         let ratio = reported as f64 / measured as f64;
-        assert!((0.8..1.25).contains(&ratio), "{}: estimate off by {ratio:.2}", S::name());
+        assert!(
+            (0.8..1.25).contains(&ratio),
+            "{}: estimate off by {ratio:.2}",
+            S::name()
+        );
     }
     drop(set);
 }
 
 fn main() {
     let full = std::env::var("HPDS_BENCH_FULL").is_ok_and(|v| v == "1");
-    let sizes: &[usize] = if full { &[100_000, 5_000_000] } else { &[100_000] };
-    println!("| implementation       |      keys | heap_bytes() |     measured |  B/key   | peak B/key | build s |");
+    let sizes: &[usize] = if full {
+        &[100_000, 5_000_000]
+    } else {
+        &[100_000]
+    };
+    println!(
+        "| implementation       |      keys | heap_bytes() |     measured |  B/key   | peak B/key | build s |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for &n in sizes {
         let vocab = Vocabulary::generate(42, n);

@@ -118,9 +118,7 @@ mod serde_bytes {
 
     /// Reads a byte buffer serialized as bytes or as a sequence of `u8`, growing as it reads
     /// (never trusting a length hint).
-    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<u8>, D::Error> {
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = Vec<u8>;

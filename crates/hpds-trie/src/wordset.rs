@@ -9,7 +9,7 @@ use core::ops::{Bound, RangeBounds};
 use fst::{Automaton, IntoStreamer, Streamer};
 use hpds_core::{HeapSize, Result};
 
-use crate::storage::{self, Bytes, Collector, Prefix};
+use crate::storage::{self, Bytes, Collector};
 use crate::validate::Kind;
 
 /// An immutable set of byte strings stored as a minimal acyclic finite automaton (a DAWG),
@@ -180,13 +180,24 @@ impl WordSet {
     }
 
     /// The keys starting with `prefix`, in order.
-    pub fn prefix<'a, K: AsRef<[u8]> + ?Sized>(&'a self, prefix: &'a K) -> Keys<'a> {
-        Keys::new(self.set.search(Prefix(prefix.as_ref())).into_stream())
+    pub fn prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> Keys<'_> {
+        // A range scan: fst seeks to the first key >= prefix and stops at the successor.
+        let prefix = prefix.as_ref();
+        let b = self.set.range().ge(prefix);
+        match storage::prefix_successor(prefix) {
+            Some(end) => Keys::new(b.lt(end).into_stream()),
+            None => Keys::new(b.into_stream()),
+        }
     }
 
     /// Number of keys starting with `prefix` (walks them without building them).
     pub fn count_prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> usize {
-        let mut s = self.set.search(Prefix(prefix.as_ref())).into_stream();
+        let prefix = prefix.as_ref();
+        let b = self.set.range().ge(prefix);
+        let mut s = match storage::prefix_successor(prefix) {
+            Some(end) => b.lt(end).into_stream(),
+            None => b.into_stream(),
+        };
         let mut n = 0;
         while s.next().is_some() {
             n += 1;
@@ -270,7 +281,8 @@ impl WordSet {
         let mut b = fst::SetBuilder::memory();
         while let Some(k) = stream.next() {
             // Set operations stream keys in strictly increasing order.
-            b.insert(k).expect("set operations stream sorted distinct keys");
+            b.insert(k)
+                .expect("set operations stream sorted distinct keys");
         }
         Self::from_vec_unchecked(b.into_inner().expect("writing to memory cannot fail"))
     }
@@ -324,7 +336,8 @@ impl Default for WordSet {
 impl PartialEq for WordSet {
     fn eq(&self, other: &Self) -> bool {
         // A minimal automaton is unique, and fst's builder writes it deterministically.
-        self.as_bytes() == other.as_bytes() || (self.len() == other.len() && self.iter().eq(other.iter()))
+        self.as_bytes() == other.as_bytes()
+            || (self.len() == other.len() && self.iter().eq(other.iter()))
     }
 }
 
@@ -431,7 +444,8 @@ impl WordSetBuilder {
     pub fn finish(self) -> WordSet {
         let mut b = fst::SetBuilder::memory();
         self.keys.drain_sorted(|k| {
-            b.insert(k).expect("the collector yields sorted distinct keys");
+            b.insert(k)
+                .expect("the collector yields sorted distinct keys");
         });
         WordSet::from_vec_unchecked(b.into_inner().expect("writing to memory cannot fail"))
     }
