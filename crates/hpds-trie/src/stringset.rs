@@ -31,7 +31,7 @@ use crate::{Trie, WordSet, WordSetBuilder};
 /// assert_eq!(row::<HashSet<String>>(&tokens).1, 4);
 /// ```
 pub trait StringSet {
-    /// A short name for tables ("trie", "dawg (fst)", "HashSet<String>", ...).
+    /// A short name for tables (`"trie (hpds)"`, `"dawg (fst)"`, `"HashSet<String>"`, ...).
     fn name() -> &'static str
     where
         Self: Sized;
