@@ -28,10 +28,14 @@ impl AsRef<[u8]> for Bytes {
 }
 
 impl Bytes {
-    /// Heap bytes owned (a mapping owns none: the page cache holds the file).
+    /// Heap bytes owned: the bytes and the `Arc`'s two counters, rounded to a word (a mapping owns none: the
+    /// page cache holds the file).
     pub(crate) fn heap_bytes(&self) -> usize {
         match self {
-            Bytes::Owned(b) => b.len(),
+            Bytes::Owned(b) => {
+                let word = core::mem::size_of::<usize>();
+                (2 * word + b.len()).next_multiple_of(word)
+            }
             #[cfg(feature = "mmap")]
             Bytes::Mapped(_) => 0,
         }
@@ -41,13 +45,13 @@ impl Bytes {
 /// Converts an fst error met while building into ours.
 pub(crate) fn build_error(e: &fst::Error) -> Error {
     match e {
-        fst::Error::Fst(fst::raw::Error::OutOfOrder { .. } | fst::raw::Error::DuplicateKey { .. }) => {
-            Error::invalid_parameter(
-                "keys",
-                "a key not greater than the one before",
-                "keys in strictly increasing byte order (use FromIterator to sort)",
-            )
-        }
+        fst::Error::Fst(
+            fst::raw::Error::OutOfOrder { .. } | fst::raw::Error::DuplicateKey { .. },
+        ) => Error::invalid_parameter(
+            "keys",
+            "a key not greater than the one before",
+            "keys in strictly increasing byte order (use FromIterator to sort)",
+        ),
         _ => Error::invalid_encoding("fst: builder failed"),
     }
 }
@@ -87,33 +91,13 @@ pub(crate) fn open(bytes: Bytes, kind: Kind) -> Result<fst::raw::Fst<Bytes>> {
     Ok(f)
 }
 
-/// An automaton matching every key that starts with a byte string.
-#[derive(Clone, Debug)]
-pub(crate) struct Prefix<'a>(pub(crate) &'a [u8]);
-
-impl fst::Automaton for Prefix<'_> {
-    /// Bytes of the prefix matched so far; `None` once the key left it.
-    type State = Option<usize>;
-
-    fn start(&self) -> Option<usize> {
-        Some(0)
-    }
-    fn is_match(&self, state: &Option<usize>) -> bool {
-        state.is_some_and(|i| i >= self.0.len())
-    }
-    fn can_match(&self, state: &Option<usize>) -> bool {
-        state.is_some()
-    }
-    fn will_always_match(&self, state: &Option<usize>) -> bool {
-        self.is_match(state)
-    }
-    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
-        match *state {
-            Some(i) if i >= self.0.len() => Some(i),
-            Some(i) if self.0[i] == byte => Some(i + 1),
-            _ => None,
-        }
-    }
+/// The smallest byte string greater than every string starting with `prefix`, if any
+/// (`None` when the prefix is empty or all `0xff`): `prefix..successor` is the prefix's range.
+pub(crate) fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let end = prefix.iter().rposition(|&b| b != 0xff)?;
+    let mut s = prefix[..=end].to_vec();
+    s[end] += 1;
+    Some(s)
 }
 
 /// Converts `RangeBounds<K>` into byte bounds.

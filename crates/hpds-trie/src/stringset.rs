@@ -31,7 +31,7 @@ use crate::{Trie, WordSet, WordSetBuilder};
 /// assert_eq!(row::<HashSet<String>>(&tokens).1, 4);
 /// ```
 pub trait StringSet {
-    /// A short name for tables ("trie", "dawg (fst)", "HashSet<String>", ...).
+    /// A short name for tables (`"trie (hpds)"`, `"dawg (fst)"`, `"HashSet<String>"`, ...).
     fn name() -> &'static str
     where
         Self: Sized;
@@ -67,7 +67,7 @@ impl StringSet for Trie {
     }
     fn build<'a, I: IntoIterator<Item = &'a str>>(tokens: I) -> Self {
         let mut t: Trie = tokens.into_iter().collect();
-        t.shrink_to_fit();
+        t.compact();
         t
     }
     fn contains_str(&self, key: &str) -> bool {
@@ -147,7 +147,8 @@ impl StringSet for HashSet<String> {
         self.iter().filter(|s| s.starts_with(prefix)).count()
     }
     fn memory_bytes(&self) -> usize {
-        hashbrown_table_bytes::<String>(self.capacity()) + self.iter().map(String::capacity).sum::<usize>()
+        hashbrown_table_bytes::<String>(self.capacity())
+            + self.iter().map(String::capacity).sum::<usize>()
     }
 }
 
@@ -176,9 +177,12 @@ impl StringSet for BTreeSet<String> {
         BTreeSet::len(self)
     }
     fn count_prefix_str(&self, prefix: &str) -> usize {
-        self.range::<str, _>((core::ops::Bound::Included(prefix), core::ops::Bound::Unbounded))
-            .take_while(|s| s.starts_with(prefix))
-            .count()
+        self.range::<str, _>((
+            core::ops::Bound::Included(prefix),
+            core::ops::Bound::Unbounded,
+        ))
+        .take_while(|s| s.starts_with(prefix))
+        .count()
     }
     /// An estimate: std does not expose the node count. Nodes filled by random insertion hold
     /// about 8 of their 11 keys on average (splits leave halves of 5 and 6, which then fill up);

@@ -105,7 +105,9 @@ fn sub(a: usize, b: usize) -> Result<usize> {
 impl<'a> RawNode<'a> {
     /// Decodes the node whose last byte is `addr` (> 0).
     fn decode(data: &'a [u8], addr: usize) -> Result<Self> {
-        let v = *data.get(addr).ok_or_else(|| bad("fst: node address past the end"))?;
+        let v = *data
+            .get(addr)
+            .ok_or_else(|| bad("fst: node address past the end"))?;
         let common = v & 0b0011_1111;
         let input_at = |input_len: usize| -> Result<u8> {
             if common == 0 {

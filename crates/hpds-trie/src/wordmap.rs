@@ -10,7 +10,7 @@ use fst::{IntoStreamer, Streamer};
 use hpds_core::{HeapSize, Result};
 
 use crate::WordSet;
-use crate::storage::{self, Bytes, Prefix};
+use crate::storage::{self, Bytes};
 use crate::validate::Kind;
 
 /// An immutable map from byte strings to `u64` values, stored as a minimal acyclic finite
@@ -54,7 +54,8 @@ impl WordMap {
     }
 
     fn from_vec_unchecked(bytes: Vec<u8>) -> Self {
-        let map = fst::Map::new(Bytes::Owned(Arc::from(bytes))).expect("fst's builder writes valid fsts");
+        let map =
+            fst::Map::new(Bytes::Owned(Arc::from(bytes))).expect("fst's builder writes valid fsts");
         Self { map }
     }
 
@@ -80,7 +81,8 @@ impl WordMap {
     pub fn ordinals(set: &WordSet) -> Self {
         let mut b = fst::MapBuilder::memory();
         for (i, k) in set.iter().enumerate() {
-            b.insert(k, i as u64).expect("a set streams sorted distinct keys");
+            b.insert(k, i as u64)
+                .expect("a set streams sorted distinct keys");
         }
         Self::from_vec_unchecked(b.into_inner().expect("writing to memory cannot fail"))
     }
@@ -156,8 +158,14 @@ impl WordMap {
     }
 
     /// The entries whose key starts with `prefix`.
-    pub fn prefix<'a, K: AsRef<[u8]> + ?Sized>(&'a self, prefix: &'a K) -> Entries<'a> {
-        Entries::new(self.map.search(Prefix(prefix.as_ref())).into_stream())
+    pub fn prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> Entries<'_> {
+        // A range scan: fst seeks to the first key >= prefix and stops at the successor.
+        let prefix = prefix.as_ref();
+        let b = self.map.range().ge(prefix);
+        match storage::prefix_successor(prefix) {
+            Some(end) => Entries::new(b.lt(end).into_stream()),
+            None => Entries::new(b.into_stream()),
+        }
     }
 
     /// The entries whose key is in `range`.
@@ -195,9 +203,7 @@ impl WordMap {
         let f = self.map.as_fst();
         let mut node = f.root();
         let mut out = fst::raw::Output::zero();
-        let mut best = node
-            .is_final()
-            .then(|| (0, node.final_output().value()));
+        let mut best = node.is_final().then(|| (0, node.final_output().value()));
         for (i, &b) in query.iter().enumerate() {
             let Some(t) = node.find_input(b) else { break };
             let t = node.transition(t);
@@ -252,7 +258,8 @@ impl Default for WordMap {
 
 impl PartialEq for WordMap {
     fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes() || (self.len() == other.len() && self.iter().eq(other.iter()))
+        self.as_bytes() == other.as_bytes()
+            || (self.len() == other.len() && self.iter().eq(other.iter()))
     }
 }
 
@@ -305,9 +312,12 @@ impl<'a> IntoIterator for &'a WordMap {
     }
 }
 
+/// A boxed fst map stream.
+type EntryStream<'s> = dyn for<'a> Streamer<'a, Item = (&'a [u8], u64)> + 's;
+
 /// Entries of a [`WordMap`] query in key order.
 pub struct Entries<'s> {
-    stream: Box<dyn for<'a> Streamer<'a, Item = (&'a [u8], u64)> + 's>,
+    stream: Box<EntryStream<'s>>,
 }
 
 impl<'s> Entries<'s> {

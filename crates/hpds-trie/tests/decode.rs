@@ -24,9 +24,14 @@ fn golden_bytes() {
     let set: WordSet = ["dog", "cats", "cat"].into_iter().collect();
     assert_eq!(set.as_bytes(), GOLDEN_SET);
     let back = WordSet::from_bytes(&GOLDEN_SET).unwrap();
-    assert_eq!(back.iter().collect::<Vec<_>>(), [&b"cat"[..], b"cats", b"dog"]);
+    assert_eq!(
+        back.iter().collect::<Vec<_>>(),
+        [&b"cat"[..], b"cats", b"dog"]
+    );
 
-    let map: WordMap = [("dog", 300u64), ("cat", 1), ("cats", 2)].into_iter().collect();
+    let map: WordMap = [("dog", 300u64), ("cat", 1), ("cats", 2)]
+        .into_iter()
+        .collect();
     assert_eq!(map.as_bytes(), GOLDEN_MAP);
     let back = WordMap::from_bytes(&GOLDEN_MAP).unwrap();
     assert_eq!(back.get("dog"), Some(300));
@@ -42,7 +47,10 @@ fn decode_error(r: hpds_core::Result<WordSet>) -> DecodeError {
 
 #[test]
 fn errors_say_what_is_wrong() {
-    assert!(matches!(decode_error(WordSet::from_bytes(&[])), DecodeError::Truncated { .. }));
+    assert!(matches!(
+        decode_error(WordSet::from_bytes(&[])),
+        DecodeError::Truncated { .. }
+    ));
     assert!(matches!(
         decode_error(WordSet::from_bytes(&GOLDEN_SET[..30])),
         DecodeError::Truncated { .. }
@@ -51,7 +59,10 @@ fn errors_say_what_is_wrong() {
     b[0] = 2;
     assert!(matches!(
         decode_error(WordSet::from_bytes(&b)),
-        DecodeError::UnsupportedVersion { expected: 3, got: 2 }
+        DecodeError::UnsupportedVersion {
+            expected: 3,
+            got: 2
+        }
     ));
     let mut b = GOLDEN_SET;
     b[20] ^= 1;
@@ -60,8 +71,14 @@ fn errors_say_what_is_wrong() {
         DecodeError::ChecksumMismatch { .. }
     ));
     // A map with non-zero values is not a set; a set is a map whose values are all zero.
-    assert!(matches!(decode_error(WordSet::from_bytes(&GOLDEN_MAP)), DecodeError::Invalid { .. }));
-    assert_eq!(WordMap::from_bytes(&GOLDEN_SET).unwrap().get("cat"), Some(0));
+    assert!(matches!(
+        decode_error(WordSet::from_bytes(&GOLDEN_MAP)),
+        DecodeError::Invalid { .. }
+    ));
+    assert_eq!(
+        WordMap::from_bytes(&GOLDEN_SET).unwrap().get("cat"),
+        Some(0)
+    );
 }
 
 #[test]
