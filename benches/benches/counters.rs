@@ -1,2 +1,279 @@
-//! Peer comparison: to be written.
-fn main() {}
+//! Peer comparison for issue 6: KMV against an exact `HashSet` and two HyperLogLog crates
+//! (hyperloglogplus, probabilistic-collections) at the same error (HLL p = 10, ≈ 3.3 %, like
+//! KMV k = 1024) and at the same memory (p = 14, 16 KiB); Morris against a plain `u64`.
+//!
+//! Every implementation runs the same code through one small local trait. Memory and error are
+//! printed first (measured by the counting allocator), then criterion measures throughput.
+//!
+//! `cargo bench -p hpds-benches --bench counters -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
+//! (`HPDS_BENCH_FULL=1` adds 10^7 items.)
+
+use std::collections::HashSet;
+use std::hash::Hash;
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hpds_core::hash::{StableBuildHasher, hash_u64};
+use hpds_core::{DistinctCounter, HeapSize};
+use hpds_kmv::Kmv;
+use hpds_morris::MorrisCounter;
+use hpds_testkit::CountingAllocator;
+use hpds_testkit::alloc::measure;
+use hpds_testkit::words::Corpus;
+use hyperloglogplus::{HyperLogLog as _, HyperLogLogPlus};
+use probabilistic_collections::hyperloglog::HyperLogLog as PcHll;
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
+
+/// What every distinct counter under test does.
+trait Distinct<T: ?Sized> {
+    fn add(&mut self, item: &T);
+    fn count(&mut self) -> f64;
+}
+
+impl<T: Hash + ?Sized> Distinct<T> for Kmv {
+    fn add(&mut self, item: &T) {
+        self.insert(item);
+    }
+    fn count(&mut self) -> f64 {
+        self.estimate()
+    }
+}
+
+/// The exact baseline stores each item's stable hash (what KMV sees), not the item.
+struct Exact(HashSet<u64, ahash::RandomState>);
+
+impl<T: Hash + ?Sized> Distinct<T> for Exact {
+    fn add(&mut self, item: &T) {
+        self.0.insert(hpds_core::hash::hash_one(item, 0));
+    }
+    fn count(&mut self) -> f64 {
+        self.0.len() as f64
+    }
+}
+
+impl<T: Hash + ?Sized> Distinct<T> for HyperLogLogPlus<T, StableBuildHasher> {
+    fn add(&mut self, item: &T) {
+        self.insert(item);
+    }
+    fn count(&mut self) -> f64 {
+        hyperloglogplus::HyperLogLog::count(self)
+    }
+}
+
+/// Item kinds under test, with the owned type probabilistic-collections' HLL is generic over.
+trait Item: Hash {
+    type Owned: std::borrow::Borrow<Self> + Hash;
+}
+
+impl Item for u64 {
+    type Owned = u64;
+}
+
+impl Item for str {
+    type Owned = String;
+}
+
+impl<T: Item + ?Sized> Distinct<T> for PcHll<T::Owned, StableBuildHasher> {
+    fn add(&mut self, item: &T) {
+        self.insert(item);
+    }
+    fn count(&mut self) -> f64 {
+        self.len()
+    }
+}
+
+/// A constructor of a boxed distinct counter.
+type NewDistinct<T> = Box<dyn Fn() -> Box<dyn Distinct<T>>>;
+
+/// Error targets of probabilistic-collections' HLL that give p = 10 and p = 14 (its precision
+/// is `ceil(ln((1.04 / e)^2))`).
+const PC_P10: f64 = 0.0115;
+const PC_P14: f64 = 0.00156;
+
+fn distinct_impls<T: Item + ?Sized + 'static>() -> Vec<(&'static str, NewDistinct<T>)> {
+    vec![
+        ("kmv_k1024", Box::new(|| Box::new(Kmv::new(1024).unwrap()))),
+        (
+            "exact_hashset",
+            Box::new(|| Box::new(Exact(HashSet::default()))),
+        ),
+        (
+            "hllplus_p10",
+            Box::new(|| {
+                Box::new(HyperLogLogPlus::<T, _>::new(10, StableBuildHasher::default()).unwrap())
+            }),
+        ),
+        (
+            "hllplus_p14",
+            Box::new(|| {
+                Box::new(HyperLogLogPlus::<T, _>::new(14, StableBuildHasher::default()).unwrap())
+            }),
+        ),
+        (
+            "pc_hll_p10",
+            Box::new(|| {
+                Box::new(PcHll::<T::Owned, _>::with_hasher(
+                    PC_P10,
+                    StableBuildHasher::default(),
+                ))
+            }),
+        ),
+        (
+            "pc_hll_p14",
+            Box::new(|| {
+                Box::new(PcHll::<T::Owned, _>::with_hasher(
+                    PC_P14,
+                    StableBuildHasher::default(),
+                ))
+            }),
+        ),
+    ]
+}
+
+fn sizes() -> Vec<u64> {
+    let mut s = vec![1_000, 100_000, 1_000_000];
+    if std::env::var_os("HPDS_BENCH_FULL").is_some() {
+        s.push(10_000_000);
+    }
+    s
+}
+
+/// Memory (bytes held after building, measured) and relative error of each implementation.
+fn report() {
+    println!(
+        "{:<16} {:>10} {:>14} {:>10}",
+        "impl", "distinct", "heap bytes", "rel err"
+    );
+    for n in [1_000u64, 1_000_000] {
+        for (name, new) in distinct_impls::<u64>() {
+            let (mut d, delta) = measure(|| {
+                let mut d = new();
+                (0..n).for_each(|x| d.add(&x));
+                d
+            });
+            println!(
+                "{name:<16} {n:>10} {:>14} {:>+10.4}",
+                delta.retained,
+                d.count() / n as f64 - 1.0
+            );
+        }
+    }
+    let k = Kmv::new(1024).unwrap();
+    println!("(Kmv::heap_bytes when warm: {} B)", {
+        let mut k = k;
+        k.extend(0u64..100_000);
+        k.heap_bytes()
+    });
+}
+
+fn distinct(c: &mut Criterion) {
+    report();
+    let mut g = c.benchmark_group("distinct_insert_u64");
+    for n in sizes() {
+        g.throughput(Throughput::Elements(n));
+        for (name, new) in distinct_impls::<u64>() {
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    let mut d = new();
+                    (0..n).for_each(|x| d.add(&x));
+                    black_box(d.count())
+                });
+            });
+        }
+    }
+    g.finish();
+
+    let corpus = Corpus::generate(7, 1_000_000, 20_000, 1.0);
+    let mut g = c.benchmark_group("distinct_insert_str");
+    g.throughput(Throughput::Elements(corpus.len() as u64));
+    for (name, new) in distinct_impls::<str>() {
+        g.bench_function(BenchmarkId::new(name, corpus.len()), |b| {
+            b.iter(|| {
+                let mut d = new();
+                corpus.tokens().for_each(|w| d.add(w));
+                black_box(d.count())
+            });
+        });
+    }
+    g.finish();
+
+    // KMV's own pre-hashed path, for reference against the item paths above.
+    let mut g = c.benchmark_group("distinct_insert_prehashed");
+    let n = 1_000_000u64;
+    let hashes: Vec<u64> = (0..n).map(|x| hash_u64(x, 1)).collect();
+    g.throughput(Throughput::Elements(n));
+    g.bench_function(BenchmarkId::new("kmv_k1024", n), |b| {
+        b.iter(|| {
+            let mut k = Kmv::new(1024).unwrap();
+            for &h in &hashes {
+                k.insert_hash(h);
+            }
+            black_box(k.len())
+        });
+    });
+    g.finish();
+}
+
+/// What every event counter under test does.
+trait Counter {
+    fn incr(&mut self);
+    fn value(&self) -> f64;
+}
+
+impl Counter for MorrisCounter {
+    fn incr(&mut self) {
+        self.increment();
+    }
+    fn value(&self) -> f64 {
+        self.estimate()
+    }
+}
+
+/// A constructor of a boxed event counter.
+type NewCounter = Box<dyn Fn() -> Box<dyn Counter>>;
+
+struct Plain(u64);
+
+impl Counter for Plain {
+    fn incr(&mut self) {
+        self.0 = black_box(self.0) + 1;
+    }
+    fn value(&self) -> f64 {
+        self.0 as f64
+    }
+}
+
+fn counters(c: &mut Criterion) {
+    let mut g = c.benchmark_group("count_events");
+    let impls: Vec<(&str, NewCounter)> = vec![
+        (
+            "morris_b2",
+            Box::new(|| Box::new(MorrisCounter::seeded(2.0, 1).unwrap())),
+        ),
+        (
+            "morris_b1.1",
+            Box::new(|| Box::new(MorrisCounter::seeded(1.1, 1).unwrap())),
+        ),
+        ("plain_u64", Box::new(|| Box::new(Plain(0)))),
+    ];
+    for n in sizes() {
+        g.throughput(Throughput::Elements(n));
+        for (name, new) in &impls {
+            g.bench_function(BenchmarkId::new(*name, n), |b| {
+                b.iter(|| {
+                    let mut m = new();
+                    for _ in 0..n {
+                        m.incr();
+                    }
+                    black_box(m.value())
+                });
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, distinct, counters);
+criterion_main!(benches);

@@ -17,9 +17,9 @@ const INV_TWO_64: f64 = 1.0 / 18_446_744_073_709_551_616.0;
 /// Slots of a sketch's first table; it doubles up to its full size as values arrive.
 const MIN_SLOTS: usize = 16;
 
-/// The smallest and largest `k` accepted.
+/// The smallest `k` accepted.
 pub const MIN_K: usize = 2;
-/// See [`MIN_K`]. 2^26 values (a 1 GiB table) is far past any useful accuracy.
+/// The largest `k` accepted: 2^26 values (a 1 GiB table) is far past any useful accuracy.
 pub const MAX_K: usize = 1 << 26;
 /// `k` of [`Kmv::default`]: relative standard error 1/sqrt(1022) ≈ 3.1 %, 16 KiB.
 pub const DEFAULT_K: usize = 1024;

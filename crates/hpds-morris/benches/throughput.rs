@@ -91,7 +91,7 @@ fn array(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("array_increment_item");
-    let corpus = Corpus::generate(7, 1_000_000, 100_000, 1.0);
+    let corpus = Corpus::generate(7, 1_000_000, 20_000, 1.0);
     g.throughput(Throughput::Elements(corpus.len() as u64));
     let mut a = MorrisArray::seeded(1 << 16, 4.0, 4, 3).unwrap();
     g.bench_function(BenchmarkId::new("morris4_str", corpus.len()), |b| {
