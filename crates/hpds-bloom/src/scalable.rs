@@ -11,6 +11,9 @@ use crate::bloom::BloomFilter;
 use crate::hashing::Hashes;
 use crate::params::{self, check_items, check_rate};
 
+/// Most sub-filters a scalable filter holds (growth 2 from one item reaches 2^64 items first).
+const MAX_STAGES: usize = 64;
+
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -123,8 +126,10 @@ impl ScalableConfig {
 /// It is a chain of classic [`BloomFilter`]s. Sub-filter `i` holds up to `n0 · s^i` items
 /// (`s` = growth, 2 or 4) at error rate `p_i = p (1 - r) r^i` (`r` = tightening ratio); when
 /// the newest is full a larger one is added. An item is hashed once per operation and the same
-/// 128-bit hash drives every sub-filter. `contains` asks every sub-filter, newest (largest)
-/// first; `insert` adds only items not already present, to the newest.
+/// 128-bit hash drives every sub-filter. `contains` asks every sub-filter
+/// breadth-first (probe `i` of every sub-filter, then probe `i + 1` of those still in the
+/// running), so the cache misses of different sub-filters overlap; `insert` adds only items not
+/// already present, to the newest.
 ///
 /// # Why the total stays at most p
 /// A non-member is a false positive of the chain if some sub-filter reports it. Sub-filter `i`
@@ -207,6 +212,9 @@ impl ScalableBloomFilter {
     }
 
     fn grow(&mut self) -> Result<()> {
+        if self.stages.len() == MAX_STAGES {
+            return Err(Error::capacity_overflow("scalable Bloom filter (64 sub-filters)"));
+        }
         let filter = self.next_stage()?;
         let capacity = self
             .config
@@ -334,7 +342,7 @@ impl ScalableBloomFilter {
         config
             .validate()
             .map_err(|_| Error::invalid_encoding("invalid scalable filter settings"))?;
-        if stages.is_empty() {
+        if stages.is_empty() || stages.len() > MAX_STAGES {
             return Err(Error::invalid_encoding(
                 "a scalable filter has at least one stage",
             ));
