@@ -258,14 +258,6 @@ impl BloomFilter {
     }
 
     /// Overwrites the words of a filter of the same shape (for the atomic snapshot).
-    /// Whether the bit at `x` reduced to `0..m` is set (one probe of the double-hashing
-    /// sequence; the scalable filter interleaves probes across sub-filters).
-    #[inline]
-    pub(crate) fn probe(&self, x: u64) -> bool {
-        let pos = crate::hashing::reduce(x, self.m) as usize;
-        self.bits.as_raw_slice()[pos >> 6] & (1u64 << (pos & 63)) != 0
-    }
-
     pub(crate) fn words(&self) -> &[u64] {
         self.bits.as_raw_slice()
     }

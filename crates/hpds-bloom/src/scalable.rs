@@ -126,10 +126,10 @@ impl ScalableConfig {
 /// It is a chain of classic [`BloomFilter`]s. Sub-filter `i` holds up to `n0 · s^i` items
 /// (`s` = growth, 2 or 4) at error rate `p_i = p (1 - r) r^i` (`r` = tightening ratio); when
 /// the newest is full a larger one is added. An item is hashed once per operation and the same
-/// 128-bit hash drives every sub-filter. `contains` asks every sub-filter
-/// breadth-first (probe `i` of every sub-filter, then probe `i + 1` of those still in the
-/// running), so the cache misses of different sub-filters overlap; `insert` adds only items not
-/// already present, to the newest.
+/// 128-bit hash drives every sub-filter. `contains` asks the sub-filters newest
+/// (largest, holding about half the items) first and stops at the first that has the item;
+/// `insert` adds only items not already present, to the newest. (Probing all sub-filters
+/// breadth-first, to overlap their cache misses, measured slower: 5x on member queries.)
 ///
 /// # Why the total stays at most p
 /// A non-member is a false positive of the chain if some sub-filter reports it. Sub-filter `i`
@@ -147,7 +147,7 @@ impl ScalableConfig {
 /// defaults (s = 2, r = 0.9) a filter grown 1000x holds about 1.75x the bits of a classic filter
 /// pre-sized for the same items when its newest sub-filter is full, and up to 3.5x just after a
 /// new sub-filter is added. A non-member query probes every sub-filter (about `log_s(n / n0)`
-/// of them, the small ones in cache).
+/// of them, the small ones in cache): about 6x the time of a classic filter's.
 ///
 /// # Example
 /// ```
