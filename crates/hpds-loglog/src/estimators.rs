@@ -315,12 +315,13 @@ mod tests {
     }
 
     #[test]
-    fn saturated_histogram_is_finite() {
+    fn saturated_histogram_is_huge() {
         let p = 10;
         let mut h = [0u32; 65];
         h[usize::from(64 - p + 1)] = 1 << p;
         let e = ertl(&h, p);
-        assert!(e.is_finite() && e > 1e18, "{e}");
+        // Every register at the cap: beyond what 64-bit hashes can count (Ertl gives ∞).
+        assert!(e > 1e18, "{e}");
     }
 
     #[test]

@@ -16,6 +16,15 @@ use crate::sparse::{self, Sparse};
 /// insert buffer.
 const MIN_SPARSE_P: u8 = 8;
 
+/// Entries the insert buffer holds before it is merged into the sorted list: a quarter of the
+/// dense size in bytes (at least 64 entries). Each flush rewrites the whole list, so a larger
+/// buffer means fewer rewrites (a sketch converts to dense after a handful); the buffer
+/// bounds the sparse form's memory at about 1.25 times the dense registers.
+#[inline]
+fn buffer_cap(p: u8) -> usize {
+    (Registers::byte_len(p) / 16).max(64)
+}
+
 #[derive(Clone)]
 enum Repr {
     Sparse { sparse: Sparse, insert_only: bool },
@@ -146,13 +155,13 @@ impl HyperLogLogPlusPlus {
     }
 
     /// Adds an item given by its 64-bit hash. Dense: `O(1)`; sparse: amortized `O(1)` (the
-    /// buffer is merged into the sorted list once it holds an eighth as many entries).
+    /// buffer is sorted into the list once it holds a quarter of the dense size).
     #[inline]
     pub fn insert_hash(&mut self, hash: u64) {
         match &mut self.repr {
             Repr::Dense(core) => core.insert_hash(hash),
             Repr::Sparse { sparse, .. } => {
-                if sparse.push(sparse::entry(hash)) {
+                if sparse.push(sparse::entry(hash), buffer_cap(self.p)) {
                     self.flush_sparse();
                 }
             }

@@ -1,8 +1,8 @@
 //! Dense registers: `m = 2^p` six-bit counters packed four to three bytes.
 //!
 //! Six bits hold every rank a 64-bit hash can give (at most `64 - p + 1 <= 61`). Register `i`
-//! lives in the 3-byte group `i / 4` at bit offset `6 * (i % 4)`; reading one is a 3-byte load
-//! and a shift, with no padding byte and no word straddling. This hand-written layout was measured
+//! lives in the 3-byte group `i / 4` at bit offset `6 * (i % 4)`; one padding byte after the
+//! last group lets every access be a single unaligned 4-byte load (and store) and a shift. This hand-written layout was measured
 //! against bitvec's `BitField` (`load_le`/`store_le` on a `BitSlice<u8, Lsb0>`) in the crate's
 //! `throughput` bench (group `packing`) and kept because it was faster; see `docs/loglog.md`.
 
@@ -25,10 +25,25 @@ pub(crate) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     (index, w.leading_zeros() as u8 + 1)
 }
 
-/// `m` packed six-bit registers.
+/// [`index_rank`] with `pow = 2^p`, written with multiplications only. A shift by a variable
+/// count (`shl`/`shr` by `cl` on x86-64 without BMI2) must preserve the flags when the count is
+/// zero, so it waits for the previous flag-setting instruction, which in the insert loop is the
+/// previous item's register comparison: the shifts chained the loop's iterations and made
+/// inserts ~4x slower. `hash * 2^p` is `hash << p`, and the high half of the 128-bit product is
+/// `hash >> (64 - p)`.
+#[inline(always)]
+pub(crate) fn index_rank_pow(hash: u64, pow: u64) -> (usize, u8) {
+    let index = ((u128::from(hash) * u128::from(pow)) >> 64) as usize;
+    let w = hash.wrapping_mul(pow) | (pow >> 1);
+    (index, w.leading_zeros() as u8 + 1)
+}
+
+/// `m` packed six-bit registers (plus one padding byte).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Registers {
     p: u8,
+    /// `2^p`, for [`index_rank_pow`].
+    pow: u64,
     bytes: Vec<u8>,
 }
 
@@ -46,7 +61,9 @@ impl Registers {
     pub(crate) fn new(p: u8) -> Self {
         Self {
             p,
-            bytes: alloc::vec![0; Self::byte_len(p)],
+            pow: 1 << p,
+            // One byte of padding lets every group be read and written as one `u32`.
+            bytes: alloc::vec![0; Self::byte_len(p) + 1],
         }
     }
 
@@ -61,9 +78,13 @@ impl Registers {
         if bytes.len() != Self::byte_len(p) {
             return None;
         }
+        let mut padded = Vec::with_capacity(bytes.len() + 1);
+        padded.extend_from_slice(bytes);
+        padded.push(0);
         let regs = Self {
             p,
-            bytes: bytes.to_vec(),
+            pow: 1 << p,
+            bytes: padded,
         };
         let max = max_rank(p);
         let ok = regs.iter().all(|r| r <= max);
@@ -74,12 +95,19 @@ impl Registers {
         self.p
     }
 
+    /// Raises the register `hash` selects; returns (old, new) when it changed.
+    #[inline(always)]
+    pub(crate) fn insert_hash(&mut self, hash: u64) -> Option<(u8, u8)> {
+        let (i, rank) = index_rank_pow(hash, self.pow);
+        self.update(i, rank).map(|old| (old, rank))
+    }
+
     pub(crate) fn len(&self) -> usize {
         1 << self.p
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        &self.bytes[..self.bytes.len() - 1]
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -87,39 +115,43 @@ impl Registers {
     }
 
     #[inline(always)]
-    fn group(&self, i: usize) -> (usize, u32, u32) {
-        let base = 3 * (i >> 2);
-        let g = &self.bytes[base..base + 3];
-        let word = u32::from(g[0]) | (u32::from(g[1]) << 8) | (u32::from(g[2]) << 16);
-        (base, word, 6 * (i as u32 & 3))
+    fn word(&self, base: usize) -> u32 {
+        let w: [u8; 4] = self.bytes[base..base + 4].try_into().expect("4 bytes");
+        u32::from_le_bytes(w)
     }
 
     /// Register `i`.
     #[cfg(test)]
     pub(crate) fn get(&self, i: usize) -> u8 {
-        let (_, word, shift) = self.group(i);
-        ((word >> shift) & 63) as u8
+        ((self.word(3 * (i >> 2)) >> (6 * (i & 3))) & 63) as u8
     }
 
     /// Raises register `i` to `rank` if that is larger; returns the old value when it changed.
+    ///
+    /// The comparison is done in place, with the rank multiplied up to the register's bit
+    /// offset (a table of powers of two) instead of shifting the word down by a variable
+    /// count: on x86-64 without BMI2 a shift by `cl` carries a flags dependency that made the
+    /// shifted version 3-5x slower in the `packing` bench.
     #[inline(always)]
     pub(crate) fn update(&mut self, i: usize, rank: u8) -> Option<u8> {
-        let (base, word, shift) = self.group(i);
-        let old = ((word >> shift) & 63) as u8;
-        if rank <= old {
+        const POW: [u32; 4] = [1, 1 << 6, 1 << 12, 1 << 18];
+        let base = 3 * (i >> 2);
+        let pow = POW[i & 3];
+        let word = self.word(base);
+        let new = u32::from(rank) * pow;
+        let mask = 63 * pow;
+        if new <= word & mask {
             return None;
         }
-        let word = (word & !(63 << shift)) | (u32::from(rank) << shift);
-        let g = &mut self.bytes[base..base + 3];
-        g[0] = word as u8;
-        g[1] = (word >> 8) as u8;
-        g[2] = (word >> 16) as u8;
+        let old = ((word & mask) >> (6 * (i & 3))) as u8;
+        let word = (word & !mask) | new;
+        self.bytes[base..base + 4].copy_from_slice(&word.to_le_bytes());
         Some(old)
     }
 
     /// All registers in index order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u8> + '_ {
-        self.bytes.chunks_exact(3).flat_map(|g| {
+        self.as_bytes().chunks_exact(3).flat_map(|g| {
             let w = u32::from(g[0]) | (u32::from(g[1]) << 8) | (u32::from(g[2]) << 16);
             [
                 (w & 63) as u8,
@@ -142,7 +174,11 @@ impl Registers {
     /// Register-wise maximum with `other` (same precision).
     pub(crate) fn merge_max(&mut self, other: &Self) {
         debug_assert_eq!(self.p, other.p);
-        for (a, b) in self.bytes.chunks_exact_mut(3).zip(other.bytes.chunks_exact(3)) {
+        let n = self.bytes.len() - 1;
+        for (a, b) in self.bytes[..n]
+            .chunks_exact_mut(3)
+            .zip(other.as_bytes().chunks_exact(3))
+        {
             let wa = u32::from(a[0]) | (u32::from(a[1]) << 8) | (u32::from(a[2]) << 16);
             let wb = u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16);
             let mut w = 0;
@@ -209,6 +245,12 @@ mod tests {
             assert_eq!(index_rank(0, p), (0, max_rank(p)));
             assert_eq!(index_rank(u64::MAX, p), ((1 << p) - 1, 1));
             assert_eq!(index_rank(1, p), (0, 64 - p));
+            let mut h = 0x1234_5678_9abc_def0u64;
+            for _ in 0..1000 {
+                h = hpds_core::hash::mix64(h);
+                assert_eq!(index_rank(h, p), index_rank_pow(h, 1 << p));
+            }
+            assert_eq!(index_rank(0, p), index_rank_pow(0, 1 << p));
         }
     }
 }
