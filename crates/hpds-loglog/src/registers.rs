@@ -38,6 +38,28 @@ pub(crate) fn index_rank_pow(hash: u64, pow: u64) -> (usize, u8) {
     (index, w.leading_zeros() as u8 + 1)
 }
 
+fn load48(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w[..6].copy_from_slice(b);
+    u64::from_le_bytes(w)
+}
+
+/// The field-wise maximum of eight 6-bit fields packed in the low 48 bits.
+///
+/// `(a | H) - (b & !H)` (H: each field's top bit) cannot borrow across fields and leaves a
+/// field's top bit set when `a`'s low five bits are at least `b`'s; combined with the top bits
+/// themselves that gives `a >= b` per field, spread to a full-field mask by multiplying the
+/// fields' low bits by 63 (no carries: each product is at most 63).
+#[inline]
+pub(crate) fn swar_max6(a: u64, b: u64) -> u64 {
+    const H: u64 = 0x0000_8208_2082_0820; // bit 5 of each of the eight fields
+    const FIELDS: u64 = 0x0000_FFFF_FFFF_FFFF;
+    let t = (a | H).wrapping_sub(b & !H & FIELDS);
+    let ge = ((a & !b) | (!(a ^ b) & t)) & H;
+    let mask = (ge >> 5) * 63;
+    (a & mask) | (b & !mask & FIELDS)
+}
+
 /// `m` packed six-bit registers (plus one padding byte).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Registers {
@@ -172,22 +194,21 @@ impl Registers {
     }
 
     /// Register-wise maximum with `other` (same precision).
+    ///
+    /// Registers sit at bit `6 i` of the little-endian byte stream, so six bytes hold eight
+    /// whole registers; each such 48-bit chunk is maximized field by field with SWAR (no
+    /// unpacking), about eight times fewer operations than one register at a time.
     pub(crate) fn merge_max(&mut self, other: &Self) {
         debug_assert_eq!(self.p, other.p);
         let n = self.bytes.len() - 1;
         for (a, b) in self.bytes[..n]
-            .chunks_exact_mut(3)
-            .zip(other.as_bytes().chunks_exact(3))
+            .chunks_exact_mut(6)
+            .zip(other.as_bytes().chunks_exact(6))
         {
-            let wa = u32::from(a[0]) | (u32::from(a[1]) << 8) | (u32::from(a[2]) << 16);
-            let wb = u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16);
-            let mut w = 0;
-            for s in [0, 6, 12, 18] {
-                w |= ((wa >> s) & 63).max((wb >> s) & 63) << s;
-            }
-            a[0] = w as u8;
-            a[1] = (w >> 8) as u8;
-            a[2] = (w >> 16) as u8;
+            let wa = load48(a);
+            let wb = load48(b);
+            let w = swar_max6(wa, wb);
+            a.copy_from_slice(&w.to_le_bytes()[..6]);
         }
     }
 
@@ -237,6 +258,25 @@ mod tests {
         assert_eq!(r.update(3, 1), None);
         assert_eq!(r.iter().count(), 16);
         assert!(r.iter().enumerate().all(|(i, v)| v == r.get(i)));
+    }
+
+    #[test]
+    fn swar_max_matches_fieldwise_max() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..100_000 {
+            x = hpds_core::hash::mix64(x);
+            let a = x & 0xFFFF_FFFF_FFFF;
+            let b = hpds_core::hash::mix64(x) & 0xFFFF_FFFF_FFFF;
+            let mut want = 0;
+            for f in 0..8 {
+                let s = 6 * f;
+                want |= ((a >> s) & 63).max((b >> s) & 63) << s;
+            }
+            assert_eq!(swar_max6(a, b), want, "{a:x} {b:x}");
+        }
+        for (a, b) in [(0, 0), (0xFFFF_FFFF_FFFF, 0), (0, 0xFFFF_FFFF_FFFF)] {
+            assert_eq!(swar_max6(a, b), a | b);
+        }
     }
 
     #[test]
