@@ -323,9 +323,9 @@ impl HyperLogLogPlusPlus {
         }
     }
 
-    /// Adds every item of a parallel iterator: each rayon task fills its own sketch and the
-    /// sketches are merged, so the registers equal a sequential build's; the result has no
-    /// HIP estimate.
+    /// Adds every item of a parallel iterator: each rayon task fills its own dense sketch
+    /// (no sparse phase, so tasks never re-sort) and they are merged, so the registers equal a
+    /// sequential build's; the result is dense and has no HIP estimate.
     #[cfg(feature = "rayon")]
     pub fn par_extend<I>(&mut self, items: I)
     where
@@ -333,7 +333,7 @@ impl HyperLogLogPlusPlus {
         I::Item: Hash,
     {
         use rayon::iter::ParallelIterator;
-        let empty = Self::try_with_seed(self.p, self.seed).expect("valid");
+        let empty = Core::try_new(self.p, self.seed).expect("valid");
         let seed = self.seed;
         let built = items
             .into_par_iter()
@@ -351,7 +351,14 @@ impl HyperLogLogPlusPlus {
                     a
                 },
             );
-        self.merge(&built).expect("same parameters");
+        if built.regs.is_empty() {
+            return;
+        }
+        self.convert_to_dense();
+        if let Repr::Dense(core) = &mut self.repr {
+            core.merge(&built).expect("same parameters");
+            core.hip = None;
+        }
     }
 }
 
