@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p hpds-loglog --example calibrate > crates/hpds-loglog/src/tables.rs
+//! cargo fmt -p hpds-loglog
 //! ```
 //!
 //! The simulation uses the Poisson model of a sketch (Flajolet et al. 2007; Ertl 2017): with a
@@ -21,9 +22,7 @@
 //! 3. Linear-counting thresholds: with fresh seeds, the first grid point where the
 //!    table-corrected raw estimate has a smaller RMSE than linear counting.
 
-use hpds_loglog::estimators::{
-    hll_raw, linear_counting, loglog_raw, superloglog_truncated_mean,
-};
+use hpds_loglog::estimators::{hll_raw, linear_counting, loglog_raw, superloglog_truncated_mean};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
 
@@ -169,7 +168,10 @@ fn calibrate(p: u8) -> Calibration {
 }
 
 fn list(v: &[f64]) -> String {
-    v.iter().map(|x| format!("{x:.6e}")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| format!("{x:.6e}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn main() {
@@ -179,7 +181,10 @@ fn main() {
             .iter()
             .map(|&p| s.spawn(move || calibrate(p)))
             .collect();
-        handles.into_iter().map(|h| h.join().expect("no panic")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
     });
     let xs = grid();
     println!(

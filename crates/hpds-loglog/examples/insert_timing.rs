@@ -83,7 +83,7 @@ fn fill_multiply(p: u8, hs: &[u64]) -> Vec<u8> {
         let pow = POW[i & 3];
         let w = u32::from_le_bytes(r[base..base + 4].try_into().expect("4 bytes"));
         if rank * pow > w & (63 * pow) {
-            let w = (w & !(63 * pow)) | rank * pow;
+            let w = (w & !(63 * pow)) | (rank * pow);
             r[base..base + 4].copy_from_slice(&w.to_le_bytes());
         }
     }

@@ -139,7 +139,9 @@ impl Core {
         let hip_estimate = if flags & 1 == 1 {
             let e = dec.f64()?;
             if !(e.is_finite() && e >= 0.0) {
-                return Err(Error::invalid_encoding("HIP estimate is not a finite count"));
+                return Err(Error::invalid_encoding(
+                    "HIP estimate is not a finite count",
+                ));
             }
             Some(e)
         } else {

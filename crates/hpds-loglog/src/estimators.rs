@@ -277,7 +277,10 @@ pub(crate) struct Hip {
 
 impl Hip {
     pub(crate) fn new(m: f64) -> Self {
-        Self { estimate: 0.0, s: m }
+        Self {
+            estimate: 0.0,
+            s: m,
+        }
     }
 
     /// Accounts for a register raised from `old` to `new`: the item that did it had chance

@@ -55,21 +55,41 @@
 //!
 //! | distinct items | HyperLogLog++ | HyperLogLog | serialized HyperLogLog++ |
 //! |---:|---:|---:|---:|
-//! | 0 | 0 | 12 289 | 29 |
-//! | 10 | 64 | 12 289 | 72 |
-//! | 100 | 512 | 12 289 | 423 |
-//! | 1 000 | 3 665 | 12 289 | 3 397 |
-//! | 10 000 and more | 12 289 | 12 289 | 12 323 |
+//! | 0 | 0 | 12 289 | 31 |
+//! | 10 | 64 | 12 289 | 74 |
+//! | 100 | 512 | 12 289 | 425 |
+//! | 1 000 | 6 756 (3.4 KB list + insert buffer) | 12 289 | 3 397 |
+//! | 10 000 and more | 12 289 | 12 289 | 12 325 |
+//!
+//! Serialized sizes include the 26-byte hpds frame (magic, tag, version, length, checksum);
+//! a dense sketch adds its precision, flags and the HIP estimate (8 bytes) to the registers.
 //!
 //! # Accuracy
-//! Relative RMSE over seeded trials (`examples/accuracy.rs`, p = 12, m = 4096, 400 trials of
-//! distinct hashes), divided by `1.04/√m = 1.625 %`; theory is 1.25 for LogLog, 1.01 for
-//! SuperLogLog, 1.00 for the HyperLogLog estimators and 0.80 for HIP:
+//! Relative RMSE over 300 seeded trials of distinct hashes at p = 12 (m = 4096), from
+//! `examples/plot_error.rs` (all estimators on the same streams; the plot is in
+//! `docs/img/loglog_error.svg`). Below a few thousand items every estimator is linear
+//! counting (or, for HyperLogLog++, linear counting over 2^25 sparse buckets):
 //!
-//! ACCURACY_TABLE
+//! | n | LogLog | SuperLogLog | HLL classic | HLL Ertl | HLL HIP | HLL++ |
+//! |---:|---:|---:|---:|---:|---:|---:|
+//! | 10 | 0.998 % | 0.998 % | 0.998 % | 0.998 % | 0.997 % | 0.000 % |
+//! | 100 | 1.03 % | 1.03 % | 1.03 % | 1.03 % | 0.85 % | 0.000 % |
+//! | 1 000 | 1.21 % | 1.21 % | 1.21 % | 1.20 % | 0.96 % | 0.25 % |
+//! | 10 000 | 1.83 % | 1.46 % | **2.98 %** (bias +1.6 %) | 1.38 % | 1.13 % | 1.12 % |
+//! | 100 000 | 1.88 % | 1.88 % | 1.48 % | 1.48 % | 1.20 % | 1.19 % |
+//! | 1 000 000 | 2.05 % | 1.96 % | 1.68 % | 1.68 % | 1.35 % | 1.35 % |
+//! | theory | 2.03 % | 1.64 % | 1.63 % | 1.63 % | 1.30 % | 1.30 % once dense |
 //!
-//! Ertl's improved estimator and our simulated bias tables (HyperLogLog++'s method) measure
-//! the same to within the trials' noise at every cardinality; Ertl's needs no tables and no
+//! The classic estimator's switch to linear counting at 2.5 m shows as a bias at n ≈ 2.4 m;
+//! the others are unbiased within the trials' noise except SuperLogLog, whose truncation at a
+//! discrete register value leaves a mean that oscillates with log2 n by about ±0.5 % at
+//! p = 12 (the constant is calibrated over a whole octave). The tests check every estimator
+//! against its theory from 1 to 10^7 items (`tests/accuracy.rs`).
+//!
+//! Ertl's improved estimator against our simulated bias tables (HyperLogLog++'s method), at
+//! p = 12 with 1 000 trials and 25 cardinalities from 100 to 10^5 (`examples/accuracy.rs`):
+//! mean RMSE 0.785 vs 0.788 × 1.04/√m, Ertl's lower at 7 points, the tables' at 1, tied at
+//! the rest, both with |bias| under 0.1 standard error. Ertl's needs no tables and no
 //! threshold, so it is the register estimator the sketches use, and
 //! [`Estimator::BiasCorrected`] stays available. The tables, SuperLogLog's constant and the
 //! linear-counting thresholds come from `examples/calibrate.rs` (a seeded Poisson-model

@@ -312,7 +312,11 @@ impl HyperLogLogPlusPlus {
 
     /// The dense registers, in index order (materialized while sparse).
     pub fn registers(&self) -> impl Iterator<Item = u8> {
-        self.dense_core().regs.iter().collect::<Vec<_>>().into_iter()
+        self.dense_core()
+            .regs
+            .iter()
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     /// How many dense registers hold each value `0..=64`.

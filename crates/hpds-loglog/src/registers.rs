@@ -17,7 +17,7 @@ pub(crate) const fn max_rank(p: u8) -> u8 {
 /// Splits a 64-bit hash into (register index, rank) at precision `p`: the top `p` bits pick the
 /// register, the rank is one plus the number of leading zeros of the remaining `64 - p` bits
 /// (capped at `64 - p + 1` when they are all zero).
-#[inline(always)]
+#[cfg(test)]
 pub(crate) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     let index = (hash >> (64 - p)) as usize;
     // The sentinel bit just below the `64 - p` rank bits caps the rank without a branch.
@@ -74,7 +74,7 @@ impl core::fmt::Debug for Registers {
         f.debug_struct("Registers")
             .field("p", &self.p)
             .field("bytes", &self.bytes.len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

@@ -29,8 +29,7 @@ fn regs<I: Iterator<Item = u8>>(i: I) -> Vec<u8> {
 fn hashes() -> impl Strategy<Value = Vec<u64>> {
     prop_oneof![
         prop::collection::vec(any::<u64>(), 0..400),
-        (any::<u64>(), 0usize..3000)
-            .prop_map(|(seed, n)| distinct_u64s(seed).take(n).collect()),
+        (any::<u64>(), 0usize..3000).prop_map(|(seed, n)| distinct_u64s(seed).take(n).collect()),
         prop::collection::vec(any::<u64>().prop_map(|h| h & 0xffff_f000_0000_0000), 0..300),
     ]
 }
@@ -144,7 +143,10 @@ fn incompatible_merges_are_errors() {
     assert!(a.merge(&low).is_err());
     let mut pp = HyperLogLogPlusPlus::new(12);
     assert!(pp.merge(&HyperLogLogPlusPlus::new(10)).is_err());
-    assert!(pp.merge(&HyperLogLogPlusPlus::try_with_seed(12, 5).unwrap()).is_err());
+    assert!(
+        pp.merge(&HyperLogLogPlusPlus::try_with_seed(12, 5).unwrap())
+            .is_err()
+    );
 }
 
 #[test]
@@ -156,7 +158,10 @@ fn hip_falls_back_after_a_merge() {
     m.merge(&b).unwrap();
     assert_eq!(m.hip_estimate(), None);
     assert_eq!(m.estimate(), m.estimate_with(Estimator::Ertl));
-    assert_eq!(m.estimate_with(Estimator::Hip), m.estimate_with(Estimator::Ertl));
+    assert_eq!(
+        m.estimate_with(Estimator::Hip),
+        m.estimate_with(Estimator::Ertl)
+    );
 }
 
 #[test]
