@@ -91,6 +91,12 @@ fn fill_multiply(p: u8, hs: &[u64]) -> Vec<u8> {
 }
 
 fn main() {
+    let small = random_u64s(2, 1_000);
+    for p in [10u8, 14, 16] {
+        let pp = min_ns(&small, |hs| drop(black_box(fill_pp(p, hs))));
+        let hll = min_ns(&small, |hs| drop(black_box(fill_hll(p, hs))));
+        println!("1000 items, p={p}: HyperLogLog++ {pp:.2} ns, HyperLogLog {hll:.2} ns per insert");
+    }
     let hashes = random_u64s(1, 1_000_000);
     println!("ns per insert, min of 15 runs of 10^6 pre-hashed items");
     for p in [10u8, 14, 16] {
