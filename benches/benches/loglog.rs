@@ -13,8 +13,8 @@
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::fmt::Write as _;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::hint::black_box;
 
 use cardinality_estimator::CardinalityEstimator;
@@ -101,14 +101,20 @@ impl Counter for HyperLogLogPlusPlus {
     }
 }
 
-pub struct Pc<B: BuildHasher + Clone>(probabilistic_collections::hyperloglog::HyperLogLog<AnyKey, B>, u8);
+pub struct Pc<B: BuildHasher + Clone>(
+    probabilistic_collections::hyperloglog::HyperLogLog<AnyKey, B>,
+    u8,
+);
 
 impl<B: BuildHasher + Clone + Default + std::fmt::Debug + PartialEq> Counter for Pc<B> {
     const NAME: &'static str = "probabilistic-collections";
     fn new(p: u8) -> Self {
         // It derives p = ceil(ln((1.04/ε)²)); this ε gives exactly `p`.
         let eps = 1.04 / ((f64::from(p) - 0.5) / 2.0).exp();
-        Pc(probabilistic_collections::hyperloglog::HyperLogLog::with_hasher(eps, B::default()), p)
+        Pc(
+            probabilistic_collections::hyperloglog::HyperLogLog::with_hasher(eps, B::default()),
+            p,
+        )
     }
     fn insert_hash(&mut self, h: u64) {
         self.0.insert(&h);
@@ -137,7 +143,10 @@ pub struct Hlp<B: BuildHasher + Clone>(hyperloglogplus::HyperLogLogPlus<u64, B>,
 impl<B: BuildHasher + Clone + Default> Counter for Hlp<B> {
     const NAME: &'static str = "hyperloglogplus";
     fn new(p: u8) -> Self {
-        Hlp(hyperloglogplus::HyperLogLogPlus::new(p, B::default()).unwrap(), p)
+        Hlp(
+            hyperloglogplus::HyperLogLogPlus::new(p, B::default()).unwrap(),
+            p,
+        )
     }
     fn insert_hash(&mut self, h: u64) {
         self.0.insert(&h);
@@ -247,24 +256,32 @@ fn items_one<C: Counter>(
     words: &[String],
 ) {
     let n = keys.len();
-    g.bench_with_input(BenchmarkId::new(format!("{}/u64", C::NAME), n), keys, |b, ks| {
-        b.iter(|| {
-            let mut s = C::new(14);
-            for &k in ks {
-                s.insert_u64(k);
-            }
-            s
-        });
-    });
-    g.bench_with_input(BenchmarkId::new(format!("{}/str", C::NAME), n), words, |b, ws| {
-        b.iter(|| {
-            let mut s = C::new(14);
-            for w in ws {
-                s.insert_str(w);
-            }
-            s
-        });
-    });
+    g.bench_with_input(
+        BenchmarkId::new(format!("{}/u64", C::NAME), n),
+        keys,
+        |b, ks| {
+            b.iter(|| {
+                let mut s = C::new(14);
+                for &k in ks {
+                    s.insert_u64(k);
+                }
+                s
+            });
+        },
+    );
+    g.bench_with_input(
+        BenchmarkId::new(format!("{}/str", C::NAME), n),
+        words,
+        |b, ws| {
+            b.iter(|| {
+                let mut s = C::new(14);
+                for w in ws {
+                    s.insert_str(w);
+                }
+                s
+            });
+        },
+    );
 }
 
 /// Items hashed by each implementation's own hash: hpds xxh3, probabilistic-collections and
@@ -356,5 +373,11 @@ fn report(_: &mut Criterion) {
     println!("hpds heap while empty: {} bytes", s.heap_bytes());
 }
 
-criterion_group!(benches, report, insert_prehashed, insert_items, estimate_merge);
+criterion_group!(
+    benches,
+    report,
+    insert_prehashed,
+    insert_items,
+    estimate_merge
+);
 criterion_main!(benches);

@@ -29,8 +29,19 @@ fn main() {
                 }
                 s
             });
-            let kind = if pp.is_sparse() { "hll++ sp" } else { "hll++ de" };
-            row(n, p, kind, delta.retained, pp.heap_bytes(), pp.to_bytes().len());
+            let kind = if pp.is_sparse() {
+                "hll++ sp"
+            } else {
+                "hll++ de"
+            };
+            row(
+                n,
+                p,
+                kind,
+                delta.retained,
+                pp.heap_bytes(),
+                pp.to_bytes().len(),
+            );
             let (hll, delta) = measure(|| {
                 let mut s = HyperLogLog::new(p);
                 for &h in &items {
@@ -38,7 +49,14 @@ fn main() {
                 }
                 s
             });
-            row(n, p, "hll", delta.retained, hll.heap_bytes(), hll.to_bytes().len());
+            row(
+                n,
+                p,
+                "hll",
+                delta.retained,
+                hll.heap_bytes(),
+                hll.to_bytes().len(),
+            );
         }
     }
 }
@@ -46,7 +64,14 @@ fn main() {
 fn row(n: usize, p: u8, kind: &str, measured: isize, heap: usize, serialized: usize) {
     println!(
         "{n:>10} {p:>3} {kind:>8} {measured:>12} {heap:>12} {serialized:>12} {:>10.3}",
-        if n == 0 { 0.0 } else { serialized as f64 / n as f64 }
+        if n == 0 {
+            0.0
+        } else {
+            serialized as f64 / n as f64
+        }
     );
-    assert_eq!(measured, heap as isize, "heap_bytes disagrees with the allocator");
+    assert_eq!(
+        measured, heap as isize,
+        "heap_bytes disagrees with the allocator"
+    );
 }

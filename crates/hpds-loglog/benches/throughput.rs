@@ -27,24 +27,32 @@ fn insert(c: &mut Criterion) {
         let hashes = random_u64s(1, n);
         g.throughput(Throughput::Elements(n as u64));
         for p in [10u8, 14, 16] {
-            g.bench_with_input(BenchmarkId::new(format!("hll/p{p}"), n), &hashes, |b, hs| {
-                b.iter(|| {
-                    let mut s = HyperLogLog::new(p);
-                    for &h in hs {
-                        s.insert_hash(h);
-                    }
-                    s
-                });
-            });
-            g.bench_with_input(BenchmarkId::new(format!("hll++/p{p}"), n), &hashes, |b, hs| {
-                b.iter(|| {
-                    let mut s = HyperLogLogPlusPlus::new(p);
-                    for &h in hs {
-                        s.insert_hash(h);
-                    }
-                    s
-                });
-            });
+            g.bench_with_input(
+                BenchmarkId::new(format!("hll/p{p}"), n),
+                &hashes,
+                |b, hs| {
+                    b.iter(|| {
+                        let mut s = HyperLogLog::new(p);
+                        for &h in hs {
+                            s.insert_hash(h);
+                        }
+                        s
+                    });
+                },
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("hll++/p{p}"), n),
+                &hashes,
+                |b, hs| {
+                    b.iter(|| {
+                        let mut s = HyperLogLogPlusPlus::new(p);
+                        for &h in hs {
+                            s.insert_hash(h);
+                        }
+                        s
+                    });
+                },
+            );
         }
     }
     g.finish();
@@ -149,24 +157,32 @@ fn packing(c: &mut Criterion) {
     let hashes = random_u64s(6, n);
     g.throughput(Throughput::Elements(n as u64));
     for p in [10u8, 14] {
-        g.bench_with_input(BenchmarkId::new(format!("shifts/p{p}"), n), &hashes, |b, hs| {
-            b.iter(|| {
-                let mut s = LogLog::new(p);
-                for &h in hs {
-                    s.insert_hash(h);
-                }
-                s
-            });
-        });
-        g.bench_with_input(BenchmarkId::new(format!("bitvec/p{p}"), n), &hashes, |b, hs| {
-            b.iter(|| {
-                let mut s = BitvecRegisters::new(p);
-                for &h in hs {
-                    s.insert_hash(h);
-                }
-                s.bits
-            });
-        });
+        g.bench_with_input(
+            BenchmarkId::new(format!("shifts/p{p}"), n),
+            &hashes,
+            |b, hs| {
+                b.iter(|| {
+                    let mut s = LogLog::new(p);
+                    for &h in hs {
+                        s.insert_hash(h);
+                    }
+                    s
+                });
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new(format!("bitvec/p{p}"), n),
+            &hashes,
+            |b, hs| {
+                b.iter(|| {
+                    let mut s = BitvecRegisters::new(p);
+                    for &h in hs {
+                        s.insert_hash(h);
+                    }
+                    s.bits
+                });
+            },
+        );
     }
     g.finish();
 }

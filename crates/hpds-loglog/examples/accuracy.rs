@@ -23,7 +23,10 @@ const ESTIMATORS: [(&str, Estimator); 6] = [
 ];
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().expect("number")).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("number"))
+        .collect();
     let p = args.first().copied().unwrap_or(10) as u8;
     let trials = args.get(1).copied().unwrap_or(200) as usize;
     let max_n = args.get(2).copied().unwrap_or(1_000_000);
@@ -48,14 +51,24 @@ fn main() {
 pub fn all_estimators(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
     let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
     let _ = plan.run_streaming(
-        |seed| (seed, HyperLogLog::new(p), HyperLogLogPlusPlus::new(p), std::cell::Cell::new(0u64)),
+        |seed| {
+            (
+                seed,
+                HyperLogLog::new(p),
+                HyperLogLogPlusPlus::new(p),
+                std::cell::Cell::new(0u64),
+            )
+        },
         |(_, s, pp, n), h| {
             s.insert_hash(h);
             pp.insert_hash(h);
             n.set(n.get() + 1);
         },
         |(seed, s, pp, n)| {
-            let mut v: Vec<f64> = ESTIMATORS.iter().map(|&(_, e)| s.estimate_with(e)).collect();
+            let mut v: Vec<f64> = ESTIMATORS
+                .iter()
+                .map(|&(_, e)| s.estimate_with(e))
+                .collect();
             v.push(pp.estimate());
             seen.lock().unwrap().insert((*seed, n.get()), v);
             0.0

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p hpds-loglog --example calibrate > crates/hpds-loglog/src/tables.rs
+//! cargo fmt -p hpds-loglog
 //! ```
 //!
 //! The simulation uses the Poisson model of a sketch (Flajolet et al. 2007; Ertl 2017): with a
@@ -12,9 +13,11 @@
 //! Everything is seeded (`hpds_testkit::rng`), so the output is identical on every run.
 //!
 //! 1. SuperLogLog's constant `α̃_m` (no closed form in Durand and Flajolet 2003): at λ from
-//!    2^10 m to 2^11 m (log-uniform, averaging the estimator's small periodic wobble),
-//!    `α̃ = 1 / mean(m 2^T / λ)` with `T` the mean of the smallest 70 % of registers, so the
-//!    estimate's relative bias is zero. LogLog's closed-form `α_m` is checked the same way.
+//!    2^10 m to 2^11 m (log-uniform over one octave), `α̃ = 1 / mean(m 2^T / λ)` with `T` the
+//!    mean of the smallest 70 % of registers, so the estimate's relative bias is zero;
+//!    computed separately for 16 phases of `frac(T)`, because the truncation at a discrete
+//!    register value makes the bias oscillate with log2 n. LogLog's closed-form `α_m` is
+//!    checked the same way.
 //! 2. Bias tables (Heule et al. 2013, with our data): on a grid of λ from 0 to 12 m, the mean
 //!    raw estimate of HyperLogLog, LogLog and SuperLogLog; the estimator inverts this curve by
 //!    linear interpolation.
@@ -22,7 +25,8 @@
 //!    table-corrected raw estimate has a smaller RMSE than linear counting.
 
 use hpds_loglog::estimators::{
-    hll_raw, linear_counting, loglog_raw, superloglog_truncated_mean,
+    SUPERLOGLOG_PHASES, hll_raw, linear_counting, loglog_raw, superloglog_raw_with,
+    superloglog_truncated_mean,
 };
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
@@ -30,7 +34,7 @@ use rand_distr::{Binomial, Distribution};
 const GRID: usize = 72;
 const MAX_LOAD: f64 = 12.0;
 const TRIALS: usize = 2_000;
-const ALPHA_TRIALS: usize = 20_000;
+const ALPHA_TRIALS: usize = 64_000;
 const SEED: u64 = 0x10_6106;
 
 fn grid() -> Vec<f64> {
@@ -69,19 +73,18 @@ fn sample(rng: &mut impl Rng, p: u8, lambda: f64) -> [u32; 65] {
 }
 
 struct Calibration {
-    sll_alpha: f64,
+    sll_alpha: [f64; SUPERLOGLOG_PHASES],
     loglog_bias: f64,
     /// Mean raw estimate / m per grid point: [hll, loglog, superloglog].
     raw: [Vec<f64>; 3],
     thresholds: [f64; 3],
 }
 
-fn raws(h: &[u32; 65], p: u8, sll_alpha: f64) -> [f64; 3] {
-    let m = f64::from(1u32 << p);
+fn raws(h: &[u32; 65], p: u8, sll_alpha: &[f64; SUPERLOGLOG_PHASES]) -> [f64; 3] {
     [
         hll_raw(h, p),
         loglog_raw(h, p),
-        sll_alpha * m * superloglog_truncated_mean(h, p).exp2(),
+        superloglog_raw_with(sll_alpha, h, p),
     ]
 }
 
@@ -111,14 +114,30 @@ fn calibrate(p: u8) -> Calibration {
     let mut rng = hpds_testkit::rng(SEED ^ u64::from(p));
 
     // 1. Asymptotic constants.
-    let (mut sll, mut ll) = (0.0, 0.0);
+    let mut sll = [0.0; SUPERLOGLOG_PHASES];
+    let mut count = [0usize; SUPERLOGLOG_PHASES];
+    let mut ll = 0.0;
     for _ in 0..ALPHA_TRIALS {
         let lambda = m * (10.0 + rng.random::<f64>()).exp2();
         let h = sample(&mut rng, p, lambda);
-        sll += m * superloglog_truncated_mean(&h, p).exp2() / lambda;
+        let t = superloglog_truncated_mean(&h, p);
+        let bin =
+            ((t.rem_euclid(1.0) * SUPERLOGLOG_PHASES as f64) as usize).min(SUPERLOGLOG_PHASES - 1);
+        sll[bin] += m * t.exp2() / lambda;
+        count[bin] += 1;
         ll += loglog_raw(&h, p) / lambda;
     }
-    let sll_alpha = ALPHA_TRIALS as f64 / sll;
+    // Per phase of frac(T): the constant that makes the estimate's relative bias zero. With few
+    // registers (p = 4, 5) T takes few values and some phases are never seen: those take the
+    // all-phase constant.
+    let overall = count.iter().sum::<usize>() as f64 / sll.iter().sum::<f64>();
+    let sll_alpha: [f64; SUPERLOGLOG_PHASES] = std::array::from_fn(|b| {
+        if count[b] >= 100 {
+            count[b] as f64 / sll[b]
+        } else {
+            overall
+        }
+    });
     let loglog_bias = ll / ALPHA_TRIALS as f64 - 1.0;
 
     // 2. Mean raw estimates on the grid.
@@ -127,7 +146,7 @@ fn calibrate(p: u8) -> Calibration {
     for (k, &x) in xs.iter().enumerate() {
         for _ in 0..TRIALS {
             let h = sample(&mut rng, p, x * m);
-            for (r, v) in raw.iter_mut().zip(raws(&h, p, sll_alpha)) {
+            for (r, v) in raw.iter_mut().zip(raws(&h, p, &sll_alpha)) {
                 r[k] += v / m / TRIALS as f64;
             }
         }
@@ -143,7 +162,7 @@ fn calibrate(p: u8) -> Calibration {
             let h = sample(&mut rng, p, lambda);
             let lc = linear_counting(m, f64::from(h[0])).min(1e30);
             mse[k][0] += (lc / lambda - 1.0).powi(2);
-            for (j, v) in raws(&h, p, sll_alpha).into_iter().enumerate() {
+            for (j, v) in raws(&h, p, &sll_alpha).into_iter().enumerate() {
                 let (tx, ty) = &tables[j];
                 let e = interpolate(tx, ty, v / m) * m;
                 mse[k][j + 1] += (e / lambda - 1.0).powi(2);
@@ -169,7 +188,10 @@ fn calibrate(p: u8) -> Calibration {
 }
 
 fn list(v: &[f64]) -> String {
-    v.iter().map(|x| format!("{x:.6e}")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| format!("{x:.6e}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn main() {
@@ -179,7 +201,10 @@ fn main() {
             .iter()
             .map(|&p| s.spawn(move || calibrate(p)))
             .collect();
-        handles.into_iter().map(|h| h.join().expect("no panic")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
     });
     let xs = grid();
     println!(
@@ -200,15 +225,19 @@ pub(crate) struct BiasTable {{
     pub(crate) threshold: f64,
 }}
 
-/// SuperLogLog's α̃_m for p = 4..=18.
-pub(crate) const SUPERLOGLOG_ALPHA: [f64; 15] = [{}];
+/// SuperLogLog's α̃ for p = 4..=18, per phase of the truncated mean (16 per octave).
+pub(crate) const SUPERLOGLOG_ALPHA: [[f64; 16]; 15] = [{}];
 ",
         results
             .iter()
             .map(|c| format!("{:+.2e}", c.loglog_bias))
             .collect::<Vec<_>>()
             .join(" "),
-        list(&results.iter().map(|c| c.sll_alpha).collect::<Vec<_>>()),
+        results
+            .iter()
+            .map(|c| format!("[{}]", list(&c.sll_alpha)))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     for (j, name) in ["HLL", "LOGLOG", "SUPERLOGLOG"].iter().enumerate() {
         println!("/// Bias table of the raw {name} estimate for p = 4..=18.");

@@ -6,7 +6,7 @@ use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
 use crate::estimators::{self, Estimator, Hip};
-use crate::registers::{Registers, index_rank};
+use crate::registers::Registers;
 use crate::{MAX_PRECISION, MIN_PRECISION};
 
 /// Checks a precision.
@@ -53,8 +53,7 @@ impl Core {
 
     #[inline(always)]
     pub(crate) fn insert_hash(&mut self, hash: u64) {
-        let (i, rank) = index_rank(hash, self.regs.p());
-        if let Some(old) = self.regs.update(i, rank) {
+        if let Some((old, rank)) = self.regs.insert_hash(hash) {
             if let Some(hip) = &mut self.hip {
                 hip.on_change(self.regs.len() as f64, old, rank);
             }
@@ -140,7 +139,9 @@ impl Core {
         let hip_estimate = if flags & 1 == 1 {
             let e = dec.f64()?;
             if !(e.is_finite() && e >= 0.0) {
-                return Err(Error::invalid_encoding("HIP estimate is not a finite count"));
+                return Err(Error::invalid_encoding(
+                    "HIP estimate is not a finite count",
+                ));
             }
             Some(e)
         } else {

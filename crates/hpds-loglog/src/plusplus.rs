@@ -16,6 +16,15 @@ use crate::sparse::{self, Sparse};
 /// insert buffer.
 const MIN_SPARSE_P: u8 = 8;
 
+/// Entries the insert buffer holds before it is merged into the sorted list: a quarter of the
+/// dense size in bytes (at least 64 entries). Each flush rewrites the whole list, so a larger
+/// buffer means fewer rewrites (a sketch converts to dense after a handful); the buffer
+/// bounds the sparse form's memory at about 1.25 times the dense registers.
+#[inline]
+fn buffer_cap(p: u8) -> usize {
+    (Registers::byte_len(p) / 16).max(64)
+}
+
 #[derive(Clone)]
 enum Repr {
     Sparse { sparse: Sparse, insert_only: bool },
@@ -146,13 +155,13 @@ impl HyperLogLogPlusPlus {
     }
 
     /// Adds an item given by its 64-bit hash. Dense: `O(1)`; sparse: amortized `O(1)` (the
-    /// buffer is merged into the sorted list once it holds an eighth as many entries).
+    /// buffer is sorted into the list once it holds a quarter of the dense size).
     #[inline]
     pub fn insert_hash(&mut self, hash: u64) {
         match &mut self.repr {
             Repr::Dense(core) => core.insert_hash(hash),
             Repr::Sparse { sparse, .. } => {
-                if sparse.push(sparse::entry(hash)) {
+                if sparse.push(sparse::entry(hash), buffer_cap(self.p)) {
                     self.flush_sparse();
                 }
             }
@@ -303,7 +312,11 @@ impl HyperLogLogPlusPlus {
 
     /// The dense registers, in index order (materialized while sparse).
     pub fn registers(&self) -> impl Iterator<Item = u8> {
-        self.dense_core().regs.iter().collect::<Vec<_>>().into_iter()
+        self.dense_core()
+            .regs
+            .iter()
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     /// How many dense registers hold each value `0..=64`.
@@ -314,9 +327,9 @@ impl HyperLogLogPlusPlus {
         }
     }
 
-    /// Adds every item of a parallel iterator: each rayon task fills its own sketch and the
-    /// sketches are merged, so the registers equal a sequential build's; the result has no
-    /// HIP estimate.
+    /// Adds every item of a parallel iterator: each rayon task fills its own dense sketch
+    /// (no sparse phase, so tasks never re-sort) and they are merged, so the registers equal a
+    /// sequential build's; the result is dense and has no HIP estimate.
     #[cfg(feature = "rayon")]
     pub fn par_extend<I>(&mut self, items: I)
     where
@@ -324,7 +337,7 @@ impl HyperLogLogPlusPlus {
         I::Item: Hash,
     {
         use rayon::iter::ParallelIterator;
-        let empty = Self::try_with_seed(self.p, self.seed).expect("valid");
+        let empty = Core::try_new(self.p, self.seed).expect("valid");
         let seed = self.seed;
         let built = items
             .into_par_iter()
@@ -342,7 +355,14 @@ impl HyperLogLogPlusPlus {
                     a
                 },
             );
-        self.merge(&built).expect("same parameters");
+        if built.regs.is_empty() {
+            return;
+        }
+        self.convert_to_dense();
+        if let Repr::Dense(core) = &mut self.repr {
+            core.merge(&built).expect("same parameters");
+            core.hip = None;
+        }
     }
 }
 

@@ -5,15 +5,21 @@
 macro_rules! impl_serde {
     ($name:ident) => {
         impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> core::result::Result<S::Ok, S::Error> {
                 s.serialize_bytes(&hpds_core::ByteCodec::to_bytes(self))
             }
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> core::result::Result<Self, D::Error> {
                 let bytes = d.deserialize_byte_buf(crate::serde_impl::BytesVisitor)?;
-                <$name as hpds_core::ByteCodec>::from_bytes(&bytes).map_err(serde::de::Error::custom)
+                <$name as hpds_core::ByteCodec>::from_bytes(&bytes)
+                    .map_err(serde::de::Error::custom)
             }
         }
     };

@@ -116,14 +116,15 @@ pub(crate) struct Sparse {
 }
 
 impl Sparse {
-    /// Buffers an entry; returns `true` when the buffer is full and must be flushed.
+    /// Buffers an entry; returns `true` when the buffer holds `cap` entries and must be
+    /// flushed.
     #[inline]
-    pub(crate) fn push(&mut self, e: u32) -> bool {
+    pub(crate) fn push(&mut self, e: u32, cap: usize) -> bool {
         if self.buffer.last() == Some(&e) {
             return false;
         }
         self.buffer.push(e);
-        self.buffer.len() >= (self.len / 8).max(16)
+        self.buffer.len() >= cap
     }
 
     /// Sorts the buffer into the encoded list.
@@ -279,7 +280,7 @@ mod tests {
     fn flush_keeps_the_largest_rank_per_index() {
         let mut s = Sparse::default();
         for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
-            s.push(e);
+            s.push(e, 64);
         }
         s.flush();
         assert_eq!(s.entries(), vec![2 << 6 | 1, 5 << 6 | 7, 9 << 6 | 1]);

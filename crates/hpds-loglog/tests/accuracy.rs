@@ -32,14 +32,20 @@ const P: u8 = 10;
 fn lc_bias(n: u64) -> f64 {
     let m = f64::from(1u32 << P);
     let sparse = n as f64 / f64::from(1u32 << 25);
-    sparse + if (n as f64) <= m.sqrt() { n as f64 / m } else { 0.0 }
+    sparse
+        + if (n as f64) <= m.sqrt() {
+            n as f64 / m
+        } else {
+            0.0
+        }
 }
 
 fn check(name: &str, rows: &[ErrorStats], theory: f64, tolerance: f64, bias_allowance: f64) {
     let t = rows[0].trials;
     for r in rows {
         let rmse_bound = theory * tolerance * scale(t);
-        let bias_bound = bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n);
+        let bias_bound =
+            bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n);
         assert!(
             r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
             "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
@@ -70,7 +76,13 @@ fn hyperloglog_plus_plus_within_theory() {
         assert!(r.rmse <= se * 1.1, "n = {}: {}", r.n, table(&rows));
     }
     if !cfg!(miri) {
-        check("HLL++ (HIP)", &rows, standard_error(Estimator::Hip, p), 1.0, 0.0);
+        check(
+            "HLL++ (HIP)",
+            &rows,
+            standard_error(Estimator::Hip, p),
+            1.0,
+            0.0,
+        );
         // Sparse (up to ~200 items at p = 10): linear counting over 2^25 buckets, whose error
         // is ~n/2^26; a hundredth of the dense error is a generous bound.
         for r in rows.iter().filter(|r| r.n <= 150) {
@@ -131,10 +143,11 @@ fn every_estimator_within_theory_up_to_ten_million() {
     for (e, r) in list.iter().zip(&rows) {
         let theory = standard_error(*e, p);
         match e {
-            // SuperLogLog's truncation at a discrete register value makes its mean oscillate
-            // with log2(n) by up to ~0.3 standard errors (measured, docs/loglog.md), which
-            // also raises its RMSE by up to ~20 % over 1.05/√m at some cardinalities.
-            Estimator::SuperLogLog => check("SuperLogLog", r, theory, 1.25, 0.35),
+            // SuperLogLog's truncation at a discrete register value makes its bias oscillate
+            // with log2(n); the constant is calibrated per phase of the truncated mean, which
+            // leaves ~0.1 standard error of it, and its RMSE measured up to 1.10 × 1.05/√m
+            // (docs/loglog.md). HyperLogLog's α in its place would be off by ~20 %.
+            Estimator::SuperLogLog => check("SuperLogLog", r, theory, 1.15, 0.15),
             // The classic estimator's switch to linear counting at 2.5 m leaves a bias there
             // (the weakness HyperLogLog++ and Ertl fixed): half a standard error.
             Estimator::Classic => check("Classic", r, theory, 1.1, 0.6),

@@ -19,30 +19,36 @@ fn three<S: Extend<&'static str>>(mut s: S) -> S {
 }
 
 // Golden vectors: a format change must be deliberate (bump VERSION, keep reading v1).
-const GOLDEN_HLL: &str =
-    "48504453484c4c36010016000000000000000401c89bdbb39fef0840001000000000000000800010d4d4c44f075c761d";
-const GOLDEN_LOGLOG: &str =
-    "485044534c4c4f47010016000000000000000401c89bdbb39fef08400010000000000000008000106140a66ef283ddd7";
-const GOLDEN_SUPERLOGLOG: &str =
-    "48504453534c4c47010016000000000000000401c89bdbb39fef0840001000000000000000800010375b784b05130f26";
+const GOLDEN_HLL: &str = "48504453484c4c36010016000000000000000401c89bdbb39fef0840001000000000000000800010d4d4c44f075c761d";
+const GOLDEN_LOGLOG: &str = "485044534c4c4f47010016000000000000000401c89bdbb39fef08400010000000000000008000106140a66ef283ddd7";
+const GOLDEN_SUPERLOGLOG: &str = "48504453534c4c47010016000000000000000401c89bdbb39fef0840001000000000000000800010375b784b05130f26";
 const GOLDEN_PP_SPARSE: &str =
     "48504453484c4c5001001300000000000000010801030e82a6aeb801819f859e05be839d6fe0de825573375cb2";
-const GOLDEN_PP_DENSE: &str =
-    "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
+const GOLDEN_PP_DENSE: &str = "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
 
 #[test]
 fn golden_bytes() {
     let cases = [
         (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_HLL),
         (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_LOGLOG),
-        (hex(&three(SuperLogLog::new(4)).to_bytes()), GOLDEN_SUPERLOGLOG),
-        (hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()), GOLDEN_PP_SPARSE),
-        (hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()), GOLDEN_PP_DENSE),
+        (
+            hex(&three(SuperLogLog::new(4)).to_bytes()),
+            GOLDEN_SUPERLOGLOG,
+        ),
+        (
+            hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()),
+            GOLDEN_PP_SPARSE,
+        ),
+        (
+            hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()),
+            GOLDEN_PP_DENSE,
+        ),
     ];
     for (got, want) in cases {
         assert_eq!(got, want);
     }
-    let back = HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
+    let back =
+        HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
     assert_eq!(back.estimate().round(), 3.0);
 }
 
