@@ -133,7 +133,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             for r in rs {
                 let tput = r
                     .elements
-                    .map_or("".into(), |e| format!("{:.1}", e / r.median_ns * 1e3));
+                    .map_or(String::new(), |e| format!("{:.1}", e / r.median_ns * 1e3));
                 let _ = writeln!(
                     md,
                     "| {} | {size} | {} | {tput} |",
