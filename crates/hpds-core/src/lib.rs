@@ -10,6 +10,7 @@
 //! - [`codec`]: a versioned, checksummed binary frame and a bounded reader that never panics
 //!   and never allocates more than its input justifies.
 //! - [`traits`]: [`DistinctCounter`], [`MembershipFilter`], [`ApproximateCounter`].
+//! - `stats` (with `std`): normal quantiles for confidence intervals.
 //!
 //! # Example
 //! ```
@@ -64,6 +65,8 @@ pub mod codec;
 pub mod error;
 pub mod hash;
 mod heap;
+#[cfg(feature = "std")]
+pub mod stats;
 pub mod traits;
 
 pub use codec::ByteCodec;

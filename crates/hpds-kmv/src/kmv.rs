@@ -7,8 +7,6 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_u64};
 use hpds_core::{DistinctCounter, Error, HeapSize, Result};
 
-use crate::stats;
-
 /// Marks an empty slot. The hash `u64::MAX` is therefore never retained (it is never below the
 /// threshold), which biases nothing measurable: it occurs with probability 2^-64 per item.
 const EMPTY: u64 = u64::MAX;
@@ -281,7 +279,7 @@ impl Kmv {
     /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `confidence` is in
     /// (0, 1).
     pub fn relative_error_bound(&self, confidence: f64) -> Result<f64> {
-        let z = stats::z_for(confidence)?;
+        let z = hpds_core::stats::confidence_z(confidence)?;
         Ok(z * self.relative_std_error())
     }
 
@@ -295,7 +293,7 @@ impl Kmv {
     /// # Errors
     /// As [`relative_error_bound`](Self::relative_error_bound).
     pub fn estimate_bounds(&self, confidence: f64) -> Result<(f64, f64)> {
-        let z = stats::z_for(confidence)?;
+        let z = hpds_core::stats::confidence_z(confidence)?;
         let Some(kth) = self.kth_smallest() else {
             return Ok((self.len as f64, self.len as f64));
         };

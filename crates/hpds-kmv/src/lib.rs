@@ -108,6 +108,5 @@
 #![forbid(unsafe_code)]
 
 mod kmv;
-mod stats;
 
 pub use kmv::{DEFAULT_K, Kmv, MAX_K, MIN_K};

@@ -188,7 +188,7 @@ impl<R: RngCore> MorrisCounter<R> {
     /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `confidence` is in
     /// (0, 1).
     pub fn confidence_interval(&self, confidence: f64) -> Result<(f64, f64)> {
-        let z = math::z_for(confidence)?;
+        let z = hpds_core::stats::confidence_z(confidence)?;
         let n = self.estimate();
         let sd = ((self.base - 1.0) * n * (n - 1.0).max(0.0) / 2.0).sqrt();
         let lower = (n - z * sd).max(f64::from(self.exponent));

@@ -1,13 +1,12 @@
-//! Normal quantiles for confidence levels.
+//! Normal quantiles for the confidence intervals and error bounds of the estimators.
 //!
-//! The same code lives in hpds-morris; it belongs in hpds-core (a `stats` module) once both
-//! crates are merged.
+//! Needs `std` (for `ln`, `exp` and `sqrt` on `f64`).
 
-use hpds_core::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The standard normal quantile (Acklam's rational approximation refined by one Halley step;
 /// absolute error below 1e-7 over (0, 1), far below what a confidence interval needs).
-pub(crate) fn normal_quantile(p: f64) -> f64 {
+pub fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -77,8 +76,19 @@ fn erfc(x: f64) -> f64 {
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
-/// Checks a confidence level and returns its two-sided normal quantile.
-pub(crate) fn z_for(confidence: f64) -> Result<f64> {
+/// Checks a confidence level and returns its two-sided normal quantile: 1.96 for 0.95.
+///
+/// # Errors
+/// `confidence` outside (0, 1).
+///
+/// # Example
+/// ```
+/// let z = hpds_core::stats::confidence_z(0.95)?;
+/// assert!((z - 1.959_964).abs() < 1e-6);
+/// assert!(hpds_core::stats::confidence_z(1.0).is_err());
+/// # Ok::<(), hpds_core::Error>(())
+/// ```
+pub fn confidence_z(confidence: f64) -> Result<f64> {
     if confidence > 0.0 && confidence < 1.0 {
         Ok(normal_quantile(0.5 + confidence / 2.0))
     } else {
@@ -103,7 +113,11 @@ mod tests {
         ] {
             assert!((normal_quantile(p) - z).abs() < 1e-7);
         }
-        assert!(z_for(0.0).is_err() && z_for(1.0).is_err() && z_for(f64::NAN).is_err());
-        assert!((z_for(0.95).unwrap() - 1.959_963_984_540_054).abs() < 1e-7);
+        assert!(
+            confidence_z(0.0).is_err()
+                && confidence_z(1.0).is_err()
+                && confidence_z(f64::NAN).is_err()
+        );
+        assert!((confidence_z(0.95).unwrap() - 1.959_963_984_540_054).abs() < 1e-7);
     }
 }
