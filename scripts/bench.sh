@@ -13,4 +13,4 @@ for b in "${benches[@]}"; do
   # shellcheck disable=SC2086
   cargo bench -p hpds-benches --bench "$b" -- $args
 done
-cargo run --release -p hpds-benches --bin bench_report -- target/criterion docs
+cargo run --release -p hpds-benches --bin bench_report -- --out docs target/criterion

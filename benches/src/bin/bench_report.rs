@@ -4,8 +4,10 @@
 //! benchmark group and size, and writes, per group, a table of medians with the ratio of each
 //! hpds implementation to each peer measured in the same run, plus a throughput plot.
 //!
-//! Usage: `cargo run -p hpds-benches --bin bench_report [CRITERION_DIR] [OUT_DIR]`
-//! (defaults: `target/criterion`, `docs`). `scripts/bench.sh` runs the benches and then this.
+//! Usage: `cargo run -p hpds-benches --bin bench_report -- [--out DIR] [[LABEL=]CRITERION_DIR ...]`
+//! (defaults: `docs`, `target/criterion`). A `LABEL=` prefix names the source in headings, so
+//! results gathered from several runs (e.g. one per family) can be reported together.
+//! `scripts/bench.sh` runs the benches and then this.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,6 +33,9 @@ const PEERS: &[&str] = &[
     "sorted-vec",
     "u64-counter",
     "fst",
+    "hllplus",
+    "exact",
+    "plain",
 ];
 
 fn is_peer(name: &str) -> bool {
@@ -40,6 +45,7 @@ fn is_peer(name: &str) -> bool {
             || lower.starts_with(&format!("{p}-"))
             || lower.starts_with(&format!("{p}_"))
             || lower.starts_with(&format!("{p}::"))
+            || lower.starts_with(&format!("{p}/"))
     })
 }
 
@@ -92,18 +98,39 @@ fn fmt_time(ns: f64) -> String {
 }
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let criterion = PathBuf::from(args.get(1).map_or("target/criterion", String::as_str));
-    let out_dir = PathBuf::from(args.get(2).map_or("docs", String::as_str));
-    let mut dirs = Vec::new();
-    walk(&criterion, &mut dirs);
-    let mut results: Vec<Result> = dirs.iter().filter_map(|d| read(d)).collect();
+    let mut args = std::env::args().skip(1).peekable();
+    let mut out_dir = PathBuf::from("docs");
+    let mut sources: Vec<(String, PathBuf)> = Vec::new();
+    while let Some(a) = args.next() {
+        if a == "--out" {
+            out_dir = PathBuf::from(args.next().ok_or("--out needs a directory")?);
+        } else if let Some((label, dir)) = a.split_once('=') {
+            sources.push((format!("{label}: "), PathBuf::from(dir)));
+        } else {
+            sources.push((String::new(), PathBuf::from(a)));
+        }
+    }
+    if sources.is_empty() {
+        sources.push((String::new(), PathBuf::from("target/criterion")));
+    }
+    let mut results: Vec<Result> = Vec::new();
+    for (label, dir) in &sources {
+        let mut dirs = Vec::new();
+        walk(dir, &mut dirs);
+        results.extend(dirs.iter().filter_map(|d| read(d)).map(|mut r| {
+            r.group = format!("{label}{}", r.group);
+            r
+        }));
+    }
+    let criterion = sources
+        .iter()
+        .map(|(_, d)| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     if results.is_empty() {
-        return Err(format!(
-            "no criterion results under {}: run the benches first",
-            criterion.display()
-        )
-        .into());
+        return Err(
+            format!("no criterion results under {criterion}: run the benches first").into(),
+        );
     }
     results.sort_by(|a, b| (&a.group, &a.function).cmp(&(&b.group, &b.function)));
     let mut groups: BTreeMap<String, Vec<Result>> = BTreeMap::new();
@@ -179,7 +206,10 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             }
         }
         if series.values().any(|p| p.len() > 1) {
-            let file = format!("{}.svg", group.replace(['/', ' '], "_"));
+            let file = format!(
+                "{}.svg",
+                group.replace(['/', ' ', ':'], "_").replace("__", "_")
+            );
             let series: Vec<Series> = series
                 .into_iter()
                 .map(|(name, mut pts)| {
