@@ -330,7 +330,6 @@ impl<K, V, S> CompactDict<K, V, S> {
         self.indices = Indices::None;
         self.dummies = 0;
     }
-
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {

@@ -271,7 +271,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find(key).map(|i| &self.table.get(i).1)
+        let hash = self.hash(key);
+        self.table
+            .find_ref(hash, |(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
     /// The value stored for `key`, mutably.
@@ -281,8 +284,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let i = self.find(key)?;
-        Some(&mut self.table.get_mut(i).1)
+        let hash = self.hash(key);
+        self.table
+            .find_mut(hash, |(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
     /// The stored key and its value.
@@ -291,10 +296,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find(key).map(|i| {
-            let (k, v) = self.table.get(i);
-            (k, v)
-        })
+        let hash = self.hash(key);
+        self.table
+            .find_ref(hash, |(k, _)| k.borrow() == key)
+            .map(|(k, v)| (k, v))
     }
 
     /// Whether `key` is present.

@@ -397,6 +397,24 @@ impl<T> RawTable<T> {
         }
     }
 
+    /// The item for which `eq` is true, among those of hash `hash`.
+    #[inline]
+    pub(crate) fn find_ref(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&T> {
+        let index = self.find(hash, eq)?;
+        // SAFETY: `find` only returns indices of full slots.
+        Some(unsafe { self.get_unchecked(index) })
+    }
+
+    /// The item for which `eq` is true, mutably.
+    #[inline]
+    pub(crate) fn find_mut(&mut self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&mut T> {
+        let index = self.find(hash, eq)?;
+        debug_assert!(is_full(self.ctrl[index]));
+        // SAFETY: `find` only returns indices of full slots, which are initialised and in
+        // bounds.
+        Some(unsafe { self.slots.get_unchecked_mut(index).assume_init_mut() })
+    }
+
     /// One probe pass: `Ok(index)` of the matching item, or `Err(slot)` where it would go.
     ///
     /// The caller must have reserved room for one more item (`growth_left > 0`) first.
@@ -444,12 +462,19 @@ impl<T> RawTable<T> {
     /// Puts `value` in `slot` (from `find_or_find_insert_slot`); returns the slot.
     #[inline]
     pub(crate) fn insert_in_slot(&mut self, hash: u64, slot: usize, value: T) -> usize {
-        let old = self.ctrl[slot];
+        assert!(
+            slot <= self.bucket_mask && self.is_allocated(),
+            "slot out of range"
+        );
+        // SAFETY: `slot <= bucket_mask`, and `ctrl` has `bucket_mask + 1 + GROUP_WIDTH` bytes.
+        let old = unsafe { *self.ctrl.get_unchecked(slot) };
         debug_assert!(!is_full(old), "insert into a full slot");
         debug_assert!(old != EMPTY || self.growth_left > 0);
         self.growth_left -= usize::from(old == EMPTY);
         set_ctrl_in(&mut self.ctrl, self.bucket_mask, slot, h2(hash));
-        self.slots[slot].write(value);
+        // SAFETY: `slot <= bucket_mask < slots.len()`. The slot was not full, so nothing is
+        // overwritten without being dropped; it is now marked full.
+        unsafe { self.slots.get_unchecked_mut(slot).write(value) };
         self.items += 1;
         slot
     }

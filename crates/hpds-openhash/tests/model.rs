@@ -41,7 +41,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 0..if cfg!(miri) { 60 } else { 400 })
+    prop::collection::vec(op(), 0..if cfg!(miri) { 30 } else { 400 })
 }
 
 /// Keys are `String`s and values `Box`es so that Miri sees every allocation and drop.
