@@ -13,10 +13,13 @@ const DATA: &str = include_str!("data/cpython_list_capacity.txt");
 /// Under Miri only the first appends and the last pops are replayed (from the recorded state).
 const MIRI_STEPS: usize = 300;
 
+/// `(len, allocated)` pairs.
+type Records = Vec<(usize, usize)>;
+
 /// `(len, allocated)` records of one kind (`append` or `pop`), parsed once. Under Miri, where
 /// parsing all 20,000 lines is slow, only the first appends and the last pops.
 fn records(op: &str) -> Vec<(usize, usize)> {
-    static PARSED: OnceLock<(Vec<(usize, usize)>, Vec<(usize, usize)>)> = OnceLock::new();
+    static PARSED: OnceLock<(Records, Records)> = OnceLock::new();
     let (appends, pops) = PARSED.get_or_init(|| {
         if cfg!(miri) {
             let appends = parse(DATA.lines().take(MIRI_STEPS + 5), "append");
