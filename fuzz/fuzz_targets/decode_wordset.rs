@@ -15,7 +15,11 @@ fn crc32c_masked(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0x82F6_3B78 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0x82F6_3B78
+            } else {
+                crc >> 1
+            };
         }
     }
     (!crc).rotate_right(15).wrapping_add(0xa282_ead8)
@@ -31,9 +35,8 @@ fn exercise_set(s: &WordSet) {
         let _ = s.prefix(q).count();
         let _ = s.range(q..).count();
     }
-    if let Ok(k) = s.fuzzy("tea", 1) {
-        let _ = k.count();
-    }
+    // (Fuzzy search is left to the in-crate proptest: building its automaton per input would
+    // cost more than the rest of the target.)
     let _ = WordSet::union([s, s]).len();
 }
 
@@ -61,8 +64,14 @@ fuzz_target!(|data: &[u8]| {
     let (keys, edits) = data.split_at(data.len() / 2);
     let mut words: Vec<&[u8]> = keys.split(|&b| b == b' ').collect();
     words.sort_unstable();
-    let base = WordSet::from_sorted_iter(&words).expect("sorted").to_bytes();
-    let map: WordMap = words.iter().enumerate().map(|(i, w)| (*w, i as u64 * 1000)).collect();
+    let base = WordSet::from_sorted_iter(&words)
+        .expect("sorted")
+        .to_bytes();
+    let map: WordMap = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (*w, i as u64 * 1000))
+        .collect();
     for mut bytes in [base, map.to_bytes()] {
         for pair in edits.chunks_exact(2) {
             let at = pair[0] as usize % bytes.len();

@@ -154,7 +154,7 @@ pub(crate) struct Collector {
 
 impl Collector {
     pub(crate) fn push(&mut self, key: &[u8]) {
-        if key.len() > MAX_PACKED_LEN || self.arena.len() >= 1 << (64 - LEN_BITS) {
+        if key.len() > MAX_PACKED_LEN || self.arena.len() as u64 >= 1u64 << (64 - LEN_BITS) {
             self.long.push(key.to_vec());
             return;
         }

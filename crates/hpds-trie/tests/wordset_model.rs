@@ -211,7 +211,8 @@ fn serde_round_trip() {
     assert!(serde_json::from_str::<WordSet>("[1,2,3]").is_err());
 }
 
-#[cfg(feature = "mmap")]
+// Miri cannot map files.
+#[cfg(all(feature = "mmap", not(miri)))]
 #[test]
 fn mmap_round_trip() {
     let s: WordSet = ["alpha", "beta"].into_iter().collect();
