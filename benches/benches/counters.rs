@@ -13,8 +13,8 @@ use std::hash::Hash;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hpds_core::HeapSize;
 use hpds_core::hash::{StableBuildHasher, hash_u64};
-use hpds_core::{DistinctCounter, HeapSize};
 use hpds_kmv::Kmv;
 use hpds_morris::MorrisCounter;
 use hpds_testkit::CountingAllocator;

@@ -7,7 +7,6 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hpds_core::DistinctCounter;
 use hpds_kmv::Kmv;
 use hpds_testkit::streams::distinct_u64s;
 use hpds_testkit::words::Corpus;

@@ -156,6 +156,13 @@ impl Kmv {
         }
     }
 
+    /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
+    /// sketch's seed. The same as [`DistinctCounter::insert`], without importing the trait.
+    #[inline]
+    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(hpds_core::hash::hash_one(item, self.seed));
+    }
+
     /// Adds a `u64` item, hashing it with [`hash_u64`] (the same hash as
     /// [`insert`](DistinctCounter::insert) gives a `u64`, without the `Hasher` machinery).
     #[inline]
@@ -532,7 +539,7 @@ impl DistinctCounter for Kmv {
 impl<T: Hash> Extend<T> for Kmv {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
-            DistinctCounter::insert(self, &item);
+            self.insert(&item);
         }
     }
 }
