@@ -213,7 +213,9 @@ impl ScalableBloomFilter {
 
     fn grow(&mut self) -> Result<()> {
         if self.stages.len() == MAX_STAGES {
-            return Err(Error::capacity_overflow("scalable Bloom filter (64 sub-filters)"));
+            return Err(Error::capacity_overflow(
+                "scalable Bloom filter (64 sub-filters)",
+            ));
         }
         let filter = self.next_stage()?;
         let capacity = self
