@@ -168,16 +168,17 @@ fn speed() -> Res {
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(50)
-        .build_cartesian_2d(0.0f64..slots, 0.0f64..max)?;
+        .build_cartesian_2d(-0.5f64..slots - 0.5, 0.0f64..max)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(OPS.len() * sizes.len() * 2)
+        .x_labels(OPS.len() * sizes.len())
         .x_label_formatter(&|x| {
-            let slot = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() > 0.01 || slot >= OPS.len() * sizes.len() {
+            let slot = x.round();
+            if (x - slot).abs() > 0.01 || slot < 0.0 || slot as usize >= OPS.len() * sizes.len() {
                 return String::new();
             }
+            let slot = slot as usize;
             format!("{} {}M", OPS[slot / 2].1, [1, 10][slot % 2])
         })
         .y_desc("ns / op")
@@ -188,7 +189,7 @@ fn speed() -> Res {
         let color = palette[i];
         chart
             .draw_series(bars.iter().filter(|b| b.2 == i).map(|&(o, s, i, ns)| {
-                let x0 = (o * sizes.len() + s) as f64 + 0.1 + i as f64 * width;
+                let x0 = (o * sizes.len() + s) as f64 - 0.4 + i as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width * 0.9, ns)], color.filled())
             }))?
             .label(*name)
@@ -196,7 +197,7 @@ fn speed() -> Res {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::Coordinate(200, 40))
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()?;
