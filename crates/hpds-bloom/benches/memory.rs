@@ -49,6 +49,8 @@ fn main() {
         row("TimingBloomFilter", p, n, move || {
             TimingBloomFilter::with_clock(n, p, Duration::from_secs(60), clock).unwrap()
         });
-        row("AtomicBloomFilter", p, n, || AtomicBloomFilter::new(n, p).unwrap());
+        row("AtomicBloomFilter", p, n, || {
+            AtomicBloomFilter::new(n, p).unwrap()
+        });
     }
 }

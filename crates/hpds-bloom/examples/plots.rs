@@ -15,6 +15,10 @@ use hpds_testkit::streams::distinct_u64s;
 use plotters::prelude::*;
 
 type Res = Result<(), Box<dyn std::error::Error>>;
+/// (fill, classic measured, classic theory, blocked measured, blocked theory).
+type Row = (f64, f64, f64, f64, f64);
+/// (label, colour, value of a row, drawn as points).
+type Series = (&'static str, RGBColor, fn(&Row) -> f64, bool);
 
 const N: u64 = 200_000;
 const QUERIES: usize = 200_000;
@@ -46,13 +50,18 @@ fn fpr_vs_fill() -> Res {
         let x = target as f64 / N as f64;
         let ct = classic_fpr(classic.bits(), classic.hashes(), target as u64);
         let bt = blocked_fpr(blocked.blocks(), blocked.hashes(), target as u64);
-        println!("fill {x:.1}: classic {c:.2e} (theory {ct:.2e}), blocked {b:.2e} (theory {bt:.2e})");
+        println!(
+            "fill {x:.1}: classic {c:.2e} (theory {ct:.2e}), blocked {b:.2e} (theory {bt:.2e})"
+        );
         rows.push((x, c, ct, b, bt));
     }
     let root = SVGBackend::new("docs/img/bloom_fpr_vs_fill.svg", (720, 440)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("False-positive rate vs fill (sized for 200k items at 1%)", ("sans-serif", 18))
+        .caption(
+            "False-positive rate vs fill (sized for 200k items at 1%)",
+            ("sans-serif", 18),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
@@ -63,7 +72,7 @@ fn fpr_vs_fill() -> Res {
         .y_desc("false-positive rate")
         .y_label_formatter(&|y| format!("{y:.0e}"))
         .draw()?;
-    let series: [(&str, RGBColor, fn(&(f64, f64, f64, f64, f64)) -> f64, bool); 4] = [
+    let series: [Series; 4] = [
         ("classic, measured", BLUE, |r| r.1, true),
         ("classic, (1-e^(-kn/m))^k", BLUE, |r| r.2, false),
         ("blocked, measured", RED, |r| r.3, true),
@@ -84,7 +93,10 @@ fn fpr_vs_fill() -> Res {
         }
     }
     chart
-        .draw_series(LineSeries::new(vec![(0.0, 0.01), (2.05, 0.01)], BLACK.mix(0.3)))?
+        .draw_series(LineSeries::new(
+            vec![(0.0, 0.01), (2.05, 0.01)],
+            BLACK.mix(0.3),
+        ))?
         .label("target 1%")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.3)));
     chart
@@ -128,7 +140,11 @@ fn speed() -> Res {
     for (o, (group, _)) in OPS.iter().enumerate() {
         for (s, &n) in sizes.iter().enumerate() {
             for (i, name) in IMPLS.iter().enumerate() {
-                let elements = if *group == "bloom_insert" { n as f64 } else { 200_000.0 };
+                let elements = if *group == "bloom_insert" {
+                    n as f64
+                } else {
+                    200_000.0
+                };
                 if let Some(ns) = median_ns(group, name, n, elements) {
                     println!("{group} {name} {n}: {ns:.1} ns/op");
                     bars.push((o, s, i, ns));
@@ -145,20 +161,24 @@ fn speed() -> Res {
     root.fill(&WHITE)?;
     let slots = (OPS.len() * sizes.len()) as f64;
     let mut chart = ChartBuilder::on(&root)
-        .caption("ns per operation at p = 1% (median, lower is better)", ("sans-serif", 18))
+        .caption(
+            "ns per operation at p = 1% (median, lower is better)",
+            ("sans-serif", 18),
+        )
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(50)
-        .build_cartesian_2d(0.0f64..slots, 0.0f64..max)?;
+        .build_cartesian_2d(-0.5f64..slots - 0.5, 0.0f64..max)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(OPS.len() * sizes.len() * 2)
+        .x_labels(OPS.len() * sizes.len())
         .x_label_formatter(&|x| {
-            let slot = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() > 0.01 || slot >= OPS.len() * sizes.len() {
+            let slot = x.round();
+            if (x - slot).abs() > 0.01 || slot < 0.0 || slot as usize >= OPS.len() * sizes.len() {
                 return String::new();
             }
+            let slot = slot as usize;
             format!("{} {}M", OPS[slot / 2].1, [1, 10][slot % 2])
         })
         .y_desc("ns / op")
@@ -169,7 +189,7 @@ fn speed() -> Res {
         let color = palette[i];
         chart
             .draw_series(bars.iter().filter(|b| b.2 == i).map(|&(o, s, i, ns)| {
-                let x0 = (o * sizes.len() + s) as f64 + 0.1 + i as f64 * width;
+                let x0 = (o * sizes.len() + s) as f64 - 0.4 + i as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width * 0.9, ns)], color.filled())
             }))?
             .label(*name)
@@ -177,7 +197,7 @@ fn speed() -> Res {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::Coordinate(200, 40))
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()?;

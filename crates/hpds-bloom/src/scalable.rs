@@ -144,7 +144,7 @@ impl ScalableConfig {
 ///
 /// # Cost
 /// Memory grows with `log(1/p_i)`, so later sub-filters spend more bits per item: with the
-/// defaults (s = 2, r = 0.9) a filter grown 1000x holds about 1.75x the bits of a classic filter
+/// defaults (s = 2, r = 0.9) a filter grown 1000x holds about 1.72x the bits of a classic filter
 /// pre-sized for the same items when its newest sub-filter is full, and up to 3.5x just after a
 /// new sub-filter is added. A non-member query probes every sub-filter (about `log_s(n / n0)`
 /// of them, the small ones in cache): about 6x the time of a classic filter's.
@@ -213,7 +213,9 @@ impl ScalableBloomFilter {
 
     fn grow(&mut self) -> Result<()> {
         if self.stages.len() == MAX_STAGES {
-            return Err(Error::capacity_overflow("scalable Bloom filter (64 sub-filters)"));
+            return Err(Error::capacity_overflow(
+                "scalable Bloom filter (64 sub-filters)",
+            ));
         }
         let filter = self.next_stage()?;
         let capacity = self
