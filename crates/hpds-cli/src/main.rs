@@ -123,7 +123,7 @@ struct CompareArgs {
     #[arg(long, default_value_t = 10_000_000)]
     tokens: usize,
     /// Vocabulary size of the built-in corpus.
-    #[arg(long, default_value_t = 2_000_000)]
+    #[arg(long, default_value_t = 1_000_000)]
     vocabulary: usize,
     /// Seed of the built-in corpus.
     #[arg(long, default_value_t = 2024)]
@@ -178,7 +178,7 @@ fn main() -> ExitCode {
         }
         None => compare(&CompareArgs {
             tokens: 10_000_000,
-            vocabulary: 2_000_000,
+            vocabulary: 1_000_000,
             seed: 2024,
             threads: 1,
             ..CompareArgs::default()

@@ -115,16 +115,26 @@ impl Source {
                 let bar = bar(progress, Some(*tokens as u64), "generating corpus");
                 let corpus = Corpus::generate(*seed, *tokens, *vocabulary, 1.0);
                 bar.set_message("streaming tokens");
-                let mut batch = Vec::with_capacity(BATCH);
+                // Each batch is copied into one contiguous buffer, as a chunk of a text file
+                // would be: the structures then read the tokens from cache, not from words
+                // scattered over the vocabulary.
+                let mut text = String::with_capacity(BATCH * 12);
+                let mut spans: Vec<(usize, usize)> = Vec::with_capacity(BATCH);
                 let mut bytes = 0u64;
                 let mut it = corpus.tokens();
                 loop {
-                    batch.clear();
-                    batch.extend(it.by_ref().take(BATCH));
-                    if batch.is_empty() {
+                    text.clear();
+                    spans.clear();
+                    for t in it.by_ref().take(BATCH) {
+                        spans.push((text.len(), t.len()));
+                        text.push_str(t);
+                    }
+                    if spans.is_empty() {
                         break;
                     }
-                    bytes += batch.iter().map(|t| t.len() as u64 + 1).sum::<u64>();
+                    let batch: Vec<&str> =
+                        spans.iter().map(|&(at, len)| &text[at..at + len]).collect();
+                    bytes += (text.len() + spans.len()) as u64;
                     sink(&batch);
                     bar.inc(batch.len() as u64);
                 }

@@ -7,6 +7,9 @@
 //! shortest words to the most frequent ranks, as in English.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use hpds_core::hash::hash_bytes;
 
 use rand::Rng;
 use rand::distr::Distribution;
@@ -49,11 +52,14 @@ impl Vocabulary {
     /// ```
     pub fn generate(seed: u64, size: usize) -> Self {
         let mut rng = crate::rng(seed);
-        let mut seen = HashSet::with_capacity(size);
+        // De-duplicate by a 64-bit stable hash: no string copies, and a (vanishingly rare)
+        // collision only skips a word, so the vocabulary stays distinct.
+        let mut seen: HashSet<u64, BuildHasherDefault<Identity>> =
+            HashSet::with_capacity_and_hasher(size, BuildHasherDefault::default());
         let mut words = Vec::with_capacity(size);
         while words.len() < size {
             let w = random_word(&mut rng);
-            if seen.insert(w.clone()) {
+            if seen.insert(hash_bytes(w.as_bytes(), 0)) {
                 words.push(w);
             }
         }
@@ -110,6 +116,24 @@ impl Iterator for ZipfRanks {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
         Some(self.dist.sample(&mut self.rng) as usize - 1)
+    }
+}
+
+/// A hasher for keys that are already uniform 64-bit hashes.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
