@@ -110,14 +110,18 @@ pub fn accuracy(
                 (e.theory)(r.n)
             );
         }
-        series.push(Series::new(
-            e.name,
-            rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
-        ));
-        series.push(Series::theory(
-            format!("{} theory", e.name),
-            rows.iter().map(|r| (r.n as f64, (e.theory)(r.n))).collect(),
-        ));
+        let color = series.len() / 2;
+        series.push(
+            Series::new(e.name, rows.iter().map(|r| (r.n as f64, r.rmse)).collect())
+                .with_color(color),
+        );
+        series.push(
+            Series::theory(
+                format!("{} theory", e.name),
+                rows.iter().map(|r| (r.n as f64, (e.theory)(r.n))).collect(),
+            )
+            .with_color(color),
+        );
     }
     std::fs::write(out.join("accuracy.csv"), csv)?;
     line_chart(
