@@ -52,7 +52,8 @@ struct GrowArgs {
     /// Elements to push.
     #[arg(short, default_value_t = 1_000_000)]
     n: usize,
-    /// Comma-separated policies: cpython, doubling, exact, factor[:F], size-class[:F]; all by default.
+    /// Comma-separated policies: cpython, doubling, exact, factor or factor:F, size-class or
+    /// size-class:F (F is the growth factor); all by default.
     #[arg(long, short, value_delimiter = ',')]
     policies: Vec<String>,
     /// Bytes per element: 8 (u64) or 64 (a cache-line struct).
