@@ -176,7 +176,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         chart.draw_series([Circle::new((r.mean_bytes, r.ns), 5, c.filled())])?;
         chart.draw_series([Text::new(
             format!("{} ({:.2} ns)", r.name, r.ns),
-            (r.mean_bytes + 0.05, r.ns + y_max * 0.02),
+            (
+                r.mean_bytes + 0.05,
+                r.ns + y_max * if i % 2 == 0 { 0.02 } else { 0.08 },
+            ),
             ("sans-serif", 14).into_font().color(&c),
         )])?;
     }

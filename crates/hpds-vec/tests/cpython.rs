@@ -11,7 +11,7 @@ use hpds_vec::{CPythonList, GrowVec, Growth, Policy, capacity_sequence, simulate
 const DATA: &str = include_str!("data/cpython_list_capacity.txt");
 
 /// Under Miri only the first appends and the last pops are replayed (from the recorded state).
-const MIRI_STEPS: usize = 300;
+const MIRI_STEPS: usize = 150;
 
 /// `(len, allocated)` pairs.
 type Records = Vec<(usize, usize)>;

@@ -268,7 +268,7 @@ fn cases() -> u32 {
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 0..if cfg!(miri) { 40 } else { 150 })
+    prop::collection::vec(op(), 0..if cfg!(miri) { 25 } else { 150 })
 }
 
 proptest! {

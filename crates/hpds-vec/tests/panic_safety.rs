@@ -167,13 +167,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
-    fn doubling_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 30 } else { 100 })) {
+    fn doubling_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 20 } else { 100 })) {
         silence_panics();
         run::<Doubling>(&ops);
     }
 
     #[test]
-    fn cpython_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 30 } else { 100 })) {
+    fn cpython_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 20 } else { 100 })) {
         silence_panics();
         run::<CPythonList>(&ops);
     }
