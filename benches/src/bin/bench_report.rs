@@ -4,7 +4,7 @@
 //! benchmark group and size, and writes, per group, a table of medians with the ratio of each
 //! hpds implementation to each peer measured in the same run, plus a throughput plot.
 //!
-//! Usage: `cargo run -p hpds-benches --bin bench_report -- [--out DIR] [[LABEL=]CRITERION_DIR ...]`
+//! Usage: `cargo run -p hpds-benches --bin bench_report -- [--out DIR] [--note TEXT] [[LABEL=]CRITERION_DIR ...]`
 //! (defaults: `docs`, `target/criterion`). A `LABEL=` prefix names the source in headings, so
 //! results gathered from several runs (e.g. one per family) can be reported together.
 //! `scripts/bench.sh` runs the benches and then this.
@@ -100,9 +100,12 @@ fn fmt_time(ns: f64) -> String {
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).peekable();
     let mut out_dir = PathBuf::from("docs");
+    let mut note = String::new();
     let mut sources: Vec<(String, PathBuf)> = Vec::new();
     while let Some(a) = args.next() {
-        if a == "--out" {
+        if a == "--note" {
+            note = args.next().ok_or("--note needs a text")?;
+        } else if a == "--out" {
             out_dir = PathBuf::from(args.next().ok_or("--out needs a directory")?);
         } else if let Some((label, dir)) = a.split_once('=') {
             sources.push((format!("{label}: "), PathBuf::from(dir)));
@@ -144,7 +147,12 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
          the same run: time ratio < 1 means hpds is faster. Figures come from a 2-core machine shared with other \
          work, so single figures are noisy; the ratios are what to read.\n",
     );
+    // (family label, peer) -> time ratios of every hpds implementation against that peer.
+    let mut summary: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    let mut body = String::new();
     for (group, rows) in &groups {
+        let family = group.split_once(": ").map_or("", |(f, _)| f).to_owned();
+        let md = &mut body;
         let _ = write!(
             md,
             "\n## {group}\n\n| implementation | size | median | Melem/s |\n|---|---:|---:|---:|\n"
@@ -174,6 +182,10 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             for ours in rs.iter().filter(|r| !is_peer(&r.function)) {
                 for peer in rs.iter().filter(|r| is_peer(&r.function)) {
                     let ratio = ours.median_ns / peer.median_ns;
+                    summary
+                        .entry((family.clone(), peer.function.clone()))
+                        .or_default()
+                        .push(ratio);
                     let verdict = if ratio < 0.97 {
                         "faster"
                     } else if ratio > 1.03 {
@@ -228,6 +240,28 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             let _ = write!(md, "\n![{group}](img/benchmarks/{file})\n");
         }
     }
+    if !note.is_empty() {
+        md.push('\n');
+        md.push_str(&note);
+        md.push('\n');
+    }
+    md.push_str(
+        "\n## Summary: where hpds beats each peer\n\nFor every peer, the hpds implementations measured against it in \
+         the same group and size: how many comparisons hpds wins (time ratio < 0.97), loses (> 1.03) or ties, \
+         and the geometric mean of the time ratios (< 1: hpds faster).\n\n\
+         | family | peer | hpds faster | slower | even | geometric mean ratio |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    for ((family, peer), ratios) in &summary {
+        let faster = ratios.iter().filter(|r| **r < 0.97).count();
+        let slower = ratios.iter().filter(|r| **r > 1.03).count();
+        let gm = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+        let _ = writeln!(
+            md,
+            "| {family} | {peer} | {faster} | {slower} | {} | {gm:.2} |",
+            ratios.len() - faster - slower
+        );
+    }
+    md.push_str(&body);
     std::fs::write(out_dir.join("benchmarks.md"), md)?;
     println!(
         "wrote {} ({} groups)",
