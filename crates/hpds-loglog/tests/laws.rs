@@ -110,7 +110,9 @@ proptest! {
     #[test]
     fn sparse_is_nearly_exact(a in prop::collection::vec(any::<u64>(), 0..300)) {
         let s = pp_of(14, &a);
-        let exact = a.iter().collect::<std::collections::BTreeSet<_>>().len() as f64;
+        // The sparse list keeps one entry per register at precision 25 (the hash's top 25
+        // bits), so hashes sharing those bits count once: that is the exact figure it can reach.
+        let exact = a.iter().map(|h| h >> 39).collect::<std::collections::BTreeSet<_>>().len() as f64;
         prop_assert!(s.is_sparse());
         prop_assert!((s.estimate() - exact).abs() <= 0.5 + exact * 1e-3, "{} vs {exact}", s.estimate());
     }
