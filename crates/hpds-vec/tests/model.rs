@@ -264,11 +264,11 @@ fn apply_zst(ops: &[Op]) {
 }
 
 fn cases() -> u32 {
-    if cfg!(miri) { 8 } else { 256 }
+    if cfg!(miri) { 3 } else { 256 }
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 0..if cfg!(miri) { 25 } else { 150 })
+    prop::collection::vec(op(), 0..if cfg!(miri) { 12 } else { 150 })
 }
 
 proptest! {

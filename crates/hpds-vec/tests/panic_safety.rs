@@ -160,7 +160,7 @@ fn run<G: Growth + Clone + Default>(ops: &[Op]) {
 }
 
 fn cases() -> u32 {
-    if cfg!(miri) { 8 } else { 200 }
+    if cfg!(miri) { 4 } else { 200 }
 }
 
 proptest! {
