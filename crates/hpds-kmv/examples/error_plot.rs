@@ -5,8 +5,8 @@
 //! (defaults: 200 trials, max_n = 10^6).
 
 use hpds_kmv::Kmv;
+use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
-use plotters::prelude::*;
 
 const KS: [usize; 3] = [64, 256, 1024];
 
@@ -55,46 +55,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/img/kmv_error.svg");
-    let root = SVGBackend::new(path, (800, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("KMV: relative RMSE vs distinct count ({trials} trials)"),
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((1f64..max_n as f64).log_scale(), 0f64..0.16)?;
-    chart
-        .configure_mesh()
-        .x_desc("distinct items n")
-        .y_desc("relative RMSE")
-        .draw()?;
-    for (i, (k, rows)) in results.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart
-            .draw_series(LineSeries::new(
-                ns.iter().map(|&n| (n as f64, theory(*k, n))),
-                color.stroke_width(1),
-            ))?
-            .label(format!("k = {k}: theory"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
-        chart
-            .draw_series(
+    let mut series = Vec::new();
+    for (i, (param, rows)) in results.iter().enumerate() {
+        series.push(
+            Series::new(
+                format!("k = {param}: measured"),
+                rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
+            )
+            .with_color(i),
+        );
+        series.push(
+            Series::theory(
+                format!("k = {param}: theory"),
                 rows.iter()
-                    .map(|r| Circle::new((r.n as f64, r.rmse), 3, color.filled())),
-            )?
-            .label(format!("k = {k}: measured"))
-            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
+                    .map(|r| (r.n as f64, theory(*param, r.n)))
+                    .collect(),
+            )
+            .with_color(i),
+        );
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
+    let title = format!("KMV: relative RMSE vs distinct count ({trials} trials)");
+    line_chart(
+        std::path::Path::new(path),
+        &Chart {
+            title: &title,
+            x_label: "distinct items n",
+            y_label: "relative RMSE",
+            x_scale: Scale::Log,
+            y_scale: Scale::Linear,
+        },
+        &series,
+    )?;
     println!("wrote {path}");
     Ok(())
 }

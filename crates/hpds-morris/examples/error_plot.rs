@@ -4,8 +4,8 @@
 //! `cargo run --release -p hpds-morris --example error_plot [trials]` (default 4000 trials).
 
 use hpds_morris::MorrisCounter;
+use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
-use plotters::prelude::*;
 
 const BASES: [f64; 4] = [2.0, 1.25, 1.1, 1.06];
 
@@ -49,46 +49,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/img/morris_error.svg"
     );
-    let root = SVGBackend::new(path, (800, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("Morris counter: relative RMSE vs count ({trials} trials)"),
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((1f64..1e7).log_scale(), 0f64..0.8)?;
-    chart
-        .configure_mesh()
-        .x_desc("true count n")
-        .y_desc("relative RMSE")
-        .draw()?;
-    for (i, (base, rows)) in results.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart
-            .draw_series(LineSeries::new(
-                ns.iter().map(|&n| (n as f64, theory(*base, n))),
-                color.stroke_width(1),
-            ))?
-            .label(format!("base {base}: theory sqrt((b-1)(n-1)/2n)"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
-        chart
-            .draw_series(
+    let mut series = Vec::new();
+    for (i, (param, rows)) in results.iter().enumerate() {
+        series.push(
+            Series::new(
+                format!("base = {param}: measured"),
+                rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
+            )
+            .with_color(i),
+        );
+        series.push(
+            Series::theory(
+                format!("base = {param}: theory"),
                 rows.iter()
-                    .map(|r| Circle::new((r.n as f64, r.rmse), 3, color.filled())),
-            )?
-            .label(format!("base {base}: measured"))
-            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
+                    .map(|r| (r.n as f64, theory(*param, r.n)))
+                    .collect(),
+            )
+            .with_color(i),
+        );
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
+    let title = format!("Morris counter: relative RMSE vs count ({trials} trials)");
+    line_chart(
+        std::path::Path::new(path),
+        &Chart {
+            title: &title,
+            x_label: "events n",
+            y_label: "relative RMSE",
+            x_scale: Scale::Log,
+            y_scale: Scale::Linear,
+        },
+        &series,
+    )?;
     println!("wrote {path}");
     Ok(())
 }
