@@ -263,35 +263,112 @@ fn apply_zst(ops: &[Op]) {
     }
 }
 
-fn cases() -> u32 {
-    if cfg!(miri) { 3 } else { 256 }
-}
-
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 0..if cfg!(miri) { 12 } else { 150 })
+    prop::collection::vec(op(), 0..150)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn doubling_behaves_like_vec(ops in ops()) { apply::<Doubling>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn cpython_behaves_like_vec(ops in ops()) { apply::<CPythonList>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn exact_behaves_like_vec(ops in ops()) { apply::<Exact>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn factor_behaves_like_vec(ops in ops()) { apply::<Factor>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn size_class_behaves_like_vec(ops in ops()) { apply::<SizeClass>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn dynamic_policy_behaves_like_vec(ops in ops()) { apply::<Policy>(&ops); }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
     fn zero_sized_behaves_like_vec(ops in ops()) { apply_zst(&ops); }
+}
+
+/// Under Miri, proptest's generators cost about a second per operation, so the proptest cases
+/// above are skipped there and the same models run on fixed pseudo-random sequences instead.
+#[cfg(miri)]
+mod miri_sequences {
+    use super::{Op, apply, apply_zst};
+    use hpds_testkit::streams::distinct_u64_at;
+    use hpds_vec::{CPythonList, Doubling, Exact, Factor, Policy, SizeClass};
+
+    struct Words(u64, u64);
+
+    impl Words {
+        fn next(&mut self) -> u64 {
+            self.1 += 1;
+            distinct_u64_at(self.0, self.1)
+        }
+        fn below(&mut self, n: u64) -> usize {
+            (self.next() % n) as usize
+        }
+        fn small_vec(&mut self) -> Vec<u16> {
+            (0..self.below(40)).map(|_| self.next() as u16).collect()
+        }
+    }
+
+    /// Every `Op` variant, pushes most often (so the vectors grow through several resizes).
+    fn random_op(w: &mut Words) -> Op {
+        match w.below(30) {
+            0..=6 => Op::Push(w.next() as u16),
+            7 | 8 => Op::Pop,
+            9 => Op::Insert(w.next() as usize, w.next() as u16),
+            10 => Op::Remove(w.next() as usize),
+            11 => Op::SwapRemove(w.next() as usize),
+            12 => Op::Truncate(w.below(80)),
+            13 => Op::Clear,
+            14 => Op::Extend(w.small_vec()),
+            15 => Op::ExtendFromSlice(w.small_vec()),
+            16 => Op::ExtendFiltered(w.small_vec()),
+            17 => Op::Reserve(w.below(100)),
+            18 => Op::ReserveExact(w.below(100)),
+            19 => Op::ShrinkToFit,
+            20 => Op::ShrinkTo(w.below(100)),
+            21 => Op::Retain(1 + w.below(4) as u16),
+            22 => Op::Dedup,
+            23 => Op::Drain(w.next() as usize, w.next() as usize, w.below(10)),
+            24 => Op::Append(w.small_vec()),
+            25 => Op::Resize(w.below(80), w.next() as u16),
+            26 => Op::Set(w.next() as usize, w.next() as u16),
+            27 => Op::CloneCheck,
+            28 => {
+                if w.next() % 2 == 0 {
+                    Op::ThroughVec
+                } else {
+                    Op::ThroughBox
+                }
+            }
+            _ => Op::ThroughIntoIter(w.below(10)),
+        }
+    }
+
+    #[test]
+    fn policies_behave_like_vec() {
+        for seed in 0..2 {
+            let mut w = Words(seed, 0);
+            let ops: Vec<Op> = (0..40).map(|_| random_op(&mut w)).collect();
+            apply::<Doubling>(&ops);
+            apply::<CPythonList>(&ops);
+            apply::<Exact>(&ops);
+            apply::<Factor>(&ops);
+            apply::<SizeClass>(&ops);
+            apply::<Policy>(&ops);
+            apply_zst(&ops);
+        }
+    }
 }

@@ -159,21 +159,19 @@ fn run<G: Growth + Clone + Default>(ops: &[Op]) {
     assert_eq!(live(), base, "all dropped at the end");
 }
 
-fn cases() -> u32 {
-    if cfg!(miri) { 4 } else { 200 }
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn doubling_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 20 } else { 100 })) {
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
+    fn doubling_is_panic_safe(ops in prop::collection::vec(op(), 0..100)) {
         silence_panics();
         run::<Doubling>(&ops);
     }
 
     #[test]
-    fn cpython_is_panic_safe(ops in prop::collection::vec(op(), 0..if cfg!(miri) { 20 } else { 100 })) {
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; `miri_sequences` runs instead")]
+    fn cpython_is_panic_safe(ops in prop::collection::vec(op(), 0..100)) {
         silence_panics();
         run::<CPythonList>(&ops);
     }
@@ -218,4 +216,47 @@ fn panicking_clone_leaves_source_intact() {
     assert_eq!(live() - base, 9, "partial clone dropped");
     drop(v);
     assert_eq!(live(), base);
+}
+
+/// Under Miri, proptest's generators cost about a second per operation, so the proptest cases
+/// above are skipped there and the same checks run on fixed pseudo-random sequences instead.
+#[cfg(miri)]
+mod miri_sequences {
+    use super::{Op, run, silence_panics};
+    use hpds_testkit::streams::distinct_u64_at;
+    use hpds_vec::{CPythonList, Doubling};
+
+    fn random_op(seed: u64, i: &mut u64) -> Op {
+        let mut next = || {
+            *i += 1;
+            distinct_u64_at(seed, *i)
+        };
+        match next() % 20 {
+            0..=4 => Op::Push((next() % 40) as u32),
+            5 | 6 => Op::Pop,
+            7 | 8 => Op::Truncate((next() % 30) as usize),
+            9 => Op::Clear,
+            10 | 11 => {
+                let n = next() % 20;
+                Op::ExtendFromSlice((0..n).map(|_| (next() % 40) as u32).collect())
+            }
+            12 | 13 => Op::Clone,
+            14 => Op::Retain(2 + (next() % 3) as u32),
+            15 | 16 => Op::Drain(next() as usize, next() as usize, (next() % 5) as usize),
+            17 => Op::Remove(next() as usize),
+            18 => Op::IntoIterPartial((next() % 10) as usize),
+            _ => Op::Resize((next() % 30) as usize, (next() % 40) as u32),
+        }
+    }
+
+    #[test]
+    fn policies_are_panic_safe() {
+        silence_panics();
+        for seed in 0..3 {
+            let mut i = 0;
+            let ops: Vec<Op> = (0..30).map(|_| random_op(seed, &mut i)).collect();
+            run::<Doubling>(&ops);
+            run::<CPythonList>(&ops);
+        }
+    }
 }

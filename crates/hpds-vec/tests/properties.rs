@@ -205,9 +205,22 @@ fn zero_sized_types_use_no_memory() {
 
 #[test]
 fn leaked_drain_is_safe() {
-    let mut v: GrowVec<String> = (0..10).map(|i| i.to_string()).collect();
+    // Items count their drops in a local cell instead of owning heap memory, so the leak is
+    // visible to the test (and Miri's leak checker has nothing to report).
+    struct Counted<'a>(u32, &'a std::cell::Cell<u32>);
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.1.set(self.1.get() + 1);
+        }
+    }
+    let drops = std::cell::Cell::new(0);
+    let mut v: GrowVec<Counted<'_>> = (0..10).map(|i| Counted(i, &drops)).collect();
     std::mem::forget(v.drain(2..5));
-    assert_eq!(v, ["0", "1"]);
+    // Like `Vec`, a leaked drain leaves only the prefix and never drops anything twice.
+    assert_eq!(v.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(drops.get(), 0);
+    drop(v);
+    assert_eq!(drops.get(), 2);
 }
 
 #[test]
@@ -259,11 +272,12 @@ fn serde_round_trip() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Any policy, any mix of single pushes and bulk extends: the capacity always holds the
     /// length, and the computed sequence for pure pushes is what the vector really does.
     #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; model.rs covers push and extend")]
     fn capacity_always_holds_length(
         chunks in prop::collection::vec(0..300usize, 0..20),
         which in 0..5usize,
