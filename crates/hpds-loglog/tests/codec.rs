@@ -18,7 +18,8 @@ fn three<S: Extend<&'static str>>(mut s: S) -> S {
     s
 }
 
-// Golden vectors: a format change must be deliberate (bump VERSION, keep reading v1).
+// Golden vectors of format version 1 (uncompressed registers, varint sparse list): still
+// decoded to the same sketches.
 const GOLDEN_HLL: &str = "48504453484c4c36010016000000000000000401c89bdbb39fef0840001000000000000000800010d4d4c44f075c761d";
 const GOLDEN_LOGLOG: &str = "485044534c4c4f47010016000000000000000401c89bdbb39fef08400010000000000000008000106140a66ef283ddd7";
 const GOLDEN_SUPERLOGLOG: &str = "48504453534c4c47010016000000000000000401c89bdbb39fef0840001000000000000000800010375b784b05130f26";
@@ -26,22 +27,42 @@ const GOLDEN_PP_SPARSE: &str =
     "48504453484c4c5001001300000000000000010801030e82a6aeb801819f859e05be839d6fe0de825573375cb2";
 const GOLDEN_PP_DENSE: &str = "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
 
+// Golden vectors of format version 2 (nibble registers, Rice-coded sparse list): a format
+// change must be deliberate (bump VERSION, keep reading the older versions).
+const GOLDEN_V2_HLL: &str =
+    "48504453484c4c360200130000000000000044c89bdbb39fef0840010000010000000020402554d796e4db6009";
+const GOLDEN_V2_LOGLOG: &str =
+    "485044534c4c4f470200130000000000000044c89bdbb39fef08400100000100000000204003f834d4914211b9";
+const GOLDEN_V2_SUPERLOGLOG: &str =
+    "48504453534c4c470200130000000000000044c89bdbb39fef084001000001000000002040d8e5c08774a78194";
+const GOLDEN_V2_PP_SPARSE: &str =
+    "48504453484c4c5002000d00000000000000680317985cb8ada7e039069d378e147d9b41dfcb6e";
+const GOLDEN_V2_PP_DENSE: &str =
+    "48504453484c4c500200130000000000000044c89bdbb39fef0840010000010000000020400a141bf3d1ef2633";
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 #[test]
 fn golden_bytes() {
     let cases = [
-        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_HLL),
-        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_LOGLOG),
+        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_V2_HLL),
+        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_V2_LOGLOG),
         (
             hex(&three(SuperLogLog::new(4)).to_bytes()),
-            GOLDEN_SUPERLOGLOG,
+            GOLDEN_V2_SUPERLOGLOG,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()),
-            GOLDEN_PP_SPARSE,
+            GOLDEN_V2_PP_SPARSE,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()),
-            GOLDEN_PP_DENSE,
+            GOLDEN_V2_PP_DENSE,
         ),
     ];
     for (got, want) in cases {
@@ -50,6 +71,52 @@ fn golden_bytes() {
     let back =
         HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
     assert_eq!(back.estimate().round(), 3.0);
+}
+
+#[test]
+fn version_1_still_decodes() {
+    assert_eq!(
+        HyperLogLog::from_bytes(&unhex(GOLDEN_HLL)).unwrap(),
+        three(HyperLogLog::new(4))
+    );
+    assert_eq!(
+        LogLog::from_bytes(&unhex(GOLDEN_LOGLOG)).unwrap(),
+        three(LogLog::new(4))
+    );
+    assert_eq!(
+        SuperLogLog::from_bytes(&unhex(GOLDEN_SUPERLOGLOG)).unwrap(),
+        three(SuperLogLog::new(4))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_SPARSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(8))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_DENSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(4))
+    );
+}
+
+/// The version-2 sizes: a sparse entry takes about `log2(2^25 / n) + 3.5` bits, dense
+/// registers about half a byte each (against 6 bits packed).
+#[test]
+fn compact_sizes() {
+    let frame = 26;
+    let mut pp = HyperLogLogPlusPlus::new(14);
+    for h in hpds_testkit::streams::random_u64s(3, 100) {
+        pp.insert_hash(h);
+    }
+    let bits_per_entry = (25.0 - 100f64.log2() + 3.5) * 1.1;
+    let bound = frame + 4 + (100.0 * bits_per_entry / 8.0) as usize;
+    assert!(pp.is_sparse());
+    assert!(pp.to_bytes().len() <= bound, "{} > {bound}", pp.to_bytes().len());
+    for h in hpds_testkit::streams::random_u64s(4, 1_000_000) {
+        pp.insert_hash(h);
+    }
+    let dense = pp.to_bytes().len();
+    assert!(dense <= frame + 1 + 8 + 2 + (1 << 13) + 40, "{dense}");
+    let back = HyperLogLogPlusPlus::from_bytes(&pp.to_bytes()).unwrap();
+    assert_eq!(back, pp);
 }
 
 #[test]
@@ -103,7 +170,11 @@ fn serde_round_trip() {
 }
 
 fn reframe(tag: [u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut enc = hpds_core::codec::Encoder::new(tag, 1);
+    reframe_v(tag, 1, payload)
+}
+
+fn reframe_v(tag: [u8; 4], version: u16, payload: &[u8]) -> Vec<u8> {
+    let mut enc = hpds_core::codec::Encoder::new(tag, version);
     enc.put_raw(payload);
     enc.finish()
 }
@@ -119,7 +190,14 @@ proptest! {
         framed_pp.extend_from_slice(&data);
         let mut framed_dense = vec![p];
         framed_dense.extend_from_slice(&data);
-        for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense)] {
+        // Version 2: a sparse header (p, sparse and insert-only flags), count 0-3, k 0-3, bits;
+        // a dense header and the nibble kind.
+        let mut v2_sparse = vec![p.max(8) | 0x60, data.first().map_or(0, |b| b & 3), data.get(1).map_or(0, |b| b & 3)];
+        v2_sparse.extend_from_slice(&data);
+        let mut v2_dense = vec![p, 1, data.first().map_or(0, |b| b & 7)];
+        v2_dense.extend_from_slice(&data);
+        for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense),
+                      reframe_v(*b"HLLP", 2, &data), reframe_v(*b"HLLP", 2, &v2_sparse), reframe_v(*b"HLLP", 2, &v2_dense), reframe_v(*b"HLL6", 2, &v2_dense)] {
             if let Ok(s) = HyperLogLogPlusPlus::from_bytes(&bytes) {
                 let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
                 prop_assert_eq!(&again, &s);
