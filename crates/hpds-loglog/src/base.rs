@@ -185,7 +185,9 @@ fn decode_hip_estimate(dec: &mut Decoder<'_>) -> Result<f64> {
     if e.is_finite() && e >= 0.0 {
         Ok(e)
     } else {
-        Err(Error::invalid_encoding("HIP estimate is not a finite count"))
+        Err(Error::invalid_encoding(
+            "HIP estimate is not a finite count",
+        ))
     }
 }
 
@@ -313,7 +315,9 @@ pub(crate) fn decode_registers(dec: &mut Decoder<'_>, p: u8) -> Result<Registers
             let mut regs = Registers::new(p);
             for (i, code) in nibbles.iter().flat_map(|&b| [b & 15, b >> 4]).enumerate() {
                 let d = if code == ESCAPE {
-                    exceptions.next().map_or(u8::MAX, |&x| x.saturating_add(ESCAPE))
+                    exceptions
+                        .next()
+                        .map_or(u8::MAX, |&x| x.saturating_add(ESCAPE))
                 } else {
                     code
                 };

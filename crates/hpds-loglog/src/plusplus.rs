@@ -488,7 +488,9 @@ impl ByteCodec for HyperLogLogPlusPlus {
         let sparse =
             Sparse::decode(rest).ok_or_else(|| Error::invalid_encoding("corrupt sparse list"))?;
         if sparse_too_big(&sparse, p) {
-            return Err(Error::invalid_encoding("sparse list larger than the registers"));
+            return Err(Error::invalid_encoding(
+                "sparse list larger than the registers",
+            ));
         }
         Ok(Self {
             p,

@@ -319,7 +319,10 @@ mod tests {
 
     #[test]
     fn rank_table_matches_leading_zeros() {
-        for w in (0..64).map(|k| 1u64 << k).chain([u64::MAX, 0x00FF_0000_0000_0001]) {
+        for w in (0..64)
+            .map(|k| 1u64 << k)
+            .chain([u64::MAX, 0x00FF_0000_0000_0001])
+        {
             assert_eq!(rank_of(w), w.leading_zeros() as u8 + 1, "{w:x}");
         }
     }

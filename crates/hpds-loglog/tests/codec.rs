@@ -109,7 +109,11 @@ fn compact_sizes() {
     let bits_per_entry = (25.0 - 100f64.log2() + 3.5) * 1.1;
     let bound = frame + 4 + (100.0 * bits_per_entry / 8.0) as usize;
     assert!(pp.is_sparse());
-    assert!(pp.to_bytes().len() <= bound, "{} > {bound}", pp.to_bytes().len());
+    assert!(
+        pp.to_bytes().len() <= bound,
+        "{} > {bound}",
+        pp.to_bytes().len()
+    );
     for h in hpds_testkit::streams::random_u64s(4, 1_000_000) {
         pp.insert_hash(h);
     }
