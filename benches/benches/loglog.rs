@@ -413,13 +413,13 @@ fn min_runs_row<C10: Counter, C14: Counter, C16: Counter, CI: Counter>(
     let mut row = format!("{name:<26}");
     for hs in [small, large] {
         let t10 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C10>(10, black_box(hs))))
+            drop(black_box(fill_hashes::<C10>(10, black_box(hs))));
         });
         let t14 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C14>(14, black_box(hs))))
+            drop(black_box(fill_hashes::<C14>(14, black_box(hs))));
         });
         let t16 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C16>(16, black_box(hs))))
+            drop(black_box(fill_hashes::<C16>(16, black_box(hs))));
         });
         let _ = write!(row, " {t10:>7.2} {t14:>7.2} {t16:>7.2}");
     }
@@ -493,6 +493,33 @@ fn report(_: &mut Criterion) {
     }
     let s = HyperLogLogPlusPlus::new(14);
     println!("hpds heap while empty: {} bytes", s.heap_bytes());
+    sizes_report();
+}
+
+/// Stored bytes of each implementation at small cardinalities, p = 14.
+fn sizes_report() {
+    let ns = [
+        0usize, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 3000, 10_000, 100_000,
+    ];
+    println!("stored bytes at p = 14 (hpds: serialized; peers: in-memory payload)");
+    println!(
+        "{:>7} {:>8} {:>8} {:>8} {:>8}",
+        "n", "hpds", "pc", "hlp", "ce"
+    );
+    for n in ns {
+        let hs = random_u64s(16, n);
+        let a: HyperLogLogPlusPlus = fill_hashes(14, &hs);
+        let b: Pc<Pass> = fill_hashes(14, &hs);
+        let c: Hlp<Pass> = fill_hashes(14, &hs);
+        let d: Ce<PassThrough, 14> = fill_hashes(14, &hs);
+        println!(
+            "{n:>7} {:>8} {:>8} {:>8} {:>8}",
+            a.stored_bytes(),
+            b.stored_bytes(),
+            c.stored_bytes(),
+            d.stored_bytes()
+        );
+    }
 }
 
 criterion_group!(

@@ -16,8 +16,9 @@ use crate::sparse::{self, Sparse};
 /// insert buffer.
 const MIN_SPARSE_P: u8 = 8;
 
-/// Entries the insert buffer holds before it is merged into the sorted list: a quarter of the
-/// dense size in bytes (at least 64 entries). Each flush rewrites the whole list, so a larger
+/// Entries the insert buffer holds before it is merged into the sorted list: a sixteenth of
+/// the dense size in bytes (at least 64 entries), so the buffer takes a quarter of the dense
+/// bytes. Each flush rewrites the whole list, so a larger
 /// buffer means fewer rewrites (a sketch converts to dense after a handful); the buffer
 /// bounds the sparse form's memory at about 1.25 times the dense registers.
 #[inline]
@@ -40,9 +41,9 @@ enum Repr {
 /// and the best estimator for the sketch's history.
 ///
 /// A new sketch (precision 8 or more) is *sparse*: it stores the register updates at
-/// precision 25, sorted and gap/varint encoded behind a small insert buffer, so a sketch that
+/// precision 25, sorted behind a small insert buffer (Rice coded in the byte format), so a sketch that
 /// has seen a hundred items takes a few hundred bytes and estimates almost exactly (linear
-/// counting over 2^25 buckets). When the encoded list would be larger than the dense
+/// counting over 2^25 buckets). When the list (4 bytes per entry) would be larger than the dense
 /// registers (`6 · 2^p / 8` bytes) it converts to them, with exactly the registers a dense
 /// sketch would hold. Dense, [`estimate`](Self::estimate) gives the HIP estimate (≈ 0.83/√m)
 /// while the sketch was built by inserts only and Ertl's improved estimator (≈ 1.04/√m)
@@ -160,7 +161,7 @@ impl HyperLogLogPlusPlus {
     }
 
     /// Adds an item given by its 64-bit hash. Dense: `O(1)`; sparse: amortized `O(1)` (the
-    /// buffer is sorted into the list once it holds a quarter of the dense size).
+    /// buffer is sorted into the list once it holds a quarter of the dense size in bytes).
     ///
     /// Only the dense path is inlined into the caller's loop; the sparse path is a call.
     #[inline(always)]

@@ -84,6 +84,12 @@ impl Sparse {
         if self.buffer.last() == Some(&e) {
             return false;
         }
+        if self.buffer.len() == self.buffer.capacity() {
+            // Grow by doubling but never past `cap`, which bounds the sparse memory.
+            let len = self.buffer.len();
+            self.buffer
+                .reserve_exact(len.max(4).min(cap.saturating_sub(len).max(1)));
+        }
         self.buffer.push(e);
         self.buffer.len() >= cap
     }
@@ -104,6 +110,9 @@ impl Sparse {
     pub(crate) fn absorb(&mut self, sorted: &[u32]) {
         let mut out = Vec::new();
         merge_dedup(&self.list, sorted, &mut out);
+        if out.capacity() - out.len() > out.len() / 16 {
+            out.shrink_to_fit();
+        }
         self.list = out;
     }
 

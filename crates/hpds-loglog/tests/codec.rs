@@ -228,3 +228,72 @@ proptest! {
         prop_assert!(HyperLogLogPlusPlus::from_bytes(&bytes).is_err());
     }
 }
+
+/// The payload of a framed encoding.
+fn payload(bytes: &[u8]) -> Vec<u8> {
+    bytes[18..bytes.len() - 8].to_vec()
+}
+
+#[test]
+fn nibble_exceptions_round_trip() {
+    // Hash 0 gives the largest rank (61 at p = 4): an exception byte above 15 + base.
+    let mut s = HyperLogLog::new(4);
+    s.insert_hash(0);
+    s.insert_hash(u64::MAX);
+    let back = HyperLogLog::from_bytes(&s.to_bytes()).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.registers().max(), Some(61));
+    // Every register high: the base moves up, no exceptions.
+    let mut t = HyperLogLog::new(6);
+    for h in hpds_testkit::streams::random_u64s(5, 200_000) {
+        t.insert_hash(h);
+    }
+    assert!(t.registers().min().unwrap() > 5);
+    assert_eq!(HyperLogLog::from_bytes(&t.to_bytes()).unwrap(), t);
+}
+
+#[test]
+fn non_canonical_v2_payloads_are_rejected() {
+    // Sparse: a different Rice parameter, a trailing byte, non-zero padding.
+    let s = three(HyperLogLogPlusPlus::new(10));
+    let p = payload(&s.to_bytes());
+    assert_eq!(p[0] & 0x20, 0x20, "sparse");
+    let mut wrong_k = p.clone();
+    wrong_k[2] ^= 1;
+    let mut trailing = p.clone();
+    trailing.push(0);
+    let mut padding = p.clone();
+    *padding.last_mut().unwrap() |= 0x80;
+    for bad in [wrong_k, trailing, padding] {
+        assert!(HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &bad)).is_err());
+    }
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &p)).unwrap(),
+        s
+    );
+
+    // Dense: a base below the smallest register, the packed form where nibbles are smaller.
+    let d = three(HyperLogLog::new(4));
+    let p = payload(&d.to_bytes());
+    let kind = 1 + 8; // header, HIP estimate
+    assert_eq!(p[kind], 1, "nibbles");
+    // Every zero nibble raised to 1: the smallest register is then above the base.
+    let mut base_low = p.clone();
+    for b in &mut base_low[kind + 2..kind + 2 + 8] {
+        let (lo, hi) = (*b & 15, *b >> 4);
+        *b = lo.max(1) | (hi.max(1) << 4);
+    }
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &base_low)).is_err());
+    let mut packed = p[..kind].to_vec();
+    packed.push(0);
+    packed.extend_from_slice(&[0; 12]);
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &packed)).is_err());
+    // The default seed written out, and the sparse flag on a dense-only type.
+    let mut seeded = vec![p[0] | 0x80];
+    seeded.extend_from_slice(&hpds_core::hash::DEFAULT_SEED.to_le_bytes());
+    seeded.extend_from_slice(&p[1..]);
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &seeded)).is_err());
+    let mut sparse_flag = p.clone();
+    sparse_flag[0] |= 0x20;
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &sparse_flag)).is_err());
+}
