@@ -101,6 +101,34 @@ impl Counter for HyperLogLogPlusPlus {
     }
 }
 
+/// hpds' dense-from-the-start `HyperLogLog`.
+pub struct Hll(hpds_loglog::HyperLogLog);
+
+impl Counter for Hll {
+    const NAME: &'static str = "hpds-hll";
+    fn new(p: u8) -> Self {
+        Hll(hpds_loglog::HyperLogLog::new(p))
+    }
+    fn insert_hash(&mut self, h: u64) {
+        self.0.insert_hash(h);
+    }
+    fn insert_u64(&mut self, x: u64) {
+        self.0.insert(&x);
+    }
+    fn insert_str(&mut self, s: &str) {
+        self.0.insert(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.to_bytes().len()
+    }
+}
+
 pub struct Pc<B: BuildHasher + Clone>(
     probabilistic_collections::hyperloglog::HyperLogLog<AnyKey, B>,
     u8,
@@ -356,7 +384,101 @@ fn accuracy_rows<C: Counter>(p: u8, trials: usize, max: u64) -> String {
     out
 }
 
+/// Nanoseconds per item of `fill`, the minimum over `runs` runs: robust to a loaded machine,
+/// where criterion's means and medians swing with the other processes.
+fn min_ns(runs: usize, n: usize, mut fill: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            fill();
+            t.elapsed().as_nanos() as f64 / n as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn fill_hashes<C: Counter>(p: u8, hs: &[u64]) -> C {
+    let mut s = C::new(p);
+    for &h in hs {
+        s.insert_hash(h);
+    }
+    s
+}
+
+fn min_runs_row<C10: Counter, C14: Counter, C16: Counter, CI: Counter>(
+    name: &str,
+    small: &[u64],
+    large: &[u64],
+) {
+    let runs = 25;
+    let mut row = format!("{name:<26}");
+    for hs in [small, large] {
+        let t10 = min_ns(runs, hs.len(), || {
+            drop(black_box(fill_hashes::<C10>(10, black_box(hs))));
+        });
+        let t14 = min_ns(runs, hs.len(), || {
+            drop(black_box(fill_hashes::<C14>(14, black_box(hs))));
+        });
+        let t16 = min_ns(runs, hs.len(), || {
+            drop(black_box(fill_hashes::<C16>(16, black_box(hs))));
+        });
+        let _ = write!(row, " {t10:>7.2} {t14:>7.2} {t16:>7.2}");
+    }
+    let words: Vec<String> = large.iter().map(|k| format!("w{:x}", k >> 40)).collect();
+    let tu = min_ns(runs, large.len(), || {
+        let mut s = CI::new(14);
+        for &k in large {
+            s.insert_u64(k);
+        }
+        drop(black_box(s));
+    });
+    let ts = min_ns(runs, large.len(), || {
+        let mut s = CI::new(14);
+        for w in &words {
+            s.insert_str(w);
+        }
+        drop(black_box(s));
+    });
+    let _ = write!(row, " {tu:>7.2} {ts:>7.2}");
+    println!("{row}");
+}
+
+/// With `HPDS_BENCH_MINRUNS` set: ns per insert, minimum of 25 runs, every implementation in
+/// turn (pre-hashed at p = 10, 14, 16 for 10^3 and 10^6 items; own-hash `u64` and `&str`
+/// items at p = 14, 10^6 items).
+fn min_runs_report() {
+    let small = random_u64s(11, 1_000);
+    let large = random_u64s(11, 1_000_000);
+    println!(
+        "{:<26} {:>23} {:>23} {:>15}",
+        "ns/insert (min of 25)", "10^3: p10 p14 p16", "10^6: p10 p14 p16", "u64 str p14"
+    );
+    for _ in 0..2 {
+        type Pp = HyperLogLogPlusPlus;
+        min_runs_row::<Pp, Pp, Pp, Pp>("hpds HyperLogLog++", &small, &large);
+        min_runs_row::<Hll, Hll, Hll, Hll>("hpds HyperLogLog", &small, &large);
+        min_runs_row::<Pc<Pass>, Pc<Pass>, Pc<Pass>, Pc<Sip>>(
+            "probabilistic-collections",
+            &small,
+            &large,
+        );
+        min_runs_row::<Hlp<Pass>, Hlp<Pass>, Hlp<Pass>, Hlp<Sip>>(
+            "hyperloglogplus",
+            &small,
+            &large,
+        );
+        min_runs_row::<Ce<PassThrough, 10>, Ce<PassThrough, 14>, Ce<PassThrough, 16>, Ce<Ahash, 14>>(
+            "cardinality-estimator",
+            &small,
+            &large,
+        );
+    }
+}
+
 fn report(_: &mut Criterion) {
+    if std::env::var_os("HPDS_BENCH_MINRUNS").is_some() {
+        min_runs_report();
+        return;
+    }
     let trials = 100;
     let max = 100_000;
     for p in [12u8, 14] {
@@ -371,6 +493,33 @@ fn report(_: &mut Criterion) {
     }
     let s = HyperLogLogPlusPlus::new(14);
     println!("hpds heap while empty: {} bytes", s.heap_bytes());
+    sizes_report();
+}
+
+/// Stored bytes of each implementation at small cardinalities, p = 14.
+fn sizes_report() {
+    let ns = [
+        0usize, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 3000, 10_000, 100_000,
+    ];
+    println!("stored bytes at p = 14 (hpds: serialized; peers: in-memory payload)");
+    println!(
+        "{:>7} {:>8} {:>8} {:>8} {:>8}",
+        "n", "hpds", "pc", "hlp", "ce"
+    );
+    for n in ns {
+        let hs = random_u64s(16, n);
+        let a: HyperLogLogPlusPlus = fill_hashes(14, &hs);
+        let b: Pc<Pass> = fill_hashes(14, &hs);
+        let c: Hlp<Pass> = fill_hashes(14, &hs);
+        let d: Ce<PassThrough, 14> = fill_hashes(14, &hs);
+        println!(
+            "{n:>7} {:>8} {:>8} {:>8} {:>8}",
+            a.stored_bytes(),
+            b.stored_bytes(),
+            c.stored_bytes(),
+            d.stored_bytes()
+        );
+    }
 }
 
 criterion_group!(

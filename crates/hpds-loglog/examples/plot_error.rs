@@ -12,16 +12,16 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus};
+use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
-use plotters::prelude::*;
 
-const CURVES: [(&str, RGBColor); 6] = [
-    ("LogLog", RGBColor(230, 159, 0)),
-    ("SuperLogLog", RGBColor(86, 180, 233)),
-    ("HyperLogLog (classic)", RGBColor(150, 150, 150)),
-    ("HyperLogLog (Ertl, after merge)", RGBColor(0, 158, 115)),
-    ("HyperLogLog (HIP, insert-only)", RGBColor(213, 94, 0)),
-    ("HyperLogLog++ (sparse, then HIP)", RGBColor(0, 114, 178)),
+const CURVES: [&str; 6] = [
+    "LogLog",
+    "SuperLogLog",
+    "HyperLogLog (classic)",
+    "HyperLogLog (Ertl, after merge)",
+    "HyperLogLog (HIP, insert-only)",
+    "HyperLogLog++ (sparse, then HIP)",
 ];
 
 fn measure(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
@@ -98,63 +98,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/img/loglog_error.svg"
     );
-    std::fs::create_dir_all(std::path::Path::new(out).parent().expect("has a parent"))?;
-    let root = SVGBackend::new(out, (900, 560)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let y_max = rows
+    let mut series: Vec<Series> = CURVES
         .iter()
-        .flat_map(|r| r.iter().map(|s| s.rmse))
-        .fold(0.0f64, f64::max)
-        .min(0.06)
-        * 1.1;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "Relative RMSE vs cardinality, p = {p} (m = {}), {trials} trials",
-                1u32 << p
-            ),
-            ("sans-serif", 20),
-        )
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((1f64..max_n as f64).log_scale(), 0f64..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("distinct items n")
-        .y_desc("relative RMSE")
-        .draw()?;
-    let m = f64::from(1u32 << p);
-    for (c, label) in [(1.04, "1.04/√m"), (1.30, "1.30/√m"), (0.833, "0.83/√m")] {
-        let y = c / m.sqrt();
-        chart
-            .draw_series(LineSeries::new(
-                [(1.0, y), (max_n as f64, y)],
-                ShapeStyle::from(&BLACK.mix(0.3)).stroke_width(1),
-            ))?
-            .label(label)
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.3)));
-    }
-    for ((name, color), r) in CURVES.iter().zip(&rows) {
-        let color = *color;
-        chart
-            .draw_series(LineSeries::new(
+        .zip(&rows)
+        .map(|(name, r)| {
+            Series::new(
+                *name,
                 plan.cardinalities
                     .iter()
                     .zip(r)
-                    .map(|(&n, s)| (n as f64, s.rmse)),
-                ShapeStyle::from(&color).stroke_width(2),
-            ))?
-            .label(*name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+                    .map(|(&n, s)| (n as f64, s.rmse))
+                    .collect(),
+            )
+        })
+        .collect();
+    // Theory: LogLog, HyperLogLog's register estimators, HIP (colours of their curves).
+    let m = f64::from(1u32 << p);
+    for (c, label, color) in [
+        (1.30, "1.30/√m (LogLog)", 0),
+        (1.04, "1.04/√m (HyperLogLog)", 3),
+        (core::f64::consts::LN_2.sqrt(), "0.83/√m (HIP)", 4),
+    ] {
+        let y = c / m.sqrt();
+        series.push(Series::theory(label, vec![(1.0, y), (max_n as f64, y)]).with_color(color));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
-    root.present()?;
+    let title = format!(
+        "Relative RMSE vs cardinality, p = {p} (m = {}), {trials} trials",
+        1u32 << p
+    );
+    line_chart(
+        std::path::Path::new(out),
+        &Chart {
+            title: &title,
+            x_label: "distinct items n",
+            y_label: "relative RMSE",
+            x_scale: Scale::Log,
+            y_scale: Scale::Linear,
+        },
+        &series,
+    )?;
     println!("wrote {out}");
     Ok(())
 }

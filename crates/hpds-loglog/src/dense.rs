@@ -200,12 +200,14 @@ macro_rules! dense_sketch {
 
         impl ByteCodec for $name {
             const TAG: [u8; 4] = *$tag;
-            const VERSION: u16 = 1;
+            /// Version 2: compact registers (see the crate's `base::encode_registers`);
+            /// version 1 payloads are still read.
+            const VERSION: u16 = 2;
             fn encode_payload(&self, enc: &mut Encoder) {
                 self.core.encode(enc);
             }
-            fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
-                Ok(Self { core: Core::decode(dec)? })
+            fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
+                Ok(Self { core: Core::decode(dec, version)? })
             }
         }
 

@@ -14,7 +14,7 @@
 //! | [`LogLog`] | geometric mean (Durand–Flajolet 2003) | 1.30/√m | `0.75 m + 1` bytes |
 //! | [`SuperLogLog`] | mean of the smallest 70 % (Durand–Flajolet 2003) | 1.05/√m | `0.75 m + 1` bytes |
 //! | [`HyperLogLog`] | HIP while insert-only, Ertl's improved estimator after a merge | 0.83/√m, 1.04/√m | `0.75 m + 1` bytes |
-//! | [`HyperLogLogPlusPlus`] | sparse (exact-ish) while small, then as HyperLogLog | ≈0 sparse, then 0.83/√m | ~4 bytes per item while sparse (plus an insert buffer of at most `0.19 m`), then `0.75 m + 1` bytes |
+//! | [`HyperLogLogPlusPlus`] | sparse (exact-ish) while small, then as HyperLogLog | ≈0 sparse, then 0.83/√m | 4 bytes per item while sparse (plus an insert buffer of at most `0.047 m` entries), then `0.75 m + 1` bytes |
 //!
 //! All four share one register layout, so every [`Estimator`] can be applied to any of them
 //! through `estimate_with` (that is how the docs' comparisons are made). Precision `p` is in
@@ -47,22 +47,25 @@
 //! p = 14: 12 289 B, p = 16: 49 153 B). The hand-written packing (multiply by the register's
 //! bit weight, no variable shift) was measured against bitvec's `BitField`
 //! (`load_le`/`store_le`) in the `throughput` bench's `packing` group and kept: it was 4 to
-//! 4.5 times as fast in the same run (docs/loglog.md). HyperLogLog++ starts sparse: sorted, gap/varint-encoded
-//! entries at precision 25 (about 4 bytes per item for the first hundreds, 3 bytes by ten
-//! thousand) behind an insert buffer of at most a quarter of the dense size; it converts to
-//! dense registers when the list would be larger than they are. Measured with the counting
-//! allocator (`benches/memory.rs`), heap bytes at p = 14:
+//! 4.5 times as fast in the same run (docs/loglog.md). HyperLogLog++ starts sparse: a sorted
+//! list of precision-25 entries (4 bytes each) behind an insert buffer of at most a sixteenth
+//! of the dense size in entries; it converts to dense registers when the list would take more
+//! bytes than they do. Measured with the counting allocator (`benches/memory.rs`), p = 14:
 //!
-//! | distinct items | HyperLogLog++ | HyperLogLog | serialized HyperLogLog++ |
+//! | distinct items | HyperLogLog++ heap | HyperLogLog heap | serialized HyperLogLog++ |
 //! |---:|---:|---:|---:|
-//! | 0 | 0 | 12 289 | 31 |
-//! | 10 | 64 | 12 289 | 74 |
-//! | 100 | 512 | 12 289 | 425 |
-//! | 1 000 | 6 756 (3.4 KB list + insert buffer) | 12 289 | 3 397 |
-//! | 10 000 and more | 12 289 | 12 289 | 12 325 |
+//! | 0 | 0 | 12 289 | 29 |
+//! | 10 | 64 | 12 289 | 61 |
+//! | 100 | 512 | 12 289 | 302 |
+//! | 1 000 | 6 144 (list + insert buffer) | 12 289 | 2 357 |
+//! | 10 000 and more | 12 289 | 12 289 | 8 229 to 8 238 |
 //!
-//! Serialized sizes include the 26-byte hpds frame (magic, tag, version, length, checksum);
-//! a dense sketch adds its precision, flags and the HIP estimate (8 bytes) to the registers.
+//! Serialized sizes (format version 2) include the 26-byte hpds frame (magic, tag, version,
+//! length, checksum), a header byte and, dense and insert-only, the HIP estimate (8 bytes).
+//! Dense registers are written as four-bit offsets from the smallest register with rare
+//! exception bytes (about `m / 2` bytes, a third below the packing), sparse entries as
+//! Golomb–Rice coded index gaps and unary ranks (`log2(2^25 / n) + 3.5` bits each). Version 1
+//! encodings are still read.
 //!
 //! # Accuracy
 //! Relative RMSE over 300 seeded trials of distinct hashes at p = 12 (m = 4096), from

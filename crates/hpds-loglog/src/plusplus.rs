@@ -7,7 +7,7 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_one};
 use hpds_core::{DistinctCounter, Error, HeapSize, Result};
 
-use crate::base::{Core, check_precision, decode_seed};
+use crate::base::{Core, HIP, SPARSE, check_precision, decode_seed, get_header, put_header};
 use crate::estimators::{self, Estimator, Hip};
 use crate::registers::Registers;
 use crate::sparse::{self, Sparse};
@@ -16,13 +16,19 @@ use crate::sparse::{self, Sparse};
 /// insert buffer.
 const MIN_SPARSE_P: u8 = 8;
 
-/// Entries the insert buffer holds before it is merged into the sorted list: a quarter of the
-/// dense size in bytes (at least 64 entries). Each flush rewrites the whole list, so a larger
+/// Entries the insert buffer holds before it is merged into the sorted list: a sixteenth of
+/// the dense size in bytes (at least 64 entries), so the buffer takes a quarter of the dense
+/// bytes. Each flush rewrites the whole list, so a larger
 /// buffer means fewer rewrites (a sketch converts to dense after a handful); the buffer
 /// bounds the sparse form's memory at about 1.25 times the dense registers.
 #[inline]
 fn buffer_cap(p: u8) -> usize {
     (Registers::byte_len(p) / 16).max(64)
+}
+
+/// Whether the sorted list takes more memory than the dense registers would: time to convert.
+fn sparse_too_big(sparse: &Sparse, p: u8) -> bool {
+    4 * sparse.list_len() > Registers::byte_len(p)
 }
 
 #[derive(Clone)]
@@ -35,9 +41,9 @@ enum Repr {
 /// and the best estimator for the sketch's history.
 ///
 /// A new sketch (precision 8 or more) is *sparse*: it stores the register updates at
-/// precision 25, sorted and gap/varint encoded behind a small insert buffer, so a sketch that
+/// precision 25, sorted behind a small insert buffer (Rice coded in the byte format), so a sketch that
 /// has seen a hundred items takes a few hundred bytes and estimates almost exactly (linear
-/// counting over 2^25 buckets). When the encoded list would be larger than the dense
+/// counting over 2^25 buckets). When the list (4 bytes per entry) would be larger than the dense
 /// registers (`6 · 2^p / 8` bytes) it converts to them, with exactly the registers a dense
 /// sketch would hold. Dense, [`estimate`](Self::estimate) gives the HIP estimate (≈ 0.83/√m)
 /// while the sketch was built by inserts only and Ertl's improved estimator (≈ 1.04/√m)
@@ -155,15 +161,23 @@ impl HyperLogLogPlusPlus {
     }
 
     /// Adds an item given by its 64-bit hash. Dense: `O(1)`; sparse: amortized `O(1)` (the
-    /// buffer is sorted into the list once it holds a quarter of the dense size).
-    #[inline]
+    /// buffer is sorted into the list once it holds a quarter of the dense size in bytes).
+    ///
+    /// Only the dense path is inlined into the caller's loop; the sparse path is a call.
+    #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
-        match &mut self.repr {
-            Repr::Dense(core) => core.insert_hash(hash),
-            Repr::Sparse { sparse, .. } => {
-                if sparse.push(sparse::entry(hash), buffer_cap(self.p)) {
-                    self.flush_sparse();
-                }
+        if let Repr::Dense(core) = &mut self.repr {
+            core.insert_hash(hash);
+        } else {
+            self.insert_sparse(hash);
+        }
+    }
+
+    #[inline(never)]
+    fn insert_sparse(&mut self, hash: u64) {
+        if let Repr::Sparse { sparse, .. } = &mut self.repr {
+            if sparse.push(sparse::entry(hash), buffer_cap(self.p)) {
+                self.flush_sparse();
             }
         }
     }
@@ -172,7 +186,7 @@ impl HyperLogLogPlusPlus {
     fn flush_sparse(&mut self) {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {
             sparse.flush();
-            if sparse.list_bytes() > Registers::byte_len(self.p) {
+            if sparse_too_big(sparse, self.p) {
                 self.convert_to_dense();
             }
         }
@@ -277,9 +291,8 @@ impl HyperLogLogPlusPlus {
             ) => {
                 *insert_only = false;
                 sparse.flush();
-                let theirs = theirs.entries();
-                sparse.absorb(theirs.len(), theirs.into_iter());
-                if sparse.list_bytes() > Registers::byte_len(p) {
+                sparse.absorb(&theirs.entries());
+                if sparse_too_big(sparse, p) {
                     self.convert_to_dense();
                 }
             }
@@ -433,79 +446,110 @@ impl HeapSize for HyperLogLogPlusPlus {
 
 impl ByteCodec for HyperLogLogPlusPlus {
     const TAG: [u8; 4] = *b"HLLP";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
 
-    /// Payload: representation byte (0 dense, 1 sparse); dense: as [`HyperLogLog`](crate::HyperLogLog);
-    /// sparse: `p`, flags (bit 0: insert-only, bit 1: non-default seed), the seed if not the
-    /// default, entry count and list length (varints), the gap-encoded list.
+    /// Payload (format version 2): one header byte (`p`, a sparse flag, an insert-only flag,
+    /// a custom-seed flag), the seed if not the default; dense: the HIP estimate while
+    /// insert-only and the registers as for [`HyperLogLog`](crate::HyperLogLog) (packed or,
+    /// usually, a third smaller as nibbles); sparse: the entries Rice coded (`log2(2^25 / n)
+    /// + 3.5` bits per entry). Version 1 payloads are still read.
     fn encode_payload(&self, enc: &mut Encoder) {
         match &self.repr {
-            Repr::Dense(core) => {
-                enc.put_u8(0);
-                core.encode(enc);
-            }
+            Repr::Dense(core) => core.encode(enc),
             Repr::Sparse {
                 sparse,
                 insert_only,
             } => {
-                enc.put_u8(1);
-                enc.put_u8(self.p);
-                let custom_seed = self.seed != DEFAULT_SEED;
-                enc.put_u8(u8::from(*insert_only) | (u8::from(custom_seed) << 1));
-                if custom_seed {
-                    enc.put_u64(self.seed);
-                }
-                let (count, list) = sparse.encoded();
-                enc.put_varint(count as u64);
-                enc.put_varint(list.len() as u64);
-                enc.put_raw(&list);
+                let flags = SPARSE | if *insert_only { HIP } else { 0 };
+                put_header(enc, self.p, flags, self.seed);
+                let mut out = Vec::new();
+                sparse.encode(&mut out);
+                enc.put_raw(&out);
             }
         }
     }
 
-    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
-        match dec.u8()? {
-            0 => {
-                let core = Core::decode(dec)?;
-                Ok(Self {
-                    p: core.p(),
-                    seed: core.seed,
-                    repr: Repr::Dense(core),
-                })
-            }
-            1 => {
-                let p = dec.u8()?;
-                check_precision(p)?;
-                if p < MIN_SPARSE_P {
-                    return Err(Error::invalid_encoding("sparse sketch below precision 8"));
-                }
-                let flags = dec.u8()?;
-                if flags > 3 {
-                    return Err(Error::invalid_encoding("unknown flags"));
-                }
-                let insert_only = flags & 1 == 1;
-                let seed = decode_seed(dec, flags)?;
-                let count = dec.varint()?;
-                let len = dec.varint()?;
-                let len = dec.check_count(len, 1)?;
-                let list = dec.take(len)?;
-                let count = usize::try_from(count)
-                    .ok()
-                    .filter(|&c| c <= list.len())
-                    .ok_or_else(|| Error::invalid_encoding("entry count exceeds the list"))?;
-                let sparse = Sparse::from_encoded(count, list)
-                    .ok_or_else(|| Error::invalid_encoding("corrupt sparse list"))?;
-                Ok(Self {
-                    p,
-                    seed,
-                    repr: Repr::Sparse {
-                        sparse,
-                        insert_only,
-                    },
-                })
-            }
-            _ => Err(Error::invalid_encoding("unknown representation")),
+    fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
+        if version == 1 {
+            return decode_v1(dec);
         }
+        let (p, flags, seed) = get_header(dec)?;
+        if flags & SPARSE == 0 {
+            let core = Core::decode_body(dec, p, flags, seed)?;
+            return Ok(Self {
+                p,
+                seed,
+                repr: Repr::Dense(core),
+            });
+        }
+        if p < MIN_SPARSE_P {
+            return Err(Error::invalid_encoding("sparse sketch below precision 8"));
+        }
+        let rest = dec.take(dec.remaining())?;
+        let sparse =
+            Sparse::decode(rest).ok_or_else(|| Error::invalid_encoding("corrupt sparse list"))?;
+        if sparse_too_big(&sparse, p) {
+            return Err(Error::invalid_encoding(
+                "sparse list larger than the registers",
+            ));
+        }
+        Ok(Self {
+            p,
+            seed,
+            repr: Repr::Sparse {
+                sparse,
+                insert_only: flags & HIP != 0,
+            },
+        })
+    }
+}
+
+/// Format version 1: representation byte (0 dense, 1 sparse); dense: as
+/// [`HyperLogLog`](crate::HyperLogLog)'s version 1; sparse: `p`, flags (bit 0: insert-only,
+/// bit 1: non-default seed), the seed if not the default, entry count and list length
+/// (varints), the varint gaps of the entries.
+fn decode_v1(dec: &mut Decoder<'_>) -> Result<HyperLogLogPlusPlus> {
+    match dec.u8()? {
+        0 => {
+            let core = Core::decode_v1(dec)?;
+            Ok(HyperLogLogPlusPlus {
+                p: core.p(),
+                seed: core.seed,
+                repr: Repr::Dense(core),
+            })
+        }
+        1 => {
+            let p = dec.u8()?;
+            check_precision(p)?;
+            if p < MIN_SPARSE_P {
+                return Err(Error::invalid_encoding("sparse sketch below precision 8"));
+            }
+            let flags = dec.u8()?;
+            if flags > 3 {
+                return Err(Error::invalid_encoding("unknown flags"));
+            }
+            let insert_only = flags & 1 == 1;
+            let seed = decode_seed(dec, flags)?;
+            let count = dec.varint()?;
+            let len = dec.varint()?;
+            let len = dec.check_count(len, 1)?;
+            let list = dec.take(len)?;
+            let count = usize::try_from(count)
+                .ok()
+                .filter(|&c| c <= list.len())
+                .ok_or_else(|| Error::invalid_encoding("entry count exceeds the list"))?;
+            let sparse = Sparse::from_varint_list(count, list)
+                .ok_or_else(|| Error::invalid_encoding("corrupt sparse list"))?;
+            Ok(HyperLogLogPlusPlus {
+                p,
+                seed,
+                repr: Repr::Sparse {
+                    sparse,
+                    insert_only,
+                },
+            })
+        }
+        _ => Err(Error::invalid_encoding("unknown representation")),
     }
 }
 

@@ -18,7 +18,8 @@ fn three<S: Extend<&'static str>>(mut s: S) -> S {
     s
 }
 
-// Golden vectors: a format change must be deliberate (bump VERSION, keep reading v1).
+// Golden vectors of format version 1 (uncompressed registers, varint sparse list): still
+// decoded to the same sketches.
 const GOLDEN_HLL: &str = "48504453484c4c36010016000000000000000401c89bdbb39fef0840001000000000000000800010d4d4c44f075c761d";
 const GOLDEN_LOGLOG: &str = "485044534c4c4f47010016000000000000000401c89bdbb39fef08400010000000000000008000106140a66ef283ddd7";
 const GOLDEN_SUPERLOGLOG: &str = "48504453534c4c47010016000000000000000401c89bdbb39fef0840001000000000000000800010375b784b05130f26";
@@ -26,22 +27,42 @@ const GOLDEN_PP_SPARSE: &str =
     "48504453484c4c5001001300000000000000010801030e82a6aeb801819f859e05be839d6fe0de825573375cb2";
 const GOLDEN_PP_DENSE: &str = "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
 
+// Golden vectors of format version 2 (nibble registers, Rice-coded sparse list): a format
+// change must be deliberate (bump VERSION, keep reading the older versions).
+const GOLDEN_V2_HLL: &str =
+    "48504453484c4c360200130000000000000044c89bdbb39fef0840010000010000000020402554d796e4db6009";
+const GOLDEN_V2_LOGLOG: &str =
+    "485044534c4c4f470200130000000000000044c89bdbb39fef08400100000100000000204003f834d4914211b9";
+const GOLDEN_V2_SUPERLOGLOG: &str =
+    "48504453534c4c470200130000000000000044c89bdbb39fef084001000001000000002040d8e5c08774a78194";
+const GOLDEN_V2_PP_SPARSE: &str =
+    "48504453484c4c5002000d00000000000000680317985cb8ada7e039069d378e147d9b41dfcb6e";
+const GOLDEN_V2_PP_DENSE: &str =
+    "48504453484c4c500200130000000000000044c89bdbb39fef0840010000010000000020400a141bf3d1ef2633";
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 #[test]
 fn golden_bytes() {
     let cases = [
-        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_HLL),
-        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_LOGLOG),
+        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_V2_HLL),
+        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_V2_LOGLOG),
         (
             hex(&three(SuperLogLog::new(4)).to_bytes()),
-            GOLDEN_SUPERLOGLOG,
+            GOLDEN_V2_SUPERLOGLOG,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()),
-            GOLDEN_PP_SPARSE,
+            GOLDEN_V2_PP_SPARSE,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()),
-            GOLDEN_PP_DENSE,
+            GOLDEN_V2_PP_DENSE,
         ),
     ];
     for (got, want) in cases {
@@ -50,6 +71,56 @@ fn golden_bytes() {
     let back =
         HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
     assert_eq!(back.estimate().round(), 3.0);
+}
+
+#[test]
+fn version_1_still_decodes() {
+    assert_eq!(
+        HyperLogLog::from_bytes(&unhex(GOLDEN_HLL)).unwrap(),
+        three(HyperLogLog::new(4))
+    );
+    assert_eq!(
+        LogLog::from_bytes(&unhex(GOLDEN_LOGLOG)).unwrap(),
+        three(LogLog::new(4))
+    );
+    assert_eq!(
+        SuperLogLog::from_bytes(&unhex(GOLDEN_SUPERLOGLOG)).unwrap(),
+        three(SuperLogLog::new(4))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_SPARSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(8))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_DENSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(4))
+    );
+}
+
+/// The version-2 sizes: a sparse entry takes about `log2(2^25 / n) + 3.5` bits, dense
+/// registers about half a byte each (against 6 bits packed).
+#[test]
+fn compact_sizes() {
+    let frame = 26;
+    let mut pp = HyperLogLogPlusPlus::new(14);
+    for h in hpds_testkit::streams::random_u64s(3, 100) {
+        pp.insert_hash(h);
+    }
+    let bits_per_entry = (25.0 - 100f64.log2() + 3.5) * 1.1;
+    let bound = frame + 4 + (100.0 * bits_per_entry / 8.0) as usize;
+    assert!(pp.is_sparse());
+    assert!(
+        pp.to_bytes().len() <= bound,
+        "{} > {bound}",
+        pp.to_bytes().len()
+    );
+    for h in hpds_testkit::streams::random_u64s(4, 1_000_000) {
+        pp.insert_hash(h);
+    }
+    let dense = pp.to_bytes().len();
+    assert!(dense <= frame + 1 + 8 + 2 + (1 << 13) + 40, "{dense}");
+    let back = HyperLogLogPlusPlus::from_bytes(&pp.to_bytes()).unwrap();
+    assert_eq!(back, pp);
 }
 
 #[test]
@@ -103,7 +174,11 @@ fn serde_round_trip() {
 }
 
 fn reframe(tag: [u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut enc = hpds_core::codec::Encoder::new(tag, 1);
+    reframe_v(tag, 1, payload)
+}
+
+fn reframe_v(tag: [u8; 4], version: u16, payload: &[u8]) -> Vec<u8> {
+    let mut enc = hpds_core::codec::Encoder::new(tag, version);
     enc.put_raw(payload);
     enc.finish()
 }
@@ -119,7 +194,14 @@ proptest! {
         framed_pp.extend_from_slice(&data);
         let mut framed_dense = vec![p];
         framed_dense.extend_from_slice(&data);
-        for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense)] {
+        // Version 2: a sparse header (p, sparse and insert-only flags), count 0-3, k 0-3, bits;
+        // a dense header and the nibble kind.
+        let mut v2_sparse = vec![p.max(8) | 0x60, data.first().map_or(0, |b| b & 3), data.get(1).map_or(0, |b| b & 3)];
+        v2_sparse.extend_from_slice(&data);
+        let mut v2_dense = vec![p, 1, data.first().map_or(0, |b| b & 7)];
+        v2_dense.extend_from_slice(&data);
+        for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense),
+                      reframe_v(*b"HLLP", 2, &data), reframe_v(*b"HLLP", 2, &v2_sparse), reframe_v(*b"HLLP", 2, &v2_dense), reframe_v(*b"HLL6", 2, &v2_dense)] {
             if let Ok(s) = HyperLogLogPlusPlus::from_bytes(&bytes) {
                 let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
                 prop_assert_eq!(&again, &s);
@@ -145,4 +227,73 @@ proptest! {
         bytes[at] ^= x;
         prop_assert!(HyperLogLogPlusPlus::from_bytes(&bytes).is_err());
     }
+}
+
+/// The payload of a framed encoding.
+fn payload(bytes: &[u8]) -> Vec<u8> {
+    bytes[18..bytes.len() - 8].to_vec()
+}
+
+#[test]
+fn nibble_exceptions_round_trip() {
+    // Hash 0 gives the largest rank (61 at p = 4): an exception byte above 15 + base.
+    let mut s = HyperLogLog::new(4);
+    s.insert_hash(0);
+    s.insert_hash(u64::MAX);
+    let back = HyperLogLog::from_bytes(&s.to_bytes()).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.registers().max(), Some(61));
+    // Every register high: the base moves up, no exceptions.
+    let mut t = HyperLogLog::new(6);
+    for h in hpds_testkit::streams::random_u64s(5, 200_000) {
+        t.insert_hash(h);
+    }
+    assert!(t.registers().min().unwrap() > 5);
+    assert_eq!(HyperLogLog::from_bytes(&t.to_bytes()).unwrap(), t);
+}
+
+#[test]
+fn non_canonical_v2_payloads_are_rejected() {
+    // Sparse: a different Rice parameter, a trailing byte, non-zero padding.
+    let s = three(HyperLogLogPlusPlus::new(10));
+    let p = payload(&s.to_bytes());
+    assert_eq!(p[0] & 0x20, 0x20, "sparse");
+    let mut wrong_k = p.clone();
+    wrong_k[2] ^= 1;
+    let mut trailing = p.clone();
+    trailing.push(0);
+    let mut padding = p.clone();
+    *padding.last_mut().unwrap() |= 0x80;
+    for bad in [wrong_k, trailing, padding] {
+        assert!(HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &bad)).is_err());
+    }
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &p)).unwrap(),
+        s
+    );
+
+    // Dense: a base below the smallest register, the packed form where nibbles are smaller.
+    let d = three(HyperLogLog::new(4));
+    let p = payload(&d.to_bytes());
+    let kind = 1 + 8; // header, HIP estimate
+    assert_eq!(p[kind], 1, "nibbles");
+    // Every zero nibble raised to 1: the smallest register is then above the base.
+    let mut base_low = p.clone();
+    for b in &mut base_low[kind + 2..kind + 2 + 8] {
+        let (lo, hi) = (*b & 15, *b >> 4);
+        *b = lo.max(1) | (hi.max(1) << 4);
+    }
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &base_low)).is_err());
+    let mut packed = p[..kind].to_vec();
+    packed.push(0);
+    packed.extend_from_slice(&[0; 12]);
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &packed)).is_err());
+    // The default seed written out, and the sparse flag on a dense-only type.
+    let mut seeded = vec![p[0] | 0x80];
+    seeded.extend_from_slice(&hpds_core::hash::DEFAULT_SEED.to_le_bytes());
+    seeded.extend_from_slice(&p[1..]);
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &seeded)).is_err());
+    let mut sparse_flag = p.clone();
+    sparse_flag[0] |= 0x20;
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &sparse_flag)).is_err());
 }
