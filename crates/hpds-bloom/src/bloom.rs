@@ -152,6 +152,16 @@ impl BloomFilter {
             .all(|pos| words[pos >> 6] & (1u64 << (pos & 63)) != 0)
     }
 
+    /// Like [`contains_hashes`](Self::contains_hashes) but reads all `k` words without an early
+    /// exit (no data-dependent branch): for a caller about to insert the item anyway.
+    #[inline]
+    pub(crate) fn contains_all(&self, h: Hashes) -> bool {
+        let words = self.bits.as_raw_slice();
+        h.positions(self.k, self.m)
+            .fold(1u64, |all, pos| all & (words[pos >> 6] >> (pos & 63)))
+            != 0
+    }
+
     /// Sets every bit of `self` that is set in `other`: the filter of both item sets, exactly
     /// as if every item had been inserted here.
     ///
@@ -258,6 +268,7 @@ impl BloomFilter {
     }
 
     /// Overwrites the words of a filter of the same shape (for the atomic snapshot).
+    #[inline]
     pub(crate) fn words(&self) -> &[u64] {
         self.bits.as_raw_slice()
     }
