@@ -4,7 +4,6 @@ use core::hash::Hash;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::traits::MembershipFilter;
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::bloom::BloomFilter;
@@ -416,14 +415,6 @@ impl ScalableBloomFilter {
     }
 }
 
-impl<T: Hash> Extend<T> for ScalableBloomFilter {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
 impl Default for ScalableBloomFilter {
     /// Starts with room for 1,000 items at 1%.
     fn default() -> Self {
@@ -431,34 +422,12 @@ impl Default for ScalableBloomFilter {
     }
 }
 
-impl HeapSize for ScalableBloomFilter {
-    fn heap_bytes(&self) -> usize {
-        self.stages.capacity() * core::mem::size_of::<Stage>()
-            + self
-                .stages
-                .iter()
-                .map(|s| s.filter.heap_bytes())
-                .sum::<usize>()
-    }
-}
-
-impl MembershipFilter for ScalableBloomFilter {
-    fn insert_hash(&mut self, hash: u64) -> bool {
-        ScalableBloomFilter::insert_hash(self, hash)
-    }
-    fn contains_hash(&self, hash: u64) -> bool {
-        ScalableBloomFilter::contains_hash(self, hash)
-    }
-    fn hash_seed(&self) -> u64 {
-        self.config.seed
-    }
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
-        ScalableBloomFilter::insert(self, item)
-    }
-    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        ScalableBloomFilter::contains(self, item)
-    }
-}
+impl_extend!([] ScalableBloomFilter);
+impl_heap_size!([] ScalableBloomFilter, |f| {
+    f.stages.capacity() * core::mem::size_of::<Stage>()
+        + f.stages.iter().map(|s| s.filter.heap_bytes()).sum::<usize>()
+});
+impl_membership!([] ScalableBloomFilter, |f| f.config.seed);
 
 /// Format (version 1): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
 /// memory_limit: u64 (u64::MAX for none), seed: u64, stage count: u64`, then per stage
