@@ -14,7 +14,7 @@ use crate::params::{self, check_items, check_rate};
 const MAX_STAGES: usize = 64;
 
 /// Positions per sub-filter tested branch-free before the full check (see `candidates`).
-const SCREEN: usize = 2;
+const SCREEN: usize = 3;
 
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,9 +311,16 @@ impl ScalableBloomFilter {
         false
     }
 
+    /// Newest (largest) first, each with an early exit: a member is usually in one of the
+    /// newest sub-filters (half the items are in the newest with growth 2), found with its k
+    /// loads in flight together. Screening every sub-filter first, as `insert` does, measured
+    /// about 2x slower on member queries and gave no clear gain on non-members.
     #[inline]
     fn contains_hashes(&self, h: Hashes) -> bool {
-        self.any_holds(h, self.candidates(h, self.stages.len()))
+        self.stages
+            .iter()
+            .rev()
+            .any(|s| s.filter.contains_hashes(h))
     }
 
     fn insert_hashes_lossy(&mut self, h: Hashes) -> bool {
@@ -327,6 +334,9 @@ impl ScalableBloomFilter {
         }
     }
 
+    /// A new item (the common case for an insert) must be rejected by every sub-filter, so the
+    /// older ones are screened together (see [`candidates`](Self::candidates)) while the
+    /// newest sub-filter's k words, which the insert writes anyway, are loaded.
     #[inline]
     fn try_insert_hashes(&mut self, h: Hashes) -> Result<bool> {
         let newest = self.stages.len() - 1;
@@ -569,11 +579,11 @@ mod tests {
         assert!(f.contains(&15_000u32));
     }
 
-    /// The screened query (first positions of every sub-filter branch-free, then a full check
-    /// of the survivors) answers exactly like the definition, "some sub-filter holds it",
-    /// including sub-filters with fewer positions than the screen.
+    /// The screened insert (the first positions of every older sub-filter branch-free, then a
+    /// full check of the survivors) reports "already present" exactly when some sub-filter
+    /// holds the item, including sub-filters with fewer positions than the screen.
     #[test]
-    fn screened_query_matches_the_definition() {
+    fn screened_insert_matches_the_definition() {
         for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 0.8, 0.5, 4)] {
             let mut f = ScalableBloomFilter::builder(n0, p)
                 .tightening(r)
@@ -589,8 +599,9 @@ mod tests {
             for x in 0..6000u32 {
                 let h = Hashes::of_item(&x, f.config.seed);
                 let reference = f.stages.iter().any(|s| s.filter.contains_hashes(h));
-                assert_eq!(f.contains(&x), reference, "item {x}");
                 assert!(x >= 3000 || reference);
+                assert_eq!(f.contains(&x), reference, "item {x}");
+                assert_eq!(f.clone().insert(&x), reference, "item {x}");
             }
         }
     }
