@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 /// Lookups per measured query iteration.
 pub const BATCH: usize = 200_000;
@@ -95,28 +95,14 @@ fn wanted(name: &str) -> bool {
     std::env::var("HPDS_BENCH_ONLY").map_or(true, |only| only.split(',').any(|o| o.trim() == name))
 }
 
-/// Insert (filling an empty filter with `keys`), member and non-member queries ([`BATCH`]
-/// lookups) for `F` at `n` items and rate `p`, in groups `{prefix}insert`,
-/// `{prefix}contains_member`, `{prefix}contains_absent`.
-pub fn run<F: Filter>(
-    c: &mut Criterion,
-    prefix: &str,
-    n: u64,
-    p: f64,
-    keys: &[u64],
-    absent: &[u64],
-) {
-    if !wanted(F::NAME) {
-        return;
-    }
+/// From this many items on, inserts are timed as whole fills outside criterion (criterion's
+/// minimum of 10 samples plus warm-up would take 11 fills of up to a minute each).
+pub const FILLS_FROM: u64 = 10_000_000;
+
+/// Criterion's insert group: one sample fills an empty filter with `keys`.
+fn insert_bench<F: Filter>(c: &mut Criterion, prefix: &str, n: u64, p: f64, keys: &[u64]) {
     let mut g = c.benchmark_group(format!("{prefix}insert"));
     g.throughput(Throughput::Elements(n));
-    // One fill of 10M+ items takes seconds: one fill per sample, not 1 + 2 + ... + 10.
-    g.sampling_mode(if n >= 10_000_000 {
-        SamplingMode::Flat
-    } else {
-        SamplingMode::Auto
-    });
     g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -133,10 +119,88 @@ pub fn run<F: Filter>(
         });
     });
     g.finish();
-    let mut f = F::build(n, p);
-    for &k in keys {
-        f.add(k);
+}
+
+/// Times 3 fills (1 from 100M items on) of an empty filter with `keys`, prints the median in
+/// ns per insert and records it in `<target>/criterion/<group>/<name>/<n>/fills.json` (read by
+/// the plots example); returns the last filter, filled, for the query groups.
+fn insert_by_fills<F: Filter>(prefix: &str, n: u64, p: f64, keys: &[u64]) -> F {
+    let fills = if n >= 100_000_000 { 1 } else { 3 };
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..fills {
+        drop(last.take());
+        let mut f = F::build(n, p);
+        times.push(timed(|| {
+            for &k in keys {
+                f.add(k);
+            }
+        }));
+        last = Some(f);
     }
+    times.sort();
+    let ns = times[fills / 2].as_nanos() as f64 / n as f64;
+    let group = format!("{prefix}insert");
+    println!(
+        "{group}/{}/{n}: {ns:.1} ns per insert (median of {fills} fills)",
+        F::NAME
+    );
+    let dir = target_dir()
+        .join("criterion")
+        .join(group.replace('/', "_"))
+        .join(F::NAME)
+        .join(n.to_string());
+    let json = format!("{{\"ns_per_insert\": {ns}, \"fills\": {fills}}}\n");
+    if let Err(e) =
+        std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join("fills.json"), json))
+    {
+        eprintln!("could not record the fill time: {e}");
+    }
+    last.expect("at least one fill")
+}
+
+/// Cargo's target directory (as criterion finds it).
+fn target_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return dir.into();
+    }
+    std::process::Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .ok()
+        .and_then(|out| {
+            let text = String::from_utf8(out.stdout).ok()?;
+            let at = text.find("\"target_directory\":\"")? + "\"target_directory\":\"".len();
+            let end = text[at..].find('"')?;
+            Some(text[at..at + end].into())
+        })
+        .unwrap_or_else(|| "target".into())
+}
+
+/// Insert (filling an empty filter with `keys`; criterion below [`FILLS_FROM`] items, timed
+/// fills from there on), member and non-member queries ([`BATCH`] lookups) for `F` at `n` items and rate `p`, in groups `{prefix}insert`,
+/// `{prefix}contains_member`, `{prefix}contains_absent`.
+pub fn run<F: Filter>(
+    c: &mut Criterion,
+    prefix: &str,
+    n: u64,
+    p: f64,
+    keys: &[u64],
+    absent: &[u64],
+) {
+    if !wanted(F::NAME) {
+        return;
+    }
+    let f = if n >= FILLS_FROM {
+        insert_by_fills::<F>(prefix, n, p, keys)
+    } else {
+        insert_bench::<F>(c, prefix, n, p, keys);
+        let mut f = F::build(n, p);
+        for &k in keys {
+            f.add(k);
+        }
+        f
+    };
     let members = keys.iter().step_by((keys.len() / BATCH).max(1));
     let mut g = c.benchmark_group(format!("{prefix}contains_member"));
     g.throughput(Throughput::Elements(BATCH as u64));
