@@ -152,7 +152,7 @@ impl ScalableConfig {
 /// pre-sized for the same items when its newest sub-filter is full, and up to 3.5x just after a
 /// new sub-filter is added (3.8x at worst with growth 2; 6.4x with growth 4). A non-member
 /// query and an insert must consult every sub-filter (about `log_s(n / n0)` of them, ten after
-/// 1000x growth with s = 2), each a cache miss once it outgrows the cache: measured 3-9x the
+/// 1000x growth with s = 2), each a cache miss once it outgrows the cache: measured 1.2-9x the
 /// time of a pre-sized classic filter (`docs/bloom.md`).
 ///
 /// # Example
