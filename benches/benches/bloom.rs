@@ -9,11 +9,18 @@
 //! Scalable filters start at n/1000 and grow 1000x; probabilistic-collections' scalable filter
 //! is configured as its docs show (initial rate p, growth 2, tightening 0.5).
 //!
-//! Sizes 1M and 10M items; `HPDS_BENCH_FULL=1` adds 100M. Short run:
+//! Sizes 1M and 10M items; `HPDS_BENCH_FULL=1` adds 100M, `HPDS_BENCH_SIZES=100000000` runs only
+//! that size and `HPDS_BENCH_ONLY=hpds_classic,fastbloom` only those implementations (one at a
+//! time at 100M: the keys alone take 800 MB). The driver is shared with hpds-bloom's own
+//! `throughput` bench. Short run:
 //! `cargo bench -p hpds-benches --bench bloom -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+#[path = "../../crates/hpds-bloom/benches/driver/mod.rs"]
+mod driver;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use driver::{BATCH, Filter, filter, run, sizes};
 use hpds_core::hash::StableBuildHasher;
 use hpds_testkit::alloc::measure;
 use hpds_testkit::streams::distinct_u64s;
@@ -21,131 +28,40 @@ use hpds_testkit::streams::distinct_u64s;
 #[global_allocator]
 static ALLOC: hpds_testkit::CountingAllocator = hpds_testkit::CountingAllocator;
 
-/// Lookups per measured iteration.
-const BATCH: usize = 200_000;
 /// Non-members queried for the false-positive table.
 const FPR_QUERIES: usize = 1_000_000;
 
-fn sizes() -> Vec<u64> {
-    let mut s = vec![1_000_000, 10_000_000];
-    if std::env::var_os("HPDS_BENCH_FULL").is_some() {
-        s.push(100_000_000);
-    }
-    s
-}
-
-/// The one local trait every implementation runs through.
-trait Filter {
-    const NAME: &'static str;
-    fn build(n: u64, p: f64) -> Self;
-    fn add(&mut self, key: u64);
-    fn has(&self, key: u64) -> bool;
-}
-
-struct HpdsClassic(hpds_bloom::BloomFilter);
-struct HpdsBlocked(hpds_bloom::BlockedBloomFilter);
-struct HpdsScalable(hpds_bloom::ScalableBloomFilter);
-struct FastBloom(fastbloom::BloomFilter<StableBuildHasher>);
-struct PcBloom(probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>);
-struct PcScalable(probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>);
+type HpdsClassic = hpds_bloom::BloomFilter;
+type HpdsBlocked = hpds_bloom::BlockedBloomFilter;
+type HpdsScalable = hpds_bloom::ScalableBloomFilter;
+type FastBloom = fastbloom::BloomFilter<StableBuildHasher>;
+type PcBloom = probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>;
+type PcScalable = probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>;
 
 const PC_HASHERS: [StableBuildHasher; 2] = [
     StableBuildHasher::with_seed(1),
     StableBuildHasher::with_seed(2),
 ];
 
-impl Filter for HpdsClassic {
-    const NAME: &'static str = "hpds_classic";
-    fn build(n: u64, p: f64) -> Self {
-        Self(hpds_bloom::BloomFilter::new(n, p).unwrap())
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
-
-impl Filter for HpdsBlocked {
-    const NAME: &'static str = "hpds_blocked";
-    fn build(n: u64, p: f64) -> Self {
-        Self(hpds_bloom::BlockedBloomFilter::new(n, p).unwrap())
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
-
-impl Filter for HpdsScalable {
-    const NAME: &'static str = "hpds_scalable";
-    fn build(n: u64, p: f64) -> Self {
-        Self(hpds_bloom::ScalableBloomFilter::new((n / 1000).max(1), p).unwrap())
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
-
-impl Filter for FastBloom {
-    const NAME: &'static str = "fastbloom";
-    fn build(n: u64, p: f64) -> Self {
-        Self(
-            fastbloom::BloomFilter::with_false_pos(p)
-                .hasher(StableBuildHasher::default())
-                .expected_items(n as usize),
-        )
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
-
-impl Filter for PcBloom {
-    const NAME: &'static str = "pc_bloom";
-    fn build(n: u64, p: f64) -> Self {
-        Self(probabilistic_collections::bloom::BloomFilter::with_hashers(
-            n as usize, p, PC_HASHERS,
-        ))
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
-
-impl Filter for PcScalable {
-    const NAME: &'static str = "pc_scalable";
-    fn build(n: u64, p: f64) -> Self {
-        let initial_bits = hpds_bloom::params::optimal_bits((n / 1000).max(1), p) as usize;
-        Self(
-            probabilistic_collections::bloom::ScalableBloomFilter::with_hashers(
-                initial_bits,
-                p,
-                2.0,
-                0.5,
-                PC_HASHERS,
-            ),
-        )
-    }
-    fn add(&mut self, key: u64) {
-        self.0.insert(&key);
-    }
-    fn has(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-}
+filter!(HpdsClassic, "hpds_classic", |n, p| HpdsClassic::new(n, p)
+    .unwrap());
+filter!(HpdsBlocked, "hpds_blocked", |n, p| HpdsBlocked::new(n, p)
+    .unwrap());
+filter!(HpdsScalable, "hpds_scalable", |n, p| {
+    HpdsScalable::new((n / 1000).max(1), p).unwrap()
+});
+filter!(FastBloom, "fastbloom", |n, p| {
+    fastbloom::BloomFilter::with_false_pos(p)
+        .hasher(StableBuildHasher::default())
+        .expected_items(n as usize)
+});
+filter!(PcBloom, "pc_bloom", |n, p| PcBloom::with_hashers(
+    n as usize, p, PC_HASHERS
+));
+filter!(PcScalable, "pc_scalable", |n, p| {
+    let initial_bits = hpds_bloom::params::optimal_bits((n / 1000).max(1), p) as usize;
+    PcScalable::with_hashers(initial_bits, p, 2.0, 0.5, PC_HASHERS)
+});
 
 /// Bits per item (counting allocator) and measured false-positive rate after `n` inserts.
 fn accuracy_row<F: Filter>(n: u64, p: f64, keys: &[u64]) {
@@ -186,44 +102,8 @@ fn accuracy_table() {
     }
 }
 
-fn run<F: Filter>(c: &mut Criterion, n: u64, keys: &[u64], absent: &[u64]) {
-    const P: f64 = 0.01;
-    let mut g = c.benchmark_group("bloom/insert");
-    g.throughput(Throughput::Elements(n));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter_batched(
-            || F::build(n, P),
-            |mut f| {
-                for &k in keys {
-                    f.add(k);
-                }
-                f
-            },
-            BatchSize::PerIteration,
-        );
-    });
-    g.finish();
-    let mut f = F::build(n, P);
-    for &k in keys {
-        f.add(k);
-    }
-    let mut g = c.benchmark_group("bloom/contains_member");
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter(|| {
-            keys.iter()
-                .step_by(keys.len() / BATCH)
-                .filter(|&&k| f.has(k))
-                .count()
-        });
-    });
-    g.finish();
-    let mut g = c.benchmark_group("bloom/contains_absent");
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter(|| absent.iter().filter(|&&k| f.has(k)).count());
-    });
-    g.finish();
+fn run_one<F: Filter>(c: &mut Criterion, n: u64, keys: &[u64], absent: &[u64]) {
+    run::<F>(c, "bloom/", n, 0.01, keys, absent);
 }
 
 /// `HPDS_BENCH_NO_TABLE=1` skips the memory and false-positive table.
@@ -234,16 +114,16 @@ fn peers(c: &mut Criterion) {
     for n in sizes() {
         let keys: Vec<u64> = distinct_u64s(1).take(n as usize).collect();
         let absent: Vec<u64> = distinct_u64s(2).take(BATCH).collect();
-        run::<HpdsClassic>(c, n, &keys, &absent);
-        run::<HpdsBlocked>(c, n, &keys, &absent);
-        run::<HpdsScalable>(c, n, &keys, &absent);
-        run::<FastBloom>(c, n, &keys, &absent);
-        run::<PcBloom>(c, n, &keys, &absent);
+        run_one::<HpdsClassic>(c, n, &keys, &absent);
+        run_one::<HpdsBlocked>(c, n, &keys, &absent);
+        run_one::<HpdsScalable>(c, n, &keys, &absent);
+        run_one::<FastBloom>(c, n, &keys, &absent);
+        run_one::<PcBloom>(c, n, &keys, &absent);
         // probabilistic-collections' scalable filter takes about 4 s per million inserts
         // here, so a 10-sample run at 10M would take over 10 minutes: timed at 1M only (its
         // memory and false-positive rate at 10M are in the table).
         if n <= 1_000_000 {
-            run::<PcScalable>(c, n, &keys, &absent);
+            run_one::<PcScalable>(c, n, &keys, &absent);
         }
     }
 }

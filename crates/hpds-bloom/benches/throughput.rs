@@ -1,16 +1,20 @@
 //! Throughput of the hpds filters, and the storage measurement behind the crate's `bitvec`
 //! choices (group `storage`).
 //!
-//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M). Short run:
+//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M; see `driver/mod.rs`, shared with the peer
+//! comparison, for the other switches). Short run:
 //! `cargo bench -p hpds-bloom --bench throughput -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
+
+mod driver;
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use bitvec::field::BitField;
 use bitvec::prelude::{BitVec, Lsb0};
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use driver::{BATCH, Filter, filter, run, sizes};
 use hpds_bloom::{
     AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ManualClock,
     ScalableBloomFilter, TimingBloomFilter,
@@ -18,111 +22,37 @@ use hpds_bloom::{
 use hpds_core::hash::mix64;
 use hpds_testkit::streams::distinct_u64s;
 
+filter!(BloomFilter, "classic", |n, p| BloomFilter::new(n, p)
+    .unwrap());
+filter!(BlockedBloomFilter, "blocked", |n, p| {
+    BlockedBloomFilter::new(n, p).unwrap()
+});
+filter!(ScalableBloomFilter, "scalable(n/1000)", |n, p| {
+    ScalableBloomFilter::new((n / 1000).max(1), p).unwrap()
+});
+filter!(CountingBloomFilter, "counting", |n, p| {
+    CountingBloomFilter::new(n, p).unwrap()
+});
+filter!(AtomicBloomFilter, "atomic", |n, p| AtomicBloomFilter::new(
+    n, p
+)
+.unwrap());
+filter!(TimingBloomFilter<ManualClock>, "timing", |n, p| {
+    TimingBloomFilter::with_clock(n, p, Duration::from_secs(60), ManualClock::new()).unwrap()
+});
+
 const P: f64 = 0.01;
-/// Lookups per measured iteration.
-const BATCH: usize = 200_000;
-
-fn sizes() -> Vec<u64> {
-    let mut s = vec![1_000_000, 10_000_000];
-    if std::env::var_os("HPDS_BENCH_FULL").is_some() {
-        s.push(100_000_000);
-    }
-    s
-}
-
-/// One local trait so every filter runs the same benchmark code.
-trait Filter {
-    const NAME: &'static str;
-    fn build(n: u64) -> Self;
-    fn add(&mut self, key: u64);
-    fn has(&self, key: u64) -> bool;
-}
-
-macro_rules! filter {
-    ($ty:ty, $name:literal, |$n:ident| $build:expr) => {
-        impl Filter for $ty {
-            const NAME: &'static str = $name;
-            fn build($n: u64) -> Self {
-                $build
-            }
-            fn add(&mut self, key: u64) {
-                self.insert(&key);
-            }
-            fn has(&self, key: u64) -> bool {
-                self.contains(&key)
-            }
-        }
-    };
-}
-
-filter!(BloomFilter, "classic", |n| BloomFilter::new(n, P).unwrap());
-filter!(BlockedBloomFilter, "blocked", |n| BlockedBloomFilter::new(
-    n, P
-)
-.unwrap());
-filter!(ScalableBloomFilter, "scalable(n/1000)", |n| {
-    ScalableBloomFilter::new((n / 1000).max(1), P).unwrap()
-});
-filter!(CountingBloomFilter, "counting", |n| {
-    CountingBloomFilter::new(n, P).unwrap()
-});
-filter!(AtomicBloomFilter, "atomic", |n| AtomicBloomFilter::new(
-    n, P
-)
-.unwrap());
-filter!(TimingBloomFilter<ManualClock>, "timing", |n| {
-    TimingBloomFilter::with_clock(n, P, Duration::from_secs(60), ManualClock::new()).unwrap()
-});
-
-fn run<F: Filter>(c: &mut Criterion, n: u64, keys: &[u64], absent: &[u64]) {
-    let mut g = c.benchmark_group("insert");
-    g.throughput(Throughput::Elements(n));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter_batched(
-            || F::build(n),
-            |mut f| {
-                for &k in keys {
-                    f.add(k);
-                }
-                f
-            },
-            BatchSize::PerIteration,
-        );
-    });
-    g.finish();
-    let mut f = F::build(n);
-    for &k in keys {
-        f.add(k);
-    }
-    let mut g = c.benchmark_group("contains_member");
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter(|| {
-            keys.iter()
-                .step_by(keys.len() / BATCH)
-                .filter(|&&k| f.has(k))
-                .count()
-        });
-    });
-    g.finish();
-    let mut g = c.benchmark_group("contains_absent");
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter(|| absent.iter().filter(|&&k| f.has(k)).count());
-    });
-    g.finish();
-}
 
 fn filters(c: &mut Criterion) {
     for n in sizes() {
         let keys: Vec<u64> = distinct_u64s(1).take(n as usize).collect();
         let absent: Vec<u64> = distinct_u64s(2).take(BATCH).collect();
-        run::<BloomFilter>(c, n, &keys, &absent);
-        run::<BlockedBloomFilter>(c, n, &keys, &absent);
-        run::<ScalableBloomFilter>(c, n, &keys, &absent);
-        run::<AtomicBloomFilter>(c, n, &keys, &absent);
-        run::<CountingBloomFilter>(c, n, &keys, &absent);
-        run::<TimingBloomFilter<ManualClock>>(c, n, &keys, &absent);
+        run::<BloomFilter>(c, "", n, P, &keys, &absent);
+        run::<BlockedBloomFilter>(c, "", n, P, &keys, &absent);
+        run::<ScalableBloomFilter>(c, "", n, P, &keys, &absent);
+        run::<AtomicBloomFilter>(c, "", n, P, &keys, &absent);
+        run::<CountingBloomFilter>(c, "", n, P, &keys, &absent);
+        run::<TimingBloomFilter<ManualClock>>(c, "", n, P, &keys, &absent);
     }
 }
 

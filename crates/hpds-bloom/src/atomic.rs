@@ -4,8 +4,8 @@ use core::fmt;
 use core::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hpds_core::Result;
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{HeapSize, Result};
 
 use crate::bloom::BloomFilter;
 use crate::hashing::Hashes;
@@ -165,11 +165,7 @@ impl fmt::Debug for AtomicBloomFilter {
     }
 }
 
-impl HeapSize for AtomicBloomFilter {
-    fn heap_bytes(&self) -> usize {
-        self.words.capacity() * 8
-    }
-}
+impl_heap_size!([] AtomicBloomFilter, |f| f.words.capacity() * 8);
 
 #[cfg(test)]
 mod tests {

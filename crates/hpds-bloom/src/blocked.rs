@@ -5,8 +5,7 @@ use core::hash::Hash;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, mix64};
-use hpds_core::traits::MembershipFilter;
-use hpds_core::{Error, HeapSize, Result};
+use hpds_core::{Error, Result};
 
 use crate::hashing::{Hashes, reduce};
 use crate::params::{self, BLOCK_BITS, check_hashes, check_items, check_rate};
@@ -109,12 +108,7 @@ impl BlockedBloomFilter {
         })
     }
 
-    /// The same filter, emptied, hashing items with `seed`.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.clear();
-        self.seed = seed;
-        self
-    }
+    with_seed!();
 
     /// Adds an item; returns `true` if it was (probably) present already.
     #[inline]
@@ -300,37 +294,9 @@ impl Default for BlockedBloomFilter {
     }
 }
 
-impl<T: Hash> Extend<T> for BlockedBloomFilter {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl HeapSize for BlockedBloomFilter {
-    fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * core::mem::size_of::<Block>()
-    }
-}
-
-impl MembershipFilter for BlockedBloomFilter {
-    fn insert_hash(&mut self, hash: u64) -> bool {
-        BlockedBloomFilter::insert_hash(self, hash)
-    }
-    fn contains_hash(&self, hash: u64) -> bool {
-        BlockedBloomFilter::contains_hash(self, hash)
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
-        BlockedBloomFilter::insert(self, item)
-    }
-    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        BlockedBloomFilter::contains(self, item)
-    }
-}
+impl_extend!([] BlockedBloomFilter);
+impl_heap_size!([] BlockedBloomFilter, |f| f.blocks.capacity() * core::mem::size_of::<Block>());
+impl_membership!([] BlockedBloomFilter);
 
 /// Format (version 1): `hashes: u32, seed: u64, words: u64 slice` (8 words per block).
 impl ByteCodec for BlockedBloomFilter {
@@ -381,6 +347,7 @@ impl TryFrom<BlockedRepr> for BlockedBloomFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hpds_core::HeapSize;
 
     #[test]
     fn masks_have_at_most_k_bits() {

@@ -4,10 +4,8 @@ use core::fmt;
 use core::hash::Hash;
 
 use bitvec::prelude::{BitVec, Lsb0};
-use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::traits::MembershipFilter;
-use hpds_core::{Error, HeapSize, Result};
+use hpds_core::{Error, Result};
 
 use crate::hashing::Hashes;
 use crate::params::{self, check_bits, check_hashes};
@@ -86,14 +84,7 @@ impl BloomFilter {
         })
     }
 
-    /// The same filter, emptied, hashing items with `seed` instead of the default.
-    ///
-    /// Filters built with different seeds cannot be combined.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.clear();
-        self.seed = seed;
-        self
-    }
+    with_seed!();
 
     /// Adds an item; returns `true` if it was (probably) present already.
     #[inline]
@@ -150,6 +141,16 @@ impl BloomFilter {
         let words = self.bits.as_raw_slice();
         h.positions(self.k, self.m)
             .all(|pos| words[pos >> 6] & (1u64 << (pos & 63)) != 0)
+    }
+
+    /// Like [`contains_hashes`](Self::contains_hashes) but reads all `k` words without an early
+    /// exit (no data-dependent branch): for a caller about to insert the item anyway.
+    #[inline]
+    pub(crate) fn contains_all(&self, h: Hashes) -> bool {
+        let words = self.bits.as_raw_slice();
+        h.positions(self.k, self.m)
+            .fold(1u64, |all, pos| all & (words[pos >> 6] >> (pos & 63)))
+            != 0
     }
 
     /// Sets every bit of `self` that is set in `other`: the filter of both item sets, exactly
@@ -258,6 +259,7 @@ impl BloomFilter {
     }
 
     /// Overwrites the words of a filter of the same shape (for the atomic snapshot).
+    #[inline]
     pub(crate) fn words(&self) -> &[u64] {
         self.bits.as_raw_slice()
     }
@@ -308,92 +310,23 @@ impl fmt::Debug for BloomFilter {
     }
 }
 
-impl<T: Hash> Extend<T> for BloomFilter {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl HeapSize for BloomFilter {
-    fn heap_bytes(&self) -> usize {
-        self.bits.capacity() / 8
-    }
-}
-
-impl MembershipFilter for BloomFilter {
-    fn insert_hash(&mut self, hash: u64) -> bool {
-        BloomFilter::insert_hash(self, hash)
-    }
-    fn contains_hash(&self, hash: u64) -> bool {
-        BloomFilter::contains_hash(self, hash)
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
-        BloomFilter::insert(self, item)
-    }
-    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        BloomFilter::contains(self, item)
-    }
-}
-
-/// Format (version 1): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian;
-/// bits past `bits` in the last word are zero.
-impl ByteCodec for BloomFilter {
-    const TAG: [u8; 4] = *b"BLMF";
-    const VERSION: u16 = 1;
-
-    fn encode_payload(&self, enc: &mut Encoder) {
-        enc.put_u64(self.m);
-        enc.put_u32(self.k);
-        enc.put_u64(self.seed);
-        enc.put_u64_slice(self.bits.as_raw_slice());
-    }
-
-    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
-        let m = dec.u64()?;
-        let k = dec.u32()?;
-        let seed = dec.u64()?;
-        let words = dec.u64_vec()?;
-        Self::from_parts(m, k, seed, words)
-    }
-}
-
-#[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct BloomRepr {
-    bits: u64,
-    hashes: u32,
-    seed: u64,
-    words: Vec<u64>,
-}
-
-#[cfg(feature = "serde")]
-impl From<BloomFilter> for BloomRepr {
-    fn from(f: BloomFilter) -> Self {
-        Self {
-            bits: f.m,
-            hashes: f.k,
-            seed: f.seed,
-            words: f.bits.into_vec(),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<BloomRepr> for BloomFilter {
-    type Error = Error;
-    fn try_from(r: BloomRepr) -> Result<Self> {
-        Self::from_parts(r.bits, r.hashes, r.seed, r.words)
-    }
-}
+impl_extend!([] BloomFilter);
+impl_heap_size!([] BloomFilter, |f| f.bits.capacity() / 8);
+impl_membership!([] BloomFilter);
+impl_word_codec!(
+    BloomFilter,
+    b"BLMF",
+    BloomRepr,
+    bits,
+    bits,
+    "Format (version 1): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian; \
+     bits past `bits` in the last word are zero."
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hpds_core::codec::{ByteCodec, Encoder};
 
     #[test]
     fn bad_parameters_are_errors_not_panics() {

@@ -4,10 +4,8 @@ use core::fmt;
 use core::hash::Hash;
 
 use bitvec::prelude::{BitVec, Lsb0};
-use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::traits::MembershipFilter;
-use hpds_core::{Error, HeapSize, Result};
+use hpds_core::{Error, Result};
 
 use crate::hashing::Hashes;
 use crate::params::{self, check_hashes};
@@ -93,12 +91,7 @@ impl CountingBloomFilter {
         })
     }
 
-    /// The same filter, emptied, hashing items with `seed`.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.clear();
-        self.seed = seed;
-        self
-    }
+    with_seed!();
 
     // Cells are read and written as nibbles of the raw words: `bitvec`'s `BitField`
     // `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower (docs/bloom.md, *Storage*).
@@ -259,88 +252,18 @@ impl Default for CountingBloomFilter {
     }
 }
 
-impl<T: Hash> Extend<T> for CountingBloomFilter {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl HeapSize for CountingBloomFilter {
-    fn heap_bytes(&self) -> usize {
-        self.cells.capacity() / 8
-    }
-}
-
-impl MembershipFilter for CountingBloomFilter {
-    fn insert_hash(&mut self, hash: u64) -> bool {
-        CountingBloomFilter::insert_hash(self, hash)
-    }
-    fn contains_hash(&self, hash: u64) -> bool {
-        CountingBloomFilter::contains_hash(self, hash)
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
-        CountingBloomFilter::insert(self, item)
-    }
-    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        CountingBloomFilter::contains(self, item)
-    }
-}
-
-/// Format (version 1): `cells: u64, hashes: u32, seed: u64, words: u64 slice` (16 cells per
-/// word, cell `i` in bits `4i..4i+4`, least significant first).
-impl ByteCodec for CountingBloomFilter {
-    const TAG: [u8; 4] = *b"BLMC";
-    const VERSION: u16 = 1;
-
-    fn encode_payload(&self, enc: &mut Encoder) {
-        enc.put_u64(self.m);
-        enc.put_u32(self.k);
-        enc.put_u64(self.seed);
-        enc.put_u64_slice(self.cells.as_raw_slice());
-    }
-
-    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
-        let m = dec.u64()?;
-        let k = dec.u32()?;
-        let seed = dec.u64()?;
-        let words = dec.u64_vec()?;
-        Self::from_parts(m, k, seed, words)
-    }
-}
-
-#[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CountingRepr {
-    cells: u64,
-    hashes: u32,
-    seed: u64,
-    words: Vec<u64>,
-}
-
-#[cfg(feature = "serde")]
-impl From<CountingBloomFilter> for CountingRepr {
-    fn from(f: CountingBloomFilter) -> Self {
-        Self {
-            cells: f.m,
-            hashes: f.k,
-            seed: f.seed,
-            words: f.cells.into_vec(),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<CountingRepr> for CountingBloomFilter {
-    type Error = Error;
-    fn try_from(r: CountingRepr) -> Result<Self> {
-        Self::from_parts(r.cells, r.hashes, r.seed, r.words)
-    }
-}
+impl_extend!([] CountingBloomFilter);
+impl_heap_size!([] CountingBloomFilter, |f| f.cells.capacity() / 8);
+impl_membership!([] CountingBloomFilter);
+impl_word_codec!(
+    CountingBloomFilter,
+    b"BLMC",
+    CountingRepr,
+    cells,
+    cells,
+    "Format (version 1): `cells: u64, hashes: u32, seed: u64, words: u64 slice` (16 cells per \
+     word, cell `i` in bits `4i..4i+4`, least significant first)."
+);
 
 #[cfg(test)]
 mod tests {

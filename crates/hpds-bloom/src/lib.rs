@@ -98,6 +98,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[macro_use]
+mod shared;
+
 mod atomic;
 mod blocked;
 mod bloom;

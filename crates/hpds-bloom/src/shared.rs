@@ -1,0 +1,131 @@
+//! Trait impls and methods the filters share, written once as macros.
+
+/// `pub fn with_seed(self, seed) -> Self` for a filter with a `seed` field and a `clear`
+/// method; invoked inside the filter's `impl` block.
+macro_rules! with_seed {
+    () => {
+        /// The same filter, emptied, hashing items with `seed` instead of the default.
+        ///
+        /// Filters built with different seeds cannot be combined.
+        pub fn with_seed(mut self, seed: u64) -> Self {
+            self.clear();
+            self.seed = seed;
+            self
+        }
+    };
+}
+
+/// `Extend` (insert every item) for a filter with an inherent `insert(&mut self, &T)`.
+/// Generic parameters of the filter go in the brackets, each followed by a comma.
+macro_rules! impl_extend {
+    ([$($gen:tt)*] $ty:ty) => {
+        impl<$($gen)* T: core::hash::Hash> Extend<T> for $ty {
+            fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+                for item in iter {
+                    self.insert(&item);
+                }
+            }
+        }
+    };
+}
+
+/// [`hpds_core::HeapSize`] from an expression of the filter `$f`.
+macro_rules! impl_heap_size {
+    ([$($gen:tt)*] $ty:ty, |$f:ident| $bytes:expr) => {
+        impl<$($gen)*> hpds_core::HeapSize for $ty {
+            fn heap_bytes(&self) -> usize {
+                let $f = self;
+                $bytes
+            }
+        }
+    };
+}
+
+/// [`hpds_core::traits::MembershipFilter`] through the filter's inherent `insert`, `contains`,
+/// `insert_hash`, `contains_hash` and its `seed` field (or the seed expression of `$f` given).
+macro_rules! impl_membership {
+    ([$($gen:tt)*] $ty:ty) => {
+        impl_membership!([$($gen)*] $ty, |f| f.seed);
+    };
+    ([$($gen:tt)*] $ty:ty, |$f:ident| $seed:expr) => {
+        impl<$($gen)*> hpds_core::traits::MembershipFilter for $ty {
+            fn insert_hash(&mut self, hash: u64) -> bool {
+                <$ty>::insert_hash(self, hash)
+            }
+            fn contains_hash(&self, hash: u64) -> bool {
+                <$ty>::contains_hash(self, hash)
+            }
+            fn hash_seed(&self) -> u64 {
+                let $f = self;
+                $seed
+            }
+            fn insert<T: core::hash::Hash + ?Sized>(&mut self, item: &T) -> bool {
+                <$ty>::insert(self, item)
+            }
+            fn contains<T: core::hash::Hash + ?Sized>(&self, item: &T) -> bool {
+                <$ty>::contains(self, item)
+            }
+        }
+    };
+}
+
+/// The byte codec and serde representation of a filter stored as `size: u64, hashes: u32,
+/// seed: u64, words: u64 slice` (classic bits, counting cells), with fields `m`, `k`, `seed`,
+/// a `$words` `BitVec<u64>` and a validating `from_parts(m, k, seed, words)`. `$size` names the
+/// size field of the serde form.
+macro_rules! impl_word_codec {
+    ($ty:ty, $tag:literal, $repr:ident, $size:ident, $words:ident, $doc:literal) => {
+        #[doc = $doc]
+        impl hpds_core::codec::ByteCodec for $ty {
+            const TAG: [u8; 4] = *$tag;
+            const VERSION: u16 = 1;
+
+            fn encode_payload(&self, enc: &mut hpds_core::codec::Encoder) {
+                enc.put_u64(self.m);
+                enc.put_u32(self.k);
+                enc.put_u64(self.seed);
+                enc.put_u64_slice(self.$words.as_raw_slice());
+            }
+
+            fn decode_payload(
+                dec: &mut hpds_core::codec::Decoder<'_>,
+                _version: u16,
+            ) -> hpds_core::Result<Self> {
+                let m = dec.u64()?;
+                let k = dec.u32()?;
+                let seed = dec.u64()?;
+                let words = dec.u64_vec()?;
+                Self::from_parts(m, k, seed, words)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct $repr {
+            $size: u64,
+            hashes: u32,
+            seed: u64,
+            words: Vec<u64>,
+        }
+
+        #[cfg(feature = "serde")]
+        impl From<$ty> for $repr {
+            fn from(f: $ty) -> Self {
+                Self {
+                    $size: f.m,
+                    hashes: f.k,
+                    seed: f.seed,
+                    words: f.$words.into_vec(),
+                }
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl TryFrom<$repr> for $ty {
+            type Error = hpds_core::Error;
+            fn try_from(r: $repr) -> hpds_core::Result<Self> {
+                Self::from_parts(r.$size, r.hashes, r.seed, r.words)
+            }
+        }
+    };
+}
