@@ -88,6 +88,7 @@
 
 extern crate alloc;
 
+mod collector;
 #[cfg(feature = "mmap")]
 pub mod mmap;
 mod storage;

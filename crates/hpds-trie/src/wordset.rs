@@ -1,15 +1,15 @@
 //! `WordSet`: an immutable set of byte strings stored as a minimal acyclic automaton (DAWG).
 
 use alloc::boxed::Box;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::{Bound, RangeBounds};
+use core::ops::RangeBounds;
 
 use fst::{Automaton, IntoStreamer, Streamer};
 use hpds_core::{HeapSize, Result};
 
-use crate::storage::{self, Bytes, Collector};
+use crate::collector::Collector;
+use crate::storage::{self, Bytes};
 use crate::validate::Kind;
 
 /// An immutable set of byte strings stored as a minimal acyclic finite automaton (a DAWG),
@@ -58,11 +58,14 @@ impl WordSet {
         Self::from_sorted_iter(core::iter::empty::<&[u8]>()).expect("no keys are in order")
     }
 
+    fn from_fst(f: storage::Fst) -> Self {
+        Self {
+            set: fst::Set::from(f),
+        }
+    }
+
     fn from_vec_unchecked(bytes: Vec<u8>) -> Self {
-        let bytes = Bytes::Owned(Arc::from(bytes));
-        // Bytes fst's builder just wrote are valid; `Set::new` only parses the header.
-        let set = fst::Set::new(bytes).expect("fst's builder writes valid fsts");
-        Self { set }
+        Self::from_fst(storage::built(bytes))
     }
 
     /// Builds a set from keys in strictly increasing byte order, streaming: memory stays
@@ -122,10 +125,7 @@ impl WordSet {
 
     /// Like [`from_bytes`](Self::from_bytes), taking ownership of the bytes without a copy.
     pub fn from_vec(bytes: Vec<u8>) -> Result<Self> {
-        let f = storage::open(Bytes::Owned(Arc::from(bytes)), Kind::Set)?;
-        Ok(Self {
-            set: fst::Set::from(f),
-        })
+        storage::decode(bytes, Kind::Set).map(Self::from_fst)
     }
 
     /// Opens a set stored in a file by memory-mapping it: no copy, pages load on demand and
@@ -140,12 +140,7 @@ impl WordSet {
     /// [`std::io::ErrorKind::InvalidData`] wrapping the [`hpds_core::Error`].
     #[cfg(feature = "mmap")]
     pub fn open_mmap<P: AsRef<std::path::Path>>(path: P) -> std::io::Result<Self> {
-        let map = crate::mmap::map_file(path.as_ref())?;
-        let f = storage::open(Bytes::Mapped(Arc::new(map)), Kind::Set)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        Ok(Self {
-            set: fst::Set::from(f),
-        })
+        storage::open_mmap(path.as_ref(), Kind::Set).map(Self::from_fst)
     }
 
     /// The set's bytes in fst's format (readable by [`from_bytes`](Self::from_bytes) and by the
@@ -181,23 +176,12 @@ impl WordSet {
 
     /// The keys starting with `prefix`, in order.
     pub fn prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> Keys<'_> {
-        // A range scan: fst seeks to the first key >= prefix and stops at the successor.
-        let prefix = prefix.as_ref();
-        let b = self.set.range().ge(prefix);
-        match storage::prefix_successor(prefix) {
-            Some(end) => Keys::new(b.lt(end).into_stream()),
-            None => Keys::new(b.into_stream()),
-        }
+        Keys::new(storage::with_prefix(self.set.range(), prefix.as_ref()).into_stream())
     }
 
     /// Number of keys starting with `prefix` (walks them without building them).
     pub fn count_prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> usize {
-        let prefix = prefix.as_ref();
-        let b = self.set.range().ge(prefix);
-        let mut s = match storage::prefix_successor(prefix) {
-            Some(end) => b.lt(end).into_stream(),
-            None => b.into_stream(),
-        };
+        let mut s = storage::with_prefix(self.set.range(), prefix.as_ref()).into_stream();
         let mut n = 0;
         while s.next().is_some() {
             n += 1;
@@ -208,19 +192,7 @@ impl WordSet {
     /// The keys in `range`, in order, e.g. `set.range("b".."d")` or
     /// `set.range::<&str, _>(..)`.
     pub fn range<K: AsRef<[u8]>, R: RangeBounds<K>>(&self, range: R) -> Keys<'_> {
-        let (lo, hi) = storage::byte_bounds(&range);
-        let mut b = self.set.range();
-        b = match lo {
-            Bound::Included(k) => b.ge(k),
-            Bound::Excluded(k) => b.gt(k),
-            Bound::Unbounded => b,
-        };
-        b = match hi {
-            Bound::Included(k) => b.le(k),
-            Bound::Excluded(k) => b.lt(k),
-            Bound::Unbounded => b,
-        };
-        Keys::new(b.into_stream())
+        Keys::new(storage::in_range(self.set.range(), &range).into_stream())
     }
 
     /// The keys within `distance` edits (insertions, deletions, substitutions of Unicode
@@ -335,9 +307,7 @@ impl Default for WordSet {
 
 impl PartialEq for WordSet {
     fn eq(&self, other: &Self) -> bool {
-        // A minimal automaton is unique, and fst's builder writes it deterministically.
-        self.as_bytes() == other.as_bytes()
-            || (self.len() == other.len() && self.iter().eq(other.iter()))
+        storage::same_contents(self.set.as_fst(), other.set.as_fst())
     }
 }
 
