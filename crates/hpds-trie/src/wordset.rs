@@ -90,20 +90,9 @@ impl WordSet {
         I::Item: AsRef<[u8]>,
     {
         let mut b = fst::SetBuilder::memory();
-        let mut last: Option<Vec<u8>> = None;
         for k in keys {
-            let k = k.as_ref();
-            if last.as_deref() == Some(k) {
-                continue;
-            }
+            // fst's set builder skips a key equal to the one before (no copy of each key here).
             b.insert(k).map_err(|e| storage::build_error(&e))?;
-            match &mut last {
-                Some(l) => {
-                    l.clear();
-                    l.extend_from_slice(k);
-                }
-                None => last = Some(k.to_vec()),
-            }
         }
         let bytes = b.into_inner().map_err(|e| storage::build_error(&e))?;
         Ok(Self::from_vec_unchecked(bytes))

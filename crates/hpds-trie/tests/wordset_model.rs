@@ -43,6 +43,11 @@ proptest! {
         // The streaming path and the builder agree, byte for byte.
         let sorted = WordSet::from_sorted_iter(&model).unwrap();
         prop_assert_eq!(sorted.as_bytes(), set.as_bytes());
+        // Sorted input with its duplicates kept (the empty key too) gives the same set.
+        let mut with_dupes = keys.clone();
+        with_dupes.sort();
+        let sorted = WordSet::from_sorted_iter(&with_dupes).unwrap();
+        prop_assert_eq!(sorted.as_bytes(), set.as_bytes());
         for p in probes.iter().chain(model.iter().take(3)) {
             prop_assert_eq!(set.contains(p), model.contains(p));
             for cut in [0, 1, 2, p.len()] {
@@ -166,6 +171,11 @@ fn builder_compacts_large_streams() {
 fn from_sorted_iter_rejects_unsorted_input() {
     let e = WordSet::from_sorted_iter(["b", "a"]).unwrap_err();
     assert!(e.to_string().contains("increasing"), "{e}");
+    let e = WordSet::from_sorted_iter(["a", "a", "b", "a"]).unwrap_err();
+    assert!(e.to_string().contains("increasing"), "{e}");
+    let dupes = WordSet::from_sorted_iter(["", "", "a", "a", "a", "ab", "ab"]).unwrap();
+    assert_eq!(dupes.len(), 3);
+    assert_eq!(dupes, WordSet::from_sorted_iter(["", "a", "ab"]).unwrap());
     assert!(WordMap::from_sorted_iter([("a", 1), ("a", 2)]).is_err());
     assert!(WordMap::from_sorted_iter([("a", 1), ("b", 2)]).is_ok());
 }
