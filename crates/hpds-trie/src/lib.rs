@@ -89,6 +89,7 @@
 extern crate alloc;
 
 mod collector;
+mod minimal;
 #[cfg(feature = "mmap")]
 pub mod mmap;
 mod storage;

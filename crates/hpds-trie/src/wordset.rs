@@ -9,6 +9,7 @@ use fst::{Automaton, IntoStreamer, Streamer};
 use hpds_core::{HeapSize, Result};
 
 use crate::collector::Collector;
+use crate::minimal::MinimalSetBuilder;
 use crate::storage::{self, Bytes};
 use crate::validate::Kind;
 
@@ -27,7 +28,9 @@ use crate::validate::Kind;
 /// [`difference`](Self::difference), which stream and build the result in one pass.
 ///
 /// # Cost
-/// `contains` walks one transition per key byte: `O(k)`, a few hundred nanoseconds for a word.
+/// `contains` walks one transition per key byte: `O(k)`, a few hundred nanoseconds for a word
+/// while the automaton fits in the CPU cache (about 250 ns at 100 thousand words), more once
+/// each node is a cache miss (about 1.4 µs at 5 million words, 40 MB).
 /// Streams (iteration, prefix, range, fuzzy) yield keys in lexicographic byte order at
 /// `O(1)` amortised per byte. Building sorts the keys (`O(n log n)`) and then streams them
 /// through fst's builder in `O(total bytes)`.
@@ -89,13 +92,11 @@ impl WordSet {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        let mut b = fst::SetBuilder::memory();
+        let mut b = MinimalSetBuilder::default();
         for k in keys {
-            // fst's set builder skips a key equal to the one before (no copy of each key here).
-            b.insert(k).map_err(|e| storage::build_error(&e))?;
+            b.insert(k.as_ref())?;
         }
-        let bytes = b.into_inner().map_err(|e| storage::build_error(&e))?;
-        Ok(Self::from_vec_unchecked(bytes))
+        Ok(Self::from_vec_unchecked(b.finish()))
     }
 
     /// Decodes a set from fst bytes (as written by [`to_bytes`](Self::to_bytes), or by the
@@ -168,12 +169,27 @@ impl WordSet {
         Keys::new(storage::with_prefix(self.set.range(), prefix.as_ref()).into_stream())
     }
 
-    /// Number of keys starting with `prefix` (walks them without building them).
+    /// Number of keys starting with `prefix`: follows the prefix, then counts the accepting
+    /// paths below it depth-first, without building the keys. `O(prefix + paths' nodes)`.
     pub fn count_prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> usize {
-        let mut s = storage::with_prefix(self.set.range(), prefix.as_ref()).into_stream();
+        let prefix = prefix.as_ref();
+        if prefix.is_empty() {
+            return self.len();
+        }
+        let f = self.set.as_fst();
+        let mut node = f.root();
+        for &b in prefix {
+            let Some(i) = node.find_input(b) else {
+                return 0;
+            };
+            node = f.node(node.transition_addr(i));
+        }
         let mut n = 0;
-        while s.next().is_some() {
-            n += 1;
+        let mut stack = alloc::vec![node.addr()];
+        while let Some(addr) = stack.pop() {
+            let node = f.node(addr);
+            n += usize::from(node.is_final());
+            stack.extend(node.transitions().map(|t| t.addr));
         }
         n
     }
@@ -239,13 +255,12 @@ impl WordSet {
     }
 
     fn from_op(mut stream: impl for<'a> Streamer<'a, Item = &'a [u8]>) -> Self {
-        let mut b = fst::SetBuilder::memory();
+        let mut b = MinimalSetBuilder::default();
         while let Some(k) = stream.next() {
-            // Set operations stream keys in strictly increasing order.
             b.insert(k)
                 .expect("set operations stream sorted distinct keys");
         }
-        Self::from_vec_unchecked(b.into_inner().expect("writing to memory cannot fail"))
+        Self::from_vec_unchecked(b.finish())
     }
 
     fn op<'a>(sets: impl IntoIterator<Item = &'a WordSet>) -> fst::set::OpBuilder<'a> {
@@ -401,12 +416,12 @@ impl WordSetBuilder {
 
     /// Builds the set.
     pub fn finish(self) -> WordSet {
-        let mut b = fst::SetBuilder::memory();
+        let mut b = MinimalSetBuilder::default();
         self.keys.drain_sorted(|k| {
             b.insert(k)
                 .expect("the collector yields sorted distinct keys");
         });
-        WordSet::from_vec_unchecked(b.into_inner().expect("writing to memory cannot fail"))
+        WordSet::from_vec_unchecked(b.finish())
     }
 }
 
