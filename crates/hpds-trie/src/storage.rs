@@ -1,4 +1,4 @@
-//! What `WordSet` and `WordMap` share: their bytes (as fst's builder wrote them, decoded and
+//! What `WordSet` and `WordMap` share: their bytes (as a builder wrote them, decoded and
 //! validated, or memory-mapped and validated), build errors, and the range, prefix and fuzzy
 //! plumbing of their queries. Both types are thin wrappers over [`Fst`].
 
@@ -61,10 +61,10 @@ pub(crate) fn build_error(e: &fst::Error) -> Error {
 /// The automaton behind a `WordSet` or `WordMap`.
 pub(crate) type Fst = fst::raw::Fst<Bytes>;
 
-/// Wraps bytes that fst's builder has just written: valid by construction, so only the header
-/// is parsed (no validation pass).
+/// Wraps bytes that a builder (fst's, or `minimal`) has just written: valid by construction,
+/// so only the header is parsed (no validation pass).
 pub(crate) fn built(bytes: Vec<u8>) -> Fst {
-    fst::raw::Fst::new(Bytes::Owned(Arc::from(bytes))).expect("fst's builder writes valid fsts")
+    fst::raw::Fst::new(Bytes::Owned(Arc::from(bytes))).expect("the builders write valid fsts")
 }
 
 /// Decodes owned bytes of unknown origin: checked in full by [`open`], never panics.
@@ -84,8 +84,8 @@ pub(crate) fn open_mmap(path: &std::path::Path, kind: Kind) -> std::io::Result<F
 /// Whether two automata hold the same keys with the same outputs.
 pub(crate) fn same_contents(a: &Fst, b: &Fst) -> bool {
     use fst::Streamer;
-    // A minimal automaton is unique and fst's builder writes it deterministically, so equal
-    // contents nearly always means equal bytes; the walk covers fsts written otherwise.
+    // The builders write deterministically, so equal contents built the same way means equal
+    // bytes; the walk covers sets built differently (fst's builder, another fst writer).
     if a.as_bytes() == b.as_bytes() {
         return true;
     }
