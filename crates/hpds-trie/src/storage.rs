@@ -1,8 +1,10 @@
-//! The bytes behind a `WordSet` / `WordMap`, decoding checks, and helpers shared by both.
+//! What `WordSet` and `WordMap` share: their bytes (as a builder wrote them, decoded and
+//! validated, or memory-mapped and validated), build errors, and the range, prefix and fuzzy
+//! plumbing of their queries. Both types are thin wrappers over [`Fst`].
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::ops::Bound;
+use core::ops::{Bound, RangeBounds};
 
 use hpds_core::error::DecodeError;
 use hpds_core::{Error, Result};
@@ -56,8 +58,52 @@ pub(crate) fn build_error(e: &fst::Error) -> Error {
     }
 }
 
+/// The automaton behind a `WordSet` or `WordMap`.
+pub(crate) type Fst = fst::raw::Fst<Bytes>;
+
+/// Wraps bytes that a builder (fst's, or `minimal`) has just written: valid by construction,
+/// so only the header is parsed (no validation pass).
+pub(crate) fn built(bytes: Vec<u8>) -> Fst {
+    fst::raw::Fst::new(Bytes::Owned(Arc::from(bytes))).expect("the builders write valid fsts")
+}
+
+/// Decodes owned bytes of unknown origin: checked in full by [`open`], never panics.
+pub(crate) fn decode(bytes: Vec<u8>, kind: Kind) -> Result<Fst> {
+    open(Bytes::Owned(Arc::from(bytes)), kind)
+}
+
+/// Maps the file at `path` and checks it in full; a validation error becomes
+/// [`std::io::ErrorKind::InvalidData`].
+#[cfg(feature = "mmap")]
+pub(crate) fn open_mmap(path: &std::path::Path, kind: Kind) -> std::io::Result<Fst> {
+    let map = crate::mmap::map_file(path)?;
+    open(Bytes::Mapped(Arc::new(map)), kind)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+/// Whether two automata hold the same keys with the same outputs.
+pub(crate) fn same_contents(a: &Fst, b: &Fst) -> bool {
+    use fst::Streamer;
+    // The builders write deterministically, so equal contents built the same way means equal
+    // bytes; the walk covers sets built differently (fst's builder, another fst writer).
+    if a.as_bytes() == b.as_bytes() {
+        return true;
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut sa, mut sb) = (a.stream(), b.stream());
+    loop {
+        match (sa.next(), sb.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Checks fst bytes (header, checksum, structure) and opens them.
-pub(crate) fn open(bytes: Bytes, kind: Kind) -> Result<fst::raw::Fst<Bytes>> {
+fn open(bytes: Bytes, kind: Kind) -> Result<fst::raw::Fst<Bytes>> {
     let data = bytes.as_ref();
     if data.len() >= 8 {
         let version = u64::from_le_bytes(data[..8].try_into().expect("8 bytes"));
@@ -91,9 +137,63 @@ pub(crate) fn open(bytes: Bytes, kind: Kind) -> Result<fst::raw::Fst<Bytes>> {
     Ok(f)
 }
 
+/// The stream builders of `fst::Set` and `fst::Map`, which take the same bounds.
+pub(crate) trait Bounds: Sized {
+    fn ge(self, bound: &[u8]) -> Self;
+    fn gt(self, bound: &[u8]) -> Self;
+    fn le(self, bound: &[u8]) -> Self;
+    fn lt(self, bound: &[u8]) -> Self;
+}
+
+macro_rules! bounds {
+    ($t:ty) => {
+        impl Bounds for $t {
+            fn ge(self, bound: &[u8]) -> Self {
+                <$t>::ge(self, bound)
+            }
+            fn gt(self, bound: &[u8]) -> Self {
+                <$t>::gt(self, bound)
+            }
+            fn le(self, bound: &[u8]) -> Self {
+                <$t>::le(self, bound)
+            }
+            fn lt(self, bound: &[u8]) -> Self {
+                <$t>::lt(self, bound)
+            }
+        }
+    };
+}
+bounds!(fst::set::StreamBuilder<'_>);
+bounds!(fst::map::StreamBuilder<'_>);
+
+/// Restricts a stream to the keys starting with `prefix`: a range scan from the first key
+/// `>= prefix` up to the prefix's successor.
+pub(crate) fn with_prefix<B: Bounds>(b: B, prefix: &[u8]) -> B {
+    let b = b.ge(prefix);
+    match prefix_successor(prefix) {
+        Some(end) => b.lt(&end),
+        None => b,
+    }
+}
+
+/// Restricts a stream to the keys in `range`.
+pub(crate) fn in_range<B: Bounds, K: AsRef<[u8]>, R: RangeBounds<K>>(b: B, range: &R) -> B {
+    let (lo, hi) = byte_bounds(range);
+    let b = match lo {
+        Bound::Included(k) => b.ge(k),
+        Bound::Excluded(k) => b.gt(k),
+        Bound::Unbounded => b,
+    };
+    match hi {
+        Bound::Included(k) => b.le(k),
+        Bound::Excluded(k) => b.lt(k),
+        Bound::Unbounded => b,
+    }
+}
+
 /// The smallest byte string greater than every string starting with `prefix`, if any
 /// (`None` when the prefix is empty or all `0xff`): `prefix..successor` is the prefix's range.
-pub(crate) fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let end = prefix.iter().rposition(|&b| b != 0xff)?;
     let mut s = prefix[..=end].to_vec();
     s[end] += 1;
@@ -101,7 +201,7 @@ pub(crate) fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Converts `RangeBounds<K>` into byte bounds.
-pub(crate) fn byte_bounds<'r, K: AsRef<[u8]> + 'r, R: core::ops::RangeBounds<K>>(
+fn byte_bounds<'r, K: AsRef<[u8]> + 'r, R: RangeBounds<K>>(
     r: &'r R,
 ) -> (Bound<&'r [u8]>, Bound<&'r [u8]>) {
     fn conv<K: AsRef<[u8]>>(b: Bound<&K>) -> Bound<&[u8]> {
@@ -125,116 +225,36 @@ pub(crate) fn levenshtein(query: &str, distance: u32) -> Result<fst::automaton::
     })
 }
 
-/// The first 8 bytes of a key, big-endian, zero-padded: compares like the key's prefix.
-fn head(key: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    let n = key.len().min(8);
-    b[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(b)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-const LEN_BITS: u32 = 24;
-const MAX_PACKED_LEN: usize = (1 << LEN_BITS) - 1;
-
-/// Collects keys in any order, with duplicates, into sorted distinct order with bounded memory.
-///
-/// Keys are appended to one byte arena and indexed by 16-byte spans (the key's first 8 bytes,
-/// its offset and length), so most comparisons while sorting never leave the span array. When
-/// the spans double since the last compaction they are sorted and de-duplicated and the arena is
-/// rewritten, so a stream with many duplicates needs memory in proportion to its distinct keys.
-#[derive(Clone, Default)]
-pub(crate) struct Collector {
-    arena: Vec<u8>,
-    spans: Vec<(u64, u64)>,
-    /// Keys longer than a span can describe (16 MiB), kept apart.
-    long: Vec<Vec<u8>>,
-    /// Spans known sorted and distinct (at the front).
-    settled: usize,
-}
-
-impl Collector {
-    pub(crate) fn push(&mut self, key: &[u8]) {
-        if key.len() > MAX_PACKED_LEN || self.arena.len() as u64 >= 1u64 << (64 - LEN_BITS) {
-            self.long.push(key.to_vec());
-            return;
+    fn fst_of(entries: &[(&str, u64)], ty: u64) -> Fst {
+        let mut b = fst::raw::Builder::new_type(Vec::new(), ty).unwrap();
+        for (k, v) in entries {
+            b.insert(k, *v).unwrap();
         }
-        let off = self.arena.len() as u64;
-        self.arena.extend_from_slice(key);
-        self.spans
-            .push((head(key), (off << LEN_BITS) | key.len() as u64));
-        if self.spans.len() >= (2 * self.settled).max(1 << 16) {
-            self.compact();
-        }
+        built(b.into_inner().unwrap())
     }
 
-    fn key(&self, meta: u64) -> &[u8] {
-        let off = (meta >> LEN_BITS) as usize;
-        &self.arena[off..off + (meta as usize & MAX_PACKED_LEN)]
+    #[test]
+    fn same_contents_compares_entries_not_just_bytes() {
+        let a = fst_of(&[("ant", 0), ("bee", 0)], 0);
+        // Another type tag in the header: other bytes, same keys.
+        let a2 = fst_of(&[("ant", 0), ("bee", 0)], 7);
+        assert_ne!(a.as_bytes(), a2.as_bytes());
+        assert!(same_contents(&a, &a));
+        assert!(same_contents(&a, &a2));
+        assert!(!same_contents(&a, &fst_of(&[("ant", 0), ("cat", 0)], 7)));
+        assert!(!same_contents(&a, &fst_of(&[("ant", 0)], 0)));
+        assert!(!same_contents(&a, &fst_of(&[("ant", 0), ("bee", 1)], 7)));
     }
 
-    fn compact(&mut self) {
-        let arena = &self.arena;
-        let key = |meta: u64| {
-            let off = (meta >> LEN_BITS) as usize;
-            &arena[off..off + (meta as usize & MAX_PACKED_LEN)]
-        };
-        self.spans
-            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
-        self.spans
-            .dedup_by(|a, b| a.0 == b.0 && key(a.1) == key(b.1));
-        let total: usize = self
-            .spans
-            .iter()
-            .map(|s| s.1 as usize & MAX_PACKED_LEN)
-            .sum();
-        let mut fresh = Vec::with_capacity(total);
-        for s in &mut self.spans {
-            let k = key(s.1);
-            let off = fresh.len() as u64;
-            fresh.extend_from_slice(k);
-            s.1 = (off << LEN_BITS) | k.len() as u64;
-        }
-        self.arena = fresh;
-        self.settled = self.spans.len();
-        self.long.sort_unstable();
-        self.long.dedup();
-    }
-
-    /// Heap bytes in use now (the builder's memory).
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.arena.capacity()
-            + self.spans.capacity() * 16
-            + self.long.capacity() * 24
-            + self.long.iter().map(Vec::capacity).sum::<usize>()
-    }
-
-    /// Keys pushed so far, duplicates included since the last compaction.
-    pub(crate) fn pending(&self) -> usize {
-        self.spans.len() + self.long.len()
-    }
-
-    /// Sorts, de-duplicates and streams the keys, in order, into `f`.
-    pub(crate) fn drain_sorted(mut self, mut f: impl FnMut(&[u8])) {
-        self.compact();
-        let mut long = self.long.iter().peekable();
-        let mut last: Option<&[u8]> = None;
-        let mut emit = |k: &[u8], last: &mut Option<&[u8]>| {
-            if *last != Some(k) {
-                f(k);
-            }
-        };
-        for s in &self.spans {
-            let k = self.key(s.1);
-            while let Some(l) = long.next_if(|l| l.as_slice() < k) {
-                emit(l, &mut last);
-                last = Some(l);
-            }
-            emit(k, &mut last);
-            last = Some(k);
-        }
-        for l in long {
-            emit(l, &mut last);
-            last = Some(l);
-        }
+    #[test]
+    fn prefix_successor_edges() {
+        assert_eq!(prefix_successor(b""), None);
+        assert_eq!(prefix_successor(b"\xff\xff"), None);
+        assert_eq!(prefix_successor(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_successor(b"a\xff"), Some(b"b".to_vec()));
     }
 }

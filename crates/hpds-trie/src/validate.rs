@@ -28,14 +28,15 @@ use hpds_core::{Error, Result};
 
 /// fst's format version this module understands (fst 0.4 writes 3).
 pub(crate) const FST_VERSION: u64 = 3;
-const HEADER: usize = 16;
+pub(crate) const HEADER: usize = 16;
 /// Bytes after the root node: key count, root address, checksum.
 const TRAILER: usize = 20;
 /// Nodes with more transitions carry a 256-byte input index.
 const INDEX_THRESHOLD: usize = 32;
 /// fst's `COMMON_INPUTS_INV` table, the part reachable from a 6-bit index (fst 0.4,
 /// `src/raw/common_inputs.rs`): index `i` (1-based) stands for this byte.
-const COMMON: &[u8; 63] = b"te/oasripcnw.hlm-du012g=:bf3y5&_4v9678k%?xCDASFIBEjPTzRNM+LOqHG";
+pub(crate) const COMMON: &[u8; 63] =
+    b"te/oasripcnw.hlm-du012g=:bf3y5&_4v9678k%?xCDASFIBEjPTzRNM+LOqHG";
 
 /// Whether the outputs are all zero (a set) or arbitrary `u64` sums (a map).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,12 +57,12 @@ fn read_u64(b: &[u8], at: usize) -> Result<u64> {
 }
 
 /// A decoded node; every offset it reads was checked to lie in `end..=addr`.
-struct RawNode<'a> {
+pub(crate) struct RawNode<'a> {
     data: &'a [u8],
     end: usize,
-    is_final: bool,
+    pub(crate) is_final: bool,
     final_out: u64,
-    ntrans: usize,
+    pub(crate) ntrans: usize,
     kind: NodeKind,
 }
 
@@ -104,7 +105,7 @@ fn sub(a: usize, b: usize) -> Result<usize> {
 
 impl<'a> RawNode<'a> {
     /// Decodes the node whose last byte is `addr` (> 0).
-    fn decode(data: &'a [u8], addr: usize) -> Result<Self> {
+    pub(crate) fn decode(data: &'a [u8], addr: usize) -> Result<Self> {
         let v = *data
             .get(addr)
             .ok_or_else(|| bad("fst: node address past the end"))?;
@@ -201,7 +202,7 @@ impl<'a> RawNode<'a> {
     }
 
     /// Input byte, output and target address of transition `i < ntrans`.
-    fn transition(&self, i: usize) -> Result<(u8, u64, usize)> {
+    pub(crate) fn transition(&self, i: usize) -> Result<(u8, u64, usize)> {
         match self.kind {
             NodeKind::OneNext { input } => Ok((input, 0, sub(self.end, 1)?)),
             NodeKind::One { input, target, out } => Ok((input, out, target)),

@@ -1,10 +1,9 @@
 //! `WordMap`: an immutable map from byte strings to `u64`, a minimal acyclic transducer.
 
 use alloc::boxed::Box;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::{Bound, RangeBounds};
+use core::ops::RangeBounds;
 
 use fst::{IntoStreamer, Streamer};
 use hpds_core::{HeapSize, Result};
@@ -53,10 +52,14 @@ impl WordMap {
         Self::from_sorted_iter(core::iter::empty::<(&[u8], u64)>()).expect("no keys are in order")
     }
 
+    fn from_fst(f: storage::Fst) -> Self {
+        Self {
+            map: fst::Map::from(f),
+        }
+    }
+
     fn from_vec_unchecked(bytes: Vec<u8>) -> Self {
-        let map =
-            fst::Map::new(Bytes::Owned(Arc::from(bytes))).expect("fst's builder writes valid fsts");
-        Self { map }
+        Self::from_fst(storage::built(bytes))
     }
 
     /// Builds a map from entries in strictly increasing key order, streaming.
@@ -99,10 +102,7 @@ impl WordMap {
 
     /// Like [`from_bytes`](Self::from_bytes), without a copy.
     pub fn from_vec(bytes: Vec<u8>) -> Result<Self> {
-        let f = storage::open(Bytes::Owned(Arc::from(bytes)), Kind::Map)?;
-        Ok(Self {
-            map: fst::Map::from(f),
-        })
+        storage::decode(bytes, Kind::Map).map(Self::from_fst)
     }
 
     /// Opens a map stored in a file by memory-mapping it, after validating it in full.
@@ -114,12 +114,7 @@ impl WordMap {
     /// As [`WordSet::open_mmap`].
     #[cfg(feature = "mmap")]
     pub fn open_mmap<P: AsRef<std::path::Path>>(path: P) -> std::io::Result<Self> {
-        let map = crate::mmap::map_file(path.as_ref())?;
-        let f = storage::open(Bytes::Mapped(Arc::new(map)), Kind::Map)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        Ok(Self {
-            map: fst::Map::from(f),
-        })
+        storage::open_mmap(path.as_ref(), Kind::Map).map(Self::from_fst)
     }
 
     /// The map's bytes in fst's format.
@@ -159,30 +154,12 @@ impl WordMap {
 
     /// The entries whose key starts with `prefix`.
     pub fn prefix<K: AsRef<[u8]> + ?Sized>(&self, prefix: &K) -> Entries<'_> {
-        // A range scan: fst seeks to the first key >= prefix and stops at the successor.
-        let prefix = prefix.as_ref();
-        let b = self.map.range().ge(prefix);
-        match storage::prefix_successor(prefix) {
-            Some(end) => Entries::new(b.lt(end).into_stream()),
-            None => Entries::new(b.into_stream()),
-        }
+        Entries::new(storage::with_prefix(self.map.range(), prefix.as_ref()).into_stream())
     }
 
     /// The entries whose key is in `range`.
     pub fn range<K: AsRef<[u8]>, R: RangeBounds<K>>(&self, range: R) -> Entries<'_> {
-        let (lo, hi) = storage::byte_bounds(&range);
-        let mut b = self.map.range();
-        b = match lo {
-            Bound::Included(k) => b.ge(k),
-            Bound::Excluded(k) => b.gt(k),
-            Bound::Unbounded => b,
-        };
-        b = match hi {
-            Bound::Included(k) => b.le(k),
-            Bound::Excluded(k) => b.lt(k),
-            Bound::Unbounded => b,
-        };
-        Entries::new(b.into_stream())
+        Entries::new(storage::in_range(self.map.range(), &range).into_stream())
     }
 
     /// The entries whose key is within `distance` edits of `query` (see [`WordSet::fuzzy`]).
@@ -258,8 +235,7 @@ impl Default for WordMap {
 
 impl PartialEq for WordMap {
     fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-            || (self.len() == other.len() && self.iter().eq(other.iter()))
+        storage::same_contents(self.map.as_fst(), other.map.as_fst())
     }
 }
 
