@@ -61,7 +61,7 @@
 //! unbiased with relative standard error `sqrt((n - k + 1)/(n(k - 2)))` ≤ `1 / sqrt(k - 2)`.
 //! Before the first rebuild (fewer than `k`, in fact up to `1.5k`–`2k`, distinct items) the
 //! sketch is exact. Measured over 200 seeded trials per cell
-//! (`cargo run --release -p hpds-kmv --example error_plot -- 200 10000000`; plot in
+//! (`cargo run --release -p hpds-kmv --example kmv_error -- 200 10000000`; plot in
 //! `docs/img/kmv_error.svg`):
 //!
 //! | k | n | bias | RMSE measured | 1/sqrt(k-2) | ratio |

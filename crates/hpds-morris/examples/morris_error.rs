@@ -1,7 +1,7 @@
 //! Measures the relative error of Morris counters against theory for several bases and counts
 //! from 1 to 10^7, prints a Markdown table and writes `docs/img/morris_error.svg`.
 //!
-//! `cargo run --release -p hpds-morris --example error_plot [trials]` (default 4000 trials).
+//! `cargo run --release -p hpds-morris --example morris_error [trials]` (default 4000 trials).
 
 use hpds_morris::MorrisCounter;
 use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
