@@ -141,7 +141,14 @@ fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
     // `RACE_ONLY=ours` or `peer` times one side only (for instruction counts under cachegrind).
     let only = std::env::var("RACE_ONLY").unwrap_or_default();
     let (run_ours, run_peer) = (only != "peer", only != "ours");
-    for op in ["hit", "miss", "insert", "insert_reserved", "remove", "churn"] {
+    for op in [
+        "hit",
+        "miss",
+        "insert",
+        "insert_reserved",
+        "remove",
+        "churn",
+    ] {
         if !filter.is_empty() && !filter.split(',').any(|f| f == op) {
             continue;
         }

@@ -23,8 +23,8 @@ pub type DefaultHashBuilder = ahash::RandomState;
 /// only where the tag matches, so a miss rarely touches a key. Groups are probed
 /// triangularly; the table grows at 7/8 load. Removal leaves a tombstone only when a probe
 /// could have passed the slot in a full group; when tombstones rather than items exhaust the
-/// growth budget, the table is rebuilt at the same size, so insert/remove churn does not
-/// degrade lookups.
+/// growth budget, the table is rehashed in place (same allocation, tombstones dropped), so
+/// insert/remove churn does not degrade lookups.
 ///
 /// The API follows [`std::collections::HashMap`].
 ///

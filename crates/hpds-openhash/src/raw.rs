@@ -360,8 +360,8 @@ impl<T> RawTable<T> {
     /// A table of exactly `buckets` slots, all EMPTY.
     fn alloc(buckets: usize, fallibility: Fallibility) -> Result<Self, Error> {
         debug_assert!(buckets.is_power_of_two() && buckets >= GROUP_WIDTH);
-        let (layout, ctrl_offset) =
-            table_layout::<T>(buckets).ok_or_else(|| Error::capacity_overflow("OpenMap buckets"))?;
+        let (layout, ctrl_offset) = table_layout::<T>(buckets)
+            .ok_or_else(|| Error::capacity_overflow("OpenMap buckets"))?;
         // SAFETY: the layout has a non-zero size (at least `GROUP_WIDTH` control bytes).
         let base = unsafe { std::alloc::alloc(layout) };
         let Some(base) = NonNull::new(base) else {
@@ -592,7 +592,10 @@ impl<T> RawTable<T> {
     ) -> Result<usize, usize> {
         // Not a safety condition: without room the probe still ends (the load is at most 7/8
         // counting tombstones), and `insert_in_slot` checks the slot it is given.
-        debug_assert!(self.growth_left > 0, "reserve before find_or_find_insert_slot");
+        debug_assert!(
+            self.growth_left > 0,
+            "reserve before find_or_find_insert_slot"
+        );
         let tag = h2(hash);
         let mut insert_slot = None;
         let mut probe = ProbeSeq::new(hash, self.bucket_mask);
@@ -1149,7 +1152,10 @@ impl RawIterState {
             }
             self.group_base += GROUP_WIDTH;
             // `remaining > 0` full slots lie at or after `group_base`, inside the buckets.
-            assert!(self.group_base + GROUP_WIDTH < ctrl.len(), "iterator overran the table");
+            assert!(
+                self.group_base + GROUP_WIDTH < ctrl.len(),
+                "iterator overran the table"
+            );
             // SAFETY: checked just above: 16 bytes from `group_base` are inside `ctrl`.
             self.current = unsafe { Group::load(ctrl.as_ptr().add(self.group_base)) }.match_full();
         }
@@ -1181,7 +1187,7 @@ mod tests {
 
     #[test]
     fn group_matches() {
-        let mut ctrl = vec![EMPTY; 32];
+        let mut ctrl = [EMPTY; 32];
         ctrl[3] = 0x12;
         ctrl[5] = DELETED;
         ctrl[9] = 0x12;
@@ -1207,7 +1213,8 @@ mod tests {
         assert_eq!(t.tombstones(), 0);
     }
 
-    /// A well-mixed hash of a `u64` (splitmix64's finaliser).
+    /// A well-mixed hash of a `u64` (splitmix64's finaliser). By reference: it is a hasher.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
     fn mix(x: &u64) -> u64 {
         let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -1229,57 +1236,76 @@ mod tests {
     }
 
     /// Remove-one-insert-one churn at a constant 400 items in a 1024-slot table fills it with
-    /// tombstones (many removals sit inside full groups); the purge must happen **in place**
-    /// (same allocation, same size), keep every item findable, and keep misses short. Without
-    /// the purge the table would grow (or, with no growth either, misses would scan every
-    /// group).
+    /// tombstones (many removals sit inside full groups); the purge
+    /// must happen **in place** (same allocation, same size), keep every item findable, and
+    /// keep misses short. Without the purge the table would grow (or, with no growth either,
+    /// misses would scan every group). Too slow for Miri (tombstones take ~10⁴ rounds to pile
+    /// up); the rehash's memory safety is checked there by the two tests below, which call it
+    /// directly.
     #[test]
+    #[cfg_attr(miri, ignore = "statistical churn: too slow under Miri")]
     fn churn_rehashes_in_place() {
-        let live = 400u64;
-        let rounds = if cfg!(miri) { 3_000 } else { 100_000 };
-        let mut t: RawTable<u64> = RawTable::try_with_capacity(800, Fallibility::Infallible).unwrap();
+        let (live, cap, buckets, rounds) = (400u64, 800, 1024, 100_000u64);
+        let mut t: RawTable<u64> =
+            RawTable::try_with_capacity(cap, Fallibility::Infallible).unwrap();
         for k in 0..live {
             insert(&mut t, k, mix);
         }
-        let (ptr, buckets) = (t.ctrl, t.buckets());
-        assert_eq!(buckets, 1024);
+        let ptr = t.ctrl;
+        assert_eq!(t.buckets(), buckets);
         let mut purges = 0;
         let mut max_tombstones = 0;
         for r in 0..rounds {
             assert_eq!(remove(&mut t, r, mix), Some(r));
-            let before = t.tombstones();
-            max_tombstones = max_tombstones.max(before);
+            if r % 64 == 0 {
+                max_tombstones = max_tombstones.max(t.tombstones());
+            }
+            let budget = t.growth_left;
             insert(&mut t, r + live, mix);
-            if t.tombstones() + 1 < before {
+            // An insert spends at most one unit of budget; only a purge gives budget back.
+            if t.growth_left > budget {
                 purges += 1;
             }
             assert_eq!(t.len(), live as usize);
         }
         assert!(purges >= 1, "tombstones were never purged");
-        assert!(max_tombstones > 100, "the churn made too few tombstones ({max_tombstones}) to test the purge");
+        assert!(
+            max_tombstones > buckets / 10,
+            "the churn made too few tombstones ({max_tombstones}) to test the purge"
+        );
         assert_eq!(t.buckets(), buckets, "the table grew");
-        assert_eq!(t.ctrl, ptr, "the purge reallocated instead of rehashing in place");
+        assert_eq!(
+            t.ctrl, ptr,
+            "the purge reallocated instead of rehashing in place"
+        );
         for k in rounds..rounds + live {
             assert_eq!(t.find_ref(mix(&k), |&x| x == k), Some(&k));
         }
-        for k in 0..rounds.min(1000) {
+        for k in 0..rounds.min(200) {
             assert_eq!(t.find(mix(&k), |&x| x == k), None);
         }
         // After a purge, misses stop at the first or second group on average.
         t.rehash_in_place(mix);
         assert_eq!(t.ctrl, ptr);
         assert_eq!(t.tombstones(), 0);
-        let probes: usize = (0..2000u64).map(|k| t.miss_probe_groups(mix(&(k + (1 << 40))))).sum();
-        assert!(probes < 2000 * 3 / 2, "mean miss probe {} groups", probes as f64 / 2000.0);
+        let probes: usize = (0..200u64)
+            .map(|k| t.miss_probe_groups(mix(&(k + (1 << 40)))))
+            .sum();
+        assert!(
+            probes < 200 * 3 / 2,
+            "mean miss probe {} groups",
+            probes as f64 / 200.0
+        );
     }
 
     /// The in-place rehash with a hash that piles every item into a few groups: the swap path
     /// (an item landing on another not-yet-placed item) runs, and every item survives.
     #[test]
     fn rehash_in_place_with_collisions() {
+        #[allow(clippy::trivially_copy_pass_by_ref)]
         fn clumped(x: &u64) -> u64 {
             // Low bits: 4 home slots in one region; top bits: a 7-bit tag varying with x.
-            (x % 4) * 3 | (mix(x) & (0x7f << 57))
+            ((x % 4) * 3) | (mix(x) & (0x7f << 57))
         }
         let mut t: RawTable<u64> =
             RawTable::try_with_capacity(100, Fallibility::Infallible).unwrap();
@@ -1328,7 +1354,9 @@ mod tests {
         let mut t: RawTable<D> = RawTable::try_with_capacity(50, Fallibility::Infallible).unwrap();
         for k in 0..50 {
             t.reserve(1, h);
-            let slot = t.find_or_find_insert_slot(mix(&k), |d| d.0 == k).unwrap_err();
+            let slot = t
+                .find_or_find_insert_slot(mix(&k), |d| d.0 == k)
+                .unwrap_err();
             t.insert_in_slot(mix(&k), slot, D(k, drops.clone()));
         }
         let calls = Cell::new(0);
@@ -1363,7 +1391,8 @@ mod tests {
         assert_eq!(t.allocation_bytes(), 0);
         assert_eq!(t.capacity(), 0);
         assert_eq!(t.buckets(), 0);
-        let t2: RawTable<[u8; 3]> = RawTable::try_with_capacity(20, Fallibility::Infallible).unwrap();
+        let t2: RawTable<[u8; 3]> =
+            RawTable::try_with_capacity(20, Fallibility::Infallible).unwrap();
         // 32 slots of 3 bytes = 96, padded to 16, then 32 + 16 control bytes.
         assert_eq!(t2.allocation_bytes(), 96 + 48);
     }
