@@ -6,7 +6,13 @@
 //! ```text
 //! cargo run --release -p hpds-openhash --example race            # 1k, 100k, 1M u64 + 100k String
 //! cargo run --release -p hpds-openhash --example race -- full    # + 10M u64, 1M String
+//! cargo run --release -p hpds-openhash --example race -- 1000     # one size (0: String only)
 //! ```
+//!
+//! Environment: `RACE_OPS=hit,miss` runs only those operations, `RACE_ONLY=ours` (or `peer`)
+//! times one side only and `RACE_ROUNDS=n` sets the rounds; together they make a
+//! deterministic instruction count under `valgrind --tool=cachegrind` (the difference of two
+//! runs divided by `rounds × 2 000 000` operations is the per-operation difference).
 
 use std::hash::Hash;
 use std::hint::black_box;
@@ -154,7 +160,11 @@ fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
         }
         let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
         // Alternate which table goes first, so neither gains from the other's warm-up.
-        for round in 0..ROUNDS {
+        let rounds = std::env::var("RACE_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(ROUNDS);
+        for round in 0..rounds {
             if round % 2 == 0 && run_ours {
                 a = a.min(time(op, keys, absent, &ours));
             }

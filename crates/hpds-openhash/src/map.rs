@@ -247,9 +247,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
 
     /// Inserts `key → value`; returns the previous value if the key was present (the key
     /// itself is not replaced). Amortised O(1).
-    // Always inlined, as hashbrown's is in practice: the call and register saves are a
-    // quarter of an insert's instructions (the slow path, growth, stays out of line).
-    #[inline(always)]
+    #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let hash = self.hash(&key);
         self.reserve(1);
@@ -257,7 +255,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
             .table
             .find_or_find_insert_slot(hash, |(k, _)| *k == key)
         {
-            Ok(index) => Some(core::mem::replace(&mut self.table.get_mut(index).1, value)),
+            // SAFETY: `Ok` carries a full slot of this table, unchanged since.
+            Ok(index) => Some(core::mem::replace(
+                unsafe { &mut self.table.get_mut_unchecked(index).1 },
+                value,
+            )),
             Err(slot) => {
                 self.table.insert_in_slot(hash, slot, (key, value));
                 None

@@ -655,13 +655,23 @@ impl<T> RawTable<T> {
         self.insert_in_slot(hash, slot, value)
     }
 
+    /// The item in slot `index`, which `find_or_find_insert_slot` just returned as `Ok`.
+    ///
+    /// # Safety
+    /// `index` is a full slot of this table (so it is initialised).
+    #[inline]
+    pub(crate) unsafe fn get_mut_unchecked(&mut self, index: usize) -> &mut T {
+        // SAFETY: forwarded from the caller; `&mut self` makes the reference unique.
+        unsafe { &mut *self.slot(index) }
+    }
+
     /// Asserts that `index` is a full slot.
     #[inline]
     fn assert_full(&self, index: usize) {
         // SAFETY: `index <= bucket_mask` is checked first (`&&` short-circuits).
         assert!(
             index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
-            "slot {index} is not full"
+            "slot is not full"
         );
     }
 
