@@ -80,8 +80,10 @@
 //! See `docs/openhash.md` for the full table and the poor-hash experiment.
 //!
 //! # Safety
-//! The storage of `OpenMap`/`OpenSet` (private module `raw`) uses `unsafe` for unchecked
-//! slot access and SSE2 group loads; every block states its invariant, the SIMD path has a
+//! The storage of `OpenMap`/`OpenSet` (private module `raw`) uses `unsafe` for its single
+//! allocation (slots and control bytes in one block, as in hashbrown), unchecked slot access,
+//! the in-place tombstone purge and SSE2 group loads; every block states its invariant, the
+//! SIMD path has a
 //! portable fallback that Miri runs, and panics in `Hash`, `Eq`, `Clone` or `Drop` leave no
 //! double drop (tested, also under Miri). `CompactDict` and the laboratory are safe code.
 //!

@@ -5,7 +5,6 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 use core::ops::Index;
 
 use hpds_core::{Error, HeapSize};
@@ -24,8 +23,8 @@ pub type DefaultHashBuilder = ahash::RandomState;
 /// only where the tag matches, so a miss rarely touches a key. Groups are probed
 /// triangularly; the table grows at 7/8 load. Removal leaves a tombstone only when a probe
 /// could have passed the slot in a full group; when tombstones rather than items exhaust the
-/// growth budget, the table is rebuilt at the same size, so insert/remove churn does not
-/// degrade lookups.
+/// growth budget, the table is rehashed in place (same allocation, tombstones dropped), so
+/// insert/remove churn does not degrade lookups.
 ///
 /// The API follows [`std::collections::HashMap`].
 ///
@@ -256,7 +255,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
             .table
             .find_or_find_insert_slot(hash, |(k, _)| *k == key)
         {
-            Ok(index) => Some(core::mem::replace(&mut self.table.get_mut(index).1, value)),
+            // SAFETY: `Ok` carries a full slot of this table, unchanged since.
+            Ok(index) => Some(core::mem::replace(
+                unsafe { &mut self.table.get_mut_unchecked(index).1 },
+                value,
+            )),
             Err(slot) => {
                 self.table.insert_in_slot(hash, slot, (key, value));
                 None
@@ -564,7 +567,7 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let index = self.state.next(self.table.ctrl())?;
+        let index = self.state.next(self.table.ctrl_slice())?;
         // SAFETY: the index comes from an iterator state made for this table, which is
         // borrowed immutably for 'a, so the slot is still full.
         let (k, v) = unsafe { self.table.get_unchecked(index) };
@@ -582,7 +585,8 @@ impl<K, V> FusedIterator for Iter<'_, K, V> {}
 /// Iterator over `(&K, &mut V)`, from [`OpenMap::iter_mut`].
 pub struct IterMut<'a, K, V> {
     ctrl: &'a [u8],
-    slots: *mut MaybeUninit<(K, V)>,
+    /// Slot base of the table: slot `i` is `raw::slot_below(slots, i)`.
+    slots: *mut (K, V),
     state: RawIterState,
     marker: PhantomData<&'a mut (K, V)>,
 }
@@ -601,7 +605,7 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
         // SAFETY: the table is borrowed mutably for 'a and not otherwise touched; each full
         // slot index is yielded once, so the `&mut` references never alias; full slots are
         // initialised and in bounds.
-        let (k, v) = unsafe { (*self.slots.add(index)).assume_init_mut() };
+        let (k, v) = unsafe { &mut *crate::raw::slot_below(self.slots, index) };
         Some((&*k, v))
     }
 

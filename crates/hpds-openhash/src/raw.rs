@@ -1,20 +1,34 @@
 //! The unsafe storage under [`OpenMap`](crate::OpenMap) and [`OpenSet`](crate::OpenSet): a
 //! SwissTable-style open-addressed table with one control byte per slot.
 //!
-//! Layout: `ctrl` holds `buckets + GROUP_WIDTH` bytes (the last `GROUP_WIDTH` mirror the first,
-//! so a 16-byte group can be loaded at any slot without wrapping) and `slots` holds `buckets`
-//! possibly-uninitialised values. A control byte is `EMPTY` (0xFF), `DELETED` (0x80, a
-//! tombstone) or `0b0hhh_hhhh`: the slot is full and `h` is the top 7 bits of its hash.
+//! Layout: **one allocation** per table, as in hashbrown:
 //!
-//! The single invariant every `unsafe` block leans on: **`slots[i]` is initialised if and only
-//! if `ctrl[i]` is a full byte** (high bit clear). Both buffers are ordinary boxed slices, so
-//! allocation, deallocation and zero-sized types are handled by the standard library; a
-//! `Box<[MaybeUninit<T>]>` never drops its contents, which is what makes the panic-safety
-//! argument of `resize` short. Buckets are a power of two and at least `GROUP_WIDTH`, and the
-//! load is kept at or below 7/8, so every probe sequence meets an `EMPTY` byte and ends.
+//! ```text
+//!   [ slot b-1 | ... | slot 1 | slot 0 ][ ctrl 0 | ctrl 1 | ... | ctrl b-1 | 16 mirror bytes ]
+//!                                       ^ `ctrl` points here
+//! ```
+//!
+//! The table keeps a single pointer, `ctrl`; slot `i` lives at `ctrl.cast::<T>().sub(i + 1)`,
+//! so a probe needs no second base pointer and the control bytes of a small table share cache
+//! lines with its last slots. There are `buckets + GROUP_WIDTH` control bytes: the last
+//! `GROUP_WIDTH` mirror the first, so a 16-byte group can be loaded at any slot without
+//! wrapping. A control byte is `EMPTY` (0xFF), `DELETED` (0x80, a tombstone) or `0b0hhh_hhhh`:
+//! the slot is full and `h` is the top 7 bits of its hash.
+//!
+//! An unallocated table points `ctrl` at a static group of 16 `EMPTY` bytes with
+//! `bucket_mask == 0`, so lookups need no "is it allocated?" branch: the first group says
+//! "empty", the probe ends. Nothing ever writes through that pointer: every write is preceded
+//! by a reservation, and an unallocated table has no growth budget.
+//!
+//! The single invariant every `unsafe` block leans on: **slot `i` is initialised if and only
+//! if `ctrl[i]` is a full byte** (high bit clear). Buckets are a power of two and at least
+//! `GROUP_WIDTH`, and the load is kept at or below 7/8, so every probe sequence meets an
+//! `EMPTY` byte and ends.
 
-use core::mem::{self, MaybeUninit};
-use core::ptr;
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr::{self, NonNull};
 
 use hpds_core::Error;
 
@@ -53,12 +67,15 @@ fn capacity_to_buckets(cap: usize) -> Option<usize> {
     adjusted.checked_next_power_of_two()
 }
 
+/// The control bytes of every unallocated table: one group of `EMPTY`, aligned like a group.
+#[repr(C, align(16))]
+struct EmptyGroup([u8; GROUP_WIDTH]);
+
+static EMPTY_GROUP: EmptyGroup = EmptyGroup([EMPTY; GROUP_WIDTH]);
+
 /// A set of positions in a group, one bit per control byte.
 #[derive(Clone, Copy)]
 pub(crate) struct BitMask(u16);
-
-/// Freshly allocated control bytes (all EMPTY) and uninitialised slots.
-type Buffers<T> = (Box<[u8]>, Box<[MaybeUninit<T>]>);
 
 impl BitMask {
     #[inline]
@@ -109,23 +126,33 @@ mod group {
     //! SSE2: compare 16 control bytes at once.
     use super::{BitMask, EMPTY};
     use core::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_setzero_si128, _mm_storeu_si128,
     };
 
     #[derive(Clone, Copy)]
     pub(crate) struct Group(__m128i);
 
     impl Group {
-        /// Loads the 16 control bytes starting at `ctrl[pos]`.
+        /// Loads the 16 control bytes starting at `ptr`.
         ///
         /// # Safety
-        /// `pos + 16 <= ctrl.len()`.
+        /// 16 bytes at `ptr` must be readable.
         #[inline]
-        pub(crate) unsafe fn load(ctrl: &[u8], pos: usize) -> Self {
-            debug_assert!(pos + 16 <= ctrl.len());
-            // SAFETY: the caller guarantees 16 readable bytes at `pos`; `loadu` has no
-            // alignment requirement.
-            Group(unsafe { _mm_loadu_si128(ctrl.as_ptr().add(pos).cast()) })
+        pub(crate) unsafe fn load(ptr: *const u8) -> Self {
+            // SAFETY: the caller guarantees 16 readable bytes; `loadu` has no alignment
+            // requirement.
+            Group(unsafe { _mm_loadu_si128(ptr.cast()) })
+        }
+
+        /// Stores the 16 bytes at `ptr`.
+        ///
+        /// # Safety
+        /// 16 bytes at `ptr` must be writable.
+        #[inline]
+        pub(crate) unsafe fn store(self, ptr: *mut u8) {
+            // SAFETY: the caller guarantees 16 writable bytes; `storeu` is unaligned.
+            unsafe { _mm_storeu_si128(ptr.cast(), self.0) };
         }
 
         #[inline]
@@ -153,27 +180,49 @@ mod group {
         pub(crate) fn match_full(self) -> BitMask {
             BitMask(!self.match_empty_or_deleted().0)
         }
+
+        /// For an in-place rehash: full bytes become DELETED ("still to place"), EMPTY and
+        /// DELETED become EMPTY.
+        #[inline]
+        pub(crate) fn convert_special_to_empty_and_full_to_deleted(self) -> Self {
+            // SAFETY: SSE2 register operations only. A byte with the high bit set is negative
+            // as `i8`, so `0 > byte` selects the special bytes (0xFF); OR with 0x80 turns the
+            // full ones into 0x80 and leaves the special ones 0xFF.
+            unsafe {
+                let special = _mm_cmpgt_epi8(_mm_setzero_si128(), self.0);
+                Group(_mm_or_si128(special, _mm_set1_epi8(0x80_u8 as i8)))
+            }
+        }
     }
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2", not(miri))))]
 mod group {
     //! Portable fallback (and what Miri runs): a byte loop the compiler may vectorise.
-    use super::{BitMask, EMPTY, GROUP_WIDTH};
+    use super::{BitMask, DELETED, EMPTY, GROUP_WIDTH};
 
     #[derive(Clone, Copy)]
     pub(crate) struct Group([u8; GROUP_WIDTH]);
 
     impl Group {
-        /// Loads the 16 control bytes starting at `ctrl[pos]`.
+        /// Loads the 16 control bytes starting at `ptr`.
         ///
         /// # Safety
-        /// `pos + 16 <= ctrl.len()` (checked here anyway: this path is not the fast one).
+        /// 16 bytes at `ptr` must be readable.
         #[inline]
-        pub(crate) unsafe fn load(ctrl: &[u8], pos: usize) -> Self {
-            let mut bytes = [0u8; GROUP_WIDTH];
-            bytes.copy_from_slice(&ctrl[pos..pos + GROUP_WIDTH]);
-            Group(bytes)
+        pub(crate) unsafe fn load(ptr: *const u8) -> Self {
+            // SAFETY: the caller guarantees 16 readable bytes; `[u8; 16]` has alignment 1.
+            Group(unsafe { ptr.cast::<[u8; GROUP_WIDTH]>().read() })
+        }
+
+        /// Stores the 16 bytes at `ptr`.
+        ///
+        /// # Safety
+        /// 16 bytes at `ptr` must be writable.
+        #[inline]
+        pub(crate) unsafe fn store(self, ptr: *mut u8) {
+            // SAFETY: the caller guarantees 16 writable bytes; `[u8; 16]` has alignment 1.
+            unsafe { ptr.cast::<[u8; GROUP_WIDTH]>().write(self.0) };
         }
 
         #[inline]
@@ -204,6 +253,16 @@ mod group {
         pub(crate) fn match_full(self) -> BitMask {
             self.mask(|b| b & 0x80 == 0)
         }
+
+        /// For an in-place rehash: full bytes become DELETED, EMPTY and DELETED become EMPTY.
+        #[inline]
+        pub(crate) fn convert_special_to_empty_and_full_to_deleted(self) -> Self {
+            let mut out = self.0;
+            for b in &mut out {
+                *b = if *b & 0x80 != 0 { EMPTY } else { DELETED };
+            }
+            Group(out)
+        }
     }
 }
 
@@ -217,6 +276,14 @@ struct ProbeSeq {
 }
 
 impl ProbeSeq {
+    #[inline]
+    fn new(hash: u64, bucket_mask: usize) -> Self {
+        Self {
+            pos: hash as usize & bucket_mask,
+            stride: 0,
+        }
+    }
+
     #[inline]
     fn move_next(&mut self, bucket_mask: usize) {
         self.stride += GROUP_WIDTH;
@@ -235,77 +302,45 @@ pub(crate) enum Fallibility {
     Infallible,
 }
 
-fn alloc_buffers<T>(buckets: usize, fallibility: Fallibility) -> Result<Buffers<T>, Error> {
-    let ctrl_len = buckets
-        .checked_add(GROUP_WIDTH)
-        .ok_or_else(|| Error::capacity_overflow("OpenMap buckets"))?;
-    let slot_bytes = buckets.checked_mul(mem::size_of::<T>());
-    if slot_bytes.is_none_or(|b| b > isize::MAX as usize) {
-        return Err(Error::capacity_overflow("OpenMap buckets"));
-    }
-    let mut ctrl: Vec<u8> = Vec::new();
-    let mut slots: Vec<MaybeUninit<T>> = Vec::new();
-    let ok = ctrl.try_reserve_exact(ctrl_len).is_ok() && slots.try_reserve_exact(buckets).is_ok();
-    if !ok {
-        if fallibility == Fallibility::Infallible {
-            let layout = core::alloc::Layout::array::<T>(buckets)
-                .unwrap_or(core::alloc::Layout::new::<u8>());
-            std::alloc::handle_alloc_error(layout);
-        }
-        return Err(Error::memory_limit(
-            isize::MAX as usize,
-            ctrl_len.saturating_add(slot_bytes.unwrap_or(usize::MAX)),
-        ));
-    }
-    ctrl.resize(ctrl_len, EMPTY);
-    slots.resize_with(buckets, MaybeUninit::uninit);
-    Ok((ctrl.into_boxed_slice(), slots.into_boxed_slice()))
+/// The layout of a table of `buckets` slots of `T` (slots, padding, control bytes) and the
+/// offset of the control bytes in it; `None` when it does not fit in `isize`.
+fn table_layout<T>(buckets: usize) -> Option<(Layout, usize)> {
+    let ctrl_align = mem::align_of::<T>().max(GROUP_WIDTH);
+    let data = mem::size_of::<T>().checked_mul(buckets)?;
+    let ctrl_offset = data.checked_add(ctrl_align - 1)? & !(ctrl_align - 1);
+    let len = ctrl_offset.checked_add(buckets.checked_add(GROUP_WIDTH)?)?;
+    let layout = Layout::from_size_align(len, ctrl_align).ok()?;
+    Some((layout, ctrl_offset))
 }
 
-/// Writes a control byte and its mirror in the trailing group.
+/// Slot `index` of a table whose control bytes start at `ctrl` (slots lie below, in reverse).
+///
+/// # Safety
+/// `ctrl` must be the control pointer of an allocated table and `index` one of its buckets.
 #[inline]
-fn set_ctrl_in(ctrl: &mut [u8], bucket_mask: usize, index: usize, byte: u8) {
-    debug_assert!(index <= bucket_mask);
-    let mirror = (index.wrapping_sub(GROUP_WIDTH) & bucket_mask) + GROUP_WIDTH;
-    debug_assert!(mirror < ctrl.len());
-    // SAFETY: `index <= bucket_mask < ctrl.len()`, and `mirror <= bucket_mask + GROUP_WIDTH <
-    // ctrl.len()` because `ctrl.len() == bucket_mask + 1 + GROUP_WIDTH`.
-    unsafe {
-        *ctrl.get_unchecked_mut(index) = byte;
-        *ctrl.get_unchecked_mut(mirror) = byte;
-    }
-}
-
-/// The first EMPTY or DELETED slot on `hash`'s probe sequence.
-#[inline]
-fn find_insert_slot_in(ctrl: &[u8], bucket_mask: usize, hash: u64) -> usize {
-    let mut probe = ProbeSeq {
-        pos: hash as usize & bucket_mask,
-        stride: 0,
-    };
-    loop {
-        // SAFETY: `pos <= bucket_mask`, so `pos + GROUP_WIDTH <= ctrl.len()`.
-        let group = unsafe { Group::load(ctrl, probe.pos) };
-        if let Some(bit) = group.match_empty_or_deleted().lowest() {
-            return (probe.pos + bit) & bucket_mask;
-        }
-        probe.move_next(bucket_mask);
-    }
+pub(crate) unsafe fn slot_below<T>(ctrl: *mut T, index: usize) -> *mut T {
+    // SAFETY: slot `index` occupies bytes `[ctrl - (index + 1) * size, ctrl - index * size)`,
+    // inside the allocation's slot area (see `table_layout`) by the caller's guarantee.
+    // (`sub(index).sub(1)` rather than `sub(index + 1)`: the `- 1` folds into the address
+    // displacement.)
+    unsafe { ctrl.sub(index).sub(1) }
 }
 
 /// An open-addressed table of `T`, hashed by the caller.
 pub(crate) struct RawTable<T> {
-    /// `bucket_mask + 1 + GROUP_WIDTH` control bytes, or none before the first allocation.
-    ctrl: Box<[u8]>,
-    /// `bucket_mask + 1` slots; `slots[i]` is initialised iff `ctrl[i]` is full.
-    slots: Box<[MaybeUninit<T>]>,
+    /// Control byte 0: `bucket_mask + 1 + GROUP_WIDTH` control bytes start here, and the slots
+    /// end here. Points at [`EMPTY_GROUP`] when unallocated.
+    ctrl: NonNull<u8>,
+    /// Buckets − 1; 0 when unallocated (an allocated table has at least `GROUP_WIDTH`).
     bucket_mask: usize,
-    items: usize,
     /// Inserts into EMPTY slots left before the load reaches 7/8 (tombstones count as used).
     growth_left: usize,
+    items: usize,
+    marker: PhantomData<T>,
 }
 
-// SAFETY: `RawTable<T>` owns its `T`s exactly like a `Vec<T>` does.
+// SAFETY: `RawTable<T>` owns its `T`s exactly like a `Vec<T>` does; the static empty group is
+// never written.
 unsafe impl<T: Send> Send for RawTable<T> {}
 // SAFETY: shared access only hands out `&T`.
 unsafe impl<T: Sync> Sync for RawTable<T> {}
@@ -314,12 +349,56 @@ impl<T> RawTable<T> {
     /// An empty table that has not allocated.
     pub(crate) fn new() -> Self {
         Self {
-            ctrl: Box::new([]),
-            slots: Box::new([]),
+            ctrl: NonNull::from(&EMPTY_GROUP.0).cast(),
             bucket_mask: 0,
-            items: 0,
             growth_left: 0,
+            items: 0,
+            marker: PhantomData,
         }
+    }
+
+    /// A table of exactly `buckets` slots, all EMPTY.
+    fn alloc(buckets: usize, fallibility: Fallibility) -> Result<Self, Error> {
+        debug_assert!(buckets.is_power_of_two() && buckets >= GROUP_WIDTH);
+        let (layout, ctrl_offset) = table_layout::<T>(buckets)
+            .ok_or_else(|| Error::capacity_overflow("OpenMap buckets"))?;
+        // SAFETY: the layout has a non-zero size (at least `GROUP_WIDTH` control bytes).
+        let base = unsafe { std::alloc::alloc(layout) };
+        let Some(base) = NonNull::new(base) else {
+            if fallibility == Fallibility::Infallible {
+                std::alloc::handle_alloc_error(layout);
+            }
+            return Err(Error::memory_limit(isize::MAX as usize, layout.size()));
+        };
+        // SAFETY: `ctrl_offset + buckets + GROUP_WIDTH == layout.size()`, so the control bytes
+        // are inside the fresh allocation.
+        let ctrl = unsafe { base.add(ctrl_offset) };
+        // SAFETY: as above; `u8` has no invalid bit patterns.
+        unsafe { ptr::write_bytes(ctrl.as_ptr(), EMPTY, buckets + GROUP_WIDTH) };
+        Ok(Self {
+            ctrl,
+            bucket_mask: buckets - 1,
+            growth_left: bucket_mask_to_capacity(buckets - 1),
+            items: 0,
+            marker: PhantomData,
+        })
+    }
+
+    /// Frees the allocation without dropping any item (the caller has dropped or moved them),
+    /// and leaves the table unallocated.
+    fn free_buckets(&mut self) {
+        if !self.is_allocated() {
+            return;
+        }
+        let Some((layout, ctrl_offset)) = table_layout::<T>(self.buckets()) else {
+            unreachable!("the layout was computed when the table was allocated")
+        };
+        // SAFETY: the table was allocated with exactly this layout, at `ctrl - ctrl_offset`.
+        unsafe { std::alloc::dealloc(self.ctrl.as_ptr().sub(ctrl_offset), layout) };
+        self.ctrl = Self::new().ctrl;
+        self.bucket_mask = 0;
+        self.growth_left = 0;
+        self.items = 0;
     }
 
     pub(crate) fn try_with_capacity(cap: usize, fallibility: Fallibility) -> Result<Self, Error> {
@@ -328,14 +407,7 @@ impl<T> RawTable<T> {
         }
         let buckets =
             capacity_to_buckets(cap).ok_or_else(|| Error::capacity_overflow("OpenMap capacity"))?;
-        let (ctrl, slots) = alloc_buffers::<T>(buckets, fallibility)?;
-        Ok(Self {
-            ctrl,
-            slots,
-            bucket_mask: buckets - 1,
-            items: 0,
-            growth_left: bucket_mask_to_capacity(buckets - 1),
-        })
+        Self::alloc(buckets, fallibility)
     }
 
     #[inline]
@@ -343,51 +415,146 @@ impl<T> RawTable<T> {
         self.items
     }
 
+    /// Slots in the table (0 before the first allocation).
     #[inline]
     pub(crate) fn buckets(&self) -> usize {
-        self.slots.len()
-    }
-
-    #[inline]
-    fn is_allocated(&self) -> bool {
-        !self.slots.is_empty() || !self.ctrl.is_empty()
-    }
-
-    /// Items the table holds before it must grow (or purge tombstones).
-    pub(crate) fn capacity(&self) -> usize {
         if self.is_allocated() {
-            self.items + self.growth_left
+            self.bucket_mask + 1
         } else {
             0
         }
     }
 
-    /// Heap bytes of the two buffers.
+    #[inline]
+    fn is_allocated(&self) -> bool {
+        self.bucket_mask != 0
+    }
+
+    /// Items the table holds before it must grow (or purge tombstones).
+    pub(crate) fn capacity(&self) -> usize {
+        self.items + self.growth_left
+    }
+
+    /// Heap bytes of the allocation (slots, alignment padding and control bytes).
     pub(crate) fn allocation_bytes(&self) -> usize {
-        self.ctrl.len() + self.slots.len() * mem::size_of::<T>()
+        if self.is_allocated() {
+            table_layout::<T>(self.buckets()).map_or(0, |(layout, _)| layout.size())
+        } else {
+            0
+        }
+    }
+
+    /// Pointer to slot `index`.
+    ///
+    /// # Safety
+    /// The table is allocated and `index <= bucket_mask`.
+    #[inline]
+    unsafe fn slot(&self, index: usize) -> *mut T {
+        debug_assert!(self.is_allocated() && index <= self.bucket_mask);
+        // SAFETY: forwarded from the caller.
+        unsafe { slot_below(self.ctrl.as_ptr().cast::<T>(), index) }
+    }
+
+    /// Control byte `index`.
+    ///
+    /// # Safety
+    /// `index < bucket_mask + 1 + GROUP_WIDTH` (any bucket, or the static group's 16 bytes).
+    #[inline]
+    unsafe fn ctrl_byte(&self, index: usize) -> u8 {
+        // SAFETY: forwarded from the caller.
+        unsafe { *self.ctrl.as_ptr().add(index) }
+    }
+
+    /// The group of 16 control bytes starting at `pos`.
+    ///
+    /// # Safety
+    /// `pos <= bucket_mask` (so `pos + GROUP_WIDTH` bytes are readable; for an unallocated
+    /// table `pos == 0` and the static group is read).
+    #[inline]
+    unsafe fn group(&self, pos: usize) -> Group {
+        debug_assert!(pos <= self.bucket_mask);
+        // SAFETY: forwarded from the caller.
+        unsafe { Group::load(self.ctrl.as_ptr().add(pos)) }
+    }
+
+    /// Writes a control byte and its mirror in the trailing group.
+    ///
+    /// # Safety
+    /// The table is allocated and `index <= bucket_mask`.
+    #[inline]
+    unsafe fn set_ctrl(&mut self, index: usize, byte: u8) {
+        debug_assert!(self.is_allocated() && index <= self.bucket_mask);
+        // For `index >= GROUP_WIDTH` this is `index` itself (written twice, harmlessly); for
+        // the first group it is the mirror at `buckets + index`.
+        let mirror = (index.wrapping_sub(GROUP_WIDTH) & self.bucket_mask) + GROUP_WIDTH;
+        // SAFETY: `index <= bucket_mask` and `mirror <= bucket_mask + GROUP_WIDTH`, both
+        // inside the `bucket_mask + 1 + GROUP_WIDTH` control bytes of the allocation.
+        unsafe {
+            *self.ctrl.as_ptr().add(index) = byte;
+            *self.ctrl.as_ptr().add(mirror) = byte;
+        }
+    }
+
+    /// The first EMPTY or DELETED slot on `hash`'s probe sequence.
+    ///
+    /// # Safety
+    /// The table is allocated (so some group has a free slot: the load is at most 7/8).
+    #[inline]
+    unsafe fn find_insert_slot(&self, hash: u64) -> usize {
+        let mut probe = ProbeSeq::new(hash, self.bucket_mask);
+        loop {
+            // SAFETY: `pos <= bucket_mask`.
+            let group = unsafe { self.group(probe.pos) };
+            if let Some(bit) = group.match_empty_or_deleted().lowest() {
+                // With at least GROUP_WIDTH buckets the mirrors are exact copies, so the
+                // masked position holds the same free byte.
+                return (probe.pos + bit) & self.bucket_mask;
+            }
+            probe.move_next(self.bucket_mask);
+        }
     }
 
     /// The slot holding an item for which `eq` is true, among those of hash `hash`.
     #[inline]
     pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&T) -> bool) -> Option<usize> {
-        if self.items == 0 {
-            return None;
-        }
         let tag = h2(hash);
-        let mut probe = ProbeSeq {
-            pos: hash as usize & self.bucket_mask,
-            stride: 0,
-        };
+        let mut probe = ProbeSeq::new(hash, self.bucket_mask);
         loop {
-            // SAFETY: allocated (items > 0) and `pos <= bucket_mask`, so 16 bytes are readable.
-            let group = unsafe { Group::load(&self.ctrl, probe.pos) };
+            // SAFETY: `pos <= bucket_mask` (0 for the static empty group).
+            let group = unsafe { self.group(probe.pos) };
             for bit in group.match_byte(tag) {
                 let index = (probe.pos + bit) & self.bucket_mask;
-                // SAFETY: `ctrl[index] == tag` (mirrors are exact), a full byte, so the slot is
-                // initialised; `index <= bucket_mask < slots.len()`.
-                let item = unsafe { self.slots.get_unchecked(index).assume_init_ref() };
+                // SAFETY: `ctrl[index] == tag` (mirrors are exact), a full byte: the table is
+                // allocated (the static group has no full byte), the slot initialised.
+                let item = unsafe { &*self.slot(index) };
                 if eq(item) {
                     return Some(index);
+                }
+            }
+            if group.match_empty().any() {
+                return None;
+            }
+            probe.move_next(self.bucket_mask);
+        }
+    }
+
+    /// [`RawTable::find`] returning the slot's pointer rather than its index (what a lookup
+    /// wants: the pointer the key comparison used is handed back, not recomputed).
+    #[inline]
+    fn find_ptr(&self, hash: u64, mut eq: impl FnMut(&T) -> bool) -> Option<NonNull<T>> {
+        let tag = h2(hash);
+        let mut probe = ProbeSeq::new(hash, self.bucket_mask);
+        loop {
+            // SAFETY: `pos <= bucket_mask` (0 for the static empty group).
+            let group = unsafe { self.group(probe.pos) };
+            for bit in group.match_byte(tag) {
+                let index = (probe.pos + bit) & self.bucket_mask;
+                // SAFETY: as in `find`: a full byte, so an allocated table and an initialised
+                // slot; slot pointers are never null.
+                let item = unsafe { NonNull::new_unchecked(self.slot(index)) };
+                // SAFETY: as above.
+                if eq(unsafe { item.as_ref() }) {
+                    return Some(item);
                 }
             }
             if group.match_empty().any() {
@@ -400,19 +567,18 @@ impl<T> RawTable<T> {
     /// The item for which `eq` is true, among those of hash `hash`.
     #[inline]
     pub(crate) fn find_ref(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&T> {
-        let index = self.find(hash, eq)?;
-        // SAFETY: `find` only returns indices of full slots.
-        Some(unsafe { self.get_unchecked(index) })
+        let item = self.find_ptr(hash, eq)?;
+        // SAFETY: `find_ptr` only returns pointers to full slots.
+        Some(unsafe { item.as_ref() })
     }
 
     /// The item for which `eq` is true, mutably.
     #[inline]
     pub(crate) fn find_mut(&mut self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&mut T> {
-        let index = self.find(hash, eq)?;
-        debug_assert!(is_full(self.ctrl[index]));
-        // SAFETY: `find` only returns indices of full slots, which are initialised and in
-        // bounds.
-        Some(unsafe { self.slots.get_unchecked_mut(index).assume_init_mut() })
+        let mut item = self.find_ptr(hash, eq)?;
+        // SAFETY: `find_ptr` only returns pointers to full slots, which are initialised;
+        // `&mut self` makes the reference unique.
+        Some(unsafe { item.as_mut() })
     }
 
     /// One probe pass: `Ok(index)` of the matching item, or `Err(slot)` where it would go.
@@ -424,23 +590,22 @@ impl<T> RawTable<T> {
         hash: u64,
         mut eq: impl FnMut(&T) -> bool,
     ) -> Result<usize, usize> {
+        // Not a safety condition: without room the probe still ends (the load is at most 7/8
+        // counting tombstones), and `insert_in_slot` checks the slot it is given.
         debug_assert!(
             self.growth_left > 0,
             "reserve before find_or_find_insert_slot"
         );
         let tag = h2(hash);
         let mut insert_slot = None;
-        let mut probe = ProbeSeq {
-            pos: hash as usize & self.bucket_mask,
-            stride: 0,
-        };
+        let mut probe = ProbeSeq::new(hash, self.bucket_mask);
         loop {
             // SAFETY: `growth_left > 0` implies an allocated table; `pos <= bucket_mask`.
-            let group = unsafe { Group::load(&self.ctrl, probe.pos) };
+            let group = unsafe { self.group(probe.pos) };
             for bit in group.match_byte(tag) {
                 let index = (probe.pos + bit) & self.bucket_mask;
                 // SAFETY: a full control byte, so the slot is initialised.
-                let item = unsafe { self.slots.get_unchecked(index).assume_init_ref() };
+                let item = unsafe { &*self.slot(index) };
                 if eq(item) {
                     return Ok(index);
                 }
@@ -466,15 +631,17 @@ impl<T> RawTable<T> {
             slot <= self.bucket_mask && self.is_allocated(),
             "slot out of range"
         );
-        // SAFETY: `slot <= bucket_mask`, and `ctrl` has `bucket_mask + 1 + GROUP_WIDTH` bytes.
-        let old = unsafe { *self.ctrl.get_unchecked(slot) };
-        debug_assert!(!is_full(old), "insert into a full slot");
+        // SAFETY: `slot <= bucket_mask` of an allocated table.
+        let old = unsafe { self.ctrl_byte(slot) };
+        assert!(!is_full(old), "insert into a full slot");
         debug_assert!(old != EMPTY || self.growth_left > 0);
         self.growth_left -= usize::from(old == EMPTY);
-        set_ctrl_in(&mut self.ctrl, self.bucket_mask, slot, h2(hash));
-        // SAFETY: `slot <= bucket_mask < slots.len()`. The slot was not full, so nothing is
-        // overwritten without being dropped; it is now marked full.
-        unsafe { self.slots.get_unchecked_mut(slot).write(value) };
+        // SAFETY: as above. The slot was not full, so nothing is overwritten without being
+        // dropped; it is marked full and written together.
+        unsafe {
+            self.set_ctrl(slot, h2(hash));
+            self.slot(slot).write(value);
+        }
         self.items += 1;
         slot
     }
@@ -483,44 +650,68 @@ impl<T> RawTable<T> {
     #[cfg(test)]
     pub(crate) fn insert_new(&mut self, hash: u64, value: T, hasher: impl Fn(&T) -> u64) -> usize {
         self.reserve(1, hasher);
-        let slot = find_insert_slot_in(&self.ctrl, self.bucket_mask, hash);
+        // SAFETY: reserved, so allocated.
+        let slot = unsafe { self.find_insert_slot(hash) };
         self.insert_in_slot(hash, slot, value)
+    }
+
+    /// The item in slot `index`, which `find_or_find_insert_slot` just returned as `Ok`.
+    ///
+    /// # Safety
+    /// `index` is a full slot of this table (so it is initialised).
+    #[inline]
+    pub(crate) unsafe fn get_mut_unchecked(&mut self, index: usize) -> &mut T {
+        // SAFETY: forwarded from the caller; `&mut self` makes the reference unique.
+        unsafe { &mut *self.slot(index) }
+    }
+
+    /// Asserts that `index` is a full slot.
+    #[inline]
+    fn assert_full(&self, index: usize) {
+        // SAFETY: `index <= bucket_mask` is checked first (`&&` short-circuits).
+        assert!(
+            index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
+            "slot is not full"
+        );
     }
 
     /// The item in a full slot.
     #[inline]
     pub(crate) fn get(&self, index: usize) -> &T {
-        assert!(is_full(self.ctrl[index]), "slot {index} is not full");
-        // SAFETY: checked just above that the control byte is full.
-        unsafe { self.slots[index].assume_init_ref() }
+        self.assert_full(index);
+        // SAFETY: checked just above that the control byte is full (so the table is allocated).
+        unsafe { &*self.slot(index) }
     }
 
     /// The item in a full slot, mutably.
     #[inline]
     pub(crate) fn get_mut(&mut self, index: usize) -> &mut T {
-        assert!(is_full(self.ctrl[index]), "slot {index} is not full");
+        self.assert_full(index);
         // SAFETY: checked just above that the control byte is full.
-        unsafe { self.slots[index].assume_init_mut() }
+        unsafe { &mut *self.slot(index) }
     }
 
     /// Removes and returns the item in a full slot.
+    #[inline]
     pub(crate) fn remove(&mut self, index: usize) -> T {
-        assert!(is_full(self.ctrl[index]), "slot {index} is not full");
+        self.assert_full(index);
         self.erase_ctrl(index);
         // SAFETY: the control byte was full, so the slot is initialised; it is now marked free,
         // so the value is read out exactly once.
-        unsafe { self.slots[index].assume_init_read() }
+        unsafe { self.slot(index).read() }
     }
 
     /// Marks a full slot free. EMPTY is enough when no probe window can have seen the run of
     /// non-empty slots around it as a full group; otherwise a tombstone keeps probes going.
+    #[inline]
     fn erase_ctrl(&mut self, index: usize) {
+        debug_assert!(self.is_allocated() && index <= self.bucket_mask);
         let before = index.wrapping_sub(GROUP_WIDTH) & self.bucket_mask;
         // SAFETY: both positions are `<= bucket_mask`, the table is allocated.
         let (empty_before, empty_after) = unsafe {
             (
-                Group::load(&self.ctrl, before).match_empty(),
-                Group::load(&self.ctrl, index).match_empty(),
+                self.group(before).match_empty(),
+                self.group(index).match_empty(),
             )
         };
         let byte = if empty_before.leading_zeros() + empty_after.trailing_zeros() >= GROUP_WIDTH {
@@ -529,7 +720,8 @@ impl<T> RawTable<T> {
             self.growth_left += 1;
             EMPTY
         };
-        set_ctrl_in(&mut self.ctrl, self.bucket_mask, index, byte);
+        // SAFETY: a full slot of an allocated table.
+        unsafe { self.set_ctrl(index, byte) };
         self.items -= 1;
     }
 
@@ -537,9 +729,17 @@ impl<T> RawTable<T> {
     #[inline]
     pub(crate) fn reserve(&mut self, additional: usize, hasher: impl Fn(&T) -> u64) {
         if additional > self.growth_left {
-            if let Err(e) = self.reserve_rehash(additional, hasher, Fallibility::Infallible) {
-                panic!("{e}");
-            }
+            self.reserve_rehash_or_panic(additional, hasher);
+        }
+    }
+
+    /// The slow path of [`RawTable::reserve`], kept out of line so inserts stay small enough
+    /// to inline.
+    #[cold]
+    #[inline(never)]
+    fn reserve_rehash_or_panic(&mut self, additional: usize, hasher: impl Fn(&T) -> u64) {
+        if let Err(e) = self.reserve_rehash(additional, hasher, Fallibility::Infallible) {
+            panic!("{e}");
         }
     }
 
@@ -573,8 +773,9 @@ impl<T> RawTable<T> {
             0
         };
         if new_items <= full_capacity / 2 {
-            // Tombstones, not items, exhausted the growth budget: rebuild at the same size.
-            self.resize(self.buckets(), hasher, fallibility)
+            // Tombstones, not items, exhausted the growth budget: purge them where they are.
+            self.rehash_in_place(hasher);
+            Ok(())
         } else {
             let want = new_items.max(full_capacity + 1);
             let buckets = capacity_to_buckets(want)
@@ -587,11 +788,9 @@ impl<T> RawTable<T> {
     pub(crate) fn shrink_to(&mut self, min_capacity: usize, hasher: impl Fn(&T) -> u64) {
         let want = self.items.max(min_capacity);
         if want == 0 {
-            if self.is_allocated() {
-                // Nothing to move; dropping the (all non-full) buffers drops no item.
-                debug_assert_eq!(self.items, 0);
-                *self = Self::new();
-            }
+            // Nothing to move (no item): just free the allocation.
+            debug_assert_eq!(self.items, 0);
+            self.free_buckets();
             return;
         }
         if let Some(buckets) = capacity_to_buckets(want) {
@@ -602,38 +801,136 @@ impl<T> RawTable<T> {
         }
     }
 
-    /// Moves every item into fresh buffers of `buckets` slots, dropping all tombstones.
+    /// Moves every item into a fresh allocation of `buckets` slots, dropping all tombstones.
     ///
-    /// Panic safety: items are copied bitwise into the new buffers while the old ones stay
-    /// untouched and authoritative. If `hasher` panics midway, the new buffers are dropped as
-    /// `MaybeUninit` (dropping no item) and `self` is unchanged. Only after the last item is
-    /// placed are the buffers swapped; the old ones are then freed, again dropping nothing.
+    /// Panic safety: items are copied bitwise into the new table while the old one stays
+    /// untouched and authoritative; the new table counts no items until the end. If `hasher`
+    /// panics midway, the new table is dropped (freeing its memory, dropping no item) and
+    /// `self` is unchanged. Only after the last item is placed are the tables swapped; the old
+    /// allocation is then freed, again dropping nothing.
     fn resize(
         &mut self,
         buckets: usize,
         hasher: impl Fn(&T) -> u64,
         fallibility: Fallibility,
     ) -> Result<(), Error> {
-        debug_assert!(buckets.is_power_of_two() && buckets >= GROUP_WIDTH);
         debug_assert!(self.items <= bucket_mask_to_capacity(buckets - 1));
-        let (mut new_ctrl, mut new_slots) = alloc_buffers::<T>(buckets, fallibility)?;
-        let new_mask = buckets - 1;
+        let mut new = Self::alloc(buckets, fallibility)?;
         let mut iter = RawIterState::new(self);
-        while let Some(index) = iter.next(&self.ctrl) {
+        while let Some(index) = iter.next(self.ctrl_slice()) {
             // SAFETY: the iterator yields only full slots, which are initialised.
-            let hash = hasher(unsafe { self.slots[index].assume_init_ref() });
-            let slot = find_insert_slot_in(&new_ctrl, new_mask, hash);
-            set_ctrl_in(&mut new_ctrl, new_mask, slot, h2(hash));
-            // SAFETY: a bitwise copy of a `MaybeUninit<T>` is always valid; ownership of the
-            // item passes to `new_slots` only when the buffers are swapped below, and until
-            // then neither copy is ever dropped as a `T`.
-            new_slots[slot] = unsafe { ptr::read(&raw const self.slots[index]) };
+            let item = unsafe { self.slot(index) };
+            // SAFETY: as above.
+            let hash = hasher(unsafe { &*item });
+            // SAFETY: `new` is allocated and has room for every item of `self`; the bitwise
+            // copy moves ownership to `new` only once the tables are swapped below, and until
+            // then `new.items == 0`, so neither copy is ever dropped twice.
+            unsafe {
+                let slot = new.find_insert_slot(hash);
+                new.set_ctrl(slot, h2(hash));
+                ptr::copy_nonoverlapping(item, new.slot(slot), 1);
+            }
         }
-        self.ctrl = new_ctrl;
-        self.slots = new_slots;
-        self.bucket_mask = new_mask;
-        self.growth_left = bucket_mask_to_capacity(new_mask) - self.items;
+        new.items = self.items;
+        new.growth_left -= self.items;
+        mem::swap(self, &mut new);
+        // `new` is now the old table: its items were moved out, free the memory only.
+        new.free_buckets();
         Ok(())
+    }
+
+    /// Purges tombstones without allocating: every item is re-placed within the same slots
+    /// (hashbrown's algorithm). All full bytes are first marked DELETED ("not yet placed") and
+    /// all EMPTY/DELETED bytes EMPTY; then each item still marked DELETED is hashed and moved
+    /// to the first free slot of its probe sequence (kept where it is if that is in the same
+    /// group), swapping with another not-yet-placed item when it lands on one.
+    ///
+    /// Panic safety: if `hasher` panics, the items still marked DELETED (not yet placed) are
+    /// dropped and their slots emptied, so the table stays consistent; items are lost, none is
+    /// dropped twice.
+    fn rehash_in_place(&mut self, hasher: impl Fn(&T) -> u64) {
+        /// Drops the not-yet-placed items if the hasher unwinds.
+        struct Guard<'a, T>(&'a mut RawTable<T>);
+        impl<T> Drop for Guard<'_, T> {
+            fn drop(&mut self) {
+                let t = &mut *self.0;
+                for i in 0..t.buckets() {
+                    // SAFETY: `i <= bucket_mask`; a DELETED byte here marks an initialised,
+                    // not-yet-placed item (see `rehash_in_place`), emptied before its drop.
+                    unsafe {
+                        if t.ctrl_byte(i) == DELETED {
+                            t.set_ctrl(i, EMPTY);
+                            t.items -= 1;
+                            ptr::drop_in_place(t.slot(i));
+                        }
+                    }
+                }
+                t.growth_left = bucket_mask_to_capacity(t.bucket_mask) - t.items;
+            }
+        }
+
+        debug_assert!(self.is_allocated());
+        let buckets = self.buckets();
+        let mask = self.bucket_mask;
+        for pos in (0..buckets).step_by(GROUP_WIDTH) {
+            // SAFETY: `pos <= bucket_mask`, 16 control bytes from there are inside the table.
+            unsafe {
+                let p = self.ctrl.as_ptr().add(pos);
+                Group::load(p)
+                    .convert_special_to_empty_and_full_to_deleted()
+                    .store(p);
+            }
+        }
+        // SAFETY: the first GROUP_WIDTH bytes are copied to their mirrors, which follow the
+        // `buckets >= GROUP_WIDTH` bytes (no overlap).
+        unsafe {
+            ptr::copy_nonoverlapping(
+                self.ctrl.as_ptr(),
+                self.ctrl.as_ptr().add(buckets),
+                GROUP_WIDTH,
+            );
+        }
+        let guard = Guard(self);
+        let t = &mut *guard.0;
+        'outer: for i in 0..buckets {
+            // SAFETY: `i <= bucket_mask`.
+            if unsafe { t.ctrl_byte(i) } != DELETED {
+                continue;
+            }
+            // SAFETY: `i` is a bucket of the allocated table.
+            let i_ptr = unsafe { t.slot(i) };
+            loop {
+                // SAFETY: a DELETED byte marks an initialised item not yet placed.
+                let hash = hasher(unsafe { &*i_ptr });
+                // SAFETY: allocated; the DELETED slot `i` itself is free to take.
+                let new_i = unsafe { t.find_insert_slot(hash) };
+                let h1 = hash as usize & mask;
+                let probe_group = |pos: usize| (pos.wrapping_sub(h1) & mask) / GROUP_WIDTH;
+                if probe_group(i) == probe_group(new_i) {
+                    // Already in the best group it can be in: stay.
+                    // SAFETY: `i <= bucket_mask`.
+                    unsafe { t.set_ctrl(i, h2(hash)) };
+                    continue 'outer;
+                }
+                // SAFETY: `new_i <= bucket_mask`; it is EMPTY (free) or DELETED (another item
+                // not yet placed), never a placed (full) item.
+                unsafe {
+                    let new_ptr = t.slot(new_i);
+                    let prev = t.ctrl_byte(new_i);
+                    t.set_ctrl(new_i, h2(hash));
+                    if prev == EMPTY {
+                        t.set_ctrl(i, EMPTY);
+                        ptr::copy_nonoverlapping(i_ptr, new_ptr, 1);
+                        continue 'outer;
+                    }
+                    debug_assert_eq!(prev, DELETED);
+                    // Place ours, take the other item into slot `i` and place it next.
+                    ptr::swap_nonoverlapping(i_ptr, new_ptr, 1);
+                }
+            }
+        }
+        t.growth_left = bucket_mask_to_capacity(t.bucket_mask) - t.items;
+        mem::forget(guard);
     }
 
     /// Drops every item, keeping the allocation.
@@ -645,25 +942,36 @@ impl<T> RawTable<T> {
             return;
         }
         let mut iter = RawIterState::new(self);
-        while let Some(index) = iter.next(&self.ctrl) {
-            set_ctrl_in(&mut self.ctrl, self.bucket_mask, index, DELETED);
-            self.items -= 1;
-            // SAFETY: the slot was full (initialised) and is now marked free, so it is dropped
-            // exactly once.
-            unsafe { self.slots[index].assume_init_drop() };
+        while let Some(index) = iter.next(self.ctrl_slice()) {
+            // SAFETY: the slot was full (initialised) and is marked free before its drop, so
+            // it is dropped exactly once.
+            unsafe {
+                self.set_ctrl(index, DELETED);
+                self.items -= 1;
+                ptr::drop_in_place(self.slot(index));
+            }
         }
         debug_assert_eq!(self.items, 0);
-        self.ctrl.fill(EMPTY);
-        self.growth_left = bucket_mask_to_capacity(self.bucket_mask);
+        self.reset_ctrl();
+    }
+
+    /// All control bytes EMPTY and the full growth budget (no item may be left).
+    fn reset_ctrl(&mut self) {
+        debug_assert_eq!(self.items, 0);
+        if self.is_allocated() {
+            // SAFETY: the allocation has `buckets + GROUP_WIDTH` control bytes.
+            unsafe { ptr::write_bytes(self.ctrl.as_ptr(), EMPTY, self.buckets() + GROUP_WIDTH) };
+            self.growth_left = bucket_mask_to_capacity(self.bucket_mask);
+        }
     }
 
     /// Keeps the items for which `f` returns true.
     pub(crate) fn retain(&mut self, mut f: impl FnMut(&mut T) -> bool) {
         let mut iter = RawIterState::new(self);
-        while let Some(index) = iter.next(&self.ctrl) {
+        while let Some(index) = iter.next(self.ctrl_slice()) {
             // SAFETY: the iterator yields only full slots; marking slots free does not change
             // the groups the iterator has already loaded.
-            let keep = f(unsafe { self.slots[index].assume_init_mut() });
+            let keep = f(unsafe { &mut *self.slot(index) });
             if !keep {
                 drop(self.remove(index));
             }
@@ -672,33 +980,43 @@ impl<T> RawTable<T> {
 
     /// Removes and returns the next full slot at or after the iterator's position, leaving a
     /// tombstone (so a leaked `Drain` leaves a consistent table).
+    #[inline]
     pub(crate) fn take_next(&mut self, iter: &mut RawIterState) -> Option<T> {
-        let index = iter.next(&self.ctrl)?;
-        set_ctrl_in(&mut self.ctrl, self.bucket_mask, index, DELETED);
-        self.items -= 1;
+        let index = iter.next(self.ctrl_slice())?;
+        self.assert_full(index);
         // SAFETY: the slot was full and is now marked free: read out exactly once.
-        Some(unsafe { self.slots[index].assume_init_read() })
+        unsafe {
+            self.set_ctrl(index, DELETED);
+            self.items -= 1;
+            Some(self.slot(index).read())
+        }
     }
 
     /// Forgets all tombstones after a full drain (no item is left).
     pub(crate) fn reset_after_drain(&mut self) {
-        debug_assert_eq!(self.items, 0);
-        if self.is_allocated() {
-            self.ctrl.fill(EMPTY);
-            self.growth_left = bucket_mask_to_capacity(self.bucket_mask);
-        }
+        self.reset_ctrl();
     }
 
-    /// The control bytes (for the iterators).
+    /// The control bytes (for the iterators): `buckets + GROUP_WIDTH` of them, or the static
+    /// empty group.
     #[inline]
-    pub(crate) fn ctrl(&self) -> &[u8] {
-        &self.ctrl
+    pub(crate) fn ctrl_slice(&self) -> &[u8] {
+        let len = if self.is_allocated() {
+            self.bucket_mask + 1 + GROUP_WIDTH
+        } else {
+            GROUP_WIDTH
+        };
+        // SAFETY: `len` control bytes are initialised and live as long as `&self`; they are
+        // only written through `&mut self`.
+        unsafe { core::slice::from_raw_parts(self.ctrl.as_ptr(), len) }
     }
 
-    /// Raw parts for `IterMut`: the control bytes and a pointer to the slots.
+    /// Raw parts for `IterMut`: the control bytes and the slot base (slot `i` is
+    /// [`slot_below`]`(base, i)`).
     #[inline]
-    pub(crate) fn split_for_iter_mut(&mut self) -> (&[u8], *mut MaybeUninit<T>) {
-        (&self.ctrl, self.slots.as_mut_ptr())
+    pub(crate) fn split_for_iter_mut(&mut self) -> (&[u8], *mut T) {
+        let base = self.ctrl.as_ptr().cast::<T>();
+        (self.ctrl_slice(), base)
     }
 
     /// The item in a slot the iterator reported full.
@@ -708,16 +1026,31 @@ impl<T> RawTable<T> {
     /// modified since.
     #[inline]
     pub(crate) unsafe fn get_unchecked(&self, index: usize) -> &T {
-        debug_assert!(is_full(self.ctrl[index]));
         // SAFETY: the caller guarantees the slot is full, hence initialised and in bounds.
-        unsafe { self.slots.get_unchecked(index).assume_init_ref() }
+        unsafe {
+            debug_assert!(is_full(self.ctrl_byte(index)));
+            &*self.slot(index)
+        }
     }
 
-    /// Tombstones as a share of the buckets (for tests of the purge).
+    /// Groups a miss for `hash` loads before it meets an EMPTY byte (for tests).
+    #[cfg(test)]
+    pub(crate) fn miss_probe_groups(&self, hash: u64) -> usize {
+        let mut probe = ProbeSeq::new(hash, self.bucket_mask);
+        let mut groups = 1;
+        // SAFETY: `pos <= bucket_mask`.
+        while !unsafe { self.group(probe.pos) }.match_empty().any() {
+            probe.move_next(self.bucket_mask);
+            groups += 1;
+        }
+        groups
+    }
+
+    /// Tombstones in the table (for tests of the purge).
     #[cfg(test)]
     #[allow(clippy::naive_bytecount)]
     pub(crate) fn tombstones(&self) -> usize {
-        self.ctrl[..self.buckets()]
+        self.ctrl_slice()[..self.buckets()]
             .iter()
             .filter(|&&c| c == DELETED)
             .count()
@@ -736,27 +1069,27 @@ impl<T: Clone> Clone for RawTable<T> {
         if !self.is_allocated() {
             return Self::new();
         }
-        let (ctrl, slots) = match alloc_buffers::<T>(self.buckets(), Fallibility::Infallible) {
-            Ok(b) => b,
+        let mut new = match Self::alloc(self.buckets(), Fallibility::Infallible) {
+            Ok(t) => t,
             Err(e) => panic!("{e}"),
         };
-        let mut new = Self {
-            ctrl,
-            slots,
-            bucket_mask: self.bucket_mask,
-            items: 0,
-            growth_left: 0,
-        };
+        new.growth_left = 0;
         let mut iter = RawIterState::new(self);
-        while let Some(index) = iter.next(&self.ctrl) {
+        while let Some(index) = iter.next(self.ctrl_slice()) {
             // SAFETY: the iterator yields only full, initialised slots.
-            let value = unsafe { self.slots[index].assume_init_ref() }.clone();
-            new.slots[index].write(value);
-            set_ctrl_in(&mut new.ctrl, new.bucket_mask, index, self.ctrl[index]);
+            let value = unsafe { (*self.slot(index)).clone() };
+            // SAFETY: same bucket count, so `index` is a bucket of `new`; the slot is marked
+            // full together with its write.
+            unsafe {
+                new.slot(index).write(value);
+                new.set_ctrl(index, self.ctrl_byte(index));
+            }
             new.items += 1;
         }
         // Tombstones are copied too, so the probe sequences (and growth budget) match.
-        new.ctrl.copy_from_slice(&self.ctrl);
+        let ctrl = self.ctrl_slice();
+        // SAFETY: both tables have `buckets + GROUP_WIDTH` control bytes; distinct allocations.
+        unsafe { ptr::copy_nonoverlapping(ctrl.as_ptr(), new.ctrl.as_ptr(), ctrl.len()) };
         new.growth_left = self.growth_left;
         new
     }
@@ -764,12 +1097,22 @@ impl<T: Clone> Clone for RawTable<T> {
 
 impl<T> Drop for RawTable<T> {
     fn drop(&mut self) {
-        if mem::needs_drop::<T>() && self.items > 0 {
-            let mut iter = RawIterState::new(self);
-            while let Some(index) = iter.next(&self.ctrl) {
-                // SAFETY: full slots are initialised; each is visited once. If a `Drop` panics,
-                // the remaining items leak (no double drop) and the buffers are still freed.
-                unsafe { self.slots[index].assume_init_drop() };
+        /// Frees the memory even if an item's `Drop` panics (the remaining items leak).
+        struct FreeOnDrop<'a, T>(&'a mut RawTable<T>);
+        impl<T> Drop for FreeOnDrop<'_, T> {
+            fn drop(&mut self) {
+                self.0.free_buckets();
+            }
+        }
+        let guard = FreeOnDrop(self);
+        let t = &*guard.0;
+        if mem::needs_drop::<T>() && t.items > 0 {
+            let mut iter = RawIterState::new(t);
+            while let Some(index) = iter.next(t.ctrl_slice()) {
+                // SAFETY: full slots are initialised; each is visited once. If a `Drop`
+                // panics, the remaining items leak (no double drop) and the guard frees the
+                // memory.
+                unsafe { ptr::drop_in_place(t.slot(index)) };
             }
         }
     }
@@ -788,8 +1131,8 @@ pub(crate) struct RawIterState {
 impl RawIterState {
     pub(crate) fn new<T>(table: &RawTable<T>) -> Self {
         let current = if table.items > 0 {
-            // SAFETY: allocated, `0 + GROUP_WIDTH <= ctrl.len()`.
-            unsafe { Group::load(&table.ctrl, 0) }.match_full()
+            // SAFETY: position 0 is always a valid group start.
+            unsafe { table.group(0) }.match_full()
         } else {
             BitMask(0)
         };
@@ -819,9 +1162,12 @@ impl RawIterState {
             }
             self.group_base += GROUP_WIDTH;
             // `remaining > 0` full slots lie at or after `group_base`, inside the buckets.
-            debug_assert!(self.group_base + GROUP_WIDTH < ctrl.len());
-            // SAFETY: `group_base < buckets`, so 16 bytes are readable.
-            self.current = unsafe { Group::load(ctrl, self.group_base) }.match_full();
+            assert!(
+                self.group_base + GROUP_WIDTH < ctrl.len(),
+                "iterator overran the table"
+            );
+            // SAFETY: checked just above: 16 bytes from `group_base` are inside `ctrl`.
+            self.current = unsafe { Group::load(ctrl.as_ptr().add(self.group_base)) }.match_full();
         }
     }
 }
@@ -851,12 +1197,12 @@ mod tests {
 
     #[test]
     fn group_matches() {
-        let mut ctrl = vec![EMPTY; 32];
+        let mut ctrl = [EMPTY; 32];
         ctrl[3] = 0x12;
         ctrl[5] = DELETED;
         ctrl[9] = 0x12;
         // SAFETY: 32 bytes, load at 0 reads 16.
-        let g = unsafe { Group::load(&ctrl, 0) };
+        let g = unsafe { Group::load(ctrl.as_ptr()) };
         assert_eq!(g.match_byte(0x12).collect::<Vec<_>>(), vec![3, 9]);
         assert_eq!(g.match_full().collect::<Vec<_>>(), vec![3, 9]);
         assert_eq!(g.match_empty().count(), 13);
@@ -869,11 +1215,197 @@ mod tests {
             RawTable::try_with_capacity(10, Fallibility::Infallible).unwrap();
         let h = |x: &u64| *x;
         t.insert_new(3, 3, h);
-        assert_eq!(t.ctrl[3], h2(3));
-        assert_eq!(t.ctrl[16 + 3], h2(3));
+        assert_eq!(t.ctrl_slice()[3], h2(3));
+        assert_eq!(t.ctrl_slice()[16 + 3], h2(3));
         assert_eq!(t.find(3, |&x| x == 3), Some(3));
         assert_eq!(t.remove(3), 3);
-        assert_eq!(t.ctrl[3], EMPTY);
+        assert_eq!(t.ctrl_slice()[3], EMPTY);
         assert_eq!(t.tombstones(), 0);
+    }
+
+    /// A well-mixed hash of a `u64` (splitmix64's finaliser). By reference: it is a hasher.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
+    fn mix(x: &u64) -> u64 {
+        let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn insert(t: &mut RawTable<u64>, k: u64, hasher: fn(&u64) -> u64) {
+        t.reserve(1, hasher);
+        match t.find_or_find_insert_slot(hasher(&k), |&x| x == k) {
+            Ok(_) => panic!("{k} already present"),
+            Err(slot) => t.insert_in_slot(hasher(&k), slot, k),
+        };
+    }
+
+    fn remove(t: &mut RawTable<u64>, k: u64, hasher: fn(&u64) -> u64) -> Option<u64> {
+        let i = t.find(hasher(&k), |&x| x == k)?;
+        Some(t.remove(i))
+    }
+
+    /// Remove-one-insert-one churn at a constant 400 items in a 1024-slot table fills it with
+    /// tombstones (many removals sit inside full groups); the purge
+    /// must happen **in place** (same allocation, same size), keep every item findable, and
+    /// keep misses short. Without the purge the table would grow (or, with no growth either,
+    /// misses would scan every group). Too slow for Miri (tombstones take ~10⁴ rounds to pile
+    /// up); the rehash's memory safety is checked there by the two tests below, which call it
+    /// directly.
+    #[test]
+    #[cfg_attr(miri, ignore = "statistical churn: too slow under Miri")]
+    fn churn_rehashes_in_place() {
+        let (live, cap, buckets, rounds) = (400u64, 800, 1024, 100_000u64);
+        let mut t: RawTable<u64> =
+            RawTable::try_with_capacity(cap, Fallibility::Infallible).unwrap();
+        for k in 0..live {
+            insert(&mut t, k, mix);
+        }
+        let ptr = t.ctrl;
+        assert_eq!(t.buckets(), buckets);
+        let mut purges = 0;
+        let mut max_tombstones = 0;
+        for r in 0..rounds {
+            assert_eq!(remove(&mut t, r, mix), Some(r));
+            if r % 64 == 0 {
+                max_tombstones = max_tombstones.max(t.tombstones());
+            }
+            let budget = t.growth_left;
+            insert(&mut t, r + live, mix);
+            // An insert spends at most one unit of budget; only a purge gives budget back.
+            if t.growth_left > budget {
+                purges += 1;
+            }
+            assert_eq!(t.len(), live as usize);
+        }
+        assert!(purges >= 1, "tombstones were never purged");
+        assert!(
+            max_tombstones > buckets / 10,
+            "the churn made too few tombstones ({max_tombstones}) to test the purge"
+        );
+        assert_eq!(t.buckets(), buckets, "the table grew");
+        assert_eq!(
+            t.ctrl, ptr,
+            "the purge reallocated instead of rehashing in place"
+        );
+        for k in rounds..rounds + live {
+            assert_eq!(t.find_ref(mix(&k), |&x| x == k), Some(&k));
+        }
+        for k in 0..rounds.min(200) {
+            assert_eq!(t.find(mix(&k), |&x| x == k), None);
+        }
+        // After a purge, misses stop at the first or second group on average.
+        t.rehash_in_place(mix);
+        assert_eq!(t.ctrl, ptr);
+        assert_eq!(t.tombstones(), 0);
+        let probes: usize = (0..200u64)
+            .map(|k| t.miss_probe_groups(mix(&(k + (1 << 40)))))
+            .sum();
+        assert!(
+            probes < 200 * 3 / 2,
+            "mean miss probe {} groups",
+            probes as f64 / 200.0
+        );
+    }
+
+    /// The in-place rehash with a hash that piles every item into a few groups: the swap path
+    /// (an item landing on another not-yet-placed item) runs, and every item survives.
+    #[test]
+    fn rehash_in_place_with_collisions() {
+        // Fewer items under Miri (every probe is a loop there); still several full groups.
+        let n: u64 = if cfg!(miri) { 48 } else { 100 };
+        #[allow(clippy::trivially_copy_pass_by_ref)]
+        fn clumped(x: &u64) -> u64 {
+            // Low bits: 4 home slots in one region; top bits: a 7-bit tag varying with x.
+            ((x % 4) * 3) | (mix(x) & (0x7f << 57))
+        }
+        let mut t: RawTable<u64> =
+            RawTable::try_with_capacity(n as usize, Fallibility::Infallible).unwrap();
+        for k in 0..n {
+            insert(&mut t, k, clumped);
+        }
+        for k in (0..n).step_by(3) {
+            assert_eq!(remove(&mut t, k, clumped), Some(k));
+        }
+        let ptr = t.ctrl;
+        t.rehash_in_place(clumped);
+        assert_eq!(t.ctrl, ptr);
+        assert_eq!(t.tombstones(), 0);
+        assert_eq!(t.capacity(), bucket_mask_to_capacity(t.bucket_mask));
+        for k in 0..n {
+            let found = t.find(clumped(&k), |&x| x == k).is_some();
+            assert_eq!(found, k % 3 != 0, "key {k}");
+        }
+        // And again with a well-mixed hash: items move between groups.
+        t.rehash_in_place(mix);
+        let mut got: Vec<u64> = (0..t.buckets())
+            .filter(|&i| is_full(t.ctrl_slice()[i]))
+            .map(|i| *t.get(i))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, (0..n).filter(|k| k % 3 != 0).collect::<Vec<_>>());
+        for k in 0..n {
+            assert_eq!(t.find(mix(&k), |&x| x == k).is_some(), k % 3 != 0);
+        }
+    }
+
+    /// A hasher that panics halfway through an in-place rehash: the not-yet-placed items are
+    /// dropped (once), the placed ones stay findable, the table stays usable.
+    #[test]
+    fn rehash_in_place_panic_drops_each_item_once() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let drops = Rc::new(Cell::new(0usize));
+        struct D(u64, Rc<Cell<usize>>);
+        impl Drop for D {
+            fn drop(&mut self) {
+                self.1.set(self.1.get() + 1);
+            }
+        }
+        let h = |d: &D| mix(&d.0);
+        let mut t: RawTable<D> = RawTable::try_with_capacity(50, Fallibility::Infallible).unwrap();
+        for k in 0..50 {
+            t.reserve(1, h);
+            let slot = t
+                .find_or_find_insert_slot(mix(&k), |d| d.0 == k)
+                .unwrap_err();
+            t.insert_in_slot(mix(&k), slot, D(k, drops.clone()));
+        }
+        let calls = Cell::new(0);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            t.rehash_in_place(|d: &D| {
+                calls.set(calls.get() + 1);
+                assert!(calls.get() < 20, "hasher panics");
+                mix(&d.0)
+            });
+        }));
+        assert!(r.is_err());
+        let left = t.len();
+        assert!(left < 50 && left > 0, "{left} items left");
+        assert_eq!(drops.get(), 50 - left);
+        assert_eq!(t.tombstones(), 0);
+        let mut found = 0;
+        for k in 0..50 {
+            if let Some(i) = t.find(mix(&k), |d| d.0 == k) {
+                assert_eq!(t.get(i).0, k);
+                found += 1;
+            }
+        }
+        assert_eq!(found, left);
+        drop(t);
+        assert_eq!(drops.get(), 50);
+    }
+
+    #[test]
+    fn empty_table_needs_no_allocation() {
+        let t: RawTable<u64> = RawTable::new();
+        assert_eq!(t.find(123, |_| true), None);
+        assert_eq!(t.allocation_bytes(), 0);
+        assert_eq!(t.capacity(), 0);
+        assert_eq!(t.buckets(), 0);
+        let t2: RawTable<[u8; 3]> =
+            RawTable::try_with_capacity(20, Fallibility::Infallible).unwrap();
+        // 32 slots of 3 bytes = 96, padded to 16, then 32 + 16 control bytes.
+        assert_eq!(t2.allocation_bytes(), 96 + 48);
     }
 }

@@ -1,0 +1,210 @@
+//! A quick, interleaved race of `OpenMap` against `hashbrown::HashMap` (same `ahash` hasher),
+//! for iterating on the table's code without a full criterion run: each operation is timed
+//! `ROUNDS` times alternating the two tables, and the best (least disturbed) time of each is
+//! printed with the speed ratio. Noisy machines make the minimum the most stable figure.
+//!
+//! ```text
+//! cargo run --release -p hpds-openhash --example race            # 1k, 100k, 1M u64 + 100k String
+//! cargo run --release -p hpds-openhash --example race -- full    # + 10M u64, 1M String
+//! cargo run --release -p hpds-openhash --example race -- 1000     # one size (0: String only)
+//! ```
+//!
+//! Environment: `RACE_OPS=hit,miss` runs only those operations, `RACE_ONLY=ours` (or `peer`)
+//! times one side only and `RACE_ROUNDS=n` sets the rounds; together they make a
+//! deterministic instruction count under `valgrind --tool=cachegrind` (the difference of two
+//! runs divided by `rounds × 2 000 000` operations is the per-operation difference).
+
+use std::hash::Hash;
+use std::hint::black_box;
+use std::time::Instant;
+
+use hpds_openhash::OpenMap;
+use hpds_testkit::streams::distinct_u64s;
+
+type Rs = ahash::RandomState;
+
+const ROUNDS: usize = 8;
+
+trait Table<K>: Clone {
+    fn with_capacity(n: usize) -> Self;
+    fn insert(&mut self, k: K, v: u64);
+    fn get(&self, k: &K) -> Option<&u64>;
+    fn remove(&mut self, k: &K) -> Option<u64>;
+}
+
+impl<K: Hash + Eq + Clone> Table<K> for OpenMap<K, u64, Rs> {
+    fn with_capacity(n: usize) -> Self {
+        OpenMap::with_capacity_and_hasher(n, Rs::with_seeds(1, 2, 3, 4))
+    }
+    #[inline]
+    fn insert(&mut self, k: K, v: u64) {
+        OpenMap::insert(self, k, v);
+    }
+    #[inline]
+    fn get(&self, k: &K) -> Option<&u64> {
+        OpenMap::get(self, k)
+    }
+    #[inline]
+    fn remove(&mut self, k: &K) -> Option<u64> {
+        OpenMap::remove(self, k)
+    }
+}
+
+impl<K: Hash + Eq + Clone> Table<K> for hashbrown::HashMap<K, u64, Rs> {
+    fn with_capacity(n: usize) -> Self {
+        hashbrown::HashMap::with_capacity_and_hasher(n, Rs::with_seeds(1, 2, 3, 4))
+    }
+    #[inline]
+    fn insert(&mut self, k: K, v: u64) {
+        hashbrown::HashMap::insert(self, k, v);
+    }
+    #[inline]
+    fn get(&self, k: &K) -> Option<&u64> {
+        hashbrown::HashMap::get(self, k)
+    }
+    #[inline]
+    fn remove(&mut self, k: &K) -> Option<u64> {
+        hashbrown::HashMap::remove(self, k)
+    }
+}
+
+/// Nanoseconds per element of one run of `op`.
+fn time<K: Clone + Hash + Eq, T: Table<K>>(op: &str, keys: &[K], absent: &[K], table: &T) -> f64 {
+    let n = keys.len();
+    let reps = (2_000_000 / n).max(1);
+    let mut total = 0.0;
+    for _ in 0..reps {
+        let elapsed = match op {
+            "insert" | "insert_reserved" => {
+                let ks = keys.to_vec();
+                let start = Instant::now();
+                let mut t = T::with_capacity(if op == "insert" { 0 } else { n });
+                for (i, k) in ks.into_iter().enumerate() {
+                    t.insert(k, i as u64);
+                }
+                let e = start.elapsed();
+                drop(black_box(t));
+                e
+            }
+            "hit" => {
+                let start = Instant::now();
+                let s = keys
+                    .iter()
+                    .fold(0u64, |a, k| a.wrapping_add(*table.get(k).unwrap_or(&0)));
+                black_box(s);
+                start.elapsed()
+            }
+            "miss" => {
+                let start = Instant::now();
+                black_box(absent.iter().filter(|k| table.get(k).is_some()).count());
+                start.elapsed()
+            }
+            "remove" => {
+                let mut t = table.clone();
+                let start = Instant::now();
+                for k in keys {
+                    black_box(t.remove(k));
+                }
+                let e = start.elapsed();
+                drop(black_box(t));
+                e
+            }
+            "churn" => {
+                let mut t = table.clone();
+                let fresh = absent.to_vec();
+                let start = Instant::now();
+                for (k, f) in keys.iter().zip(fresh) {
+                    black_box(t.remove(k));
+                    t.insert(f, 1);
+                }
+                let e = start.elapsed();
+                drop(black_box(t));
+                e
+            }
+            _ => unreachable!(),
+        };
+        total += elapsed.as_secs_f64();
+    }
+    total * 1e9 / (reps * n) as f64
+}
+
+fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
+    let ours: OpenMap<K, u64, Rs> = {
+        let mut t = <OpenMap<K, u64, Rs> as Table<K>>::with_capacity(0);
+        for (i, k) in keys.iter().enumerate() {
+            Table::insert(&mut t, k.clone(), i as u64);
+        }
+        t
+    };
+    let peer: hashbrown::HashMap<K, u64, Rs> = {
+        let mut t = <hashbrown::HashMap<K, u64, Rs> as Table<K>>::with_capacity(0);
+        for (i, k) in keys.iter().enumerate() {
+            Table::insert(&mut t, k.clone(), i as u64);
+        }
+        t
+    };
+    let filter = std::env::var("RACE_OPS").unwrap_or_default();
+    // `RACE_ONLY=ours` or `peer` times one side only (for instruction counts under cachegrind).
+    let only = std::env::var("RACE_ONLY").unwrap_or_default();
+    let (run_ours, run_peer) = (only != "peer", only != "ours");
+    for op in [
+        "hit",
+        "miss",
+        "insert",
+        "insert_reserved",
+        "remove",
+        "churn",
+    ] {
+        if !filter.is_empty() && !filter.split(',').any(|f| f == op) {
+            continue;
+        }
+        let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
+        // Alternate which table goes first, so neither gains from the other's warm-up.
+        let rounds = std::env::var("RACE_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(ROUNDS);
+        for round in 0..rounds {
+            if round % 2 == 0 && run_ours {
+                a = a.min(time(op, keys, absent, &ours));
+            }
+            if run_peer {
+                b = b.min(time(op, keys, absent, &peer));
+            }
+            if round % 2 == 1 && run_ours {
+                a = a.min(time(op, keys, absent, &ours));
+            }
+        }
+        println!(
+            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3}",
+            n = keys.len(),
+            r = b / a
+        );
+    }
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "full");
+    let only: Option<usize> = std::env::args().nth(1).and_then(|a| a.parse().ok());
+    let mut sizes = vec![1_000usize, 100_000, 1_000_000];
+    if full {
+        sizes.push(10_000_000);
+    }
+    for n in sizes {
+        if only.is_some_and(|o| o != n) {
+            continue;
+        }
+        let all: Vec<u64> = distinct_u64s(42).take(2 * n).collect();
+        let (keys, absent) = all.split_at(n);
+        race("u64", keys, absent);
+    }
+    let n = if full { 1_000_000 } else { 100_000 };
+    if only.is_none_or(|o| o == 0) {
+        let all: Vec<String> = distinct_u64s(43)
+            .take(2 * n)
+            .map(|x| format!("k{x:x}"))
+            .collect();
+        let (keys, absent) = all.split_at(n);
+        race("str", keys, absent);
+    }
+}
