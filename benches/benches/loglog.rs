@@ -26,25 +26,10 @@ use hpds_testkit::streams::random_u64s;
 use hpds_testkit::{Accuracy, log_scale};
 use hyperloglogplus::HyperLogLog as _;
 
-/// A hasher that passes a `u64` through, so peers can be fed pre-hashed items.
-#[derive(Default, Clone)]
-pub struct PassThrough(u64);
+// A hasher that passes a `u64` through, so peers can be fed pre-hashed items.
+use hpds_core::hash::IdentityHasher as PassThrough;
 
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-type Pass = BuildHasherDefault<PassThrough>;
+type Pass = hpds_core::hash::IdentityBuildHasher;
 /// SipHash-1-3 with fixed keys (std's default hasher), for the peers' own-hash paths.
 type Sip = BuildHasherDefault<std::hash::DefaultHasher>;
 

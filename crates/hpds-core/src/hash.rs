@@ -337,6 +337,65 @@ impl BuildHasher for StableBuildHasher {
     }
 }
 
+/// A hasher that passes an integer key through as its own hash.
+///
+/// For keys that are already well-mixed 64-bit hashes (a register of hashed nodes, a set of
+/// hashed words, peers fed pre-hashed items) and for experiments that need a deliberately poor
+/// hash (CPython hashes small integers this way). Integers are taken as they are; bytes are
+/// folded in little-endian, 8 at a time, so the 8 little-endian bytes of a `u64` hash to that
+/// `u64` as well.
+///
+/// # Example
+/// ```
+/// use core::hash::BuildHasher;
+/// use hpds_core::hash::IdentityBuildHasher;
+/// assert_eq!(IdentityBuildHasher.hash_one(0xdead_beef_u64), 0xdead_beef);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(8) ^ u64::from_le_bytes(b);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n as u64;
+    }
+}
+
+/// [`BuildHasher`] for [`IdentityHasher`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdentityBuildHasher;
+
+impl BuildHasher for IdentityBuildHasher {
+    type Hasher = IdentityHasher;
+    #[inline]
+    fn build_hasher(&self) -> IdentityHasher {
+        IdentityHasher(0)
+    }
+}
+
 /// The 64-bit finalizer of SplitMix64: a fast bijective mixer.
 ///
 /// Used to derive well-spread values from counters (generators, per-trial seeds) and to turn a

@@ -30,7 +30,7 @@
 
 use core::borrow::Borrow;
 use core::fmt;
-use core::hash::{BuildHasher, Hash, Hasher};
+use core::hash::{BuildHasher, Hash};
 
 use hpds_core::Error;
 use hpds_core::hash::mix64;
@@ -540,44 +540,6 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for ProbeTable<K, V, S> {
     }
 }
 
-/// A deliberately poor hasher: an integer key is its own hash (as CPython hashes small ints).
-/// Bytes are folded in little-endian 8 at a time. For experiments only.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(8) ^ u64::from_le_bytes(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = n as u64;
-    }
-}
-
-/// [`BuildHasher`] for [`IdentityHasher`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdentityBuildHasher;
-
-impl BuildHasher for IdentityBuildHasher {
-    type Hasher = IdentityHasher;
-    fn build_hasher(&self) -> IdentityHasher {
-        IdentityHasher(0)
-    }
-}
+/// A deliberately poor hasher for the probing experiments: an integer key is its own hash (as
+/// CPython hashes small ints). Shared with the rest of hpds through `hpds-core`.
+pub use hpds_core::hash::{IdentityBuildHasher, IdentityHasher};

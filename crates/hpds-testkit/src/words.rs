@@ -6,8 +6,8 @@
 //! syllables and common suffixes, so tries and DAWGs see realistic sharing, and assigns the
 //! shortest words to the most frequent ranks, as in English.
 
+use hpds_core::hash::IdentityBuildHasher;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use hpds_core::hash::hash_bytes;
 
@@ -54,8 +54,8 @@ impl Vocabulary {
         let mut rng = crate::rng(seed);
         // De-duplicate by a 64-bit stable hash: no string copies, and a (vanishingly rare)
         // collision only skips a word, so the vocabulary stays distinct.
-        let mut seen: HashSet<u64, BuildHasherDefault<Identity>> =
-            HashSet::with_capacity_and_hasher(size, BuildHasherDefault::default());
+        let mut seen: HashSet<u64, IdentityBuildHasher> =
+            HashSet::with_capacity_and_hasher(size, IdentityBuildHasher);
         let mut words = Vec::with_capacity(size);
         while words.len() < size {
             let w = random_word(&mut rng);
@@ -116,24 +116,6 @@ impl Iterator for ZipfRanks {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
         Some(self.dist.sample(&mut self.rng) as usize - 1)
-    }
-}
-
-/// A hasher for keys that are already uniform 64-bit hashes.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
     }
 }
 

@@ -14,9 +14,9 @@
 //! while building, freed at the end.
 
 use alloc::vec::Vec;
+use hpds_core::hash::IdentityBuildHasher;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use hpds_core::{Error, Result};
 
@@ -87,25 +87,6 @@ fn delta(start: usize, target: usize) -> u64 {
     }
 }
 
-/// Hash-table keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; bytes are folded in for completeness.
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
 /// A node on the path of the last key, still open to new transitions.
 #[derive(Default)]
 struct Unfinished {
@@ -120,7 +101,7 @@ struct Unfinished {
 pub(crate) struct MinimalSetBuilder {
     out: Vec<u8>,
     stack: Vec<Unfinished>,
-    register: HashMap<u64, usize, BuildHasherDefault<Identity>>,
+    register: HashMap<u64, usize, IdentityBuildHasher>,
     last_addr: Option<usize>,
     last_key: Option<Vec<u8>>,
     len: u64,
