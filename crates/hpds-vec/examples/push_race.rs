@@ -14,6 +14,9 @@ use hpds_vec::{CPythonList, Doubling, GrowVec};
 
 const SIZES: [usize; 5] = [16, 1_000, 100_000, 1_000_000, 10_000_000];
 
+/// Builds a vector of `n` elements by pushing, returns its length.
+type PushN = fn(usize) -> usize;
+
 fn push_vec(n: usize) -> usize {
     let mut v = Vec::new();
     for i in 0..n as u64 {
@@ -42,7 +45,7 @@ fn push_cpython(n: usize) -> usize {
 }
 
 /// ns per push over `reps` builds of `n` elements.
-fn time(f: fn(usize) -> usize, n: usize, reps: usize) -> f64 {
+fn time(f: PushN, n: usize, reps: usize) -> f64 {
     let t = Instant::now();
     for _ in 0..reps {
         black_box(f(black_box(n)));
@@ -55,7 +58,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
-    let impls: [(&str, fn(usize) -> usize); 3] = [
+    let impls: [(&str, PushN); 3] = [
         ("Vec", push_vec),
         ("GrowVec<Doubling>", push_doubling),
         ("GrowVec<CPythonList>", push_cpython),
