@@ -5,7 +5,7 @@
 //! (defaults: 200 trials, max_n = 10^6).
 
 use hpds_kmv::Kmv;
-use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
+use hpds_testkit::plot::{Chart, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const KS: [usize; 3] = [64, 256, 1024];
@@ -57,33 +57,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/img/kmv_error.svg");
     let mut series = Vec::new();
     for (i, (param, rows)) in results.iter().enumerate() {
-        series.push(
-            Series::new(
-                format!("k = {param}: measured"),
-                rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
-            )
-            .with_color(i),
-        );
-        series.push(
-            Series::theory(
-                format!("k = {param}: theory"),
-                rows.iter()
-                    .map(|r| (r.n as f64, theory(*param, r.n)))
-                    .collect(),
-            )
-            .with_color(i),
-        );
+        series.extend(Series::measured_vs_theory(
+            &format!("k = {param}"),
+            i,
+            rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
+            rows.iter()
+                .map(|r| (r.n as f64, theory(*param, r.n)))
+                .collect(),
+        ));
     }
     let title = format!("KMV: relative RMSE vs distinct count ({trials} trials)");
     line_chart(
         std::path::Path::new(path),
-        &Chart {
-            title: &title,
-            x_label: "distinct items n",
-            y_label: "relative RMSE",
-            x_scale: Scale::Log,
-            y_scale: Scale::Linear,
-        },
+        &Chart::rmse_vs_count(&title, "distinct items n"),
         &series,
     )?;
     println!("wrote {path}");

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus};
-use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
+use hpds_testkit::plot::{Chart, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const CURVES: [&str; 6] = [
@@ -128,13 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     line_chart(
         std::path::Path::new(out),
-        &Chart {
-            title: &title,
-            x_label: "distinct items n",
-            y_label: "relative RMSE",
-            x_scale: Scale::Log,
-            y_scale: Scale::Linear,
-        },
+        &Chart::rmse_vs_count(&title, "distinct items n"),
         &series,
     )?;
     println!("wrote {out}");

@@ -4,7 +4,7 @@
 //! `cargo run --release -p hpds-morris --example morris_error [trials]` (default 4000 trials).
 
 use hpds_morris::MorrisCounter;
-use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
+use hpds_testkit::plot::{Chart, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const BASES: [f64; 4] = [2.0, 1.25, 1.1, 1.06];
@@ -51,33 +51,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut series = Vec::new();
     for (i, (param, rows)) in results.iter().enumerate() {
-        series.push(
-            Series::new(
-                format!("base = {param}: measured"),
-                rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
-            )
-            .with_color(i),
-        );
-        series.push(
-            Series::theory(
-                format!("base = {param}: theory"),
-                rows.iter()
-                    .map(|r| (r.n as f64, theory(*param, r.n)))
-                    .collect(),
-            )
-            .with_color(i),
-        );
+        series.extend(Series::measured_vs_theory(
+            &format!("base = {param}"),
+            i,
+            rows.iter().map(|r| (r.n as f64, r.rmse)).collect(),
+            rows.iter()
+                .map(|r| (r.n as f64, theory(*param, r.n)))
+                .collect(),
+        ));
     }
     let title = format!("Morris counter: relative RMSE vs count ({trials} trials)");
     line_chart(
         std::path::Path::new(path),
-        &Chart {
-            title: &title,
-            x_label: "events n",
-            y_label: "relative RMSE",
-            x_scale: Scale::Log,
-            y_scale: Scale::Linear,
-        },
+        &Chart::rmse_vs_count(&title, "events n"),
         &series,
     )?;
     println!("wrote {path}");

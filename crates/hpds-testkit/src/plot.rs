@@ -56,6 +56,20 @@ impl Series {
             ..Self::new(name, points)
         }
     }
+
+    /// A measurement and the theory it is checked against, in one palette colour:
+    /// "`label`: measured" (solid) and "`label`: theory" (dashed).
+    pub fn measured_vs_theory(
+        label: &str,
+        color: usize,
+        measured: Vec<(f64, f64)>,
+        theory: Vec<(f64, f64)>,
+    ) -> [Self; 2] {
+        [
+            Self::new(format!("{label}: measured"), measured).with_color(color),
+            Self::theory(format!("{label}: theory"), theory).with_color(color),
+        ]
+    }
 }
 
 /// A chart's labels and scales.
@@ -71,6 +85,19 @@ pub struct Chart<'a> {
     pub x_scale: Scale,
     /// Y axis scale.
     pub y_scale: Scale,
+}
+
+impl<'a> Chart<'a> {
+    /// The accuracy figures' layout: relative RMSE (linear) against a count (log).
+    pub fn rmse_vs_count(title: &'a str, x_label: &'a str) -> Self {
+        Self {
+            title,
+            x_label,
+            y_label: "relative RMSE",
+            x_scale: Scale::Log,
+            y_scale: Scale::Linear,
+        }
+    }
 }
 
 /// Tick labels that stay short on log axes (1e-5, 0.001, 10, 1e6).
