@@ -1,7 +1,7 @@
 //! Push throughput of `Vec`, `GrowVec<_, Doubling>` and `GrowVec<_, CPythonList>`, measured in
 //! alternating rounds so that load changes on a shared machine hit all three alike.
 //!
-//! `cargo run --release -p hpds-vec --example push_race [ROUNDS]` (default 15 rounds).
+//! `cargo run --release -p hpds-vec --example push_race [ROUNDS] [keep]` (default 15 rounds).
 //!
 //! A second copy of the `Vec` contestant (an A/A test) shows how far two identical
 //! implementations differ on this machine: differences within that spread are noise.
@@ -9,6 +9,10 @@
 //! For each n, one round builds a vector of n `u64`s by `push` (from empty, then dropped) enough
 //! times to push about 4 million elements, for each implementation in turn; the table gives the
 //! median and the fastest round in ns per push, and the ratio to `Vec` of each.
+//!
+//! With `keep`, every vector built in a round stays alive until the round's clock has stopped,
+//! as criterion's `iter_with_large_drop` keeps its outputs: the allocator then serves each new
+//! vector from fresh heap instead of the chunk the previous one freed.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -17,48 +21,77 @@ use hpds_vec::{CPythonList, Doubling, GrowVec, Growth};
 
 const SIZES: [usize; 5] = [16, 1_000, 100_000, 1_000_000, 10_000_000];
 
-/// Builds a vector of `n` elements by pushing, returns its length.
-type PushN = fn(usize) -> usize;
+/// Builds a vector of `n` elements by pushing and hands it to `out` (which drops it at once, or
+/// keeps it), returns its length.
+type PushN = fn(usize, &mut Out) -> usize;
 
-fn push_vec(n: usize) -> usize {
+/// Where built vectors go: dropped at once, or kept until the round ends.
+struct Out {
+    keep: bool,
+    kept: Vec<Vec<u64>>,
+}
+
+impl Out {
+    /// Takes a built vector: keeps it (as a `Vec`, moved without copying) or drops it.
+    #[inline]
+    fn take(&mut self, v: impl Into<Vec<u64>>) {
+        if self.keep {
+            self.kept.push(v.into());
+        }
+    }
+}
+
+fn push_vec(n: usize, out: &mut Out) -> usize {
     let mut v = Vec::new();
     for i in 0..n as u64 {
         v.push(black_box(i));
     }
     black_box(&v);
-    v.len()
+    let len = v.len();
+    out.take(v);
+    len
 }
 
 /// The same code as `push_vec`, timed as a separate contestant: the spread between the two is
 /// the noise floor of the comparison (an A/A test).
 #[inline(never)]
-fn push_vec_again(n: usize) -> usize {
+fn push_vec_again(n: usize, out: &mut Out) -> usize {
     let mut v = Vec::new();
     for i in 0..n as u64 {
         v.push(black_box(i));
     }
     black_box(&v);
-    v.len()
+    let len = v.len();
+    out.take(v);
+    len
 }
 
 /// `GrowVec` with policy `G`; `push_growvec::<Doubling>` and `push_growvec::<CPythonList>` are
 /// separate monomorphized functions, like the hand-written `Vec` ones.
-fn push_growvec<G: Growth + Default>(n: usize) -> usize {
+fn push_growvec<G: Growth + Default>(n: usize, out: &mut Out) -> usize {
     let mut v: GrowVec<u64, G> = GrowVec::new();
     for i in 0..n as u64 {
         v.push(black_box(i));
     }
     black_box(&v);
-    v.len()
+    let len = v.len();
+    out.take(v);
+    len
 }
 
-/// ns per push over `reps` builds of `n` elements.
-fn time(f: PushN, n: usize, reps: usize) -> f64 {
+/// ns per push over `reps` builds of `n` elements; kept vectors are dropped after the clock stops.
+fn time(f: PushN, n: usize, reps: usize, keep: bool) -> f64 {
+    let mut out = Out {
+        keep,
+        kept: Vec::with_capacity(if keep { reps } else { 0 }),
+    };
     let t = Instant::now();
     for _ in 0..reps {
-        black_box(f(black_box(n)));
+        black_box(f(black_box(n), &mut out));
     }
-    t.elapsed().as_nanos() as f64 / (n * reps) as f64
+    let ns = t.elapsed().as_nanos() as f64 / (n * reps) as f64;
+    drop(out);
+    ns
 }
 
 fn main() {
@@ -66,6 +99,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
+    let keep = std::env::args().nth(2).is_some_and(|a| a == "keep");
     let impls: [(&str, PushN); 4] = [
         ("Vec", push_vec),
         ("Vec (A/A: same code again)", push_vec_again),
@@ -79,7 +113,7 @@ fn main() {
         let mut samples = vec![Vec::with_capacity(rounds); impls.len()];
         for _ in 0..rounds {
             for (i, (_, f)) in impls.iter().enumerate() {
-                samples[i].push(time(*f, n, reps));
+                samples[i].push(time(*f, n, reps, keep));
             }
         }
         let stat = |xs: &mut Vec<f64>| {
