@@ -346,7 +346,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let only = args.first().cloned();
     let ps: Vec<u8> = if args.len() > 1 {
-        args[1..].iter().map(|a| a.parse().expect("precision")).collect()
+        args[1..]
+            .iter()
+            .map(|a| a.parse().expect("precision"))
+            .collect()
     } else {
         vec![10, 14, 16]
     };

@@ -192,6 +192,29 @@ impl Registers {
         Some((old as u8, rank))
     }
 
+    /// [`insert_hash`](Self::insert_hash) for every hash of a slice, calling `on_change(old,
+    /// new)` for each register raised, in order. The loop works on local copies of `2^p` and
+    /// the byte slice, so nothing is reloaded per item (in a caller's loop over a struct the
+    /// register stores may alias the struct's fields, which are then read again every item).
+    #[inline(always)]
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u64], mut on_change: impl FnMut(u8, u8)) {
+        let pow = self.pow;
+        let bytes: &mut [u8] = &mut self.bytes;
+        for &hash in hashes {
+            let (i, w) = index_word(hash, pow);
+            let base = 3 * (i >> 2);
+            let group: &mut [u8; 4] = (&mut bytes[base..base + 4]).try_into().expect("4 bytes");
+            let word = u32::from_le_bytes(*group);
+            let old = (u64::from(word).wrapping_mul(TOP[i & 3]) >> 58) as usize;
+            if w <= LIMIT[old] {
+                let rank = rank_of(w);
+                let pw = POW[i & 3];
+                *group = ((word & !(63 * pw)) | (u32::from(rank) * pw)).to_le_bytes();
+                on_change(old as u8, rank);
+            }
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         1 << self.p
     }
@@ -382,12 +405,8 @@ mod tests {
             words.push(h >> (h & 63));
         }
         for &w in &words {
-            for c in 0..64usize {
-                assert_eq!(
-                    usize::from(rank_of(w)) > c,
-                    w <= LIMIT[c],
-                    "w {w:x} c {c}"
-                );
+            for (c, &limit) in LIMIT.iter().enumerate() {
+                assert_eq!(usize::from(rank_of(w)) > c, w <= limit, "w {w:x} c {c}");
             }
         }
     }
