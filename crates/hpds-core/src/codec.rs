@@ -239,10 +239,7 @@ impl<'a> Decoder<'a> {
             .into());
         }
         if bytes[..2] != MAGIC {
-            return Err(DecodeError::BadMagic {
-                got: first4(bytes),
-            }
-            .into());
+            return Err(DecodeError::BadMagic { got: first4(bytes) }.into());
         }
         let body_end = bytes.len() - TRAILER_LEN;
         let mut header = Decoder::raw(&bytes[2..body_end]);

@@ -61,7 +61,9 @@ const GOLDEN_64: [u64; 5] = [
 const GOLDEN_128: u128 = 0x1518_ed6d_d934_589c_761d_dfd2_e9b3_cafb;
 /// Compact frame: `hp`, kind 0 and the unregistered tag `GOLD`, version 1, length 3, payload,
 /// 32-bit checksum.
-const GOLDEN_FRAME: &[u8] = &[104, 112, 0, 71, 79, 76, 68, 1, 3, 7, 172, 2, 66, 159, 57, 63];
+const GOLDEN_FRAME: &[u8] = &[
+    104, 112, 0, 71, 79, 76, 68, 1, 3, 7, 172, 2, 66, 159, 57, 63,
+];
 /// The legacy frame: `HPDS`, `GOLD`, `u16` version, `u64` length, payload, 64-bit checksum.
 const GOLDEN_LEGACY_FRAME: &[u8] = &[
     72, 80, 68, 83, 71, 79, 76, 68, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 7, 172, 2, 169, 213, 61, 91, 206,

@@ -316,7 +316,10 @@ fn golden_bytes() {
     );
     // Compact hpds frame: magic "hp", kind 5 ("KMV "), version 1, length 48; 4-byte checksum.
     let bytes = s.to_bytes();
-    assert_eq!(hex(&bytes[..bytes.len() - 4]), format!("6870050130{payload}"));
+    assert_eq!(
+        hex(&bytes[..bytes.len() - 4]),
+        format!("6870050130{payload}")
+    );
     assert_eq!(Kmv::from_bytes(&bytes).unwrap(), s);
     // The legacy frame (magic, "KMV ", u16 version, u64 length; xxh3-64 checksum) still decodes.
     let mut legacy = unhex(&format!("485044534b4d562001003000000000000000{payload}"));

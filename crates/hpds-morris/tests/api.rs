@@ -174,7 +174,10 @@ fn golden_bytes() {
     );
     let expected = format!("687006010a{payload}c7bc4908");
     assert_eq!(hex(&c.to_bytes()), expected);
-    assert_eq!(MorrisCounter::<FastRng>::from_bytes(&c.to_bytes()).unwrap(), c);
+    assert_eq!(
+        MorrisCounter::<FastRng>::from_bytes(&c.to_bytes()).unwrap(),
+        c
+    );
     // The legacy frame (26 bytes) still decodes.
     let legacy = unhex(&format!(
         "485044534d52534301000a00000000000000{payload}b10fd4d5d72d7e93"
@@ -192,7 +195,10 @@ fn golden_bytes() {
     );
     // Kind 7 ("MRSA"), version 1, length 27.
     let bytes = a.to_bytes();
-    assert_eq!(hex(&bytes[..bytes.len() - 4]), format!("687007011b{payload}"));
+    assert_eq!(
+        hex(&bytes[..bytes.len() - 4]),
+        format!("687007011b{payload}")
+    );
     assert_eq!(MorrisArray::<FastRng>::from_bytes(&bytes).unwrap(), a);
 }
 
