@@ -538,8 +538,8 @@ fn min_runs_report() {
 }
 
 /// With `HPDS_LOGLOG_PROBE=name,p,n,reps`: fills `reps` fresh sketches of one implementation
-/// (`hpds`, `hll`, `pc`, `ce`) with `n` pre-hashed items and exits, for `perf stat` and
-/// callgrind (subtract a run with `reps = 0` for the setup).
+/// (`hpds`, `batch` = hpds through `insert_hashes`, `hll`, `pc`, `ce`) with `n` pre-hashed
+/// items and exits, for cachegrind (subtract a run with `reps = 0` for the setup).
 fn probe(spec: &str) {
     let f: Vec<&str> = spec.split(',').collect();
     let (name, p, n, reps) = (
@@ -555,6 +555,11 @@ fn probe(spec: &str) {
                 p,
                 black_box(&hs),
             ))),
+            ("batch", _) => {
+                let mut s = HyperLogLogPlusPlus::new(p);
+                s.insert_hashes(black_box(&hs));
+                drop(black_box(s));
+            }
             ("hll", _) => drop(black_box(fill_hashes::<Hll>(p, black_box(&hs)))),
             ("pc", _) => drop(black_box(fill_hashes::<Pc<Pass>>(p, black_box(&hs)))),
             ("ce", 10) => drop(black_box(fill_hashes::<Ce<PassThrough, 10>>(
