@@ -48,6 +48,10 @@ impl Borrow<u64> for AnyKey {
 }
 
 /// What every implementation offers; `B` selects pre-hashed (pass-through) or own hashing.
+/// Every implementation's insert methods are inlined (`insert_hash` always): without it the
+/// optimizer kept hpds' HyperLogLog++ `insert_hash` (whose body includes the HIP update) as a
+/// call per item in the fill loops, 34 instead of 23 instructions per insert (cachegrind),
+/// where a user's loop calling `HyperLogLogPlusPlus::insert_hash` gets it inlined.
 pub trait Counter {
     const NAME: &'static str;
     fn new(p: u8) -> Self;
@@ -66,12 +70,15 @@ impl Counter for HyperLogLogPlusPlus {
     fn new(p: u8) -> Self {
         HyperLogLogPlusPlus::new(p)
     }
+    #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         HyperLogLogPlusPlus::insert_hash(self, h);
     }
+    #[inline]
     fn insert_u64(&mut self, x: u64) {
         self.insert(&x);
     }
+    #[inline]
     fn insert_str(&mut self, s: &str) {
         self.insert(s);
     }
@@ -94,12 +101,15 @@ impl Counter for Hll {
     fn new(p: u8) -> Self {
         Hll(hpds_loglog::HyperLogLog::new(p))
     }
+    #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         self.0.insert_hash(h);
     }
+    #[inline]
     fn insert_u64(&mut self, x: u64) {
         self.0.insert(&x);
     }
+    #[inline]
     fn insert_str(&mut self, s: &str) {
         self.0.insert(s);
     }
@@ -129,12 +139,15 @@ impl<B: BuildHasher + Clone + Default + std::fmt::Debug + PartialEq> Counter for
             p,
         )
     }
+    #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         self.0.insert(&h);
     }
+    #[inline]
     fn insert_u64(&mut self, x: u64) {
         self.0.insert(&x);
     }
+    #[inline]
     fn insert_str(&mut self, s: &str) {
         self.0.insert(s);
     }
@@ -161,12 +174,15 @@ impl<B: BuildHasher + Clone + Default> Counter for Hlp<B> {
             p,
         )
     }
+    #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         self.0.insert(&h);
     }
+    #[inline]
     fn insert_u64(&mut self, x: u64) {
         self.0.insert(&x);
     }
+    #[inline]
     fn insert_str(&mut self, s: &str) {
         self.0.insert_any(s);
     }
@@ -191,14 +207,17 @@ impl<H: Hasher + Default + Clone, const P: usize> Counter for Ce<H, P> {
         assert_eq!(usize::from(p), P);
         Ce(CardinalityEstimator::new())
     }
+    #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         self.0.insert_hash(h);
     }
+    #[inline]
     fn insert_u64(&mut self, x: u64) {
         let mut hasher = H::default();
         x.hash(&mut hasher);
         self.0.insert_hash(hasher.finish());
     }
+    #[inline]
     fn insert_str(&mut self, s: &str) {
         self.0.insert(s);
     }
@@ -369,18 +388,6 @@ fn accuracy_rows<C: Counter>(p: u8, trials: usize, max: u64) -> String {
     out
 }
 
-/// Nanoseconds per item of `fill`, the minimum over `runs` runs: robust to a loaded machine,
-/// where criterion's means and medians swing with the other processes.
-fn min_ns(runs: usize, n: usize, mut fill: impl FnMut()) -> f64 {
-    (0..runs)
-        .map(|_| {
-            let t = std::time::Instant::now();
-            fill();
-            t.elapsed().as_nanos() as f64 / n as f64
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 fn fill_hashes<C: Counter>(p: u8, hs: &[u64]) -> C {
     let mut s = C::new(p);
     for &h in hs {
@@ -389,80 +396,201 @@ fn fill_hashes<C: Counter>(p: u8, hs: &[u64]) -> C {
     s
 }
 
-fn min_runs_row<C10: Counter, C14: Counter, C16: Counter, CI: Counter>(
-    name: &str,
-    small: &[u64],
-    large: &[u64],
-) {
-    let runs = 25;
-    let mut row = format!("{name:<26}");
-    for hs in [small, large] {
-        let t10 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C10>(10, black_box(hs))));
-        });
-        let t14 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C14>(14, black_box(hs))));
-        });
-        let t16 = min_ns(runs, hs.len(), || {
-            drop(black_box(fill_hashes::<C16>(16, black_box(hs))));
-        });
-        let _ = write!(row, " {t10:>7.2} {t14:>7.2} {t16:>7.2}");
+/// One contestant of a race cell: a name and a run that returns ns per item.
+type Contestant<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
+/// ns per item of `fill` (a fresh sketch filled with `n` items), timed over enough fills to
+/// last about a millisecond.
+fn timed(n: usize, mut fill: impl FnMut()) -> f64 {
+    let reps = (1_000_000 / n).max(1);
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        fill();
     }
-    let words: Vec<String> = large.iter().map(|k| format!("w{:x}", k >> 40)).collect();
-    let tu = min_ns(runs, large.len(), || {
-        let mut s = CI::new(14);
-        for &k in large {
-            s.insert_u64(k);
-        }
-        drop(black_box(s));
-    });
-    let ts = min_ns(runs, large.len(), || {
-        let mut s = CI::new(14);
-        for w in &words {
-            s.insert_str(w);
-        }
-        drop(black_box(s));
-    });
-    let _ = write!(row, " {tu:>7.2} {ts:>7.2}");
-    println!("{row}");
+    t.elapsed().as_nanos() as f64 / (n * reps) as f64
 }
 
-/// With `HPDS_BENCH_MINRUNS` set: ns per insert, minimum of 25 runs, every implementation in
-/// turn (pre-hashed at p = 10, 14, 16 for 10^3 and 10^6 items; own-hash `u64` and `&str`
-/// items at p = 14, 10^6 items).
+fn prehashed<'a, C: Counter + 'a>(p: u8, hs: &'a [u64]) -> Contestant<'a> {
+    (
+        C::NAME,
+        Box::new(move || {
+            timed(hs.len(), || {
+                drop(black_box(fill_hashes::<C>(p, black_box(hs))));
+            })
+        }),
+    )
+}
+
+/// hpds HyperLogLog++ through the batch API `insert_hashes`.
+fn batch(p: u8, hs: &[u64]) -> Contestant<'_> {
+    (
+        "hpds-batch",
+        Box::new(move || {
+            timed(hs.len(), || {
+                let mut s = HyperLogLogPlusPlus::new(p);
+                s.insert_hashes(black_box(hs));
+                drop(black_box(s));
+            })
+        }),
+    )
+}
+
+fn own_u64<'a, C: Counter + 'a>(keys: &'a [u64]) -> Contestant<'a> {
+    (
+        C::NAME,
+        Box::new(move || {
+            timed(keys.len(), || {
+                let mut s = C::new(14);
+                for &k in black_box(keys) {
+                    s.insert_u64(k);
+                }
+                drop(black_box(s));
+            })
+        }),
+    )
+}
+
+fn own_str<'a, C: Counter + 'a>(words: &'a [String]) -> Contestant<'a> {
+    (
+        C::NAME,
+        Box::new(move || {
+            timed(words.len(), || {
+                let mut s = C::new(14);
+                for w in black_box(words) {
+                    s.insert_str(w);
+                }
+                drop(black_box(s));
+            })
+        }),
+    )
+}
+
+/// Runs the contestants in interleaved rounds (each once per round, in turn) and prints each
+/// one's median and fastest round, ns per item.
+fn race(cell: &str, rounds: usize, mut contestants: Vec<Contestant<'_>>) {
+    let mut times = vec![Vec::with_capacity(rounds); contestants.len()];
+    for _ in 0..rounds {
+        for (t, (_, run)) in times.iter_mut().zip(&mut contestants) {
+            t.push(run());
+        }
+    }
+    let mut line = format!("{cell:<16}");
+    for (t, (name, _)) in times.iter_mut().zip(&contestants) {
+        t.sort_by(f64::total_cmp);
+        let _ = write!(line, "  {name} {:.2} ({:.2})", t[t.len() / 2], t[0]);
+    }
+    println!("{line}");
+}
+
+/// With `HPDS_BENCH_MINRUNS` set (then exits): an interleaved race of every implementation, ns per insert,
+/// median (fastest) of 15 rounds; pre-hashed at p = 10, 14, 16 for 10^3 and 10^6 items (and
+/// 10^8 with `HPDS_BENCH_FULL`), own-hash `u64` and `&str` items at p = 14, 10^6 items. The
+/// hashes are generated before the timed loops.
 fn min_runs_report() {
-    let small = random_u64s(11, 1_000);
-    let large = random_u64s(11, 1_000_000);
-    println!(
-        "{:<26} {:>23} {:>23} {:>15}",
-        "ns/insert (min of 25)", "10^3: p10 p14 p16", "10^6: p10 p14 p16", "u64 str p14"
+    let rounds = 15;
+    for n in sizes() {
+        let hs = random_u64s(11, n);
+        let rounds = if n > 1_000_000 { 3 } else { rounds };
+        for p in [10u8, 14, 16] {
+            let ce: Contestant<'_> = match p {
+                10 => prehashed::<Ce<PassThrough, 10>>(p, &hs),
+                14 => prehashed::<Ce<PassThrough, 14>>(p, &hs),
+                _ => prehashed::<Ce<PassThrough, 16>>(p, &hs),
+            };
+            race(
+                &format!("pre n={n} p={p}"),
+                rounds,
+                vec![
+                    prehashed::<HyperLogLogPlusPlus>(p, &hs),
+                    batch(p, &hs),
+                    prehashed::<Hll>(p, &hs),
+                    prehashed::<Pc<Pass>>(p, &hs),
+                    prehashed::<Hlp<Pass>>(p, &hs),
+                    ce,
+                ],
+            );
+        }
+    }
+    let keys = random_u64s(12, 1_000_000);
+    let words: Vec<String> = keys.iter().map(|k| format!("w{:x}", k >> 40)).collect();
+    race(
+        "u64 n=1e6 p=14",
+        rounds,
+        vec![
+            own_u64::<HyperLogLogPlusPlus>(&keys),
+            own_u64::<Hll>(&keys),
+            own_u64::<Pc<Sip>>(&keys),
+            own_u64::<Hlp<Sip>>(&keys),
+            own_u64::<Ce<Ahash, 14>>(&keys),
+        ],
     );
-    for _ in 0..2 {
-        type Pp = HyperLogLogPlusPlus;
-        min_runs_row::<Pp, Pp, Pp, Pp>("hpds HyperLogLog++", &small, &large);
-        min_runs_row::<Hll, Hll, Hll, Hll>("hpds HyperLogLog", &small, &large);
-        min_runs_row::<Pc<Pass>, Pc<Pass>, Pc<Pass>, Pc<Sip>>(
-            "probabilistic-collections",
-            &small,
-            &large,
-        );
-        min_runs_row::<Hlp<Pass>, Hlp<Pass>, Hlp<Pass>, Hlp<Sip>>(
-            "hyperloglogplus",
-            &small,
-            &large,
-        );
-        min_runs_row::<Ce<PassThrough, 10>, Ce<PassThrough, 14>, Ce<PassThrough, 16>, Ce<Ahash, 14>>(
-            "cardinality-estimator",
-            &small,
-            &large,
-        );
+    race(
+        "str n=1e6 p=14",
+        rounds,
+        vec![
+            own_str::<HyperLogLogPlusPlus>(&words),
+            own_str::<Hll>(&words),
+            own_str::<Pc<Sip>>(&words),
+            own_str::<Hlp<Sip>>(&words),
+            own_str::<Ce<Ahash, 14>>(&words),
+        ],
+    );
+}
+
+/// With `HPDS_LOGLOG_PROBE=name,p,n,reps`: fills `reps` fresh sketches of one implementation
+/// (`hpds`, `batch` = hpds through `insert_hashes`, `hll`, `pc`, `ce`) with `n` pre-hashed
+/// items and exits, for cachegrind (subtract a run with `reps = 0` for the setup).
+fn probe(spec: &str) {
+    let f: Vec<&str> = spec.split(',').collect();
+    let (name, p, n, reps) = (
+        f[0],
+        f[1].parse::<u8>().unwrap(),
+        f[2].parse::<usize>().unwrap(),
+        f[3].parse::<usize>().unwrap(),
+    );
+    let hs = random_u64s(11, n);
+    for _ in 0..reps {
+        match (name, p) {
+            ("hpds", _) => drop(black_box(fill_hashes::<HyperLogLogPlusPlus>(
+                p,
+                black_box(&hs),
+            ))),
+            ("batch", _) => {
+                let mut s = HyperLogLogPlusPlus::new(p);
+                s.insert_hashes(black_box(&hs));
+                drop(black_box(s));
+            }
+            ("hll", _) => drop(black_box(fill_hashes::<Hll>(p, black_box(&hs)))),
+            ("pc", _) => drop(black_box(fill_hashes::<Pc<Pass>>(p, black_box(&hs)))),
+            ("ce", 10) => drop(black_box(fill_hashes::<Ce<PassThrough, 10>>(
+                p,
+                black_box(&hs),
+            ))),
+            ("ce", 14) => drop(black_box(fill_hashes::<Ce<PassThrough, 14>>(
+                p,
+                black_box(&hs),
+            ))),
+            ("ce", 16) => drop(black_box(fill_hashes::<Ce<PassThrough, 16>>(
+                p,
+                black_box(&hs),
+            ))),
+            _ => panic!("unknown probe {spec}"),
+        }
     }
 }
 
 fn report(_: &mut Criterion) {
+    if let Ok(spec) = std::env::var("HPDS_LOGLOG_PROBE") {
+        probe(&spec);
+        std::process::exit(0);
+    }
     if std::env::var_os("HPDS_BENCH_MINRUNS").is_some() {
         min_runs_report();
-        return;
+        std::process::exit(0);
+    }
+    if std::env::var_os("HPDS_LOGLOG_SIZES").is_some() {
+        sizes_report();
+        std::process::exit(0);
     }
     let trials = 100;
     let max = 100_000;
@@ -481,8 +609,71 @@ fn report(_: &mut Criterion) {
     sizes_report();
 }
 
+/// A pass-through hasher builder that serde can write (as nothing), so the peers' serde
+/// output can be measured with pre-hashed items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PassSer;
+impl BuildHasher for PassSer {
+    type Hasher = PassThrough;
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough::default()
+    }
+}
+
+/// Bytes of `value`'s serde output with bincode 1: its default fixed-width integers
+/// (`bincode::serialize`) and with varints (`bincode::DefaultOptions`).
+fn bincode_sizes<T: serde::Serialize>(value: &T) -> (usize, usize) {
+    use bincode::Options as _;
+    let fixed = bincode::serialize(value).expect("serializable").len();
+    let varint = bincode::DefaultOptions::new()
+        .serialize(value)
+        .expect("serializable")
+        .len();
+    (fixed, varint)
+}
+
+/// Serialized bytes at small cardinalities, p = 14: hpds `to_bytes` (compact frame,
+/// checksummed) against each peer's serde output through bincode 1 (fixed-width / varint
+/// integers). None of the peers has a byte format of its own.
+fn serialized_report() {
+    println!("serialized bytes at p = 14: hpds to_bytes; peers serde+bincode 1 (fixint/varint)");
+    println!(
+        "{:>7} {:>6} {:>13} {:>13} {:>13}",
+        "n", "hpds", "pc", "hlp", "ce"
+    );
+    for n in [
+        0usize, 1, 2, 3, 4, 5, 6, 8, 10, 20, 100, 1000, 10_000, 100_000,
+    ] {
+        let hs = random_u64s(16, n);
+        let ours: HyperLogLogPlusPlus = fill_hashes(14, &hs);
+        let mut pc =
+            probabilistic_collections::hyperloglog::HyperLogLog::<u64, PassSer>::with_hasher(
+                1.04 / ((14.0 - 0.5) / 2.0f64).exp(),
+                PassSer,
+            );
+        let mut hlp = hyperloglogplus::HyperLogLogPlus::<u64, PassSer>::new(14, PassSer).unwrap();
+        let mut ce = CardinalityEstimator::<str, PassThrough, 14, 6>::new();
+        for &h in &hs {
+            pc.insert(&h);
+            hlp.insert(&h);
+            ce.insert_hash(h);
+        }
+        // hyperloglogplus buffers inserts in a hash set until `count` folds them in.
+        let _ = hlp.count();
+        let f = |(a, b): (usize, usize)| format!("{a}/{b}");
+        println!(
+            "{n:>7} {:>6} {:>13} {:>13} {:>13}",
+            ours.to_bytes().len(),
+            f(bincode_sizes(&pc)),
+            f(bincode_sizes(&hlp)),
+            f(bincode_sizes(&ce)),
+        );
+    }
+}
+
 /// Stored bytes of each implementation at small cardinalities, p = 14.
 fn sizes_report() {
+    serialized_report();
     let ns = [
         0usize, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 3000, 10_000, 100_000,
     ];

@@ -1,15 +1,22 @@
 //! A small versioned binary format for sketches and filters.
 //!
-//! Every encoding is laid out as:
+//! Every encoding is laid out as (the *compact frame*, written since session 3):
 //!
 //! | bytes | field |
 //! |---|---|
-//! | 4 | magic `b"HPDS"` |
-//! | 4 | structure tag, e.g. `b"HLL+"` |
-//! | 2 | format version, little-endian |
-//! | 8 | payload length, little-endian |
+//! | 2 | magic `b"hp"` |
+//! | 1 | structure kind: `1 + ` the tag's position in [`KINDS`], or 0 for any other tag… |
+//! | (4) | …followed by the four-byte structure tag, e.g. `b"EXCT"` |
+//! | 1–3 | format version, LEB128 varint |
+//! | 1–10 | payload length, LEB128 varint |
 //! | n | payload (parameters first, then data) |
-//! | 8 | checksum: xxh3-64 (seed 0) of every byte before it |
+//! | 4 | checksum: the low 32 bits of xxh3-64 (seed 0) of every byte before it |
+//!
+//! That is 9 bytes around a payload of less than 128 bytes, which matters for small sketches
+//! (a HyperLogLog++ that has seen a few items has a payload of a few bytes). The previous
+//! *legacy frame* (26 bytes: magic `b"HPDS"`, 4-byte tag, `u16` version, `u64` length, `u64`
+//! xxh3 checksum) is still read: [`Decoder::open`] accepts both, so every encoding written
+//! by an earlier build stays readable.
 //!
 //! [`Decoder`] checks the frame before any field is read and then reads fields with bounds
 //! checks: it never panics, and a length read from the input is checked against the bytes that
@@ -23,6 +30,8 @@
 //! enc.put_u8(14);
 //! enc.put_u64_slice(&[1, 2, 3]);
 //! let bytes = enc.finish();
+//! // magic, kind 0 and the unregistered tag, version, length, payload, checksum
+//! assert_eq!(bytes.len(), 2 + 1 + 4 + 1 + 1 + 33 + 4);
 //!
 //! let (mut dec, version) = Decoder::open(&bytes, *b"DEMO", 1)?;
 //! assert_eq!(version, 1);
@@ -36,21 +45,58 @@ use alloc::vec::Vec;
 
 use crate::error::{DecodeError, Error, Result};
 
-/// The first four bytes of every encoding.
-pub const MAGIC: [u8; 4] = *b"HPDS";
-/// Bytes before the payload: magic, tag, version, payload length.
-pub const HEADER_LEN: usize = 4 + 4 + 2 + 8;
+/// The first two bytes of every encoding (compact frame).
+pub const MAGIC: [u8; 2] = *b"hp";
+/// The tags of hpds' structures, in the order of their one-byte kinds (kind `1 + i` is
+/// `KINDS[i]`). Append only: a kind's number is part of the format.
+pub const KINDS: [[u8; 4]; 11] = [
+    *b"HLLP", *b"HLL6", *b"LLOG", *b"SLLG", *b"KMV ", *b"MRSC", *b"MRSA", *b"BLMF", *b"BLMB",
+    *b"BLMC", *b"BLMS",
+];
 /// Bytes after the payload: the checksum.
-pub const TRAILER_LEN: usize = 8;
+pub const TRAILER_LEN: usize = 4;
+/// The smallest compact frame: magic, kind, version, length and checksum around an empty
+/// payload.
+pub const MIN_FRAME_LEN: usize = 2 + 1 + 1 + 1 + TRAILER_LEN;
+
+/// The first four bytes of a legacy-frame encoding (read, no longer written).
+pub const LEGACY_MAGIC: [u8; 4] = *b"HPDS";
+/// Legacy frame: bytes before the payload (magic, tag, version, payload length).
+pub const LEGACY_HEADER_LEN: usize = 4 + 4 + 2 + 8;
+/// Legacy frame: bytes after the payload (the 64-bit checksum).
+pub const LEGACY_TRAILER_LEN: usize = 8;
 
 fn checksum(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(bytes, 0)
+}
+
+/// The compact frame's 32-bit checksum.
+fn checksum32(bytes: &[u8]) -> u32 {
+    checksum(bytes) as u32
+}
+
+/// The one-byte kind of `tag` (0 when it has none).
+fn kind_of(tag: [u8; 4]) -> u8 {
+    KINDS
+        .iter()
+        .position(|&k| k == tag)
+        .map_or(0, |i| i as u8 + 1)
+}
+
+fn push_varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
 }
 
 /// Writes one framed encoding.
 #[derive(Debug, Clone)]
 pub struct Encoder {
     buf: Vec<u8>,
+    /// Where the payload starts (its length is inserted there by `finish`).
+    header_len: usize,
 }
 
 impl Encoder {
@@ -58,10 +104,14 @@ impl Encoder {
     pub fn new(tag: [u8; 4], version: u16) -> Self {
         let mut buf = Vec::with_capacity(64);
         buf.extend_from_slice(&MAGIC);
-        buf.extend_from_slice(&tag);
-        buf.extend_from_slice(&version.to_le_bytes());
-        buf.extend_from_slice(&[0; 8]); // payload length, filled in by `finish`
-        Self { buf }
+        let kind = kind_of(tag);
+        buf.push(kind);
+        if kind == 0 {
+            buf.extend_from_slice(&tag);
+        }
+        push_varint(&mut buf, u64::from(version));
+        let header_len = buf.len();
+        Self { buf, header_len }
     }
 
     /// Reserves room for `additional` more payload bytes.
@@ -90,12 +140,8 @@ impl Encoder {
         self.put_u64(v.to_bits());
     }
     /// Appends a `u64` as an LEB128 varint (1 to 10 bytes).
-    pub fn put_varint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.buf.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.buf.push(v as u8);
+    pub fn put_varint(&mut self, v: u64) {
+        push_varint(&mut self.buf, v);
     }
     /// Appends raw bytes with no length prefix.
     pub fn put_raw(&mut self, bytes: &[u8]) {
@@ -115,11 +161,14 @@ impl Encoder {
         }
     }
 
-    /// Closes the frame: writes the payload length and the checksum.
+    /// Closes the frame: inserts the payload length and appends the checksum.
     pub fn finish(mut self) -> Vec<u8> {
-        let payload = (self.buf.len() - HEADER_LEN) as u64;
-        self.buf[10..18].copy_from_slice(&payload.to_le_bytes());
-        let sum = checksum(&self.buf);
+        let payload = (self.buf.len() - self.header_len) as u64;
+        let mut len = Vec::with_capacity(10);
+        push_varint(&mut len, payload);
+        self.buf.reserve(len.len() + TRAILER_LEN);
+        self.buf.splice(self.header_len..self.header_len, len);
+        let sum = checksum32(&self.buf);
         self.buf.extend_from_slice(&sum.to_le_bytes());
         self.buf
     }
@@ -131,52 +180,126 @@ pub struct Decoder<'a> {
     rest: &'a [u8],
 }
 
+/// The first (up to) four bytes of `bytes`, zero-padded, for [`DecodeError::BadMagic`].
+fn first4(bytes: &[u8]) -> [u8; 4] {
+    let mut got = [0; 4];
+    let n = bytes.len().min(4);
+    got[..n].copy_from_slice(&bytes[..n]);
+    got
+}
+
+/// Checks a version found in a frame against `1..=max_version`.
+fn check_version(version: u64, max_version: u16) -> Result<u16> {
+    match u16::try_from(version) {
+        Ok(v) if v != 0 && v <= max_version => Ok(v),
+        _ => Err(DecodeError::UnsupportedVersion {
+            expected: max_version,
+            got: u16::try_from(version).unwrap_or(u16::MAX),
+        }
+        .into()),
+    }
+}
+
+/// Checks that the payload length read from a frame is exactly what remains before the
+/// trailer.
+fn check_payload_len(payload: u64, available: usize) -> Result<()> {
+    let available = available as u64;
+    if payload > available {
+        return Err(DecodeError::Truncated {
+            needed: usize::try_from(payload - available).unwrap_or(usize::MAX),
+            available: 0,
+        }
+        .into());
+    }
+    if payload < available {
+        return Err(DecodeError::TrailingBytes {
+            count: (available - payload) as usize,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 impl<'a> Decoder<'a> {
     /// Checks the frame of `bytes` (magic, `tag`, a version in `1..=max_version`, the payload
     /// length and the checksum) and returns a reader over the payload with the version found.
+    /// Both the compact frame and the legacy frame are accepted (see the [module](self) docs).
     ///
     /// # Errors
     /// A [`DecodeError`] naming the first check that failed.
     pub fn open(bytes: &'a [u8], tag: [u8; 4], max_version: u16) -> Result<(Self, u16)> {
-        if bytes.len() < HEADER_LEN + TRAILER_LEN {
+        if bytes.starts_with(&LEGACY_MAGIC) {
+            return Self::open_legacy(bytes, tag, max_version);
+        }
+        if bytes.len() < MIN_FRAME_LEN {
             return Err(DecodeError::Truncated {
-                needed: HEADER_LEN + TRAILER_LEN,
+                needed: MIN_FRAME_LEN,
                 available: bytes.len(),
             }
             .into());
         }
-        let magic: [u8; 4] = bytes[0..4].try_into().expect("4 bytes");
-        if magic != MAGIC {
-            return Err(DecodeError::BadMagic { got: magic }.into());
+        if bytes[..2] != MAGIC {
+            return Err(DecodeError::BadMagic { got: first4(bytes) }.into());
+        }
+        let body_end = bytes.len() - TRAILER_LEN;
+        let mut header = Decoder::raw(&bytes[2..body_end]);
+        let kind = header.u8()?;
+        let got = match kind {
+            0 => {
+                let got = header.array::<4>()?;
+                if kind_of(got) != 0 {
+                    return Err(Error::invalid_encoding(
+                        "frame: a tag with a one-byte kind written in full",
+                    ));
+                }
+                got
+            }
+            k => match KINDS.get(usize::from(k) - 1) {
+                Some(&t) => t,
+                None => [b'?', b'?', b'?', k],
+            },
+        };
+        if got != tag {
+            return Err(DecodeError::WrongKind { expected: tag, got }.into());
+        }
+        let version = check_version(header.varint()?, max_version)?;
+        let payload = header.varint()?;
+        check_payload_len(payload, header.remaining())?;
+        let stored = u32::from_le_bytes(bytes[body_end..].try_into().expect("4 bytes"));
+        let computed = checksum32(&bytes[..body_end]);
+        if stored != computed {
+            return Err(DecodeError::ChecksumMismatch {
+                stored: u64::from(stored),
+                computed: u64::from(computed),
+            }
+            .into());
+        }
+        Ok((header, version))
+    }
+
+    /// [`open`](Self::open) for the legacy 26-byte frame.
+    fn open_legacy(bytes: &'a [u8], tag: [u8; 4], max_version: u16) -> Result<(Self, u16)> {
+        if bytes.len() < LEGACY_HEADER_LEN + LEGACY_TRAILER_LEN {
+            return Err(DecodeError::Truncated {
+                needed: LEGACY_HEADER_LEN + LEGACY_TRAILER_LEN,
+                available: bytes.len(),
+            }
+            .into());
         }
         let got: [u8; 4] = bytes[4..8].try_into().expect("4 bytes");
         if got != tag {
             return Err(DecodeError::WrongKind { expected: tag, got }.into());
         }
-        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version == 0 || version > max_version {
-            return Err(DecodeError::UnsupportedVersion {
-                expected: max_version,
-                got: version,
-            }
-            .into());
-        }
+        let version = check_version(
+            u64::from(u16::from_le_bytes([bytes[8], bytes[9]])),
+            max_version,
+        )?;
         let payload = u64::from_le_bytes(bytes[10..18].try_into().expect("8 bytes"));
-        let available = (bytes.len() - HEADER_LEN - TRAILER_LEN) as u64;
-        if payload > available {
-            return Err(DecodeError::Truncated {
-                needed: usize::try_from(payload - available).unwrap_or(usize::MAX),
-                available: 0,
-            }
-            .into());
-        }
-        if payload < available {
-            return Err(DecodeError::TrailingBytes {
-                count: (available - payload) as usize,
-            }
-            .into());
-        }
-        let body_end = bytes.len() - TRAILER_LEN;
+        check_payload_len(
+            payload,
+            bytes.len() - LEGACY_HEADER_LEN - LEGACY_TRAILER_LEN,
+        )?;
+        let body_end = bytes.len() - LEGACY_TRAILER_LEN;
         let stored = u64::from_le_bytes(bytes[body_end..].try_into().expect("8 bytes"));
         let computed = checksum(&bytes[..body_end]);
         if stored != computed {
@@ -184,7 +307,7 @@ impl<'a> Decoder<'a> {
         }
         Ok((
             Self {
-                rest: &bytes[HEADER_LEN..body_end],
+                rest: &bytes[LEGACY_HEADER_LEN..body_end],
             },
             version,
         ))
@@ -368,6 +491,23 @@ mod tests {
         enc.finish()
     }
 
+    /// The same payload in the legacy frame, as an earlier build wrote it.
+    fn legacy_sample() -> Vec<u8> {
+        let mut payload = Vec::new();
+        payload.extend_from_slice(&513u16.to_le_bytes());
+        payload.extend_from_slice(&[0xac, 0x02]);
+        payload.extend_from_slice(&3u64.to_le_bytes());
+        payload.extend_from_slice(b"abc");
+        let mut b = Vec::new();
+        b.extend_from_slice(b"HPDSTEST");
+        b.extend_from_slice(&2u16.to_le_bytes());
+        b.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        b.extend_from_slice(&payload);
+        let sum = checksum(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
     fn decode_err(bytes: &[u8]) -> DecodeError {
         match Decoder::open(bytes, *b"TEST", 2).unwrap_err().kind() {
             ErrorKind::Decode(e) => e.clone(),
@@ -375,10 +515,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn round_trip() {
-        let bytes = sample();
-        let (mut dec, v) = Decoder::open(&bytes, *b"TEST", 2).unwrap();
+    fn check_sample(bytes: &[u8]) {
+        let (mut dec, v) = Decoder::open(bytes, *b"TEST", 2).unwrap();
         assert_eq!(v, 2);
         assert_eq!(dec.u16().unwrap(), 513);
         assert_eq!(dec.varint().unwrap(), 300);
@@ -387,15 +525,48 @@ mod tests {
     }
 
     #[test]
-    fn frame_checks() {
+    fn round_trip() {
+        check_sample(&sample());
+    }
+
+    #[test]
+    fn compact_layout() {
         let bytes = sample();
+        // magic, kind 0 + tag (unregistered), version 2, payload length 15, payload, checksum
+        assert_eq!(&bytes[..9], b"hp\0TEST\x02\x0f");
+        assert_eq!(bytes.len(), 9 + 15 + TRAILER_LEN);
+        let sum = checksum(&bytes[..bytes.len() - 4]) as u32;
+        assert_eq!(bytes[bytes.len() - 4..], sum.to_le_bytes());
+        // A registered tag takes one byte, and an empty payload leaves the smallest frame.
+        let empty = Encoder::new(*b"HLLP", 2).finish();
+        assert_eq!(&empty[..5], b"hp\x01\x02\x00");
+        assert_eq!(empty.len(), MIN_FRAME_LEN);
+        let (dec, v) = Decoder::open(&empty, *b"HLLP", 2).unwrap();
+        assert_eq!((dec.remaining(), v), (0, 2));
         assert!(matches!(
-            decode_err(&bytes[..10]),
-            DecodeError::Truncated { .. }
+            Decoder::open(&empty, *b"HLL6", 2).unwrap_err().kind(),
+            ErrorKind::Decode(DecodeError::WrongKind { .. })
         ));
-        let mut b = bytes.clone();
-        b[0] = b'X';
-        assert!(matches!(decode_err(&b), DecodeError::BadMagic { .. }));
+        // Every registered tag gets its own kind.
+        for (i, &t) in KINDS.iter().enumerate() {
+            assert_eq!(kind_of(t), i as u8 + 1);
+            let b = Encoder::new(t, 1).finish();
+            assert_eq!(b[2], i as u8 + 1);
+            assert!(Decoder::open(&b, t, 1).is_ok());
+        }
+        // A long payload gets a longer length varint.
+        let mut enc = Encoder::new(*b"KMV ", 1);
+        enc.put_raw(&[7; 300]);
+        let b = enc.finish();
+        assert_eq!(&b[..6], b"hp\x05\x01\xac\x02");
+        let (mut dec, _) = Decoder::open(&b, *b"KMV ", 1).unwrap();
+        assert_eq!(dec.take(300).unwrap(), &[7; 300][..]);
+    }
+
+    #[test]
+    fn legacy_frame_is_read() {
+        check_sample(&legacy_sample());
+        let bytes = legacy_sample();
         let mut b = bytes.clone();
         b[4] = b'X';
         assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
@@ -409,7 +580,7 @@ mod tests {
             }
         ));
         let mut b = bytes.clone();
-        b[HEADER_LEN] ^= 1;
+        b[LEGACY_HEADER_LEN] ^= 1;
         assert!(matches!(
             decode_err(&b),
             DecodeError::ChecksumMismatch { .. }
@@ -417,10 +588,73 @@ mod tests {
         let mut b = bytes.clone();
         b.push(0);
         assert!(matches!(decode_err(&b), DecodeError::TrailingBytes { .. }));
+        for cut in [10, bytes.len() - 1] {
+            assert!(matches!(
+                decode_err(&bytes[..cut]),
+                DecodeError::Truncated { .. }
+            ));
+        }
+    }
+
+    #[test]
+    fn frame_checks() {
+        let bytes = sample();
+        for cut in [0, 1, 5, 8, 10, bytes.len() - 1] {
+            assert!(
+                matches!(decode_err(&bytes[..cut]), DecodeError::Truncated { .. }),
+                "cut {cut}"
+            );
+        }
+        let mut b = bytes.clone();
+        b[0] = b'X';
+        assert!(matches!(decode_err(&b), DecodeError::BadMagic { .. }));
+        let mut b = bytes.clone();
+        b[3] = b'X';
+        assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
+        let mut b = bytes.clone();
+        b[2] = 200; // no such kind
+        assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
+        let mut b = bytes.clone();
+        b[7] = 3;
         assert!(matches!(
-            decode_err(&bytes[..bytes.len() - 1]),
-            DecodeError::Truncated { .. }
+            decode_err(&b),
+            DecodeError::UnsupportedVersion {
+                expected: 2,
+                got: 3
+            }
         ));
+        b[7] = 0;
+        assert!(matches!(
+            decode_err(&b),
+            DecodeError::UnsupportedVersion { got: 0, .. }
+        ));
+        let mut b = bytes.clone();
+        b[9] ^= 1;
+        assert!(matches!(
+            decode_err(&b),
+            DecodeError::ChecksumMismatch { .. }
+        ));
+        let mut b = bytes.clone();
+        b.push(0);
+        assert!(matches!(decode_err(&b), DecodeError::TrailingBytes { .. }));
+        let mut b = bytes.clone();
+        b[8] = 16; // payload length one more than present
+        assert!(matches!(decode_err(&b), DecodeError::Truncated { .. }));
+        // A registered tag written in full is not the canonical encoding.
+        let mut b = b"hp\0HLLP\x01\x00".to_vec();
+        let sum = checksum(&b) as u32;
+        b.extend_from_slice(&sum.to_le_bytes());
+        assert!(Decoder::open(&b, *b"HLLP", 1).is_err());
+        // A version that overflows u16, and varints running into the checksum.
+        let mut b = b"hp\x01\xff\xff\x7f\x00".to_vec();
+        let sum = checksum(&b) as u32;
+        b.extend_from_slice(&sum.to_le_bytes());
+        assert!(matches!(
+            Decoder::open(&b, *b"HLLP", 2).unwrap_err().kind(),
+            ErrorKind::Decode(DecodeError::UnsupportedVersion { got: u16::MAX, .. })
+        ));
+        let b = b"hp\x01\xff\xff\xff\xff\xff\xff";
+        assert!(Decoder::open(b, *b"HLLP", 2).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! A change to any figure here breaks every serialized sketch; bump the format version instead.
 
-use hpds_core::codec::Encoder;
+use hpds_core::codec::{Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_bytes, hash_one, hash_one_128, hash_u64, hash128_bytes};
 
 #[test]
@@ -41,6 +41,14 @@ fn frame_bytes() {
     enc.put_varint(300);
     let bytes = enc.finish();
     assert_eq!(bytes, GOLDEN_FRAME, "got {bytes:?}");
+    // The legacy frame written before session 3 is still read.
+    for golden in [GOLDEN_FRAME, GOLDEN_LEGACY_FRAME] {
+        let (mut dec, version) = Decoder::open(golden, *b"GOLD", 1).unwrap();
+        assert_eq!(version, 1);
+        assert_eq!(dec.u8().unwrap(), 7);
+        assert_eq!(dec.varint().unwrap(), 300);
+        dec.finish().unwrap();
+    }
 }
 
 const GOLDEN_64: [u64; 5] = [
@@ -51,7 +59,13 @@ const GOLDEN_64: [u64; 5] = [
     0x737f_358d_6f24_5dcc,
 ];
 const GOLDEN_128: u128 = 0x1518_ed6d_d934_589c_761d_dfd2_e9b3_cafb;
+/// Compact frame: `hp`, kind 0 and the unregistered tag `GOLD`, version 1, length 3, payload,
+/// 32-bit checksum.
 const GOLDEN_FRAME: &[u8] = &[
+    104, 112, 0, 71, 79, 76, 68, 1, 3, 7, 172, 2, 66, 159, 57, 63,
+];
+/// The legacy frame: `HPDS`, `GOLD`, `u16` version, `u64` length, payload, 64-bit checksum.
+const GOLDEN_LEGACY_FRAME: &[u8] = &[
     72, 80, 68, 83, 71, 79, 76, 68, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 7, 172, 2, 169, 213, 61, 91, 206,
     93, 46, 73,
 ];

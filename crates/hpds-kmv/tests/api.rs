@@ -306,11 +306,7 @@ fn golden_bytes() {
     // k = 2 rebuilds at 4 retained values: it keeps 10 and 20, and θ drops to 21.
     let s = sketch(2, [30, 10, 20, 10, 40]);
     assert!(!s.is_exact());
-    let expected = concat!(
-        "48504453",
-        "4b4d5620",
-        "0100",
-        "3000000000000000", // magic, "KMV ", version, length 48
+    let payload = concat!(
         "0200000000000000",
         "6565732d73647068", // k = 2, seed DEFAULT_SEED
         "1500000000000000", // θ = 21
@@ -318,9 +314,25 @@ fn golden_bytes() {
         "0a00000000000000",
         "1400000000000000", // 10, 20
     );
+    // Compact hpds frame: magic "hp", kind 5 ("KMV "), version 1, length 48; 4-byte checksum.
     let bytes = s.to_bytes();
-    assert_eq!(hex(&bytes[..bytes.len() - 8]), expected);
+    assert_eq!(
+        hex(&bytes[..bytes.len() - 4]),
+        format!("6870050130{payload}")
+    );
     assert_eq!(Kmv::from_bytes(&bytes).unwrap(), s);
+    // The legacy frame (magic, "KMV ", u16 version, u64 length; xxh3-64 checksum) still decodes.
+    let mut legacy = unhex(&format!("485044534b4d562001003000000000000000{payload}"));
+    let sum = hpds_core::hash::hash_bytes(&legacy, 0);
+    legacy.extend_from_slice(&sum.to_le_bytes());
+    assert_eq!(Kmv::from_bytes(&legacy).unwrap(), s);
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 #[cfg(feature = "serde")]

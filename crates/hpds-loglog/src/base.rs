@@ -62,6 +62,18 @@ impl Core {
         }
     }
 
+    /// [`insert_hash`](Self::insert_hash) for every hash of a slice.
+    #[inline]
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u64]) {
+        let m = self.regs.len() as f64;
+        match &mut self.hip {
+            Some(hip) => self
+                .regs
+                .insert_hashes(hashes, |old, new| hip.on_change(m, old, new)),
+            None => self.regs.insert_hashes(hashes, |_, _| {}),
+        }
+    }
+
     pub(crate) fn estimate_with(&self, e: Estimator) -> f64 {
         if let (Estimator::Hip, Some(hip)) = (e, self.hip) {
             return hip.estimate;

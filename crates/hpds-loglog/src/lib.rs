@@ -54,14 +54,15 @@
 //!
 //! | distinct items | HyperLogLog++ heap | HyperLogLog heap | serialized HyperLogLog++ |
 //! |---:|---:|---:|---:|
-//! | 0 | 0 | 12 289 | 29 |
-//! | 10 | 64 | 12 289 | 61 |
-//! | 100 | 512 | 12 289 | 302 |
-//! | 1 000 | 6 144 (list + insert buffer) | 12 289 | 2 357 |
-//! | 10 000 and more | 12 289 | 12 289 | 8 229 to 8 238 |
+//! | 0 | 0 | 12 289 | 12 |
+//! | 10 | 64 | 12 289 | 44 |
+//! | 100 | 512 | 12 289 | 286 |
+//! | 1 000 | 6 144 (list + insert buffer) | 12 289 | 2 341 |
+//! | 10 000 and more | 12 289 | 12 289 | 8 213 to 8 222 |
 //!
-//! Serialized sizes (format version 2) include the 26-byte hpds frame (magic, tag, version,
-//! length, checksum), a header byte and, dense and insert-only, the HIP estimate (8 bytes).
+//! Serialized sizes (format version 2) include the compact hpds frame (9 bytes around a payload
+//! under 128 bytes, 10 up to 16 KiB: magic, kind, version, length, 32-bit checksum), a header
+//! byte and, dense and insert-only, the HIP estimate (8 bytes).
 //! Dense registers are written as four-bit offsets from the smallest register with rare
 //! exception bytes (about `m / 2` bytes, a third below the packing), sparse entries as
 //! Golomb–Rice coded index gaps and unary ranks (`log2(2^25 / n) + 3.5` bits each). Version 1

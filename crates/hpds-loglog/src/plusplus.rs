@@ -173,6 +173,36 @@ impl HyperLogLogPlusPlus {
         }
     }
 
+    /// Adds items given by their 64-bit hashes: the same as [`insert_hash`](Self::insert_hash)
+    /// for each, in order (same state, same HIP estimate). Once dense, the rest of the slice
+    /// goes through one loop that keeps the registers' fields in CPU registers, which a
+    /// caller's loop of `insert_hash` cannot (22 instead of 30 instructions per item at
+    /// p = 10 and 10^6 items, `docs/loglog.md`).
+    ///
+    /// ```
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let hashes: Vec<u64> = (1..100_000u64).map(hpds_core::hash::mix64).collect();
+    /// let mut a = HyperLogLogPlusPlus::new(12);
+    /// a.insert_hashes(&hashes);
+    /// let mut b = HyperLogLogPlusPlus::new(12);
+    /// hashes.iter().for_each(|&h| b.insert_hash(h));
+    /// assert_eq!(a, b);
+    /// assert_eq!(a.estimate(), b.estimate());
+    /// ```
+    pub fn insert_hashes(&mut self, hashes: &[u64]) {
+        let mut rest = hashes;
+        while self.is_sparse() {
+            let Some((&h, tail)) = rest.split_first() else {
+                return;
+            };
+            self.insert_sparse(h);
+            rest = tail;
+        }
+        if let Repr::Dense(core) = &mut self.repr {
+            core.insert_hashes(rest);
+        }
+    }
+
     #[inline(never)]
     fn insert_sparse(&mut self, hash: u64) {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {

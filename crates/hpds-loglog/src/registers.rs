@@ -52,18 +52,46 @@ pub(crate) fn rank_of(w: u64) -> u8 {
     }
 }
 
-/// [`index_rank`] with `pow = 2^p`, written with multiplications only. A shift by a variable
-/// count (`shl`/`shr` by `cl` on x86-64 without BMI2) must preserve the flags when the count is
-/// zero, so it waits for the previous flag-setting instruction, which in the insert loop is the
-/// previous item's register comparison: the shifts chained the loop's iterations and made
-/// inserts ~4x slower. `hash * 2^p` is `hash << p`, and the high half of the 128-bit product is
-/// `hash >> (64 - p)`.
+/// The register index and the *rank word* of `hash` with `pow = 2^p`: the bits below the
+/// index moved to the top, with a sentinel bit just below them so the rank, one plus the
+/// word's leading zeros ([`rank_of`]), is capped at `64 - p + 1`.
+///
+/// Written with multiplications only. A shift by a variable count (`shl`/`shr` by `cl` on
+/// x86-64 without BMI2) must preserve the flags when the count is zero, so it waits for the
+/// previous flag-setting instruction, which in the insert loop is the previous item's register
+/// comparison: the shifts chained the loop's iterations and made inserts ~4x slower.
+/// `hash * 2^p` is `hash << p`, and the high half of the 128-bit product is `hash >> (64 - p)`.
 #[inline(always)]
-pub(crate) fn index_rank_pow(hash: u64, pow: u64) -> (usize, u8) {
+pub(crate) fn index_word(hash: u64, pow: u64) -> (usize, u64) {
     let index = ((u128::from(hash) * u128::from(pow)) >> 64) as usize;
-    let w = hash.wrapping_mul(pow) | (pow >> 1);
+    (index, hash.wrapping_mul(pow) | (pow >> 1))
+}
+
+/// [`index_rank`] through [`index_word`] and [`rank_of`].
+#[cfg(test)]
+pub(crate) fn index_rank_pow(hash: u64, pow: u64) -> (usize, u8) {
+    let (index, w) = index_word(hash, pow);
     (index, rank_of(w))
 }
+
+/// `TOP[s]` moves slot `s`'s six bits to the top of a `u64` (`word · 2^(58 - 6 s)`).
+const TOP: [u64; 4] = [1 << 58, 1 << 52, 1 << 46, 1 << 40];
+/// `POW[s]` moves a register value to slot `s` (`· 2^(6 s)`).
+const POW: [u32; 4] = [1, 1 << 6, 1 << 12, 1 << 18];
+
+/// `LIMIT[c] = 2^(64 - c) - 1`: a word `w` with the sentinel bit set has rank
+/// `leading_zeros(w) + 1 > c` exactly when `w < 2^(64 - c)`. `LIMIT[0]` admits every `w`
+/// (every rank beats an empty register); at the rank cap `64 - p + 1` the limit
+/// `2^(p - 1) - 1` is below the sentinel, so a full register never changes.
+const LIMIT: [u64; 64] = {
+    let mut t = [0u64; 64];
+    let mut c = 0;
+    while c < 64 {
+        t[c] = u64::MAX >> c;
+        c += 1;
+    }
+    t
+};
 
 fn load48(b: &[u8]) -> u64 {
     let mut w = [0u8; 8];
@@ -91,7 +119,7 @@ pub(crate) fn swar_max6(a: u64, b: u64) -> u64 {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Registers {
     p: u8,
-    /// `2^p`, for [`index_rank_pow`].
+    /// `2^p`, for [`index_word`].
     pow: u64,
     bytes: Vec<u8>,
 }
@@ -145,10 +173,46 @@ impl Registers {
     }
 
     /// Raises the register `hash` selects; returns (old, new) when it changed.
+    ///
+    /// The rank is not computed unless the register changes: with `w` the hash's bits below
+    /// the index (sentinel bit set, see [`index_word`]), `rank(w) > old` exactly when
+    /// `w <= LIMIT[old]`, one table load and a comparison. Most inserts of a sketch past
+    /// `n ≈ m` change nothing, so this saves the top-byte rank lookup on the common path.
     #[inline(always)]
     pub(crate) fn insert_hash(&mut self, hash: u64) -> Option<(u8, u8)> {
-        let (i, rank) = index_rank_pow(hash, self.pow);
-        self.update(i, rank).map(|old| (old, rank))
+        let (i, w) = index_word(hash, self.pow);
+        let base = 3 * (i >> 2);
+        let word = self.word(base);
+        let old = (u64::from(word).wrapping_mul(TOP[i & 3]) >> 58) as usize;
+        if w > LIMIT[old] {
+            return None;
+        }
+        let rank = rank_of(w);
+        self.store(base, i & 3, word, rank);
+        Some((old as u8, rank))
+    }
+
+    /// [`insert_hash`](Self::insert_hash) for every hash of a slice, calling `on_change(old,
+    /// new)` for each register raised, in order. The loop works on local copies of `2^p` and
+    /// the byte slice, so nothing is reloaded per item (in a caller's loop over a struct the
+    /// register stores may alias the struct's fields, which are then read again every item).
+    #[inline(always)]
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u64], mut on_change: impl FnMut(u8, u8)) {
+        let pow = self.pow;
+        let bytes: &mut [u8] = &mut self.bytes;
+        for &hash in hashes {
+            let (i, w) = index_word(hash, pow);
+            let base = 3 * (i >> 2);
+            let group: &mut [u8; 4] = (&mut bytes[base..base + 4]).try_into().expect("4 bytes");
+            let word = u32::from_le_bytes(*group);
+            let old = (u64::from(word).wrapping_mul(TOP[i & 3]) >> 58) as usize;
+            if w <= LIMIT[old] {
+                let rank = rank_of(w);
+                let pw = POW[i & 3];
+                *group = ((word & !(63 * pw)) | (u32::from(rank) * pw)).to_le_bytes();
+                on_change(old as u8, rank);
+            }
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -184,18 +248,22 @@ impl Registers {
     /// taken write-back multiplies the rank up to the register's offset the same way.
     #[inline(always)]
     pub(crate) fn update(&mut self, i: usize, rank: u8) -> Option<u8> {
-        const TOP: [u64; 4] = [1 << 58, 1 << 52, 1 << 46, 1 << 40];
-        const POW: [u32; 4] = [1, 1 << 6, 1 << 12, 1 << 18];
         let base = 3 * (i >> 2);
         let word = self.word(base);
         let old = (u64::from(word).wrapping_mul(TOP[i & 3]) >> 58) as u8;
         if rank <= old {
             return None;
         }
-        let pow = POW[i & 3];
+        self.store(base, i & 3, word, rank);
+        Some(old)
+    }
+
+    /// Writes `rank` into slot `slot` of the group at byte `base` whose word is `word`.
+    #[inline(always)]
+    fn store(&mut self, base: usize, slot: usize, word: u32, rank: u8) {
+        let pow = POW[slot];
         let word = (word & !(63 * pow)) | (u32::from(rank) * pow);
         self.bytes[base..base + 4].copy_from_slice(&word.to_le_bytes());
-        Some(old)
     }
 
     /// All registers in index order.
@@ -324,6 +392,46 @@ mod tests {
             .chain([u64::MAX, 0x00FF_0000_0000_0001])
         {
             assert_eq!(rank_of(w), w.leading_zeros() as u8 + 1, "{w:x}");
+        }
+    }
+
+    #[test]
+    fn limit_decides_rank_comparison() {
+        let mut h = 0x0123_4567_89ab_cdefu64;
+        let mut words: Vec<u64> = (0..64).map(|k| 1u64 << k).collect();
+        words.extend([u64::MAX, 1, 3, 0x00FF_0000_0000_0001]);
+        for _ in 0..2000 {
+            h = hpds_core::hash::mix64(h);
+            words.push(h >> (h & 63));
+        }
+        for &w in &words {
+            for (c, &limit) in LIMIT.iter().enumerate() {
+                assert_eq!(usize::from(rank_of(w)) > c, w <= limit, "w {w:x} c {c}");
+            }
+        }
+    }
+
+    /// `insert_hash` (limit comparison, rank on change only) against `index_rank` + `update`,
+    /// including the capped rank and hashes whose top byte below the index is zero.
+    #[test]
+    fn insert_hash_matches_update() {
+        for p in [4u8, 10, 18] {
+            let mut a = Registers::new(p);
+            let mut b = Registers::new(p);
+            let mut h = u64::from(p);
+            let mut hashes: Vec<u64> = vec![0, u64::MAX, 1, 1 << (63 - p)];
+            for _ in 0..20_000 {
+                h = hpds_core::hash::mix64(h);
+                hashes.push(h);
+                hashes.push(h >> 8 >> p); // index 0, small top byte
+            }
+            for &x in &hashes {
+                let (i, rank) = index_rank(x, p);
+                let want = b.update(i, rank).map(|old| (old, rank));
+                assert_eq!(a.insert_hash(x), want, "hash {x:x} p {p}");
+            }
+            assert_eq!(a, b);
+            assert_eq!(a.get(0), max_rank(p));
         }
     }
 

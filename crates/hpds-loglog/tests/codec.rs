@@ -27,8 +27,8 @@ const GOLDEN_PP_SPARSE: &str =
     "48504453484c4c5001001300000000000000010801030e82a6aeb801819f859e05be839d6fe0de825573375cb2";
 const GOLDEN_PP_DENSE: &str = "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
 
-// Golden vectors of format version 2 (nibble registers, Rice-coded sparse list): a format
-// change must be deliberate (bump VERSION, keep reading the older versions).
+// Golden vectors of format version 2 (nibble registers, Rice-coded sparse list) in the
+// legacy 26-byte hpds frame, as written before session 3: still decoded.
 const GOLDEN_V2_HLL: &str =
     "48504453484c4c360200130000000000000044c89bdbb39fef0840010000010000000020402554d796e4db6009";
 const GOLDEN_V2_LOGLOG: &str =
@@ -40,6 +40,14 @@ const GOLDEN_V2_PP_SPARSE: &str =
 const GOLDEN_V2_PP_DENSE: &str =
     "48504453484c4c500200130000000000000044c89bdbb39fef0840010000010000000020400a141bf3d1ef2633";
 
+// Golden vectors of format version 2 in the compact hpds frame (what `to_bytes` writes): a
+// format change must be deliberate (bump VERSION, keep reading the older versions).
+const GOLDEN_V2C_HLL: &str = "687002021344c89bdbb39fef084001000001000000002040ca2edbc8";
+const GOLDEN_V2C_LOGLOG: &str = "687003021344c89bdbb39fef084001000001000000002040a10f7133";
+const GOLDEN_V2C_SUPERLOGLOG: &str = "687004021344c89bdbb39fef08400100000100000000204012d6814a";
+const GOLDEN_V2C_PP_SPARSE: &str = "687001020d680317985cb8ada7e039069d3799805419";
+const GOLDEN_V2C_PP_DENSE: &str = "687001021344c89bdbb39fef08400100000100000000204008cda436";
+
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
@@ -50,23 +58,55 @@ fn unhex(s: &str) -> Vec<u8> {
 #[test]
 fn golden_bytes() {
     let cases = [
-        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_V2_HLL),
-        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_V2_LOGLOG),
+        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_V2C_HLL),
+        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_V2C_LOGLOG),
         (
             hex(&three(SuperLogLog::new(4)).to_bytes()),
-            GOLDEN_V2_SUPERLOGLOG,
+            GOLDEN_V2C_SUPERLOGLOG,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()),
-            GOLDEN_V2_PP_SPARSE,
+            GOLDEN_V2C_PP_SPARSE,
         ),
         (
             hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()),
-            GOLDEN_V2_PP_DENSE,
+            GOLDEN_V2C_PP_DENSE,
         ),
     ];
     for (got, want) in cases {
         assert_eq!(got, want);
+    }
+    // The same payloads in the legacy frame still decode to the same sketches.
+    assert_eq!(
+        HyperLogLog::from_bytes(&unhex(GOLDEN_V2_HLL)).unwrap(),
+        three(HyperLogLog::new(4))
+    );
+    assert_eq!(
+        LogLog::from_bytes(&unhex(GOLDEN_V2_LOGLOG)).unwrap(),
+        three(LogLog::new(4))
+    );
+    assert_eq!(
+        SuperLogLog::from_bytes(&unhex(GOLDEN_V2_SUPERLOGLOG)).unwrap(),
+        three(SuperLogLog::new(4))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_V2_PP_SPARSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(8))
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_V2_PP_DENSE)).unwrap(),
+        three(HyperLogLogPlusPlus::new(4))
+    );
+    // Legacy and compact frames carry the same payload.
+    for (legacy, compact) in [
+        (GOLDEN_V2_HLL, GOLDEN_V2C_HLL),
+        (GOLDEN_V2_PP_SPARSE, GOLDEN_V2C_PP_SPARSE),
+        (GOLDEN_V2_PP_DENSE, GOLDEN_V2C_PP_DENSE),
+    ] {
+        assert_eq!(
+            unhex(legacy)[18..legacy.len() / 2 - 8],
+            payload(&unhex(compact))[..]
+        );
     }
     let back =
         HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
@@ -101,7 +141,9 @@ fn version_1_still_decodes() {
 /// registers about half a byte each (against 6 bits packed).
 #[test]
 fn compact_sizes() {
-    let frame = 26;
+    // The compact frame: magic 2, kind 1, version 1, length 2 (payloads of 128 bytes to
+    // 16 KiB), checksum 4.
+    let frame = 10;
     let mut pp = HyperLogLogPlusPlus::new(14);
     for h in hpds_testkit::streams::random_u64s(3, 100) {
         pp.insert_hash(h);
@@ -229,9 +271,14 @@ proptest! {
     }
 }
 
-/// The payload of a framed encoding.
+/// The payload of an encoding in the compact frame (one-byte kind, one-byte version).
 fn payload(bytes: &[u8]) -> Vec<u8> {
-    bytes[18..bytes.len() - 8].to_vec()
+    assert_eq!(&bytes[..2], b"hp");
+    let mut dec = hpds_core::codec::Decoder::raw(&bytes[4..]);
+    let len = dec.varint().unwrap() as usize;
+    let start = bytes.len() - 4 - len;
+    assert_eq!(start, 4 + bytes[4..].len() - dec.remaining());
+    bytes[start..bytes.len() - 4].to_vec()
 }
 
 #[test]

@@ -227,3 +227,50 @@ fn par_extend_equals_sequential() {
     };
     assert_eq!(regs(par.registers()), regs(seq.registers()));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 64 }))]
+
+    /// `insert_hashes` over any split of a stream equals `insert_hash` item by item: same
+    /// registers or sparse list, same HIP estimate, across the sparse→dense conversion.
+    #[test]
+    fn insert_hashes_equals_insert_hash(
+        p in 8u8..=12,
+        n in 0usize..6000,
+        seed in any::<u64>(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    ) {
+        let hashes: Vec<u64> = hpds_testkit::streams::random_u64s(seed, n);
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(n + 1)).collect();
+        cuts.push(0);
+        cuts.push(n);
+        cuts.sort_unstable();
+        let mut pp = HyperLogLogPlusPlus::new(p);
+        let mut pp_one = HyperLogLogPlusPlus::new(p);
+        let mut hll = HyperLogLog::new(p);
+        let mut hll_one = HyperLogLog::new(p);
+        for w in cuts.windows(2) {
+            pp.insert_hashes(&hashes[w[0]..w[1]]);
+            hll.insert_hashes(&hashes[w[0]..w[1]]);
+        }
+        for &h in &hashes {
+            pp_one.insert_hash(h);
+            hll_one.insert_hash(h);
+        }
+        prop_assert_eq!(pp.is_sparse(), pp_one.is_sparse());
+        prop_assert_eq!(pp.estimate().to_bits(), pp_one.estimate().to_bits());
+        prop_assert!(pp == pp_one);
+        prop_assert_eq!(hll.hip_estimate(), hll_one.hip_estimate());
+        prop_assert!(hll == hll_one);
+        // After a merge (no HIP) the batch path still raises the same registers.
+        let mut other = HyperLogLog::new(p);
+        other.insert_hashes(&hpds_testkit::streams::random_u64s(!seed, 50));
+        let mut merged = hll.clone();
+        merged.merge(&other).unwrap();
+        prop_assert!(n == 0 || merged.hip_estimate().is_none());
+        let mut merged_one = merged.clone();
+        merged.insert_hashes(&hashes[..n / 2]);
+        hashes[..n / 2].iter().for_each(|&h| merged_one.insert_hash(h));
+        prop_assert!(merged == merged_one);
+    }
+}

@@ -166,34 +166,47 @@ fn golden_bytes() {
     // Format version 1, fixed by these vectors: a change here is a format change.
     let mut c = MorrisCounter::seeded(2.0, 1).unwrap();
     c.increment_by(1);
-    let expected = concat!(
-        "48504453",
-        "4d525343",
-        "0100",
-        "0a00000000000000", // magic, tag, version, length
+    // Compact hpds frame: magic "hp", kind 6 ("MRSC"), version 1, length 10; 4-byte checksum.
+    let payload = concat!(
         "0000000000000040",
         "08",
-        "01",               // base 2.0, 8 bits, exponent 1
-        "b10fd4d5d72d7e93", // checksum
+        "01", // base 2.0, 8 bits, exponent 1
     );
+    let expected = format!("687006010a{payload}c7bc4908");
     assert_eq!(hex(&c.to_bytes()), expected);
+    assert_eq!(
+        MorrisCounter::<FastRng>::from_bytes(&c.to_bytes()).unwrap(),
+        c
+    );
+    // The legacy frame (26 bytes) still decodes.
+    let legacy = unhex(&format!(
+        "485044534d52534301000a00000000000000{payload}b10fd4d5d72d7e93"
+    ));
+    assert_eq!(MorrisCounter::<FastRng>::from_bytes(&legacy).unwrap(), c);
     let mut a = MorrisArray::seeded(3, 4.0, 4, 1).unwrap();
     a.increment(0);
     a.increment(2);
-    let expected = concat!(
-        "48504453",
-        "4d525341",
-        "0100",
-        "1b00000000000000",
+    let payload = concat!(
         "0000000000001040",
         "04",
         "0300000000000000", // base 4.0, 4 bits, 3 counters
         "0200000000000000",
         "0101", // 2 packed bytes: [1, 0], [1, pad]
     );
+    // Kind 7 ("MRSA"), version 1, length 27.
     let bytes = a.to_bytes();
-    assert_eq!(hex(&bytes[..bytes.len() - 8]), expected);
+    assert_eq!(
+        hex(&bytes[..bytes.len() - 4]),
+        format!("687007011b{payload}")
+    );
     assert_eq!(MorrisArray::<FastRng>::from_bytes(&bytes).unwrap(), a);
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 proptest! {
