@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `MLP_OPS` (comma-separated: `floor`, `hash`, `blocked`, `blocked_many`, `classic`,
-//! `classic_many`, `fastbloom`) picks the groups; every group is on by default. Queries are the
+//! `classic_many`, `scalable`, `fastbloom`) picks the groups; every group is on by default. Queries are the
 //! benchmark's: 200k members spread over the keys and 200k non-members, each batch repeated
 //! until about 0.2 s has passed (10 times with `MLP_FIXED=1`, which makes the instruction count
 //! of a run deterministic: `perf stat -e instructions` on two runs that differ in one group gives
@@ -20,7 +20,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use hpds_bloom::{BlockedBloomFilter, BloomFilter};
+use hpds_bloom::{BlockedBloomFilter, BloomFilter, ScalableBloomFilter};
 use hpds_core::hash::{StableBuildHasher, hash_one_128, mix64};
 use hpds_testkit::streams::distinct_u64s;
 
@@ -99,6 +99,12 @@ fn main() {
     let classic = (wanted("classic") || wanted("classic_many")).then(|| {
         let mut f = BloomFilter::new(n as u64, P).unwrap();
         f.insert_many(&keys);
+        f
+    });
+    let scalable = wanted("scalable").then(|| {
+        let mut f = ScalableBloomFilter::new((n as u64 / 1000).max(1), P).unwrap();
+        f.extend(keys.iter().copied());
+        println!("scalable filter: {} sub-filters", f.stages());
         f
     });
     let fast = wanted("fastbloom").then(|| {
@@ -259,6 +265,32 @@ fn main() {
                     per_op(QUERIES, || classic.count_contained(&absent)),
                 );
             }
+        }
+        if let Some(scalable) = &scalable {
+            res.add(
+                "scalable (n/1000, grown 1000x) insert (fill)",
+                fill_time(
+                    n,
+                    || ScalableBloomFilter::new((n as u64 / 1000).max(1), P).unwrap(),
+                    |f| {
+                        for k in &keys {
+                            f.insert(k);
+                        }
+                    },
+                ),
+            );
+            res.add(
+                "scalable member",
+                per_op(QUERIES, || {
+                    members.iter().filter(|k| scalable.contains(*k)).count()
+                }),
+            );
+            res.add(
+                "scalable non-member",
+                per_op(QUERIES, || {
+                    absent.iter().filter(|k| scalable.contains(*k)).count()
+                }),
+            );
         }
         if let Some(fast) = &fast {
             res.add(
