@@ -43,10 +43,18 @@ const PC_HASHERS: [StableBuildHasher; 2] = [
     StableBuildHasher::with_seed(2),
 ];
 
-filter!(HpdsClassic, "hpds_classic", |n, p| HpdsClassic::new(n, p)
-    .unwrap());
-filter!(HpdsBlocked, "hpds_blocked", |n, p| HpdsBlocked::new(n, p)
-    .unwrap());
+filter!(
+    HpdsClassic,
+    "hpds_classic",
+    |n, p| HpdsClassic::new(n, p).unwrap(),
+    batched
+);
+filter!(
+    HpdsBlocked,
+    "hpds_blocked",
+    |n, p| HpdsBlocked::new(n, p).unwrap(),
+    batched
+);
 filter!(HpdsScalable, "hpds_scalable", |n, p| {
     HpdsScalable::new((n / 1000).max(1), p).unwrap()
 });

@@ -22,11 +22,18 @@ use hpds_bloom::{
 use hpds_core::hash::mix64;
 use hpds_testkit::streams::distinct_u64s;
 
-filter!(BloomFilter, "classic", |n, p| BloomFilter::new(n, p)
-    .unwrap());
-filter!(BlockedBloomFilter, "blocked", |n, p| {
-    BlockedBloomFilter::new(n, p).unwrap()
-});
+filter!(
+    BloomFilter,
+    "classic",
+    |n, p| BloomFilter::new(n, p).unwrap(),
+    batched
+);
+filter!(
+    BlockedBloomFilter,
+    "blocked",
+    |n, p| BlockedBloomFilter::new(n, p).unwrap(),
+    batched
+);
 filter!(ScalableBloomFilter, "scalable(n/1000)", |n, p| {
     ScalableBloomFilter::new((n / 1000).max(1), p).unwrap()
 });

@@ -2,12 +2,13 @@
 
 use core::fmt;
 use core::hash::Hash;
+use core::hint::black_box;
 
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
-use crate::hashing::Hashes;
+use crate::hashing::{GROUP, Hashes};
 use crate::params::{self, check_bits, check_hashes};
 
 /// A classic Bloom filter: `m` bits, `k` positions per item, no false negatives.
@@ -122,6 +123,93 @@ impl BloomFilter {
     #[inline]
     pub fn contains_hash128(&self, hash: u128) -> bool {
         self.contains_hashes(Hashes::from_u128(hash))
+    }
+
+    /// Inserts every item of `items`, in order, with exactly the effect of calling
+    /// [`insert`](Self::insert) on each, and returns how many were not (probably) present
+    /// when inserted (the number of `insert` calls that would have returned `false`).
+    ///
+    /// Faster than the loop of `insert`s once the filter outgrows the cache: it hashes a group
+    /// of items, loads all their words in one tight loop so that the cache misses overlap,
+    /// then sets the bits (see `docs/bloom.md`, *Batched operations*).
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
+    /// assert_eq!(f.insert_many(&["a", "b", "a"]), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
+        let mut new = 0;
+        for group in items.chunks(GROUP) {
+            let hashes = Hashes::of_group(group, self.seed);
+            let hashes = &hashes[..group.len()];
+            self.touch(hashes);
+            for &h in hashes {
+                new += usize::from(!self.insert_hashes(h));
+            }
+        }
+        new
+    }
+
+    /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
+    /// receives what [`contains`](Self::contains) would return for each item. Batched like
+    /// [`insert_many`](Self::insert_many).
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
+    /// f.insert_many(&[1u64, 2]);
+    /// let mut found = Vec::new();
+    /// f.contains_many(&[1u64, 2], &mut found);
+    /// assert_eq!(found, [true, true]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+        out.clear();
+        out.reserve(items.len());
+        for group in items.chunks(GROUP) {
+            let hashes = Hashes::of_group(group, self.seed);
+            let hashes = &hashes[..group.len()];
+            self.touch(hashes);
+            out.extend(hashes.iter().map(|&h| self.contains_hashes(h)));
+        }
+    }
+
+    /// How many items of `items` are (probably) present: the number of `true`s
+    /// [`contains_many`](Self::contains_many) would give, without the vector.
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
+    /// f.insert_many(&["x", "y"]);
+    /// assert_eq!(f.count_contained(&["x", "y"]), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
+        let mut found = 0;
+        for group in items.chunks(GROUP) {
+            let hashes = Hashes::of_group(group, self.seed);
+            let hashes = &hashes[..group.len()];
+            self.touch(hashes);
+            found += hashes.iter().filter(|&&h| self.contains_hashes(h)).count();
+        }
+        found
+    }
+
+    /// Loads the `k` words of every item of a group in one tight loop of independent loads, so
+    /// the group's cache misses overlap; the per-item work after it hits the cache.
+    #[inline]
+    fn touch(&self, hashes: &[Hashes]) {
+        let words = self.bits.as_raw_slice();
+        let mut touched = 0u64;
+        for &h in hashes {
+            for pos in h.positions(self.k, self.m) {
+                touched |= words[pos >> 6];
+            }
+        }
+        // The loads only bring the lines in; keep the optimizer from dropping them.
+        black_box(touched);
     }
 
     #[inline]

@@ -19,6 +19,11 @@ use core::hash::Hash;
 
 use hpds_core::hash::{hash_one_128, mix64};
 
+/// Items hashed together by the batched operations (`insert_many`, `contains_many`,
+/// `count_contained`): the filter then loads their words back to back, so the cache misses of
+/// up to this many items overlap.
+pub(crate) const GROUP: usize = 32;
+
 /// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -34,6 +39,17 @@ impl Hashes {
     #[inline]
     pub(crate) fn of_item<T: Hash + ?Sized>(item: &T, seed: u64) -> Self {
         Self::from_u128(hash_one_128(item, seed))
+    }
+
+    /// The hashes of up to [`GROUP`] items (the rest of the array is zero).
+    #[inline]
+    pub(crate) fn of_group<T: Hash>(items: &[T], seed: u64) -> [Self; GROUP] {
+        debug_assert!(items.len() <= GROUP);
+        let mut out = [Self { h1: 0, h2: 0 }; GROUP];
+        for (h, item) in out.iter_mut().zip(items) {
+            *h = Self::of_item(item, seed);
+        }
+        out
     }
 
     #[inline]

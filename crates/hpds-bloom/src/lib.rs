@@ -49,6 +49,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Batched operations
+//! [`BlockedBloomFilter`] and [`BloomFilter`] also take slices: `insert_many` (returns how many
+//! items were new), `contains_many` and `count_contained`, with exactly the per-item results.
+//! They hash a group of 32 items and load their cache lines back to back so the misses overlap:
+//! on a 100M-item blocked filter (118 MiB) about 40-50 ns per item against 110-200 ns one at a
+//! time (`docs/bloom.md`). On the classic filter, whose items touch `k` lines each, they gain
+//! little.
+//!
+//! ```
+//! use hpds_bloom::BlockedBloomFilter;
+//! let mut f = BlockedBloomFilter::new(10_000, 0.01)?;
+//! let keys: Vec<u64> = (0..1000).collect();
+//! assert_eq!(f.insert_many(&keys), 1000);
+//! assert_eq!(f.count_contained(&keys), 1000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Hashing
 //! Each operation hashes the item once with the stable 128-bit xxh3
 //! ([`hpds_core::hash::hash_one_128`], seeded) and derives the `k` positions by enhanced double

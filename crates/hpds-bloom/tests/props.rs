@@ -15,6 +15,29 @@ fn keys() -> impl Strategy<Value = Vec<u64>> {
     prop::collection::vec(any::<u64>(), 0..400)
 }
 
+/// The batched operations (`insert_many`, `contains_many`, `count_contained`) against the
+/// one-at-a-time ones as the model: same filter, same answers, same "was it new" count, with
+/// repeats inside and across the 32-item groups and filters small enough that false positives
+/// happen.
+macro_rules! batched_model {
+    ($new:expr, $items:expr, $queries:expr) => {{
+        let (items, queries) = (&$items, &$queries);
+        let mut one = $new;
+        let new_one = items.iter().filter(|i| !one.insert(*i)).count();
+        let mut many = $new;
+        prop_assert_eq!(many.insert_many(items), new_one);
+        prop_assert!(many == one);
+        let expected: Vec<bool> = queries.iter().map(|q| one.contains(q)).collect();
+        let mut found = vec![true; 3]; // stale contents must be cleared
+        many.contains_many(queries, &mut found);
+        prop_assert_eq!(&found, &expected);
+        prop_assert_eq!(
+            many.count_contained(queries),
+            expected.iter().filter(|&&b| b).count()
+        );
+    }};
+}
+
 proptest! {
     #[test]
     fn classic_has_no_false_negatives(items in keys(), words in prop::collection::vec("[a-z]{0,12}", 0..50)) {
@@ -45,6 +68,26 @@ proptest! {
         let mut f = BlockedBloomFilter::with_blocks(3, k).unwrap();
         for i in &items { f.insert(i); }
         prop_assert!(items.iter().all(|i| f.contains(i)));
+    }
+
+    #[test]
+    fn blocked_batched_equals_one_at_a_time(
+        items in prop::collection::vec(0u64..300, 0..200),
+        queries in prop::collection::vec(0u64..600, 0..200),
+        blocks in 1u64..6,
+        k in 1u32..20,
+    ) {
+        batched_model!(BlockedBloomFilter::with_blocks(blocks, k).unwrap(), items, queries);
+    }
+
+    #[test]
+    fn classic_batched_equals_one_at_a_time(
+        items in prop::collection::vec(0u64..300, 0..200),
+        queries in prop::collection::vec(0u64..600, 0..200),
+        bits in 1u64..2000,
+        k in 1u32..20,
+    ) {
+        batched_model!(BloomFilter::with_bits(bits, k).unwrap(), items, queries);
     }
 
     #[test]

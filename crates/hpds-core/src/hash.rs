@@ -144,6 +144,7 @@ impl StableHasher {
     }
 
     /// The 128-bit hash of everything written so far.
+    #[inline]
     pub fn finish128(&self) -> u128 {
         match &self.stream {
             None => self.with_pending(|b| xxh3_128_with_seed(b, self.seed)),

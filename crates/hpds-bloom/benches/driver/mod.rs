@@ -65,6 +65,20 @@ pub trait Filter {
     fn add(&mut self, key: u64);
     /// Whether the key is (probably) present.
     fn has(&self, key: u64) -> bool;
+    /// Whether the implementation has batched operations (`insert_many`, `count_contained`):
+    /// then the driver also runs the `*_many` groups.
+    const BATCHED: bool = false;
+    /// Inserts every key with the batched operation (a loop of [`add`](Filter::add) unless
+    /// overridden).
+    fn add_many(&mut self, keys: &[u64]) {
+        for &k in keys {
+            self.add(k);
+        }
+    }
+    /// How many keys are (probably) present, with the batched operation.
+    fn count_many(&self, keys: &[u64]) -> usize {
+        keys.iter().filter(|&&k| self.has(k)).count()
+    }
 }
 
 /// Implements [`Filter`] for a type with `insert(&u64)` and `contains(&u64)` methods.
@@ -84,6 +98,27 @@ macro_rules! filter {
             }
         }
     };
+    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
+        impl Filter for $ty {
+            const NAME: &'static str = $name;
+            const BATCHED: bool = true;
+            fn build($n: u64, $p: f64) -> Self {
+                $build
+            }
+            fn add(&mut self, key: u64) {
+                self.insert(&key);
+            }
+            fn has(&self, key: u64) -> bool {
+                self.contains(&key)
+            }
+            fn add_many(&mut self, keys: &[u64]) {
+                self.insert_many(keys);
+            }
+            fn count_many(&self, keys: &[u64]) -> usize {
+                self.count_contained(keys)
+            }
+        }
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use filter;
@@ -99,20 +134,22 @@ fn wanted(name: &str) -> bool {
 /// minimum of 10 samples plus warm-up would take 11 fills of up to a minute each).
 pub const FILLS_FROM: u64 = 10_000_000;
 
-/// Criterion's insert group: one sample fills an empty filter with `keys`.
-fn insert_bench<F: Filter>(c: &mut Criterion, prefix: &str, n: u64, p: f64, keys: &[u64]) {
-    let mut g = c.benchmark_group(format!("{prefix}insert"));
+/// Criterion's insert group `group`: one sample fills an empty filter with `keys` by `fill`.
+fn insert_bench<F: Filter>(
+    c: &mut Criterion,
+    group: &str,
+    (n, p): (u64, f64),
+    keys: &[u64],
+    fill: impl Fn(&mut F, &[u64]),
+) {
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(n));
     g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let mut f = F::build(n, p);
-                total += timed(|| {
-                    for &k in keys {
-                        f.add(k);
-                    }
-                });
+                total += timed(|| fill(&mut f, keys));
                 black_box(&f);
             }
             total
@@ -121,26 +158,26 @@ fn insert_bench<F: Filter>(c: &mut Criterion, prefix: &str, n: u64, p: f64, keys
     g.finish();
 }
 
-/// Times 3 fills (1 from 100M items on) of an empty filter with `keys`, prints the median in
-/// ns per insert and records it in `<target>/criterion/<group>/<name>/<n>/fills.json` (read by
-/// the plots example); returns the last filter, filled, for the query groups.
-fn insert_by_fills<F: Filter>(prefix: &str, n: u64, p: f64, keys: &[u64]) -> F {
+/// Times 3 fills (1 from 100M items on) of an empty filter with `keys` by `fill`, prints the
+/// median in ns per insert and records it in `<target>/criterion/<group>/<name>/<n>/fills.json`
+/// (read by the plots example); returns the last filter, filled, for the query groups.
+fn insert_by_fills<F: Filter>(
+    group: &str,
+    (n, p): (u64, f64),
+    keys: &[u64],
+    fill: impl Fn(&mut F, &[u64]),
+) -> F {
     let fills = if n >= 100_000_000 { 1 } else { 3 };
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..fills {
         drop(last.take());
         let mut f = F::build(n, p);
-        times.push(timed(|| {
-            for &k in keys {
-                f.add(k);
-            }
-        }));
+        times.push(timed(|| fill(&mut f, keys)));
         last = Some(f);
     }
     times.sort();
     let ns = times[fills / 2].as_nanos() as f64 / n as f64;
-    let group = format!("{prefix}insert");
     println!(
         "{group}/{}/{n}: {ns:.1} ns per insert (median of {fills} fills)",
         F::NAME
@@ -177,9 +214,20 @@ fn target_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| "target".into())
 }
 
+/// Fills with the one-at-a-time insert.
+fn fill_each<F: Filter>(f: &mut F, keys: &[u64]) {
+    for &k in keys {
+        f.add(k);
+    }
+}
+
 /// Insert (filling an empty filter with `keys`; criterion below [`FILLS_FROM`] items, timed
-/// fills from there on), member and non-member queries ([`BATCH`] lookups) for `F` at `n` items and rate `p`, in groups `{prefix}insert`,
-/// `{prefix}contains_member`, `{prefix}contains_absent`.
+/// fills from there on), member and non-member queries ([`BATCH`] lookups) for `F` at `n`
+/// items and rate `p`, in groups `{prefix}insert`, `{prefix}contains_member`,
+/// `{prefix}contains_absent`; for a [`Filter::BATCHED`] implementation the same three with the
+/// batched operations in `{prefix}insert_many`, `{prefix}contains_many_member`,
+/// `{prefix}contains_many_absent`. The member keys are every `n / BATCH`-th key, copied into
+/// their own vector (contiguous, like the non-members).
 pub fn run<F: Filter>(
     c: &mut Criterion,
     prefix: &str,
@@ -192,38 +240,55 @@ pub fn run<F: Filter>(
         return;
     }
     let f = if n >= FILLS_FROM {
-        insert_by_fills::<F>(prefix, n, p, keys)
+        insert_by_fills::<F>(&format!("{prefix}insert"), (n, p), keys, fill_each)
     } else {
-        insert_bench::<F>(c, prefix, n, p, keys);
+        insert_bench::<F>(c, &format!("{prefix}insert"), (n, p), keys, fill_each);
         let mut f = F::build(n, p);
-        for &k in keys {
-            f.add(k);
-        }
+        fill_each(&mut f, keys);
         f
     };
-    let members = keys.iter().step_by((keys.len() / BATCH).max(1));
-    let mut g = c.benchmark_group(format!("{prefix}contains_member"));
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter_custom(|iters| {
-            timed(|| {
-                for _ in 0..iters {
-                    black_box(members.clone().filter(|&&k| f.has(k)).count());
-                }
-            })
+    let members: Vec<u64> = keys
+        .iter()
+        .step_by((keys.len() / BATCH).max(1))
+        .copied()
+        .collect();
+    let queries = [("member", &members[..]), ("absent", absent)];
+    for (what, batch) in queries {
+        let mut g = c.benchmark_group(format!("{prefix}contains_{what}"));
+        g.throughput(Throughput::Elements(batch.len() as u64));
+        g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
+            b.iter_custom(|iters| {
+                timed(|| {
+                    for _ in 0..iters {
+                        black_box(batch.iter().filter(|&&k| f.has(k)).count());
+                    }
+                })
+            });
         });
-    });
-    g.finish();
-    let mut g = c.benchmark_group(format!("{prefix}contains_absent"));
-    g.throughput(Throughput::Elements(BATCH as u64));
-    g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
-        b.iter_custom(|iters| {
-            timed(|| {
-                for _ in 0..iters {
-                    black_box(absent.iter().filter(|&&k| f.has(k)).count());
-                }
-            })
+        g.finish();
+    }
+    if !F::BATCHED {
+        return;
+    }
+    let many = |f: &mut F, keys: &[u64]| f.add_many(keys);
+    let group = format!("{prefix}insert_many");
+    if n >= FILLS_FROM {
+        drop(insert_by_fills::<F>(&group, (n, p), keys, many));
+    } else {
+        insert_bench::<F>(c, &group, (n, p), keys, many);
+    }
+    for (what, batch) in queries {
+        let mut g = c.benchmark_group(format!("{prefix}contains_many_{what}"));
+        g.throughput(Throughput::Elements(batch.len() as u64));
+        g.bench_function(BenchmarkId::new(F::NAME, n), |b| {
+            b.iter_custom(|iters| {
+                timed(|| {
+                    for _ in 0..iters {
+                        black_box(f.count_many(batch));
+                    }
+                })
+            });
         });
-    });
-    g.finish();
+        g.finish();
+    }
 }
