@@ -1,7 +1,7 @@
 //! A quick, interleaved race of `OpenMap` against `hashbrown::HashMap` (same `ahash` hasher),
 //! for iterating on the table's code without a full criterion run: each operation is timed
-//! `ROUNDS` times alternating the two tables, and the best (least disturbed) time of each is
-//! printed with the speed ratio. Noisy machines make the minimum the most stable figure.
+//! `ROUNDS` times alternating the two tables; the best (least disturbed) time of each is
+//! printed with their speed ratio, and the median of the per-round speed ratios.
 //!
 //! ```text
 //! cargo run --release -p hpds-openhash --example race            # 1k, 100k, 1M u64 + 100k String
@@ -68,11 +68,10 @@ impl<K: Hash + Eq + Clone> Table<K> for hashbrown::HashMap<K, u64, Rs> {
     }
 }
 
-// Each timed loop is its own `#[inline(never)]` function, so the code measured is the table's
-// lookup in a small loop of its own, register-allocated the same way for both tables. (Inlined
-// into one big `time`, the two instantiations came out differently: OpenMap's kept its table
-// pointer and mask on the stack and ran ~5 more instructions per hit than hashbrown's, which
-// matters when lookups are memory-bound; see `docs/openhash.md`.)
+// Each timed loop is its own `#[inline(never)]` function, so what is measured is the table's
+// operation in a small loop of its own, compiled the same way for both tables. (Inlined into
+// one big `time`, the two instantiations were register-allocated differently: OpenMap's
+// reloaded its table pointer and mask from the stack on every probe, hashbrown's did not.)
 
 #[inline(never)]
 fn hits<K, T: Table<K>>(table: &T, keys: &[K]) -> u64 {
@@ -188,25 +187,32 @@ fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
         if !filter.is_empty() && !filter.split(',').any(|f| f == op) {
             continue;
         }
-        let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
         // Alternate which table goes first, so neither gains from the other's warm-up.
         let rounds = std::env::var("RACE_ROUNDS")
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(ROUNDS);
+        let (mut ours_ns, mut peer_ns) = (Vec::new(), Vec::new());
         for round in 0..rounds {
             if round % 2 == 0 && run_ours {
-                a = a.min(time(op, keys, absent, &ours));
+                ours_ns.push(time(op, keys, absent, &ours));
             }
             if run_peer {
-                b = b.min(time(op, keys, absent, &peer));
+                peer_ns.push(time(op, keys, absent, &peer));
             }
             if round % 2 == 1 && run_ours {
-                a = a.min(time(op, keys, absent, &ours));
+                ours_ns.push(time(op, keys, absent, &ours));
             }
         }
+        let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        let (a, b) = (best(&ours_ns), best(&peer_ns));
+        // The median of the rounds' own ratios: each pair ran back to back, so it is the
+        // figure least moved by load that drifts during the run.
+        let mut ratios: Vec<f64> = ours_ns.iter().zip(&peer_ns).map(|(o, p)| p / o).collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN);
         println!(
-            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3}",
+            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3} (best rounds), {median:.3} (median round)",
             n = keys.len(),
             r = b / a
         );
