@@ -1,7 +1,7 @@
 //! A quick, interleaved race of `OpenMap` against `hashbrown::HashMap` (same `ahash` hasher),
 //! for iterating on the table's code without a full criterion run: each operation is timed
-//! `ROUNDS` times alternating the two tables, and the best (least disturbed) time of each is
-//! printed with the speed ratio. Noisy machines make the minimum the most stable figure.
+//! `ROUNDS` times alternating the two tables; the best (least disturbed) time of each is
+//! printed with their speed ratio, and the median of the per-round speed ratios.
 //!
 //! ```text
 //! cargo run --release -p hpds-openhash --example race            # 1k, 100k, 1M u64 + 100k String
@@ -68,6 +68,46 @@ impl<K: Hash + Eq + Clone> Table<K> for hashbrown::HashMap<K, u64, Rs> {
     }
 }
 
+// Each timed loop is its own `#[inline(never)]` function, so what is measured is the table's
+// operation in a small loop of its own, compiled the same way for both tables. (Inlined into
+// one big `time`, the two instantiations were register-allocated differently: OpenMap's
+// reloaded its table pointer and mask from the stack on every probe, hashbrown's did not.)
+
+#[inline(never)]
+fn hits<K, T: Table<K>>(table: &T, keys: &[K]) -> u64 {
+    keys.iter()
+        .fold(0u64, |a, k| a.wrapping_add(*table.get(k).unwrap_or(&0)))
+}
+
+#[inline(never)]
+fn misses<K, T: Table<K>>(table: &T, absent: &[K]) -> usize {
+    absent.iter().filter(|k| table.get(k).is_some()).count()
+}
+
+#[inline(never)]
+fn inserts<K, T: Table<K>>(ks: Vec<K>, capacity: usize) -> T {
+    let mut t = T::with_capacity(capacity);
+    for (i, k) in ks.into_iter().enumerate() {
+        t.insert(k, i as u64);
+    }
+    t
+}
+
+#[inline(never)]
+fn removes<K, T: Table<K>>(t: &mut T, keys: &[K]) {
+    for k in keys {
+        black_box(t.remove(k));
+    }
+}
+
+#[inline(never)]
+fn churns<K, T: Table<K>>(t: &mut T, keys: &[K], fresh: Vec<K>) {
+    for (k, f) in keys.iter().zip(fresh) {
+        black_box(t.remove(k));
+        t.insert(f, 1);
+    }
+}
+
 /// Nanoseconds per element of one run of `op`.
 fn time<K: Clone + Hash + Eq, T: Table<K>>(op: &str, keys: &[K], absent: &[K], table: &T) -> f64 {
     let n = keys.len();
@@ -78,33 +118,25 @@ fn time<K: Clone + Hash + Eq, T: Table<K>>(op: &str, keys: &[K], absent: &[K], t
             "insert" | "insert_reserved" => {
                 let ks = keys.to_vec();
                 let start = Instant::now();
-                let mut t = T::with_capacity(if op == "insert" { 0 } else { n });
-                for (i, k) in ks.into_iter().enumerate() {
-                    t.insert(k, i as u64);
-                }
+                let t: T = inserts(ks, if op == "insert" { 0 } else { n });
                 let e = start.elapsed();
                 drop(black_box(t));
                 e
             }
             "hit" => {
                 let start = Instant::now();
-                let s = keys
-                    .iter()
-                    .fold(0u64, |a, k| a.wrapping_add(*table.get(k).unwrap_or(&0)));
-                black_box(s);
+                black_box(hits(table, keys));
                 start.elapsed()
             }
             "miss" => {
                 let start = Instant::now();
-                black_box(absent.iter().filter(|k| table.get(k).is_some()).count());
+                black_box(misses(table, absent));
                 start.elapsed()
             }
             "remove" => {
                 let mut t = table.clone();
                 let start = Instant::now();
-                for k in keys {
-                    black_box(t.remove(k));
-                }
+                removes(&mut t, keys);
                 let e = start.elapsed();
                 drop(black_box(t));
                 e
@@ -113,10 +145,7 @@ fn time<K: Clone + Hash + Eq, T: Table<K>>(op: &str, keys: &[K], absent: &[K], t
                 let mut t = table.clone();
                 let fresh = absent.to_vec();
                 let start = Instant::now();
-                for (k, f) in keys.iter().zip(fresh) {
-                    black_box(t.remove(k));
-                    t.insert(f, 1);
-                }
+                churns(&mut t, keys, fresh);
                 let e = start.elapsed();
                 drop(black_box(t));
                 e
@@ -158,25 +187,32 @@ fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
         if !filter.is_empty() && !filter.split(',').any(|f| f == op) {
             continue;
         }
-        let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
         // Alternate which table goes first, so neither gains from the other's warm-up.
         let rounds = std::env::var("RACE_ROUNDS")
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(ROUNDS);
+        let (mut ours_ns, mut peer_ns) = (Vec::new(), Vec::new());
         for round in 0..rounds {
             if round % 2 == 0 && run_ours {
-                a = a.min(time(op, keys, absent, &ours));
+                ours_ns.push(time(op, keys, absent, &ours));
             }
             if run_peer {
-                b = b.min(time(op, keys, absent, &peer));
+                peer_ns.push(time(op, keys, absent, &peer));
             }
             if round % 2 == 1 && run_ours {
-                a = a.min(time(op, keys, absent, &ours));
+                ours_ns.push(time(op, keys, absent, &ours));
             }
         }
+        let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        let (a, b) = (best(&ours_ns), best(&peer_ns));
+        // The median of the rounds' own ratios: each pair ran back to back, so it is the
+        // figure least moved by load that drifts during the run.
+        let mut ratios: Vec<f64> = ours_ns.iter().zip(&peer_ns).map(|(o, p)| p / o).collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN);
         println!(
-            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3}",
+            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3} (best rounds), {median:.3} (median round)",
             n = keys.len(),
             r = b / a
         );

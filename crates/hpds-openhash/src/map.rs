@@ -261,7 +261,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
                 value,
             )),
             Err(slot) => {
-                self.table.insert_in_slot(hash, slot, (key, value));
+                // SAFETY: `slot` is the free slot the probe just returned for this table,
+                // which has not changed since.
+                unsafe {
+                    self.table
+                        .insert_in_slot_unchecked(hash, slot, (key, value));
+                }
                 None
             }
         }
