@@ -12,7 +12,9 @@
 //!
 //! With `keep`, every vector built in a round stays alive until the round's clock has stopped,
 //! as criterion's `iter_with_large_drop` keeps its outputs: the allocator then serves each new
-//! vector from fresh heap instead of the chunk the previous one freed.
+//! vector from fresh heap instead of the chunk the previous one freed. The last column counts the
+//! page faults taken while timing (Linux): where glibc hands freed heap back to the kernel
+//! between rounds, the next round faults it in again.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -79,19 +81,33 @@ fn push_growvec<G: Growth + Default>(n: usize, out: &mut Out) -> usize {
     len
 }
 
-/// ns per push over `reps` builds of `n` elements; kept vectors are dropped after the clock stops.
-fn time(f: PushN, n: usize, reps: usize, keep: bool) -> f64 {
+/// Minor page faults of this process so far (Linux `/proc/self/stat`, field 10; 0 elsewhere).
+fn minor_faults() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after_name = &s[s.rfind(')')? + 1..];
+            after_name.split_whitespace().nth(7)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// ns per push over `reps` builds of `n` elements, and the page faults taken while timing;
+/// kept vectors are dropped after the clock stops.
+fn time(f: PushN, n: usize, reps: usize, keep: bool) -> (f64, u64) {
     let mut out = Out {
         keep,
         kept: Vec::with_capacity(if keep { reps } else { 0 }),
     };
+    let faults = minor_faults();
     let t = Instant::now();
     for _ in 0..reps {
         black_box(f(black_box(n), &mut out));
     }
     let ns = t.elapsed().as_nanos() as f64 / (n * reps) as f64;
+    let faults = minor_faults() - faults;
     drop(out);
-    ns
+    (ns, faults)
 }
 
 fn main() {
@@ -106,26 +122,33 @@ fn main() {
         ("GrowVec<Doubling>", push_growvec::<Doubling>),
         ("GrowVec<CPythonList>", push_growvec::<CPythonList>),
     ];
-    println!("| n | implementation | median ns/push | vs Vec | fastest ns/push | vs Vec |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| n | implementation | median ns/push | vs Vec | fastest ns/push | vs Vec | page faults per 1M pushes |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for n in SIZES {
         let reps = (4_000_000 / n).max(1);
         let mut samples = vec![Vec::with_capacity(rounds); impls.len()];
+        let mut faults = vec![0u64; impls.len()];
         for _ in 0..rounds {
             for (i, (_, f)) in impls.iter().enumerate() {
-                samples[i].push(time(*f, n, reps, keep));
+                let (ns, fl) = time(*f, n, reps, keep);
+                samples[i].push(ns);
+                faults[i] += fl;
             }
         }
+        let pushes = (n * reps * rounds) as f64;
         let stat = |xs: &mut Vec<f64>| {
             xs.sort_by(f64::total_cmp);
             (xs[xs.len() / 2], xs[0])
         };
         let stats: Vec<(f64, f64)> = samples.iter_mut().map(stat).collect();
-        for ((name, _), (med, min)) in impls.iter().zip(&stats) {
+        for (((name, _), (med, min)), fl) in impls.iter().zip(&stats).zip(&faults) {
             println!(
-                "| {n} | {name} | {med:.2} | {:.2}x | {min:.2} | {:.2}x |",
+                "| {n} | {name} | {med:.2} | {:.2}x | {min:.2} | {:.2}x | {:.0} |",
                 med / stats[0].0,
-                min / stats[0].1
+                min / stats[0].1,
+                *fl as f64 * 1e6 / pushes
             );
         }
     }
