@@ -97,6 +97,20 @@ fn fmt_time(ns: f64) -> String {
     }
 }
 
+/// The family of an unlabelled group, from the group names the peer benches use: the part before
+/// the first `/` where there is one, else the bench that writes that group.
+fn family_of(group: &str) -> &str {
+    if let Some((family, _)) = group.split_once('/') {
+        return family;
+    }
+    match group {
+        "build" | "contains_hit" | "contains_miss" | "prefix_count" => "trie",
+        "count_events" => "morris",
+        g if g.starts_with("distinct_insert") => "kmv",
+        _ => "openhash",
+    }
+}
+
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).peekable();
     let mut out_dir = PathBuf::from("docs");
@@ -151,7 +165,10 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut summary: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     let mut body = String::new();
     for (group, rows) in &groups {
-        let family = group.split_once(": ").map_or("", |(f, _)| f).to_owned();
+        let family = group
+            .split_once(": ")
+            .map_or_else(|| family_of(group), |(f, _)| f)
+            .to_owned();
         let md = &mut body;
         let _ = write!(
             md,
