@@ -7,6 +7,7 @@
 //!   report bias, relative RMSE and quantiles.
 //! - [`alloc`]: [`CountingAllocator`], current and peak heap bytes and allocation counts.
 //! - [`plot`]: line charts as SVG, for the guides' figures.
+//! - [`process`]: on-CPU time and page faults, for timing on a shared machine.
 //!
 //! # Example
 //! ```
@@ -20,6 +21,7 @@
 pub mod accuracy;
 pub mod alloc;
 pub mod plot;
+pub mod process;
 pub mod streams;
 pub mod words;
 

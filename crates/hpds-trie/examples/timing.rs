@@ -16,13 +16,10 @@ use std::time::Instant;
 use hpds_testkit::words::Vocabulary;
 use hpds_trie::{StringSet, WordSet};
 
-/// CPU time this thread has run, from Linux's `/proc/thread-self/schedstat` (0 elsewhere): on a
-/// shared machine wall time includes waiting for a core, CPU time does not.
+/// CPU seconds this thread has run (0 where the OS does not say): on a shared machine wall
+/// time includes waiting for a core, CPU time does not.
 fn cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |ns| ns / 1e9)
+    hpds_testkit::process::thread_cpu_time().map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// Runs `f`, printing its wall and CPU seconds.

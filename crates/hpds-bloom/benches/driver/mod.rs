@@ -13,6 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use hpds_testkit::process::thread_cpu_time;
 
 /// Lookups per measured query iteration.
 pub const BATCH: usize = 200_000;
@@ -38,18 +39,11 @@ pub fn sizes() -> Vec<u64> {
     s
 }
 
-/// The thread's on-CPU time so far (Linux), or `None`.
-fn cpu_time() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns = text.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(ns))
-}
-
 /// Runs `f` and returns how long it ran: on-CPU time if available, else wall time.
 fn timed(f: impl FnOnce()) -> Duration {
-    let (cpu, wall) = (cpu_time(), Instant::now());
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
     f();
-    match (cpu, cpu_time()) {
+    match (cpu, thread_cpu_time()) {
         (Some(a), Some(b)) => b.saturating_sub(a),
         _ => wall.elapsed(),
     }
