@@ -78,7 +78,8 @@ pub trait Filter {
 /// Implements [`Filter`] for a type with `insert(&u64)` and `contains(&u64)` methods.
 #[allow(unused_macros)]
 macro_rules! filter {
-    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr) => {
+    // The one impl; `$extra` adds the batched items.
+    (@impl $ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, { $($extra:tt)* }) => {
         impl Filter for $ty {
             const NAME: &'static str = $name;
             fn build($n: u64, $p: f64) -> Self {
@@ -90,28 +91,22 @@ macro_rules! filter {
             fn has(&self, key: u64) -> bool {
                 self.contains(&key)
             }
+            $($extra)*
         }
     };
+    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr) => {
+        filter!(@impl $ty, $name, |$n, $p| $build, {});
+    };
     ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
-        impl Filter for $ty {
-            const NAME: &'static str = $name;
+        filter!(@impl $ty, $name, |$n, $p| $build, {
             const BATCHED: bool = true;
-            fn build($n: u64, $p: f64) -> Self {
-                $build
-            }
-            fn add(&mut self, key: u64) {
-                self.insert(&key);
-            }
-            fn has(&self, key: u64) -> bool {
-                self.contains(&key)
-            }
             fn add_many(&mut self, keys: &[u64]) {
                 self.insert_many(keys);
             }
             fn count_many(&self, keys: &[u64]) -> usize {
                 self.count_contained(keys)
             }
-        }
+        });
     };
 }
 #[allow(unused_imports)]
