@@ -1,7 +1,8 @@
 //! Push throughput of `Vec`, `GrowVec<_, Doubling>` and `GrowVec<_, CPythonList>`, measured in
 //! alternating rounds so that load changes on a shared machine hit all three alike.
 //!
-//! `cargo run --release -p hpds-vec --example push_race [ROUNDS] [keep]` (default 15 rounds).
+//! `cargo run --release -p hpds-vec --example push_race [ROUNDS] [keep]` (default 15 rounds;
+//! `PUSH_RACE_N=1000` runs one size).
 //!
 //! A second copy of the `Vec` contestant (an A/A test) shows how far two identical
 //! implementations differ on this machine: differences within that spread are noise.
@@ -110,6 +111,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
     let keep = std::env::args().nth(2).is_some_and(|a| a == "keep");
+    // `PUSH_RACE_N=1000` runs one size only (e.g. for a callgrind count of that size).
+    let only_n: Option<usize> = std::env::var("PUSH_RACE_N")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let impls: [(&str, PushN); 4] = [
         ("Vec", push_vec),
         ("Vec (A/A: same code again)", push_vec_again),
@@ -120,7 +125,7 @@ fn main() {
         "| n | implementation | median ns/push | vs Vec | fastest ns/push | vs Vec | page faults per 1M pushes |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for n in SIZES {
+    for n in SIZES.into_iter().filter(|&n| only_n.is_none_or(|o| o == n)) {
         let reps = (4_000_000 / n).max(1);
         let mut samples = vec![Vec::with_capacity(rounds); impls.len()];
         let mut faults = vec![0u64; impls.len()];
