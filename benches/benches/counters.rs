@@ -2,7 +2,8 @@
 //! (hyperloglogplus, probabilistic-collections) at the same error (HLL p = 10, ≈ 3.3 %, like
 //! KMV k = 1024) and at the same memory (p = 14, 16 KiB); Morris against a plain `u64`.
 //!
-//! Every implementation runs the same code through one small local trait. Memory and error are
+//! Every implementation runs the same code through one small local trait, generic (no dynamic
+//! dispatch per item). Memory and error are
 //! printed first (measured by the counting allocator), then criterion measures throughput.
 //!
 //! `cargo bench -p hpds-benches --bench counters -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
@@ -84,52 +85,34 @@ impl<T: Item + ?Sized> Distinct<T> for PcHll<T::Owned, StableBuildHasher> {
     }
 }
 
-/// A constructor of a boxed distinct counter.
-type NewDistinct<T> = Box<dyn Fn() -> Box<dyn Distinct<T>>>;
-
 /// Error targets of probabilistic-collections' HLL that give p = 10 and p = 14 (its precision
 /// is `ceil(ln((1.04 / e)^2))`).
 const PC_P10: f64 = 0.0115;
 const PC_P14: f64 = 0.00156;
 
-fn distinct_impls<T: Item + ?Sized + 'static>() -> Vec<(&'static str, NewDistinct<T>)> {
-    vec![
-        ("kmv_k1024", Box::new(|| Box::new(Kmv::new(1024).unwrap()))),
-        (
-            "exact_hashset",
-            Box::new(|| Box::new(Exact(HashSet::default()))),
-        ),
-        (
-            "hllplus_p10",
-            Box::new(|| {
-                Box::new(HyperLogLogPlus::<T, _>::new(10, StableBuildHasher::default()).unwrap())
-            }),
-        ),
-        (
-            "hllplus_p14",
-            Box::new(|| {
-                Box::new(HyperLogLogPlus::<T, _>::new(14, StableBuildHasher::default()).unwrap())
-            }),
-        ),
-        (
-            "pc_hll_p10",
-            Box::new(|| {
-                Box::new(PcHll::<T::Owned, _>::with_hasher(
-                    PC_P10,
-                    StableBuildHasher::default(),
-                ))
-            }),
-        ),
-        (
-            "pc_hll_p14",
-            Box::new(|| {
-                Box::new(PcHll::<T::Owned, _>::with_hasher(
-                    PC_P14,
-                    StableBuildHasher::default(),
-                ))
-            }),
-        ),
-    ]
+/// Something done with each implementation; generic over the counter type, so every
+/// implementation's `add` is inlined into the timed loop as in a user's code (no dynamic
+/// dispatch per item).
+trait Visit<T: ?Sized> {
+    fn visit<D: Distinct<T>>(&mut self, name: &str, new: impl Fn() -> D);
+}
+
+/// Calls `v` with every distinct counter under test.
+fn each_impl<T: Item + ?Sized, V: Visit<T>>(v: &mut V) {
+    v.visit("kmv_k1024", || Kmv::new(1024).unwrap());
+    v.visit("exact_hashset", || Exact(HashSet::default()));
+    v.visit("hllplus_p10", || {
+        HyperLogLogPlus::<T, _>::new(10, StableBuildHasher::default()).unwrap()
+    });
+    v.visit("hllplus_p14", || {
+        HyperLogLogPlus::<T, _>::new(14, StableBuildHasher::default()).unwrap()
+    });
+    v.visit("pc_hll_p10", || {
+        PcHll::<T::Owned, _>::with_hasher(PC_P10, StableBuildHasher::default())
+    });
+    v.visit("pc_hll_p14", || {
+        PcHll::<T::Owned, _>::with_hasher(PC_P14, StableBuildHasher::default())
+    });
 }
 
 fn sizes() -> Vec<u64> {
@@ -146,8 +129,10 @@ fn report() {
         "{:<16} {:>10} {:>14} {:>10}",
         "impl", "distinct", "heap bytes", "rel err"
     );
-    for n in [1_000u64, 1_000_000] {
-        for (name, new) in distinct_impls::<u64>() {
+    struct Report(u64);
+    impl Visit<u64> for Report {
+        fn visit<D: Distinct<u64>>(&mut self, name: &str, new: impl Fn() -> D) {
+            let n = self.0;
             let (mut d, delta) = measure(|| {
                 let mut d = new();
                 (0..n).for_each(|x| d.add(&x));
@@ -160,6 +145,9 @@ fn report() {
             );
         }
     }
+    for n in [1_000u64, 1_000_000] {
+        each_impl::<u64, _>(&mut Report(n));
+    }
     let k = Kmv::new(1024).unwrap();
     println!("(Kmv::heap_bytes when warm: {} B)", {
         let mut k = k;
@@ -168,35 +156,63 @@ fn report() {
     });
 }
 
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// Times inserting `0..n` into a fresh counter, then its estimate.
+struct U64Bench<'a, 'g> {
+    g: &'a mut Group<'g>,
+    n: u64,
+}
+
+impl Visit<u64> for U64Bench<'_, '_> {
+    fn visit<D: Distinct<u64>>(&mut self, name: &str, new: impl Fn() -> D) {
+        let n = self.n;
+        self.g.bench_function(BenchmarkId::new(name, n), |b| {
+            b.iter(|| {
+                let mut d = new();
+                (0..n).for_each(|x| d.add(&x));
+                black_box(d.count())
+            });
+        });
+    }
+}
+
+/// Times inserting the corpus's tokens into a fresh counter, then its estimate.
+struct StrBench<'a, 'g> {
+    g: &'a mut Group<'g>,
+    corpus: &'a Corpus,
+}
+
+impl Visit<str> for StrBench<'_, '_> {
+    fn visit<D: Distinct<str>>(&mut self, name: &str, new: impl Fn() -> D) {
+        let corpus = self.corpus;
+        self.g
+            .bench_function(BenchmarkId::new(name, corpus.len()), |b| {
+                b.iter(|| {
+                    let mut d = new();
+                    corpus.tokens().for_each(|w| d.add(w));
+                    black_box(d.count())
+                });
+            });
+    }
+}
+
 fn distinct(c: &mut Criterion) {
     report();
     let mut g = c.benchmark_group("distinct_insert_u64");
     for n in sizes() {
         g.throughput(Throughput::Elements(n));
-        for (name, new) in distinct_impls::<u64>() {
-            g.bench_function(BenchmarkId::new(name, n), |b| {
-                b.iter(|| {
-                    let mut d = new();
-                    (0..n).for_each(|x| d.add(&x));
-                    black_box(d.count())
-                });
-            });
-        }
+        each_impl::<u64, _>(&mut U64Bench { g: &mut g, n });
     }
     g.finish();
 
     let corpus = Corpus::generate(7, 1_000_000, 20_000, 1.0);
     let mut g = c.benchmark_group("distinct_insert_str");
     g.throughput(Throughput::Elements(corpus.len() as u64));
-    for (name, new) in distinct_impls::<str>() {
-        g.bench_function(BenchmarkId::new(name, corpus.len()), |b| {
-            b.iter(|| {
-                let mut d = new();
-                corpus.tokens().for_each(|w| d.add(w));
-                black_box(d.count())
-            });
-        });
-    }
+    each_impl::<str, _>(&mut StrBench {
+        g: &mut g,
+        corpus: &corpus,
+    });
     g.finish();
 
     // KMV's own pre-hashed path, for reference against the item paths above.
@@ -244,12 +260,7 @@ impl Counter for Plain {
 
 /// Times `n` increments of a fresh counter from `new`; generic, so each counter's `incr` is
 /// inlined into the loop as it would be in a user's code (no dynamic dispatch per event).
-fn count_events<C: Counter>(
-    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-    n: u64,
-    new: impl Fn() -> C,
-) {
+fn count_events<C: Counter>(g: &mut Group<'_>, name: &str, n: u64, new: impl Fn() -> C) {
     g.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter(|| {
             let mut m = new();
