@@ -3,8 +3,8 @@
 //! KMV k = 1024) and at the same memory (p = 14, 16 KiB); Morris against a plain `u64`.
 //!
 //! Every implementation runs the same code through one small local trait, generic (no dynamic
-//! dispatch per item). Memory and error are
-//! printed first (measured by the counting allocator), then criterion measures throughput.
+//! dispatch per item). Memory and error are printed first (measured by the counting
+//! allocator), then criterion measures throughput.
 //!
 //! `cargo bench -p hpds-benches --bench counters -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 //! (`HPDS_BENCH_FULL=1` adds 10^7 items.)
