@@ -435,6 +435,117 @@ fn batch(p: u8, hs: &[u64]) -> Contestant<'_> {
     )
 }
 
+/// Reference rows, not products: the register update written out here without HIP, one byte
+/// per register (probabilistic-collections' layout, branch-free maximum) or in the 6-bit
+/// packing (hpds' limit comparison, a branch on a change), with hpds' index and rank (top `p`
+/// bits, rank from the leading zeros of the rest; `top`) or with probabilistic-collections'
+/// (low `p` bits, rank from the trailing zeros of the rest, which compiles to `tzcnt`; `low`).
+/// They show what the packing, the index and the HIP update each cost, in the same race as the
+/// peers. `top` rows are checked to give hpds' registers, `low` rows to agree with each other.
+fn model(p: u8, hs: &[u64], packed: bool, low_bits: bool) -> Contestant<'_> {
+    const RANK8: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 1;
+        while b < 256 {
+            t[b] = (b as u8).leading_zeros() as u8 + 1;
+            b += 1;
+        }
+        t
+    };
+    const TOP: [u64; 4] = [1 << 58, 1 << 52, 1 << 46, 1 << 40];
+    const POW: [u32; 4] = [1, 1 << 6, 1 << 12, 1 << 18];
+    type Fill = fn(u8, &[u64]) -> Vec<u8>;
+    #[inline(always)]
+    fn rank_of(w: u64) -> u8 {
+        let top = (w >> 56) as usize;
+        if top == 0 {
+            w.leading_zeros() as u8 + 1
+        } else {
+            RANK8[top]
+        }
+    }
+    /// Register index, and the rank when a register holding `old` would change.
+    #[inline(always)]
+    fn top_index(h: u64, p: u8, old: u32) -> (usize, Option<u8>) {
+        let pow = 1u64 << p;
+        let i = ((u128::from(h) * u128::from(pow)) >> 64) as usize;
+        let w = h.wrapping_mul(pow) | (pow >> 1);
+        (i, (w <= u64::MAX >> old).then(|| rank_of(w)))
+    }
+    #[inline(always)]
+    fn low_index(h: u64, p: u8, old: u32) -> (usize, Option<u8>) {
+        let i = (h & ((1 << p) - 1)) as usize;
+        let rank = ((h >> p) | (1 << (63 - p))).trailing_zeros() as u8 + 1;
+        (i, (u32::from(rank) > old).then_some(rank))
+    }
+    fn bytes<const LOW: bool>(p: u8, hs: &[u64]) -> Vec<u8> {
+        let mut r = vec![0u8; 1 << p];
+        for &h in hs {
+            // Branch-free: the rank of every hash, then the maximum.
+            let (i, rank) = if LOW {
+                low_index(h, p, 0)
+            } else {
+                top_index(h, p, 0)
+            };
+            let rank = rank.unwrap_or(0);
+            r[i] = r[i].max(rank);
+        }
+        r
+    }
+    fn six_bit<const LOW: bool>(p: u8, hs: &[u64]) -> Vec<u8> {
+        let mut r = vec![0u8; (3 << (p - 2)) + 1];
+        for &h in hs {
+            let i = if LOW {
+                (h & ((1 << p) - 1)) as usize
+            } else {
+                ((u128::from(h) * u128::from(1u64 << p)) >> 64) as usize
+            };
+            let base = 3 * (i >> 2);
+            let group: &mut [u8; 4] = (&mut r[base..base + 4]).try_into().expect("4 bytes");
+            let word = u32::from_le_bytes(*group);
+            let old = (u64::from(word).wrapping_mul(TOP[i & 3]) >> 58) as u32;
+            let (_, change) = if LOW {
+                low_index(h, p, old)
+            } else {
+                top_index(h, p, old)
+            };
+            if let Some(rank) = change {
+                let pw = POW[i & 3];
+                *group = ((word & !(63 * pw)) | (u32::from(rank) * pw)).to_le_bytes();
+            }
+        }
+        r
+    }
+    fn unpack(packed: &[u8]) -> Vec<u8> {
+        packed[..packed.len() - 1]
+            .chunks_exact(3)
+            .flat_map(|g| {
+                let w = u32::from(g[0]) | u32::from(g[1]) << 8 | u32::from(g[2]) << 16;
+                [0, 6, 12, 18].map(|s| ((w >> s) & 63) as u8)
+            })
+            .collect()
+    }
+    let (name, f): (&str, Fill) = match (packed, low_bits) {
+        (false, false) => ("model-bytes-top", bytes::<false>),
+        (true, false) => ("model-6bit-top", six_bit::<false>),
+        (false, true) => ("model-bytes-low", bytes::<true>),
+        (true, true) => ("model-6bit-low", six_bit::<true>),
+    };
+    let got = if packed { unpack(&f(p, hs)) } else { f(p, hs) };
+    let want: Vec<u8> = if low_bits {
+        bytes::<true>(p, hs)
+    } else {
+        let mut reference = hpds_loglog::HyperLogLog::new(p);
+        reference.insert_hashes(hs);
+        reference.registers().collect()
+    };
+    assert_eq!(got, want, "{name} must give the reference registers");
+    (
+        name,
+        Box::new(move || timed(hs.len(), || drop(black_box(f(p, black_box(hs)))))),
+    )
+}
+
 fn own_u64<'a, C: Counter + 'a>(keys: &'a [u64]) -> Contestant<'a> {
     (
         C::NAME,
@@ -505,6 +616,10 @@ fn min_runs_report() {
                     batch(p, &hs),
                     prehashed::<Hll>(p, &hs),
                     prehashed::<Pc<Pass>>(p, &hs),
+                    model(p, &hs, false, false),
+                    model(p, &hs, true, false),
+                    model(p, &hs, false, true),
+                    model(p, &hs, true, true),
                     prehashed::<Hlp<Pass>>(p, &hs),
                     ce,
                 ],
