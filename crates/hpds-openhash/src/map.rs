@@ -280,9 +280,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        self.table
-            .find_ref(hash, |(k, _)| k.borrow() == key)
-            .map(|(_, v)| v)
+        match self.table.find_ref(hash, |(k, _)| k.borrow() == key) {
+            Some((_, v)) => Some(v),
+            None => None,
+        }
     }
 
     /// The value stored for `key`, mutably.

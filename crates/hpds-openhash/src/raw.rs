@@ -537,7 +537,21 @@ impl<T> RawTable<T> {
 
     /// The slot holding an item for which `eq` is true, among those of hash `hash`.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&T) -> bool) -> Option<usize> {
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<usize> {
+        self.probe(hash, eq, |index| index)
+    }
+
+    /// The probe loop of [`RawTable::find`] and [`RawTable::find_end`]: `on_hit(index)` of the
+    /// slot holding an item for which `eq` is true, computed inside the loop (so that a
+    /// pointer result is built from the address the key comparison used, as hashbrown's
+    /// `find` returns its bucket pointer).
+    #[inline(always)]
+    fn probe<R>(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&T) -> bool,
+        on_hit: impl FnOnce(usize) -> R,
+    ) -> Option<R> {
         let tag = h2(hash);
         let mut probe = ProbeSeq::new(hash, self.bucket_mask);
         loop {
@@ -552,7 +566,7 @@ impl<T> RawTable<T> {
                 // allocated (the static group has no full byte), the slot initialised.
                 let item = unsafe { &*self.slot(index) };
                 if likely(eq(item)) {
-                    return Some(index);
+                    return Some(on_hit(index));
                 }
                 matches.remove_lowest();
             }
@@ -570,10 +584,11 @@ impl<T> RawTable<T> {
     /// less per hit than handing back the slot's start (see `docs/openhash.md`).
     #[inline]
     fn find_end(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<NonNull<T>> {
-        let index = self.find(hash, eq)?;
-        // SAFETY: `index` is a full slot of the allocated table, so `ctrl − index·size` lies
-        // inside the allocation (just past slot `index`) and is not null.
-        Some(unsafe { NonNull::new_unchecked(self.ctrl.as_ptr().cast::<T>().sub(index)) })
+        self.probe(hash, eq, |index| {
+            // SAFETY: `index` is a full slot of the allocated table, so `ctrl − index·size`
+            // lies inside the allocation (just past slot `index`) and is not null.
+            unsafe { NonNull::new_unchecked(self.ctrl.as_ptr().cast::<T>().sub(index)) }
+        })
     }
 
     /// The item for which `eq` is true, among those of hash `hash`.
