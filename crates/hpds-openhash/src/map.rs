@@ -242,7 +242,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        self.table.find(hash, |(k, _)| k.borrow() == key)
+        self.table.find(hash, |(k, _)| key == k.borrow())
     }
 
     /// Inserts `key → value`; returns the previous value if the key was present (the key
@@ -253,7 +253,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| *k == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == *k)
         {
             // SAFETY: `Ok` carries a full slot of this table, unchanged since.
             Ok(index) => Some(core::mem::replace(
@@ -280,7 +280,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        match self.table.find_ref(hash, |(k, _)| k.borrow() == key) {
+        match self.table.find_ref(hash, |(k, _)| key == k.borrow()) {
             Some((_, v)) => Some(v),
             None => None,
         }
@@ -295,7 +295,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
     {
         let hash = self.hash(key);
         self.table
-            .find_mut(hash, |(k, _)| k.borrow() == key)
+            .find_mut(hash, |(k, _)| key == k.borrow())
             .map(|(_, v)| v)
     }
 
@@ -307,7 +307,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
     {
         let hash = self.hash(key);
         self.table
-            .find_ref(hash, |(k, _)| k.borrow() == key)
+            .find_ref(hash, |(k, _)| key == k.borrow())
             .map(|(k, v)| (k, v))
     }
 
@@ -356,7 +356,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| *k == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == *k)
         {
             Ok(index) => Entry::Occupied(OccupiedEntry {
                 table: &mut self.table,
@@ -393,7 +393,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         let index = match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| k.borrow() == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == k.borrow())
         {
             Ok(index) => index,
             Err(slot) => self
