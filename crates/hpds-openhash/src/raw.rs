@@ -744,9 +744,23 @@ impl<T> RawTable<T> {
     #[inline]
     pub(crate) fn remove(&mut self, index: usize) -> T {
         self.assert_full(index);
+        // SAFETY: just checked.
+        unsafe { self.remove_unchecked(index) }
+    }
+
+    /// [`RawTable::remove`] without the check, for a slot the probe just found (hashbrown's
+    /// `remove` does not check either).
+    ///
+    /// # Safety
+    /// `index` is a full slot of this table, as [`RawTable::find`] returns it.
+    pub(crate) unsafe fn remove_unchecked(&mut self, index: usize) -> T {
+        debug_assert!(
+            index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
+            "slot is not full"
+        );
         self.erase_ctrl(index);
-        // SAFETY: the control byte was full, so the slot is initialised; it is now marked free,
-        // so the value is read out exactly once.
+        // SAFETY: the control byte was full (the caller's guarantee), so the slot is
+        // initialised; it is now marked free, so the value is read out exactly once.
         unsafe { self.slot(index).read() }
     }
 
