@@ -275,8 +275,14 @@ fn race<K: Clone + Hash + Eq, A: Table<K>, B: Table<K>>(
             let rel: Vec<usize> = addrs.iter().take(4).map(|x| x - lo).collect();
             (lo, hi - lo, lo % 4096, rel)
         };
-        println!("A {:x?}", span(&|k| std::ptr::from_ref(a.get(k).unwrap()) as usize));
-        println!("B {:x?}", span(&|k| std::ptr::from_ref(b.get(k).unwrap()) as usize));
+        println!(
+            "A {:x?}",
+            span(&|k| std::ptr::from_ref(a.get(k).unwrap()) as usize)
+        );
+        println!(
+            "B {:x?}",
+            span(&|k| std::ptr::from_ref(b.get(k).unwrap()) as usize)
+        );
     }
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     let filter = std::env::var("RACE_OPS").unwrap_or_default();

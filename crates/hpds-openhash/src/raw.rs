@@ -180,7 +180,10 @@ mod group {
             // `pshufd`) saved one instruction per probe but made hits at 1 000 000 keys
             // 7-10 % slower in the interleaved race (see `docs/openhash.md`, session 4).
             let bits = unsafe {
-                _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_set1_epi8(byte.cast_signed())))
+                _mm_movemask_epi8(_mm_cmpeq_epi8(
+                    self.0,
+                    _mm_set1_epi8(i8::from_ne_bytes([byte])),
+                ))
             };
             BitMask(bits as u16)
         }
