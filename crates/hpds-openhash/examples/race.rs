@@ -13,6 +13,17 @@
 //! times one side only and `RACE_ROUNDS=n` sets the rounds; together they make a
 //! deterministic instruction count under `valgrind --tool=cachegrind` (the difference of two
 //! runs divided by `rounds × 2 000 000` operations is the per-operation difference).
+//!
+//! `RACE_MODE` places the tables, to tell the implementation from where its memory landed:
+//! `ab` (default) builds `OpenMap` then hashbrown once, `ba` the other way round, `fresh`
+//! rebuilds both in every round (fresh allocations, in a random order), and `aa` / `bb`
+//! (or `aa-fresh` / `bb-fresh`) race two `OpenMap`s or two hashbrown tables against each
+//! other (an A/A run: whatever ratio it shows is placement and noise, not code).
+//! `RACE_BLOCK=n` times `hit` and `miss` in alternating blocks of `n` keys within each round
+//! (A then B, B then A, ...), so that load from other processes falls on both tables alike.
+//! `RACE_ADDR=1` (with a built-once mode) prints, for each table, the lowest value address,
+//! the span of value addresses, the lowest one's offset in its page and the first keys'
+//! offsets from it: equal figures mean the two tables lay the items out identically.
 
 use std::hash::Hash;
 use std::hint::black_box;
@@ -157,25 +168,128 @@ fn time<K: Clone + Hash + Eq, T: Table<K>>(op: &str, keys: &[K], absent: &[K], t
     total * 1e9 / (reps * n) as f64
 }
 
-fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
-    let ours: OpenMap<K, u64, Rs> = {
-        let mut t = <OpenMap<K, u64, Rs> as Table<K>>::with_capacity(0);
-        for (i, k) in keys.iter().enumerate() {
-            Table::insert(&mut t, k.clone(), i as u64);
-        }
-        t
+/// A table of `keys` (value: the key's index), grown from empty like a user's table.
+fn build<K: Clone + Hash + Eq, T: Table<K>>(keys: &[K]) -> T {
+    let mut t = T::with_capacity(0);
+    for (i, k) in keys.iter().enumerate() {
+        t.insert(k.clone(), i as u64);
+    }
+    t
+}
+
+/// How `race` places the two tables (`RACE_MODE`, see the header).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Both built once, A first (the default).
+    BuiltOnceAFirst,
+    /// Both built once, B first.
+    BuiltOnceBFirst,
+    /// Both rebuilt (fresh allocations) in every round, in a random order.
+    Fresh,
+}
+
+/// A small deterministic generator for the build order of `Mode::Fresh`.
+fn coin(state: &mut u64) -> bool {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state & 1 == 1
+}
+
+/// Times every operation on table A (`name_a`) and table B (`name_b`) in alternating rounds.
+/// Nanoseconds per lookup of tables `a` and `b`, timed in alternating blocks of `block` keys
+/// (hits over `keys`, or misses over `absent`), each table going first in every other block:
+/// a load spike of another process then lands on both tables' time alike.
+fn time_blocked<K, A: Table<K>, B: Table<K>>(
+    hit: bool,
+    keys: &[K],
+    absent: &[K],
+    a: &A,
+    b: &B,
+    block: usize,
+) -> (f64, f64) {
+    let probe = if hit { keys } else { absent };
+    let reps = (2_000_000 / probe.len()).max(1);
+    let (mut ta, mut tb) = (0.0, 0.0);
+    let mut time_a = |chunk: &[K]| {
+        let start = Instant::now();
+        black_box(if hit {
+            hits(a, chunk)
+        } else {
+            misses(a, chunk) as u64
+        });
+        ta += start.elapsed().as_secs_f64();
     };
-    let peer: hashbrown::HashMap<K, u64, Rs> = {
-        let mut t = <hashbrown::HashMap<K, u64, Rs> as Table<K>>::with_capacity(0);
-        for (i, k) in keys.iter().enumerate() {
-            Table::insert(&mut t, k.clone(), i as u64);
-        }
-        t
+    let mut time_b = |chunk: &[K]| {
+        let start = Instant::now();
+        black_box(if hit {
+            hits(b, chunk)
+        } else {
+            misses(b, chunk) as u64
+        });
+        tb += start.elapsed().as_secs_f64();
     };
+    let mut a_first = true;
+    for _ in 0..reps {
+        for chunk in probe.chunks(block) {
+            a_first = !a_first;
+            if a_first {
+                time_a(chunk);
+                time_b(chunk);
+            } else {
+                time_b(chunk);
+                time_a(chunk);
+            }
+        }
+    }
+    let per = 1e9 / (reps * probe.len()) as f64;
+    (ta * per, tb * per)
+}
+
+fn race<K: Clone + Hash + Eq, A: Table<K>, B: Table<K>>(
+    label: &str,
+    (name_a, name_b): (&str, &str),
+    mode: Mode,
+    keys: &[K],
+    absent: &[K],
+) {
+    let built = |b_first: bool| -> (A, B) {
+        if b_first {
+            let b = build::<K, B>(keys);
+            (build::<K, A>(keys), b)
+        } else {
+            let a = build::<K, A>(keys);
+            (a, build::<K, B>(keys))
+        }
+    };
+    let once = match mode {
+        Mode::BuiltOnceAFirst => Some(built(false)),
+        Mode::BuiltOnceBFirst => Some(built(true)),
+        Mode::Fresh => None,
+    };
+    if let (Some((a, b)), true) = (&once, std::env::var("RACE_ADDR").is_ok()) {
+        let span = |get: &dyn Fn(&K) -> usize| {
+            let addrs: Vec<usize> = keys.iter().map(get).collect();
+            let lo = addrs.iter().min().copied().unwrap_or(0);
+            let hi = addrs.iter().max().copied().unwrap_or(0);
+            let rel: Vec<usize> = addrs.iter().take(4).map(|x| x - lo).collect();
+            (lo, hi - lo, lo % 4096, rel)
+        };
+        println!(
+            "A {:x?}",
+            span(&|k| std::ptr::from_ref(a.get(k).unwrap()) as usize)
+        );
+        println!(
+            "B {:x?}",
+            span(&|k| std::ptr::from_ref(b.get(k).unwrap()) as usize)
+        );
+    }
+    let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     let filter = std::env::var("RACE_OPS").unwrap_or_default();
-    // `RACE_ONLY=ours` or `peer` times one side only (for instruction counts under cachegrind).
+    // `RACE_ONLY=ours` (table A) or `peer` (table B) times one side only (for instruction
+    // counts under cachegrind).
     let only = std::env::var("RACE_ONLY").unwrap_or_default();
-    let (run_ours, run_peer) = (only != "peer", only != "ours");
+    let (run_a, run_b) = (only != "peer", only != "ours");
     for op in [
         "hit",
         "miss",
@@ -187,35 +301,80 @@ fn race<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
         if !filter.is_empty() && !filter.split(',').any(|f| f == op) {
             continue;
         }
-        // Alternate which table goes first, so neither gains from the other's warm-up.
         let rounds = std::env::var("RACE_ROUNDS")
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(ROUNDS);
-        let (mut ours_ns, mut peer_ns) = (Vec::new(), Vec::new());
+        let block: usize = std::env::var("RACE_BLOCK")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        let (mut a_ns, mut b_ns) = (Vec::new(), Vec::new());
         for round in 0..rounds {
-            if round % 2 == 0 && run_ours {
-                ours_ns.push(time(op, keys, absent, &ours));
+            let fresh;
+            let (a, b) = if let Some(t) = &once {
+                (&t.0, &t.1)
+            } else {
+                // (Last round's tables were dropped at the end of the round, so the
+                // allocator may hand their memory to either table of this one.)
+                fresh = built(coin(&mut rng));
+                (&fresh.0, &fresh.1)
+            };
+            if block > 0 && run_a && run_b && (op == "hit" || op == "miss") {
+                let (ta, tb) = time_blocked(op == "hit", keys, absent, a, b, block);
+                a_ns.push(ta);
+                b_ns.push(tb);
+                continue;
             }
-            if run_peer {
-                peer_ns.push(time(op, keys, absent, &peer));
+            // Alternate which table goes first, so neither gains from the other's warm-up.
+            if round % 2 == 0 && run_a {
+                a_ns.push(time(op, keys, absent, a));
             }
-            if round % 2 == 1 && run_ours {
-                ours_ns.push(time(op, keys, absent, &ours));
+            if run_b {
+                b_ns.push(time(op, keys, absent, b));
+            }
+            if round % 2 == 1 && run_a {
+                a_ns.push(time(op, keys, absent, a));
             }
         }
         let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-        let (a, b) = (best(&ours_ns), best(&peer_ns));
+        let (a, b) = (best(&a_ns), best(&b_ns));
         // The median of the rounds' own ratios: each pair ran back to back, so it is the
         // figure least moved by load that drifts during the run.
-        let mut ratios: Vec<f64> = ours_ns.iter().zip(&peer_ns).map(|(o, p)| p / o).collect();
+        let mut ratios: Vec<f64> = a_ns.iter().zip(&b_ns).map(|(o, p)| p / o).collect();
         ratios.sort_by(f64::total_cmp);
         let median = ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN);
         println!(
-            "{label:>5} {n:>9} {op:>16}: OpenMap {a:8.2} ns  hashbrown {b:8.2} ns  speed ratio {r:.3} (best rounds), {median:.3} (median round)",
+            "{label:>5} {n:>9} {op:>16}: {name_a} {a:8.2} ns  {name_b} {b:8.2} ns  speed ratio {r:.3} (best rounds), {median:.3} (median round)",
             n = keys.len(),
             r = b / a
         );
+    }
+}
+
+type Ours<K> = OpenMap<K, u64, Rs>;
+type Peer<K> = hashbrown::HashMap<K, u64, Rs>;
+
+/// Runs `race` on the pair of tables `RACE_MODE` asks for.
+fn race_mode<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
+    let mode = std::env::var("RACE_MODE").unwrap_or_default();
+    let placement = match mode.as_str() {
+        "ba" => Mode::BuiltOnceBFirst,
+        "fresh" | "aa-fresh" | "bb-fresh" => Mode::Fresh,
+        _ => Mode::BuiltOnceAFirst,
+    };
+    match mode.as_str() {
+        "aa" | "aa-fresh" => {
+            race::<K, Ours<K>, Ours<K>>(label, ("OpenMap ", "OpenMap'"), placement, keys, absent);
+        }
+        "bb" | "bb-fresh" => race::<K, Peer<K>, Peer<K>>(
+            label,
+            ("hashbrown ", "hashbrown'"),
+            placement,
+            keys,
+            absent,
+        ),
+        _ => race::<K, Ours<K>, Peer<K>>(label, ("OpenMap", "hashbrown"), placement, keys, absent),
     }
 }
 
@@ -232,7 +391,7 @@ fn main() {
         }
         let all: Vec<u64> = distinct_u64s(42).take(2 * n).collect();
         let (keys, absent) = all.split_at(n);
-        race("u64", keys, absent);
+        race_mode("u64", keys, absent);
     }
     let n = if full { 1_000_000 } else { 100_000 };
     if only.is_none_or(|o| o == 0) {
@@ -241,6 +400,6 @@ fn main() {
             .map(|x| format!("k{x:x}"))
             .collect();
         let (keys, absent) = all.split_at(n);
-        race("str", keys, absent);
+        race_mode("str", keys, absent);
     }
 }

@@ -242,7 +242,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        self.table.find(hash, |(k, _)| k.borrow() == key)
+        self.table.find(hash, |(k, _)| key == k.borrow())
     }
 
     /// Inserts `key → value`; returns the previous value if the key was present (the key
@@ -253,7 +253,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| *k == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == *k)
         {
             // SAFETY: `Ok` carries a full slot of this table, unchanged since.
             Ok(index) => Some(core::mem::replace(
@@ -280,9 +280,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        self.table
-            .find_ref(hash, |(k, _)| k.borrow() == key)
-            .map(|(_, v)| v)
+        match self.table.find_ref(hash, |(k, _)| key == k.borrow()) {
+            Some((_, v)) => Some(v),
+            None => None,
+        }
     }
 
     /// The value stored for `key`, mutably.
@@ -294,7 +295,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
     {
         let hash = self.hash(key);
         self.table
-            .find_mut(hash, |(k, _)| k.borrow() == key)
+            .find_mut(hash, |(k, _)| key == k.borrow())
             .map(|(_, v)| v)
     }
 
@@ -306,7 +307,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
     {
         let hash = self.hash(key);
         self.table
-            .find_ref(hash, |(k, _)| k.borrow() == key)
+            .find_ref(hash, |(k, _)| key == k.borrow())
             .map(|(k, v)| (k, v))
     }
 
@@ -331,13 +332,15 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
     }
 
     /// Removes `key`, returning the stored key and its value.
+    #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let i = self.find(key)?;
-        Some(self.table.remove(i))
+        // SAFETY: `find` returned a full slot, and the table has not changed since.
+        Some(unsafe { self.table.remove_unchecked(i) })
     }
 
     /// The entry for `key`, for in-place insert-or-update with one lookup.
@@ -355,7 +358,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| *k == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == *k)
         {
             Ok(index) => Entry::Occupied(OccupiedEntry {
                 table: &mut self.table,
@@ -392,7 +395,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenMap<K, V, S> {
         self.reserve(1);
         let index = match self
             .table
-            .find_or_find_insert_slot(hash, |(k, _)| k.borrow() == key)
+            .find_or_find_insert_slot(hash, |(k, _)| key == k.borrow())
         {
             Ok(index) => index,
             Err(slot) => self

@@ -143,7 +143,7 @@ mod group {
     use super::{BitMask, EMPTY};
     use core::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_set1_epi32, _mm_setzero_si128, _mm_storeu_si128,
+        _mm_set1_epi8, _mm_setzero_si128, _mm_storeu_si128,
     };
 
     #[derive(Clone, Copy)]
@@ -175,10 +175,16 @@ mod group {
         pub(crate) fn match_byte(self, byte: u8) -> BitMask {
             // SAFETY: SSE2 is enabled at compile time (the module's `cfg`), and these
             // intrinsics only operate on register values.
-            // The splat as a 32-bit multiply and a dword shuffle: 3 instructions (`imul`,
-            // `movd`, `pshufd`) where `_mm_set1_epi8` takes 4 on plain SSE2.
-            let word = i32::from(byte).wrapping_mul(0x0101_0101);
-            let bits = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_set1_epi32(word))) };
+            // `_mm_set1_epi8` (4 instructions on plain SSE2: `movd`, `punpcklbw`, `pshuflw`,
+            // `pshufd`), as hashbrown. A 3-instruction splat (`imul` by 0x01010101, `movd`,
+            // `pshufd`) saved one instruction per probe but made hits at 1 000 000 keys
+            // 7-10 % slower in the interleaved race (see `docs/openhash.md`, session 4).
+            let bits = unsafe {
+                _mm_movemask_epi8(_mm_cmpeq_epi8(
+                    self.0,
+                    _mm_set1_epi8(i8::from_ne_bytes([byte])),
+                ))
+            };
             BitMask(bits as u16)
         }
 
@@ -534,7 +540,21 @@ impl<T> RawTable<T> {
 
     /// The slot holding an item for which `eq` is true, among those of hash `hash`.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&T) -> bool) -> Option<usize> {
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<usize> {
+        self.probe(hash, eq, |index| index)
+    }
+
+    /// The probe loop of [`RawTable::find`] and [`RawTable::find_end`]: `on_hit(index)` of the
+    /// slot holding an item for which `eq` is true, computed inside the loop (so that a
+    /// pointer result is built from the address the key comparison used, as hashbrown's
+    /// `find` returns its bucket pointer).
+    #[inline(always)]
+    fn probe<R>(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&T) -> bool,
+        on_hit: impl FnOnce(usize) -> R,
+    ) -> Option<R> {
         let tag = h2(hash);
         let mut probe = ProbeSeq::new(hash, self.bucket_mask);
         loop {
@@ -549,7 +569,7 @@ impl<T> RawTable<T> {
                 // allocated (the static group has no full byte), the slot initialised.
                 let item = unsafe { &*self.slot(index) };
                 if likely(eq(item)) {
-                    return Some(index);
+                    return Some(on_hit(index));
                 }
                 matches.remove_lowest();
             }
@@ -567,10 +587,11 @@ impl<T> RawTable<T> {
     /// less per hit than handing back the slot's start (see `docs/openhash.md`).
     #[inline]
     fn find_end(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<NonNull<T>> {
-        let index = self.find(hash, eq)?;
-        // SAFETY: `index` is a full slot of the allocated table, so `ctrl − index·size` lies
-        // inside the allocation (just past slot `index`) and is not null.
-        Some(unsafe { NonNull::new_unchecked(self.ctrl.as_ptr().cast::<T>().sub(index)) })
+        self.probe(hash, eq, |index| {
+            // SAFETY: `index` is a full slot of the allocated table, so `ctrl − index·size`
+            // lies inside the allocation (just past slot `index`) and is not null.
+            unsafe { NonNull::new_unchecked(self.ctrl.as_ptr().cast::<T>().sub(index)) }
+        })
     }
 
     /// The item for which `eq` is true, among those of hash `hash`.
@@ -726,9 +747,23 @@ impl<T> RawTable<T> {
     #[inline]
     pub(crate) fn remove(&mut self, index: usize) -> T {
         self.assert_full(index);
+        // SAFETY: just checked.
+        unsafe { self.remove_unchecked(index) }
+    }
+
+    /// [`RawTable::remove`] without the check, for a slot the probe just found (hashbrown's
+    /// `remove` does not check either).
+    ///
+    /// # Safety
+    /// `index` is a full slot of this table, as [`RawTable::find`] returns it.
+    pub(crate) unsafe fn remove_unchecked(&mut self, index: usize) -> T {
+        debug_assert!(
+            index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
+            "slot is not full"
+        );
         self.erase_ctrl(index);
-        // SAFETY: the control byte was full, so the slot is initialised; it is now marked free,
-        // so the value is read out exactly once.
+        // SAFETY: the control byte was full (the caller's guarantee), so the slot is
+        // initialised; it is now marked free, so the value is read out exactly once.
         unsafe { self.slot(index).read() }
     }
 
@@ -1240,8 +1275,8 @@ mod tests {
         assert_eq!(g.match_empty_or_deleted().count(), 14);
     }
 
-    /// `match_byte` against a scalar comparison, for every byte value (the SSE2 version
-    /// builds its splat with a multiply, which must carry no bit into the next byte).
+    /// `match_byte` against a scalar comparison, for every byte value (including those with
+    /// the high bit set, which the SSE2 version splats as negative `i8`s).
     #[test]
     fn match_byte_every_value() {
         let bytes: Vec<u8> = (0..=255u8).collect();
