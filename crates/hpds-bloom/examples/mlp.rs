@@ -200,6 +200,26 @@ fn main() {
                     },
                 ),
             );
+            if wanted("touch") {
+                res.add(
+                    "blocked insert_many, touch (session 3) (fill)",
+                    fill_time(
+                        n,
+                        || BlockedBloomFilter::new(n as u64, P).unwrap(),
+                        |f| {
+                            f.insert_many_touch(&keys);
+                        },
+                    ),
+                );
+                res.add(
+                    "blocked count_contained, touch, member",
+                    per_op(QUERIES, || blocked.count_contained_touch(&members)),
+                );
+                res.add(
+                    "blocked count_contained, touch, non-member",
+                    per_op(QUERIES, || blocked.count_contained_touch(&absent)),
+                );
+            }
             res.add(
                 "blocked count_contained member",
                 per_op(QUERIES, || blocked.count_contained(&members)),
@@ -256,6 +276,26 @@ fn main() {
                         },
                     ),
                 );
+                if wanted("touch") {
+                    res.add(
+                        "classic insert_many, touch (session 3) (fill)",
+                        fill_time(
+                            n,
+                            || BloomFilter::new(n as u64, P).unwrap(),
+                            |f| {
+                                f.insert_many_touch(&keys);
+                            },
+                        ),
+                    );
+                    res.add(
+                        "classic count_contained, touch, member",
+                        per_op(QUERIES, || classic.count_contained_touch(&members)),
+                    );
+                    res.add(
+                        "classic count_contained, touch, non-member",
+                        per_op(QUERIES, || classic.count_contained_touch(&absent)),
+                    );
+                }
                 res.add(
                     "classic count_contained member",
                     per_op(QUERIES, || classic.count_contained(&members)),

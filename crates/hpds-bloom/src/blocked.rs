@@ -8,8 +8,13 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, mix64};
 use hpds_core::{Error, Result};
 
-use crate::hashing::{GROUP, Hashes, reduce};
+use crate::hashing::{GROUP, Hashes, pipeline, reduce};
+use crate::prefetch::prefetch;
 use crate::params::{self, BLOCK_BITS, check_hashes, check_items, check_rate};
+
+/// How many items ahead of the one it applies a batched operation hashes and prefetches
+/// (tuned at 100M items: 16, 32 and 64 were equal on queries, 32 the best on inserts).
+const AHEAD: usize = 32;
 
 /// One 64-byte cache line of bits, aligned so an operation touches exactly one line.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -162,6 +167,16 @@ impl BlockedBloomFilter {
     /// ```
     pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
         let mut new = 0;
+        pipeline::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
+            new += usize::from(!f.set_in_block(i, h2));
+        });
+        new
+    }
+
+    /// Session-4 A/B only: the touch-based batched insert.
+    #[doc(hidden)]
+    pub fn insert_many_touch<T: Hash>(&mut self, items: &[T]) -> usize {
+        let mut new = 0;
         for group in items.chunks(GROUP) {
             let slots = self.locate_group(group);
             for &(i, h2) in &slots[..group.len()] {
@@ -188,14 +203,12 @@ impl BlockedBloomFilter {
     pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
         out.clear();
         out.reserve(items.len());
-        for group in items.chunks(GROUP) {
-            let slots = self.locate_group(group);
-            out.extend(
-                slots[..group.len()]
-                    .iter()
-                    .map(|&(i, h2)| self.test_block(i, h2)),
-            );
-        }
+        pipeline::<_, _, _, AHEAD>(
+            &mut &*self,
+            items,
+            |f, item| f.locate(item),
+            |f, (i, h2)| out.push(f.test_block(i, h2)),
+        );
     }
 
     /// How many items of `items` are (probably) present: the number of `true`s
@@ -211,6 +224,19 @@ impl BlockedBloomFilter {
     /// ```
     pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
         let mut found = 0;
+        pipeline::<_, _, _, AHEAD>(
+            &mut &*self,
+            items,
+            |f, item| f.locate(item),
+            |f, (i, h2)| found += usize::from(f.test_block(i, h2)),
+        );
+        found
+    }
+
+    /// Session-4 A/B only: the touch-based batched count.
+    #[doc(hidden)]
+    pub fn count_contained_touch<T: Hash>(&self, items: &[T]) -> usize {
+        let mut found = 0;
         for group in items.chunks(GROUP) {
             let slots = self.locate_group(group);
             for &(i, h2) in &slots[..group.len()] {
@@ -218,6 +244,15 @@ impl BlockedBloomFilter {
             }
         }
         found
+    }
+
+    /// Hashes an item into its `(block, second hash half)` and prefetches the block.
+    #[inline]
+    fn locate<T: Hash>(&self, item: &T) -> (usize, u64) {
+        let h = Hashes::of_item(item, self.seed);
+        let i = reduce(h.h1, self.blocks.len() as u64) as usize;
+        prefetch(&self.blocks[i]);
+        (i, h.h2)
     }
 
     /// Hashes up to [`GROUP`] items into `(block, second hash half)` slots, then loads the

@@ -24,12 +24,36 @@ use hpds_core::hash::{hash_one_128, mix64};
 /// up to this many items overlap.
 pub(crate) const GROUP: usize = 32;
 
+/// Calls `apply(ctx, locate(ctx, item))` for every item in order, but evaluates `locate` up to
+/// `D` items early, so that a `locate` that prefetches the item's cache lines (see
+/// [`crate::prefetch`]) has `D` items' worth of work to hide each miss behind.
+#[inline]
+pub(crate) fn pipeline<C: ?Sized, T, S: Copy + Default, const D: usize>(
+    ctx: &mut C,
+    items: &[T],
+    locate: impl Fn(&C, &T) -> S,
+    mut apply: impl FnMut(&mut C, S),
+) {
+    let mut ring = [S::default(); D];
+    for (slot, item) in ring.iter_mut().zip(items) {
+        *slot = locate(ctx, item);
+    }
+    for i in 0..items.len() {
+        let slot = &mut ring[i % D];
+        let s = *slot;
+        if let Some(next) = items.get(i + D) {
+            *slot = locate(ctx, next);
+        }
+        apply(ctx, s);
+    }
+}
+
 /// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The two 64-bit halves of one item's hash, computed once per operation and reused by every
 /// sub-filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Hashes {
     pub(crate) h1: u64,
     pub(crate) h2: u64,

@@ -112,7 +112,7 @@
 //!   (validated on deserialization).
 //!
 //! [`HeapSize`]: hpds_core::HeapSize
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 #[macro_use]
@@ -125,6 +125,7 @@ mod clock;
 mod counting;
 mod hashing;
 pub mod params;
+mod prefetch;
 mod scalable;
 pub mod timing;
 
