@@ -506,6 +506,27 @@ mod tests {
         }
     }
 
+    /// The batched calls (and their prefetches) against the one-at-a-time ones; small enough
+    /// for Miri (the proptest model in `tests/props.rs` covers the edge cases).
+    #[test]
+    fn batched_calls_match_single_ones() {
+        let items: Vec<u32> = (0..100).chain(50..150).collect();
+        let mut one = BlockedBloomFilter::with_blocks(3, 7).unwrap();
+        let new_one = items.iter().filter(|i| !one.insert(*i)).count();
+        let mut many = BlockedBloomFilter::with_blocks(3, 7).unwrap();
+        assert_eq!(many.insert_many(&items), new_one);
+        assert!(many == one);
+        let queries: Vec<u32> = (100..400).collect();
+        let mut found = Vec::new();
+        many.contains_many(&queries, &mut found);
+        let expected: Vec<bool> = queries.iter().map(|q| one.contains(q)).collect();
+        assert_eq!(found, expected);
+        assert_eq!(
+            many.count_contained(&queries),
+            expected.iter().filter(|&&b| b).count()
+        );
+    }
+
     #[test]
     fn blocks_are_cache_line_aligned() {
         let f = BlockedBloomFilter::with_blocks(3, 4).unwrap();

@@ -229,11 +229,17 @@ impl BloomFilter {
     #[inline]
     fn locate<T: Hash>(&self, item: &T) -> Hashes {
         let h = Hashes::of_item(item, self.seed);
+        self.prefetch_positions(h, self.k);
+        h
+    }
+
+    /// Prefetches the words of the first `upto` (at most `k`) positions of `h`.
+    #[inline]
+    pub(crate) fn prefetch_positions(&self, h: Hashes, upto: u32) {
         let words = self.bits.as_raw_slice();
-        for pos in h.positions(self.k, self.m) {
+        for pos in h.positions(self.k.min(upto), self.m) {
             prefetch(&words[pos >> 6]);
         }
-        h
     }
 
     /// Loads the `k` words of every item of a group in one tight loop of independent loads, so

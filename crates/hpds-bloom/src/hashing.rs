@@ -157,6 +157,33 @@ mod tests {
         }
     }
 
+    /// `pipeline` applies every item once, in order, with the value `locate` gave it, and never
+    /// locates an item more than `D` items before applying it.
+    #[test]
+    fn pipeline_applies_in_order_with_bounded_lookahead() {
+        for n in 0..=11usize {
+            let items: Vec<usize> = (0..n).collect();
+            let mut located = std::cell::RefCell::new(Vec::new());
+            let mut applied = 0usize;
+            pipeline::<_, _, _, 4>(
+                &mut located,
+                &items,
+                |l, &item| {
+                    l.borrow_mut().push(item);
+                    item * 10
+                },
+                |l, s| {
+                    assert_eq!(s, applied * 10);
+                    // Located so far: everything up to 4 items past the one applied.
+                    assert_eq!(l.get_mut().len(), (applied + 4 + 1).min(n));
+                    applied += 1;
+                },
+            );
+            assert_eq!(applied, n);
+            assert_eq!(located.into_inner(), items);
+        }
+    }
+
     #[test]
     fn u64_expansion_is_not_trivial() {
         let h = Hashes::from_u64(0);
