@@ -150,11 +150,11 @@ impl BlockedBloomFilter {
     /// present when inserted (the number of `insert` calls that would have returned `false`:
     /// a distinct count of the stream).
     ///
-    /// Faster than the loop of `insert`s on filters larger than the cache: it hashes a group
-    /// of items, then loads one word of each of their blocks back to back so that the group's
-    /// cache misses overlap, then sets the bits. A single `insert` is a long chain of hashing
-    /// and masking instructions around one miss, and the processor can only hold a few of them
-    /// in flight; see `docs/bloom.md`, *Batched operations*.
+    /// Faster than the loop of `insert`s on filters larger than the cache: it hashes each item
+    /// 32 items before setting its bits and prefetches its block then, so the cache misses of
+    /// many items overlap. A single `insert` is a long chain of hashing and masking
+    /// instructions around one miss, and the processor can only hold a few of them in flight;
+    /// see `docs/bloom.md`, *Batched operations* and *Software prefetch*.
     ///
     /// # Example
     /// ```

@@ -134,9 +134,9 @@ impl BloomFilter {
     /// [`insert`](Self::insert) on each, and returns how many were not (probably) present
     /// when inserted (the number of `insert` calls that would have returned `false`).
     ///
-    /// Faster than the loop of `insert`s once the filter outgrows the cache: it hashes a group
-    /// of items, loads all their words in one tight loop so that the cache misses overlap,
-    /// then sets the bits (see `docs/bloom.md`, *Batched operations*).
+    /// Faster than the loop of `insert`s once the filter outgrows the cache: it hashes each
+    /// item 8 items before setting its bits and prefetches its `k` words then, so the cache
+    /// misses of several items overlap (see `docs/bloom.md`, *Software prefetch*).
     ///
     /// # Example
     /// ```
