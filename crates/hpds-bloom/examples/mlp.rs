@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `MLP_OPS` (comma-separated: `floor`, `hash`, `blocked`, `blocked_many`, `classic`,
-//! `classic_many`, `scalable`, `scalable_many`, `fastbloom`, `touch`) picks the groups; every group is on by default. Queries are the
+//! `classic_many`, `scalable`, `scalable_many`, `fastbloom`) picks the groups; every group is on by default. Queries are the
 //! benchmark's: 200k members spread over the keys and 200k non-members, each batch repeated
 //! until about 0.2 s has passed (10 times with `MLP_FIXED=1`, which makes the instruction count
 //! of a run deterministic: `perf stat -e instructions` on two runs that differ in one group gives
@@ -200,26 +200,6 @@ fn main() {
                     },
                 ),
             );
-            if wanted("touch") {
-                res.add(
-                    "blocked insert_many, touch (session 3) (fill)",
-                    fill_time(
-                        n,
-                        || BlockedBloomFilter::new(n as u64, P).unwrap(),
-                        |f| {
-                            f.insert_many_touch(&keys);
-                        },
-                    ),
-                );
-                res.add(
-                    "blocked count_contained, touch, member",
-                    per_op(QUERIES, || blocked.count_contained_touch(&members)),
-                );
-                res.add(
-                    "blocked count_contained, touch, non-member",
-                    per_op(QUERIES, || blocked.count_contained_touch(&absent)),
-                );
-            }
             res.add(
                 "blocked count_contained member",
                 per_op(QUERIES, || blocked.count_contained(&members)),
@@ -276,26 +256,6 @@ fn main() {
                         },
                     ),
                 );
-                if wanted("touch") {
-                    res.add(
-                        "classic insert_many, touch (session 3) (fill)",
-                        fill_time(
-                            n,
-                            || BloomFilter::new(n as u64, P).unwrap(),
-                            |f| {
-                                f.insert_many_touch(&keys);
-                            },
-                        ),
-                    );
-                    res.add(
-                        "classic count_contained, touch, member",
-                        per_op(QUERIES, || classic.count_contained_touch(&members)),
-                    );
-                    res.add(
-                        "classic count_contained, touch, non-member",
-                        per_op(QUERIES, || classic.count_contained_touch(&absent)),
-                    );
-                }
                 res.add(
                     "classic count_contained member",
                     per_op(QUERIES, || classic.count_contained(&members)),

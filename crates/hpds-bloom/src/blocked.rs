@@ -2,15 +2,14 @@
 
 use core::fmt;
 use core::hash::Hash;
-use core::hint::black_box;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, mix64};
 use hpds_core::{Error, Result};
 
-use crate::hashing::{GROUP, Hashes, pipeline, reduce};
-use crate::prefetch::prefetch;
+use crate::hashing::{Hashes, pipeline, reduce};
 use crate::params::{self, BLOCK_BITS, check_hashes, check_items, check_rate};
+use crate::prefetch::prefetch;
 
 /// How many items ahead of the one it applies a batched operation hashes and prefetches
 /// (tuned at 100M items: 16, 32 and 64 were equal on queries, 32 the best on inserts).
@@ -173,19 +172,6 @@ impl BlockedBloomFilter {
         new
     }
 
-    /// Session-4 A/B only: the touch-based batched insert.
-    #[doc(hidden)]
-    pub fn insert_many_touch<T: Hash>(&mut self, items: &[T]) -> usize {
-        let mut new = 0;
-        for group in items.chunks(GROUP) {
-            let slots = self.locate_group(group);
-            for &(i, h2) in &slots[..group.len()] {
-                new += usize::from(!self.set_in_block(i, h2));
-            }
-        }
-        new
-    }
-
     /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
     /// receives one `bool` per item, the same as [`contains`](Self::contains) would return.
     /// Batched like [`insert_many`](Self::insert_many), for the same speed-up on large filters.
@@ -233,19 +219,6 @@ impl BlockedBloomFilter {
         found
     }
 
-    /// Session-4 A/B only: the touch-based batched count.
-    #[doc(hidden)]
-    pub fn count_contained_touch<T: Hash>(&self, items: &[T]) -> usize {
-        let mut found = 0;
-        for group in items.chunks(GROUP) {
-            let slots = self.locate_group(group);
-            for &(i, h2) in &slots[..group.len()] {
-                found += usize::from(self.test_block(i, h2));
-            }
-        }
-        found
-    }
-
     /// Hashes an item into its `(block, second hash half)` and prefetches the block.
     #[inline]
     fn locate<T: Hash>(&self, item: &T) -> (usize, u64) {
@@ -253,24 +226,6 @@ impl BlockedBloomFilter {
         let i = reduce(h.h1, self.blocks.len() as u64) as usize;
         prefetch(&self.blocks[i]);
         (i, h.h2)
-    }
-
-    /// Hashes up to [`GROUP`] items into `(block, second hash half)` slots, then loads the
-    /// first word of each of their blocks in a tight loop of independent loads: the cache
-    /// misses of the group overlap, and the caller's per-item work then hits the cache.
-    #[inline]
-    fn locate_group<T: Hash>(&self, group: &[T]) -> [(usize, u64); GROUP] {
-        let blocks = self.blocks.len() as u64;
-        let slots =
-            Hashes::of_group(group, self.seed).map(|h| (reduce(h.h1, blocks) as usize, h.h2));
-        let mut touched = 0u64;
-        for &(i, _) in &slots[..group.len()] {
-            touched |= self.blocks[i].0[0];
-        }
-        // The loads' only purpose is to bring the lines in; keep the optimizer from dropping
-        // them.
-        black_box(touched);
-        slots
     }
 
     #[inline]

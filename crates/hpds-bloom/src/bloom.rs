@@ -2,15 +2,14 @@
 
 use core::fmt;
 use core::hash::Hash;
-use core::hint::black_box;
 
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
-use crate::hashing::{GROUP, Hashes, pipeline};
-use crate::prefetch::prefetch;
+use crate::hashing::{Hashes, pipeline};
 use crate::params::{self, check_bits, check_hashes};
+use crate::prefetch::prefetch;
 
 /// How many items ahead of the one it applies a batched operation hashes and prefetches (each
 /// item prefetches its `k` lines; tuned at 100M items: 4, 8 and 16 were equal within noise).
@@ -152,21 +151,6 @@ impl BloomFilter {
         new
     }
 
-    /// Session-4 A/B only: the touch-based batched insert.
-    #[doc(hidden)]
-    pub fn insert_many_touch<T: Hash>(&mut self, items: &[T]) -> usize {
-        let mut new = 0;
-        for group in items.chunks(GROUP) {
-            let hashes = Hashes::of_group(group, self.seed);
-            let hashes = &hashes[..group.len()];
-            self.touch(hashes);
-            for &h in hashes {
-                new += usize::from(!self.insert_hashes(h));
-            }
-        }
-        new
-    }
-
     /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
     /// receives what [`contains`](Self::contains) would return for each item. Batched like
     /// [`insert_many`](Self::insert_many).
@@ -212,19 +196,6 @@ impl BloomFilter {
         found
     }
 
-    /// Session-4 A/B only: the touch-based batched count.
-    #[doc(hidden)]
-    pub fn count_contained_touch<T: Hash>(&self, items: &[T]) -> usize {
-        let mut found = 0;
-        for group in items.chunks(GROUP) {
-            let hashes = Hashes::of_group(group, self.seed);
-            let hashes = &hashes[..group.len()];
-            self.touch(hashes);
-            found += hashes.iter().filter(|&&h| self.contains_hashes(h)).count();
-        }
-        found
-    }
-
     /// Hashes an item and prefetches the words of its `k` positions.
     #[inline]
     fn locate<T: Hash>(&self, item: &T) -> Hashes {
@@ -240,21 +211,6 @@ impl BloomFilter {
         for pos in h.positions(self.k.min(upto), self.m) {
             prefetch(&words[pos >> 6]);
         }
-    }
-
-    /// Loads the `k` words of every item of a group in one tight loop of independent loads, so
-    /// the group's cache misses overlap; the per-item work after it hits the cache.
-    #[inline]
-    fn touch(&self, hashes: &[Hashes]) {
-        let words = self.bits.as_raw_slice();
-        let mut touched = 0u64;
-        for &h in hashes {
-            for pos in h.positions(self.k, self.m) {
-                touched |= words[pos >> 6];
-            }
-        }
-        // The loads only bring the lines in; keep the optimizer from dropping them.
-        black_box(touched);
     }
 
     #[inline]

@@ -19,11 +19,6 @@ use core::hash::Hash;
 
 use hpds_core::hash::{hash_one_128, mix64};
 
-/// Items hashed together by the batched operations (`insert_many`, `contains_many`,
-/// `count_contained`): the filter then loads their words back to back, so the cache misses of
-/// up to this many items overlap.
-pub(crate) const GROUP: usize = 32;
-
 /// Calls `apply(ctx, locate(ctx, item))` for every item in order, but evaluates `locate` up to
 /// `D` items early, so that a `locate` that prefetches the item's cache lines (see
 /// [`crate::prefetch`]) has `D` items' worth of work to hide each miss behind.
@@ -63,17 +58,6 @@ impl Hashes {
     #[inline]
     pub(crate) fn of_item<T: Hash + ?Sized>(item: &T, seed: u64) -> Self {
         Self::from_u128(hash_one_128(item, seed))
-    }
-
-    /// The hashes of up to [`GROUP`] items (the rest of the array is zero).
-    #[inline]
-    pub(crate) fn of_group<T: Hash>(items: &[T], seed: u64) -> [Self; GROUP] {
-        debug_assert!(items.len() <= GROUP);
-        let mut out = [Self { h1: 0, h2: 0 }; GROUP];
-        for (h, item) in out.iter_mut().zip(items) {
-            *h = Self::of_item(item, seed);
-        }
-        out
     }
 
     #[inline]

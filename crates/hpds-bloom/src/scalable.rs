@@ -291,8 +291,9 @@ impl ScalableBloomFilter {
     /// ```
     /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
     /// let keys: Vec<u64> = (0..1000).collect();
-    /// assert_eq!(f.insert_many(&keys), 1000);
-    /// assert_eq!(f.count_contained(&keys), 1000);
+    /// let new = f.insert_many(&keys); // a few may be false positives when inserted
+    /// assert!(new > 980 && new <= 1000);
+    /// assert_eq!(f.count_contained(&keys), 1000); // no false negatives
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
