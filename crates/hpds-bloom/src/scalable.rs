@@ -651,6 +651,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "20k inserts, slow under Miri")]
     fn memory_limit_is_a_clear_error() {
         let mut f = ScalableBloomFilter::builder(100, 0.01)
             .memory_limit(2000)
@@ -712,6 +713,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "1000 inserts take minutes under Miri")]
     fn clear_resets_to_one_stage() {
         let mut f = ScalableBloomFilter::new(10, 0.01).unwrap();
         f.extend(0..1000u32);
