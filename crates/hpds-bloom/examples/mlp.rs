@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `MLP_OPS` (comma-separated: `floor`, `hash`, `blocked`, `blocked_many`, `classic`,
-//! `classic_many`, `scalable`, `fastbloom`) picks the groups; every group is on by default. Queries are the
+//! `classic_many`, `scalable`, `scalable_many`, `fastbloom`) picks the groups; every group is on by default. Queries are the
 //! benchmark's: 200k members spread over the keys and 200k non-members, each batch repeated
 //! until about 0.2 s has passed (10 times with `MLP_FIXED=1`, which makes the instruction count
 //! of a run deterministic: `perf stat -e instructions` on two runs that differ in one group gives
@@ -101,7 +101,7 @@ fn main() {
         f.insert_many(&keys);
         f
     });
-    let scalable = wanted("scalable").then(|| {
+    let scalable = (wanted("scalable") || wanted("scalable_many")).then(|| {
         let mut f = ScalableBloomFilter::new((n as u64 / 1000).max(1), P).unwrap();
         f.extend(keys.iter().copied());
         println!("scalable filter: {} sub-filters", f.stages());
@@ -266,7 +266,27 @@ fn main() {
                 );
             }
         }
-        if let Some(scalable) = &scalable {
+        if let Some(scalable) = scalable.as_ref().filter(|_| wanted("scalable_many")) {
+            res.add(
+                "scalable insert_many (fill)",
+                fill_time(
+                    n,
+                    || ScalableBloomFilter::new((n as u64 / 1000).max(1), P).unwrap(),
+                    |f| {
+                        f.insert_many(&keys);
+                    },
+                ),
+            );
+            res.add(
+                "scalable count_contained member",
+                per_op(QUERIES, || scalable.count_contained(&members)),
+            );
+            res.add(
+                "scalable count_contained non-member",
+                per_op(QUERIES, || scalable.count_contained(&absent)),
+            );
+        }
+        if let Some(scalable) = scalable.as_ref().filter(|_| wanted("scalable")) {
             res.add(
                 "scalable (n/1000, grown 1000x) insert (fill)",
                 fill_time(

@@ -19,17 +19,36 @@ use core::hash::Hash;
 
 use hpds_core::hash::{hash_one_128, mix64};
 
-/// Items hashed together by the batched operations (`insert_many`, `contains_many`,
-/// `count_contained`): the filter then loads their words back to back, so the cache misses of
-/// up to this many items overlap.
-pub(crate) const GROUP: usize = 32;
+/// Calls `apply(ctx, locate(ctx, item))` for every item in order, but evaluates `locate` up to
+/// `D` items early, so that a `locate` that prefetches the item's cache lines (see
+/// [`crate::prefetch`]) has `D` items' worth of work to hide each miss behind.
+#[inline]
+pub(crate) fn pipeline<C: ?Sized, T, S: Copy + Default, const D: usize>(
+    ctx: &mut C,
+    items: &[T],
+    locate: impl Fn(&C, &T) -> S,
+    mut apply: impl FnMut(&mut C, S),
+) {
+    let mut ring = [S::default(); D];
+    for (slot, item) in ring.iter_mut().zip(items) {
+        *slot = locate(ctx, item);
+    }
+    for i in 0..items.len() {
+        let slot = &mut ring[i % D];
+        let s = *slot;
+        if let Some(next) = items.get(i + D) {
+            *slot = locate(ctx, next);
+        }
+        apply(ctx, s);
+    }
+}
 
 /// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The two 64-bit halves of one item's hash, computed once per operation and reused by every
 /// sub-filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Hashes {
     pub(crate) h1: u64,
     pub(crate) h2: u64,
@@ -39,17 +58,6 @@ impl Hashes {
     #[inline]
     pub(crate) fn of_item<T: Hash + ?Sized>(item: &T, seed: u64) -> Self {
         Self::from_u128(hash_one_128(item, seed))
-    }
-
-    /// The hashes of up to [`GROUP`] items (the rest of the array is zero).
-    #[inline]
-    pub(crate) fn of_group<T: Hash>(items: &[T], seed: u64) -> [Self; GROUP] {
-        debug_assert!(items.len() <= GROUP);
-        let mut out = [Self { h1: 0, h2: 0 }; GROUP];
-        for (h, item) in out.iter_mut().zip(items) {
-            *h = Self::of_item(item, seed);
-        }
-        out
     }
 
     #[inline]
@@ -130,6 +138,33 @@ mod tests {
             let p: Vec<usize> = Hashes::from_u64(12345).positions(9, m).collect();
             assert_eq!(p.len(), 9);
             assert!(p.iter().all(|&x| (x as u64) < m));
+        }
+    }
+
+    /// `pipeline` applies every item once, in order, with the value `locate` gave it, and never
+    /// locates an item more than `D` items before applying it.
+    #[test]
+    fn pipeline_applies_in_order_with_bounded_lookahead() {
+        for n in 0..=11usize {
+            let items: Vec<usize> = (0..n).collect();
+            let mut located = std::cell::RefCell::new(Vec::new());
+            let mut applied = 0usize;
+            pipeline::<_, _, _, 4>(
+                &mut located,
+                &items,
+                |l, &item| {
+                    l.borrow_mut().push(item);
+                    item * 10
+                },
+                |l, s| {
+                    assert_eq!(s, applied * 10);
+                    // Located so far: everything up to 4 items past the one applied.
+                    assert_eq!(l.get_mut().len(), (applied + 4 + 1).min(n));
+                    applied += 1;
+                },
+            );
+            assert_eq!(applied, n);
+            assert_eq!(located.into_inner(), items);
         }
     }
 

@@ -199,6 +199,10 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "numeric search, slow under Miri; no unsafe code involved"
+    )]
     fn classic_sizing_meets_the_rate() {
         for p in [0.1, 0.01, 0.001, 0.0001] {
             let n = 100_000;
@@ -213,6 +217,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "numeric search, slow under Miri; no unsafe code involved"
+    )]
     fn blocked_sizing_meets_the_rate_with_more_bits() {
         for p in [0.01, 0.001, 0.0001] {
             let n = 1_000_000;
@@ -223,6 +231,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "numeric search, slow under Miri; no unsafe code involved"
+    )]
     fn poisson_mixture_with_huge_blocks_approaches_classic() {
         // A block holding exactly its mean is the classic filter; the mixture is at least that.
         let lambda = 50.0;
@@ -231,6 +243,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "numeric search, slow under Miri; no unsafe code involved"
+    )]
     fn estimate_inverts_the_expected_fill() {
         let (m, k, n) = (1_000_000, 7, 100_000);
         let ones = (expected_fill(m, k, n) * m as f64) as u64;

@@ -7,7 +7,7 @@ use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::bloom::BloomFilter;
-use crate::hashing::{Hashes, reduce};
+use crate::hashing::{Hashes, pipeline, reduce};
 use crate::params::{self, check_items, check_rate};
 
 /// Most sub-filters a scalable filter holds (growth 2 from one item reaches 2^64 items first).
@@ -15,6 +15,13 @@ const MAX_STAGES: usize = 64;
 
 /// Positions per sub-filter tested branch-free before the full check (see `candidates`).
 const SCREEN: usize = 3;
+
+/// How many items ahead of the one it applies a batched operation hashes and prefetches.
+const AHEAD: usize = 8;
+
+/// Positions of each older sub-filter prefetched by the batched operations (a non-member is
+/// rejected by a half-full sub-filter after about 2 probes).
+const PREFETCH_OLDER: u32 = 2;
 
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,6 +276,92 @@ impl ScalableBloomFilter {
     /// Whether an item given by its 64-bit hash is (probably) present.
     pub fn contains_hash(&self, hash: u64) -> bool {
         self.contains_hashes(Hashes::from_u64(hash))
+    }
+
+    /// Inserts every item of `items`, in order, with exactly the effect of calling
+    /// [`insert`](Self::insert) on each (growing as needed), and returns how many were not
+    /// (probably) present when inserted.
+    ///
+    /// Faster than the loop of `insert`s once the filter outgrows the processor's caches: it
+    /// hashes each item a few items ahead of inserting it and prefetches the words the insert
+    /// will read (the newest sub-filter's `k`, the first two of each older one), so the cache
+    /// misses of several items overlap (see `docs/bloom.md`, *Batched operations*).
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
+    /// let keys: Vec<u64> = (0..1000).collect();
+    /// let new = f.insert_many(&keys); // a few may be false positives when inserted
+    /// assert!(new > 980 && new <= 1000);
+    /// assert_eq!(f.count_contained(&keys), 1000); // no false negatives
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
+        let mut new = 0;
+        pipeline::<_, _, _, AHEAD>(self, items, Self::locate, |f, h| {
+            new += usize::from(!f.insert_hashes_lossy(h));
+        });
+        new
+    }
+
+    /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
+    /// receives what [`contains`](Self::contains) would return for each item. Batched like
+    /// [`insert_many`](Self::insert_many).
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
+    /// f.insert_many(&[1u64, 2]);
+    /// let mut found = Vec::new();
+    /// f.contains_many(&[1u64, 2], &mut found);
+    /// assert_eq!(found, [true, true]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+        out.clear();
+        out.reserve(items.len());
+        pipeline::<_, _, _, AHEAD>(
+            &mut &*self,
+            items,
+            |f, item| f.locate(item),
+            |f, h| out.push(f.contains_hashes(h)),
+        );
+    }
+
+    /// How many items of `items` are (probably) present: the number of `true`s
+    /// [`contains_many`](Self::contains_many) would give, without the vector.
+    ///
+    /// # Example
+    /// ```
+    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
+    /// f.insert_many(&["x", "y"]);
+    /// assert_eq!(f.count_contained(&["x", "y"]), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
+        let mut found = 0;
+        pipeline::<_, _, _, AHEAD>(
+            &mut &*self,
+            items,
+            |f, item| f.locate(item),
+            |f, h| found += usize::from(f.contains_hashes(h)),
+        );
+        found
+    }
+
+    /// Hashes an item and prefetches the newest sub-filter's `k` words and the first
+    /// [`PREFETCH_OLDER`] words of every older one. A hint only: if the filter grows before
+    /// the item is applied, the item is still applied to the filter as it is then.
+    #[inline]
+    fn locate<T: Hash>(&self, item: &T) -> Hashes {
+        let h = Hashes::of_item(item, self.config.seed);
+        if let Some((newest, older)) = self.stages.split_last() {
+            newest.filter.prefetch_positions(h, u32::MAX);
+            for s in older {
+                s.filter.prefetch_positions(h, PREFETCH_OLDER);
+            }
+        }
+        h
     }
 
     /// Bit mask of the sub-filters among `self.stages[..upto]` whose first [`SCREEN`] positions
@@ -558,6 +651,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "20k inserts, slow under Miri")]
     fn memory_limit_is_a_clear_error() {
         let mut f = ScalableBloomFilter::builder(100, 0.01)
             .memory_limit(2000)
@@ -587,6 +681,7 @@ mod tests {
     /// full check of the survivors) reports "already present" exactly when some sub-filter
     /// holds the item, including sub-filters with fewer positions than the screen.
     #[test]
+    #[cfg_attr(miri, ignore = "27k hashed operations, slow under Miri")]
     fn screened_insert_matches_the_definition() {
         for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 0.8, 0.5, 4)] {
             let mut f = ScalableBloomFilter::builder(n0, p)
@@ -618,6 +713,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "1000 inserts take minutes under Miri")]
     fn clear_resets_to_one_stage() {
         let mut f = ScalableBloomFilter::new(10, 0.01).unwrap();
         f.extend(0..1000u32);

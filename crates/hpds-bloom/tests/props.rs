@@ -90,6 +90,26 @@ proptest! {
         batched_model!(BloomFilter::with_bits(bits, k).unwrap(), items, queries);
     }
 
+    /// Growth (and, with a small memory limit, the lossy insert past it) happens inside the
+    /// batch, between an item's prefetch and its insert.
+    #[test]
+    fn scalable_batched_equals_one_at_a_time(
+        items in prop::collection::vec(0u64..300, 0..200),
+        queries in prop::collection::vec(0u64..600, 0..200),
+        initial in 1u64..8,
+        growth in prop::sample::select(vec![2u32, 4]),
+        limit in prop::option::of(64usize..600),
+    ) {
+        let build = || {
+            let mut c = ScalableBloomFilter::builder(initial, 0.05).growth(growth);
+            if let Some(l) = limit {
+                c = c.memory_limit(l);
+            }
+            c.build().unwrap()
+        };
+        batched_model!(build(), items, queries);
+    }
+
     #[test]
     fn scalable_has_no_false_negatives(items in keys()) {
         let mut f = ScalableBloomFilter::builder(4, 0.01).growth(2).build().unwrap();
