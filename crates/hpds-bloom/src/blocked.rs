@@ -7,7 +7,7 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, mix64};
 use hpds_core::{Error, Result};
 
-use crate::hashing::{Hashes, pipeline, reduce};
+use crate::hashing::{self, Hashes, reduce};
 use crate::params::{self, BLOCK_BITS, check_hashes, check_items, check_rate};
 use crate::prefetch::prefetch;
 
@@ -165,11 +165,9 @@ impl BlockedBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
-        let mut new = 0;
-        pipeline::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
-            new += usize::from(!f.set_in_block(i, h2));
-        });
-        new
+        hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
+            f.set_in_block(i, h2)
+        })
     }
 
     /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
@@ -187,14 +185,9 @@ impl BlockedBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
-        out.clear();
-        out.reserve(items.len());
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
-            items,
-            |f, item| f.locate(item),
-            |f, (i, h2)| out.push(f.test_block(i, h2)),
-        );
+        hashing::contains_many::<_, _, _, AHEAD>(self, items, out, Self::locate, |f, (i, h2)| {
+            f.test_block(i, h2)
+        });
     }
 
     /// How many items of `items` are (probably) present: the number of `true`s
@@ -209,14 +202,9 @@ impl BlockedBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
-        let mut found = 0;
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
-            items,
-            |f, item| f.locate(item),
-            |f, (i, h2)| found += usize::from(f.test_block(i, h2)),
-        );
-        found
+        hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
+            f.test_block(i, h2)
+        })
     }
 
     /// Hashes an item into its `(block, second hash half)` and prefetches the block.

@@ -7,7 +7,7 @@ use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
-use crate::hashing::{Hashes, pipeline};
+use crate::hashing::{self, Hashes};
 use crate::params::{self, check_bits, check_hashes};
 use crate::prefetch::prefetch;
 
@@ -144,11 +144,7 @@ impl BloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
-        let mut new = 0;
-        pipeline::<_, _, _, AHEAD>(self, items, Self::locate, |f, h| {
-            new += usize::from(!f.insert_hashes(h));
-        });
-        new
+        hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes)
     }
 
     /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
@@ -165,13 +161,12 @@ impl BloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
-        out.clear();
-        out.reserve(items.len());
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
+        hashing::contains_many::<_, _, _, AHEAD>(
+            self,
             items,
-            |f, item| f.locate(item),
-            |f, h| out.push(f.contains_hashes(h)),
+            out,
+            Self::locate,
+            Self::contains_hashes,
         );
     }
 
@@ -186,14 +181,7 @@ impl BloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
-        let mut found = 0;
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
-            items,
-            |f, item| f.locate(item),
-            |f, h| found += usize::from(f.contains_hashes(h)),
-        );
-        found
+        hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
     }
 
     /// Hashes an item and prefetches the words of its `k` positions.

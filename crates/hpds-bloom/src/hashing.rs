@@ -43,6 +43,58 @@ pub(crate) fn pipeline<C: ?Sized, T, S: Copy + Default, const D: usize>(
     }
 }
 
+/// The batched insert of every filter type over [`pipeline`]: `insert(ctx, located)` sets an
+/// item's bits and says whether they were all set before; returns how many items were new.
+#[inline]
+pub(crate) fn insert_many<C, T, S: Copy + Default, const D: usize>(
+    ctx: &mut C,
+    items: &[T],
+    locate: impl Fn(&C, &T) -> S,
+    mut insert: impl FnMut(&mut C, S) -> bool,
+) -> usize {
+    let mut new = 0;
+    pipeline::<_, _, _, D>(ctx, items, locate, |c, s| new += usize::from(!insert(c, s)));
+    new
+}
+
+/// The batched query of every filter type over [`pipeline`]: clears `out`, then pushes
+/// `test(ctx, located)` for each item in order.
+#[inline]
+pub(crate) fn contains_many<C, T, S: Copy + Default, const D: usize>(
+    ctx: &C,
+    items: &[T],
+    out: &mut Vec<bool>,
+    locate: impl Fn(&C, &T) -> S,
+    test: impl Fn(&C, S) -> bool,
+) {
+    out.clear();
+    out.reserve(items.len());
+    pipeline::<_, _, _, D>(
+        &mut &*ctx,
+        items,
+        |c, t| locate(c, t),
+        |c, s| out.push(test(c, s)),
+    );
+}
+
+/// The batched count of every filter type over [`pipeline`]: how many items `test` accepts.
+#[inline]
+pub(crate) fn count_contained<C, T, S: Copy + Default, const D: usize>(
+    ctx: &C,
+    items: &[T],
+    locate: impl Fn(&C, &T) -> S,
+    test: impl Fn(&C, S) -> bool,
+) -> usize {
+    let mut found = 0;
+    pipeline::<_, _, _, D>(
+        &mut &*ctx,
+        items,
+        |c, t| locate(c, t),
+        |c, s| found += usize::from(test(c, s)),
+    );
+    found
+}
+
 /// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 

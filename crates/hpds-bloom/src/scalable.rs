@@ -7,7 +7,7 @@ use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::bloom::BloomFilter;
-use crate::hashing::{Hashes, pipeline, reduce};
+use crate::hashing::{self, Hashes, reduce};
 use crate::params::{self, check_items, check_rate};
 
 /// Most sub-filters a scalable filter holds (growth 2 from one item reaches 2^64 items first).
@@ -297,11 +297,7 @@ impl ScalableBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
-        let mut new = 0;
-        pipeline::<_, _, _, AHEAD>(self, items, Self::locate, |f, h| {
-            new += usize::from(!f.insert_hashes_lossy(h));
-        });
-        new
+        hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes_lossy)
     }
 
     /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
@@ -318,13 +314,12 @@ impl ScalableBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
-        out.clear();
-        out.reserve(items.len());
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
+        hashing::contains_many::<_, _, _, AHEAD>(
+            self,
             items,
-            |f, item| f.locate(item),
-            |f, h| out.push(f.contains_hashes(h)),
+            out,
+            Self::locate,
+            Self::contains_hashes,
         );
     }
 
@@ -339,14 +334,7 @@ impl ScalableBloomFilter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
-        let mut found = 0;
-        pipeline::<_, _, _, AHEAD>(
-            &mut &*self,
-            items,
-            |f, item| f.locate(item),
-            |f, h| found += usize::from(f.contains_hashes(h)),
-        );
-        found
+        hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
     }
 
     /// Hashes an item and prefetches the newest sub-filter's `k` words and the first
