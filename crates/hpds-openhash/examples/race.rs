@@ -19,6 +19,8 @@
 //! rebuilds both in every round (fresh allocations, in a random order), and `aa` / `bb`
 //! (or `aa-fresh` / `bb-fresh`) race two `OpenMap`s or two hashbrown tables against each
 //! other (an A/A run: whatever ratio it shows is placement and noise, not code).
+//! `pad4` / `pad8` race hashbrown with 4 / 8 `nop`s before each lookup against plain
+//! hashbrown (fresh placement): how much a few extra instructions per lookup cost at each size.
 //! `RACE_BLOCK=n` times `hit` and `miss` in alternating blocks of `n` keys within each round
 //! (A then B, B then A, ...), so that load from other processes falls on both tables alike.
 //! `RACE_ADDR=1` (with a built-once mode) prints, for each table, the lowest value address,
@@ -76,6 +78,34 @@ impl<K: Hash + Eq + Clone> Table<K> for hashbrown::HashMap<K, u64, Rs> {
     #[inline]
     fn remove(&mut self, k: &K) -> Option<u64> {
         hashbrown::HashMap::remove(self, k)
+    }
+}
+
+/// hashbrown with `N` extra `nop`s before each lookup (`RACE_MODE=pad4` / `pad8`): a test of
+/// whether a few more instructions per lookup, which cost nothing in cache, slow a
+/// memory-bound loop (fewer lookups in the reorder buffer at once).
+#[derive(Clone)]
+struct Padded<K, const N: usize>(hashbrown::HashMap<K, u64, Rs>);
+
+impl<K: Hash + Eq + Clone, const N: usize> Table<K> for Padded<K, N> {
+    fn with_capacity(n: usize) -> Self {
+        Self(Table::with_capacity(n))
+    }
+    #[inline]
+    fn insert(&mut self, k: K, v: u64) {
+        self.0.insert(k, v);
+    }
+    #[inline]
+    fn get(&self, k: &K) -> Option<&u64> {
+        for _ in 0..N {
+            // SAFETY: `nop` reads and writes nothing.
+            unsafe { std::arch::asm!("nop", options(nomem, nostack, preserves_flags)) };
+        }
+        self.0.get(k)
+    }
+    #[inline]
+    fn remove(&mut self, k: &K) -> Option<u64> {
+        self.0.remove(k)
     }
 }
 
@@ -360,7 +390,7 @@ fn race_mode<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
     let mode = std::env::var("RACE_MODE").unwrap_or_default();
     let placement = match mode.as_str() {
         "ba" => Mode::BuiltOnceBFirst,
-        "fresh" | "aa-fresh" | "bb-fresh" => Mode::Fresh,
+        "fresh" | "aa-fresh" | "bb-fresh" | "pad4" | "pad8" => Mode::Fresh,
         _ => Mode::BuiltOnceAFirst,
     };
     match mode.as_str() {
@@ -370,6 +400,20 @@ fn race_mode<K: Clone + Hash + Eq>(label: &str, keys: &[K], absent: &[K]) {
         "bb" | "bb-fresh" => race::<K, Peer<K>, Peer<K>>(
             label,
             ("hashbrown ", "hashbrown'"),
+            placement,
+            keys,
+            absent,
+        ),
+        "pad4" => race::<K, Padded<K, 4>, Peer<K>>(
+            label,
+            ("hashbrown+4nop", "hashbrown"),
+            placement,
+            keys,
+            absent,
+        ),
+        "pad8" => race::<K, Padded<K, 8>, Peer<K>>(
+            label,
+            ("hashbrown+8nop", "hashbrown"),
             placement,
             keys,
             absent,
