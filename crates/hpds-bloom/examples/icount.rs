@@ -12,8 +12,9 @@
 //! Sizes as in `examples/mlp.rs` with `MLP_FIXED=1` at 200k items (p = 1%): one fill of an
 //! empty filter (200k inserts, repeated `ICOUNT_FILLS` times, default 2), and 200k member and
 //! 200k non-member queries repeated 10 times. The function names say what they count
-//! (`ours_insert`, `ours_member`, ..., `fast_insert`, ...); the program prints the operations
-//! each performs.
+//! (`ours_insert`, `ours_member`, ..., `fast_insert`, ...; `ours_insert_many` and
+//! `ours_count_*` are the batched calls, which fastbloom does not have); the program prints the
+//! operations each performs.
 
 use std::hint::black_box;
 
@@ -52,6 +53,21 @@ fn ours_nonmember(f: &BloomFilter, keys: &[u64]) -> usize {
     (0..black_box(REPEAT))
         .map(|_| keys.iter().filter(|k| f.contains(*k)).count())
         .sum()
+}
+
+#[inline(never)]
+fn ours_insert_many(f: &mut BloomFilter, keys: &[u64]) {
+    f.insert_many(keys);
+}
+
+#[inline(never)]
+fn ours_count_member(f: &BloomFilter, keys: &[u64]) -> usize {
+    (0..REPEAT).map(|_| f.count_contained(keys)).sum()
+}
+
+#[inline(never)]
+fn ours_count_nonmember(f: &BloomFilter, keys: &[u64]) -> usize {
+    (0..black_box(REPEAT)).map(|_| f.count_contained(keys)).sum()
 }
 
 #[inline(never)]
@@ -96,12 +112,18 @@ fn main() {
     for _ in 0..fills {
         ours.clear();
         ours_insert(black_box(&mut ours), &keys);
+        ours.clear();
+        ours_insert_many(black_box(&mut ours), &keys);
         fast.clear();
         fast_insert(black_box(&mut fast), &keys);
     }
     let (om, on) = (
         ours_member(black_box(&ours), &members),
         ours_nonmember(black_box(&ours), &absent),
+    );
+    let (bm, bn) = (
+        ours_count_member(black_box(&ours), &members),
+        ours_count_nonmember(black_box(&ours), &absent),
     );
     let (fm, fnm) = (
         fast_member(black_box(&fast), &members),
@@ -113,5 +135,5 @@ fn main() {
         REPEAT * members.len(),
         REPEAT * absent.len()
     );
-    println!("found: ours {om} / {on}, fastbloom {fm} / {fnm}");
+    println!("found: ours {om} / {on}, batched {bm} / {bn}, fastbloom {fm} / {fnm}");
 }
