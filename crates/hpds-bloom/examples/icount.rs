@@ -67,7 +67,9 @@ fn ours_count_member(f: &BloomFilter, keys: &[u64]) -> usize {
 
 #[inline(never)]
 fn ours_count_nonmember(f: &BloomFilter, keys: &[u64]) -> usize {
-    (0..black_box(REPEAT)).map(|_| f.count_contained(keys)).sum()
+    (0..black_box(REPEAT))
+        .map(|_| f.count_contained(keys))
+        .sum()
 }
 
 #[inline(never)]

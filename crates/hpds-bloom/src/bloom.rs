@@ -416,7 +416,7 @@ impl BloomFilter {
 
 /// `words[pos / 64]` without the bounds check: the probe loops' one saving that needs `unsafe`
 /// (callgrind, `examples/icount.rs`: the check's compare and branch per probe, plus the
-/// registers it held, were 14-23 instructions per operation; `docs/bloom.md`, *Session 5*).
+/// registers it held, were 6-23 instructions per operation; `docs/bloom.md`, *Session 5*).
 ///
 /// # Safety
 /// `pos < 64 * words.len()`.

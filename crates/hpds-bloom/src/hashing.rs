@@ -229,6 +229,7 @@ mod tests {
     /// `positions` and `probe_while` give the same sequence, the closed form's, for every `k`;
     /// `probe_while` stops right after the first probe that returns `false`.
     #[test]
+    #[cfg_attr(miri, ignore = "no unsafe code; 9k sequences, slow under Miri")]
     fn probe_while_and_positions_follow_the_closed_form() {
         for seed in 0..20u64 {
             let h = Hashes::from_u64(seed);

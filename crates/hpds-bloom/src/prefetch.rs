@@ -1,4 +1,4 @@
-//! Software prefetch: the crate's only `unsafe` code.
+//! Software prefetch (`unsafe` code, like the classic filter's unchecked word reads).
 //!
 //! The batched operations (`insert_many`, `contains_many`, `count_contained`) hash items a few
 //! positions ahead of the one they apply and ask the processor to start loading those items'
