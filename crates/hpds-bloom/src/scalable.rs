@@ -694,6 +694,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri adds non-deterministic ulp errors to powi: the sum passes p by an ulp for some seeds"
+    )]
     fn stage_rates_sum_to_p() {
         let c = ScalableBloomFilter::builder(10, 0.01).tightening(0.5);
         let sum: f64 = (0..200).map(|i| c.stage_rate(i)).sum();
