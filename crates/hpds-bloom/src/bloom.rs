@@ -208,14 +208,15 @@ impl BloomFilter {
     pub(crate) fn insert_hashes(&mut self, h: Hashes) -> bool {
         let (k, m) = (self.k, self.m);
         let words = self.words_for_probes_mut();
-        let (base, len) = (words.as_mut_ptr(), words.len());
+        let len = words.len();
+        let base = words.as_mut_ptr();
         let mut present = true;
         h.probe_while(k, m, |pos| {
             debug_assert!(pos >> 6 < len);
             let bit = 1u64 << (pos & 63);
-            // SAFETY: `pos < m` (a position of `probe_while`) and `m <= 64 * len`
-            // (`words_for_probes_mut`), so `pos >> 6 < len`: the word is in the slice, which
-            // this call borrows mutably and reaches only through `base`.
+            // SAFETY: `pos < max(m, 1)` (a position of `probe_while`) and
+            // `max(m, 1) <= 64 * len` (`words_for_probes_mut`), so `pos >> 6 < len`: the word is
+            // in the slice, which this call borrows mutably and reaches only through `base`.
             unsafe {
                 let w = base.add(pos >> 6);
                 let old = w.read();
@@ -234,8 +235,9 @@ impl BloomFilter {
         let (base, len) = (words.as_ptr(), words.len());
         h.probe_while(self.k, self.m, |pos| {
             debug_assert!(pos >> 6 < len);
-            // SAFETY: `pos < m` (a position of `probe_while`) and `m <= 64 * len`
-            // (`words_for_probes`), so `pos >> 6 < len`: the word is in the borrowed slice.
+            // SAFETY: `pos < max(m, 1)` (a position of `probe_while`) and
+            // `max(m, 1) <= 64 * len` (`words_for_probes`), so `pos >> 6 < len`: the word is in
+            // the borrowed slice.
             let w = unsafe { base.add(pos >> 6).read() };
             (w >> (pos & 63)) & 1 != 0
         })
@@ -251,27 +253,28 @@ impl BloomFilter {
         let mut all = 1u64;
         h.probe_while(self.k, self.m, |pos| {
             debug_assert!(pos >> 6 < len);
-            // SAFETY: `pos < m` (a position of `probe_while`) and `m <= 64 * len`
-            // (`words_for_probes`), so `pos >> 6 < len`: the word is in the borrowed slice.
+            // SAFETY: `pos < max(m, 1)` (a position of `probe_while`) and
+            // `max(m, 1) <= 64 * len` (`words_for_probes`), so `pos >> 6 < len`: the word is in
+            // the borrowed slice.
             all &= unsafe { base.add(pos >> 6).read() } >> (pos & 63);
             true
         });
         all & 1 != 0
     }
 
-    /// The raw words, checked to hold all `m` bits: every position of the filter (`< m`) then
-    /// has its word, which the probe loops read through a raw pointer without a bounds check
-    /// each. The constructors keep `m.div_ceil(64)` words, so the check never fails; it is one
-    /// comparison per operation (usually hoisted out of the caller's loop) instead of one per
-    /// probe: callgrind (`examples/icount.rs`) counts 6-23 fewer instructions per operation
-    /// (`docs/bloom.md`, *Session 5*). A raw pointer rather than `get_unchecked` or a helper
-    /// taking the slice: Miri's borrow tracker records every reference made, per probe, which
-    /// doubled the Miri run of the unit tests.
+    /// The raw words, checked to hold all `m` bits: every position of the filter (`< m`, or 0
+    /// if `m` were 0, hence the `max(1)`) then has its word, which the probe loops read through
+    /// a raw pointer without a bounds check each. The constructors keep `m.div_ceil(64)` words,
+    /// so the check never fails; it is one comparison per operation (usually hoisted out of the
+    /// caller's loop) instead of one per probe: callgrind (`examples/icount.rs`) counts 6-23
+    /// fewer instructions per operation (`docs/bloom.md`, *Session 5*). A raw pointer rather
+    /// than `get_unchecked` or a helper taking the slice: Miri's borrow tracker records every
+    /// reference made, per probe, which doubled the Miri run of the unit tests.
     #[inline(always)]
     fn words_for_probes(&self) -> &[u64] {
         let words = self.bits.as_raw_slice();
         assert!(
-            self.m.div_ceil(64) <= words.len() as u64,
+            self.m.max(1).div_ceil(64) <= words.len() as u64,
             "filter words do not cover m bits"
         );
         words
@@ -282,7 +285,7 @@ impl BloomFilter {
     fn words_for_probes_mut(&mut self) -> &mut [u64] {
         let words = self.bits.as_raw_mut_slice();
         assert!(
-            self.m.div_ceil(64) <= words.len() as u64,
+            self.m.max(1).div_ceil(64) <= words.len() as u64,
             "filter words do not cover m bits"
         );
         words

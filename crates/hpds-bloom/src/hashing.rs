@@ -164,7 +164,9 @@ impl Hashes {
     }
 }
 
-/// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`.
+/// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`. Always below
+/// `m` for `m >= 1` (`x * m < 2^64 m`), and 0 for `m = 0`; the classic filter's unchecked
+/// probes rely on this.
 #[inline]
 pub(crate) fn reduce(x: u64, m: u64) -> u64 {
     ((u128::from(x) * u128::from(m)) >> 64) as u64

@@ -696,7 +696,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "Miri adds non-deterministic ulp errors to powi: the sum passes p by an ulp for some seeds"
+        ignore = "Miri's non-deterministic ulp errors in powi push the sum past p for some seeds"
     )]
     fn stage_rates_sum_to_p() {
         let c = ScalableBloomFilter::builder(10, 0.01).tightening(0.5);
