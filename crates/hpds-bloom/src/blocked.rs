@@ -212,7 +212,7 @@ impl BlockedBloomFilter {
     fn locate<T: Hash>(&self, item: &T) -> (usize, u64) {
         let h = Hashes::of_item(item, self.seed);
         let i = reduce(h.h1, self.blocks.len() as u64) as usize;
-        prefetch(&self.blocks[i]);
+        prefetch(core::ptr::from_ref(&self.blocks[i]));
         (i, h.h2)
     }
 

@@ -128,6 +128,29 @@ impl Hashes {
         }
     }
 
+    /// Calls `probe` on the positions of [`positions`](Self::positions) in order until it
+    /// returns `false`, and says whether it never did. The first position is probed whatever
+    /// `k` is (`k >= 1` in every filter): the loop tests its count after a probe, not before,
+    /// which saves the test a query that stops at its first probe would not need.
+    #[inline(always)]
+    pub(crate) fn probe_while(self, k: u32, m: u64, mut probe: impl FnMut(usize) -> bool) -> bool {
+        if !probe(reduce(self.h1, m) as usize) {
+            return false;
+        }
+        // x_1 = h1 + h2, y_1 = h2 + 0.
+        let (mut x, mut y) = (self.h1.wrapping_add(self.h2), self.h2);
+        let mut i = 1u64;
+        while i < u64::from(k) {
+            if !probe(reduce(x, m) as usize) {
+                return false;
+            }
+            x = x.wrapping_add(y);
+            y = y.wrapping_add(i);
+            i += 1;
+        }
+        true
+    }
+
     /// The `k` positions in `0..m` by enhanced double hashing.
     #[inline]
     pub(crate) fn positions(self, k: u32, m: u64) -> Positions {
@@ -141,7 +164,9 @@ impl Hashes {
     }
 }
 
-/// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`.
+/// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`. Always below
+/// `m` for `m >= 1` (`x * m < 2^64 m`), and 0 for `m = 0`; the classic filter's unchecked
+/// probes rely on this.
 #[inline]
 pub(crate) fn reduce(x: u64, m: u64) -> u64 {
     ((u128::from(x) * u128::from(m)) >> 64) as u64
@@ -190,6 +215,48 @@ mod tests {
             let p: Vec<usize> = Hashes::from_u64(12345).positions(9, m).collect();
             assert_eq!(p.len(), 9);
             assert!(p.iter().all(|&x| (x as u64) < m));
+        }
+    }
+
+    /// Enhanced double hashing in closed form: `x_i = h1 + i h2 + i (i - 1) (i - 2) / 6`
+    /// (mod 2^64), since `y_i = h2 + i (i - 1) / 2`. An independent statement of the sequence
+    /// that serialized filters depend on.
+    fn closed_form(h: Hashes, i: u64, m: u64) -> usize {
+        let x =
+            h.h1.wrapping_add(i.wrapping_mul(h.h2))
+                .wrapping_add(i * i.saturating_sub(1) * i.saturating_sub(2) / 6);
+        reduce(x, m) as usize
+    }
+
+    /// `positions` and `probe_while` give the same sequence, the closed form's, for every `k`;
+    /// `probe_while` stops right after the first probe that returns `false`.
+    #[test]
+    #[cfg_attr(miri, ignore = "no unsafe code; 9k sequences, slow under Miri")]
+    fn probe_while_and_positions_follow_the_closed_form() {
+        for seed in 0..20u64 {
+            let h = Hashes::from_u64(seed);
+            // `m = 2^64 - 1` maps `x` to `x - 1` (`x > 0`): a slip in the low bits of the
+            // sequence, which the range reduction hides at filter sizes, shows there.
+            for m in [1u64, 7, 64, 1000, 1 << 33, (1 << 40) - 3, u64::MAX] {
+                for k in 1..=64u32 {
+                    let expected: Vec<usize> =
+                        (0..u64::from(k)).map(|i| closed_form(h, i, m)).collect();
+                    assert_eq!(h.positions(k, m).collect::<Vec<_>>(), expected);
+                    let mut seen = Vec::new();
+                    assert!(h.probe_while(k, m, |p| {
+                        seen.push(p);
+                        true
+                    }));
+                    assert_eq!(seen, expected);
+                    let stop = (seed as usize) % expected.len();
+                    let mut seen = Vec::new();
+                    assert!(!h.probe_while(k, m, |p| {
+                        seen.push(p);
+                        seen.len() <= stop
+                    }));
+                    assert_eq!(seen, expected[..=stop]);
+                }
+            }
         }
     }
 

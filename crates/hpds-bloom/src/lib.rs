@@ -53,8 +53,8 @@
 //! [`BlockedBloomFilter`], [`BloomFilter`] and [`ScalableBloomFilter`] also take slices:
 //! `insert_many` (returns how many items were new), `contains_many` and `count_contained`, with
 //! exactly the per-item results. They hash each item a few items before applying it and
-//! prefetch its cache lines then (the crate's one `unsafe` call, `_mm_prefetch` on x86-64; a
-//! no-op elsewhere), so the misses of many items overlap: on a 100M-item blocked filter
+//! prefetch its cache lines then (`_mm_prefetch` on x86-64, an `unsafe` call; a no-op
+//! elsewhere), so the misses of many items overlap: on a 100M-item blocked filter
 //! (118 MiB) about 28-36 ns per item against 110-130 ns one at a time, on the classic filter
 //! about half the per-item time (`docs/bloom.md`). On filters that fit in the cache they gain
 //! nothing.
@@ -83,7 +83,11 @@
 //! nothing measurable. The hot paths were measured both ways (`benches/throughput.rs`, group
 //! `storage`; figures in `docs/bloom.md`) and index the raw `u64` words instead:
 //! - [`BloomFilter`]'s insert and query loops: `BitSlice::replace` and indexing took 1.4-1.8x
-//!   the time of raw word operations for the same probes.
+//!   the time of raw word operations for the same probes. They read the words without a
+//!   per-probe bounds check (the crate's other `unsafe` code, beside the prefetch: one
+//!   check per operation that the words cover all `m` bits, then unchecked reads at positions
+//!   `< m`), which callgrind counts as 6-23 fewer instructions per operation
+//!   (`docs/bloom.md`, *Session 5*).
 //! - [`CountingBloomFilter`] and [`TimingBloomFilter`] cells: `BitField` `load_le`/`store_le` on
 //!   4-bit slices took 2.4-3.2x the time of nibble shifts and masks. The timing filter's sweep
 //!   reads whole words, 16 cells at a time.

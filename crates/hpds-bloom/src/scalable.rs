@@ -694,6 +694,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri's non-deterministic ulp errors in powi push the sum past p for some seeds"
+    )]
     fn stage_rates_sum_to_p() {
         let c = ScalableBloomFilter::builder(10, 0.01).tightening(0.5);
         let sum: f64 = (0..200).map(|i| c.stage_rate(i)).sum();
