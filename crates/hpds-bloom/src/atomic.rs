@@ -95,21 +95,23 @@ impl AtomicBloomFilter {
     #[inline]
     fn insert_hashes(&self, h: Hashes) -> bool {
         let mut present = true;
-        for pos in h.positions(self.k, self.m) {
+        h.probe_while(self.k, self.m, |pos| {
             let (w, b) = (pos >> 6, 1u64 << (pos & 63));
             // Skip the write (and the cache line's exclusive ownership) when the bit is set.
             if self.words[w].load(Ordering::Relaxed) & b == 0 {
                 let old = self.words[w].fetch_or(b, Ordering::Relaxed);
                 present &= old & b != 0;
             }
-        }
+            true
+        });
         present
     }
 
     #[inline]
     fn contains_hashes(&self, h: Hashes) -> bool {
-        h.positions(self.k, self.m)
-            .all(|pos| self.words[pos >> 6].load(Ordering::Relaxed) & (1u64 << (pos & 63)) != 0)
+        h.probe_while(self.k, self.m, |pos| {
+            self.words[pos >> 6].load(Ordering::Relaxed) & (1u64 << (pos & 63)) != 0
+        })
     }
 
     /// A snapshot as a plain [`BloomFilter`] (for serialization, union, estimates).

@@ -273,10 +273,7 @@ impl BloomFilter {
     #[inline(always)]
     fn words_for_probes(&self) -> &[u64] {
         let words = self.bits.as_raw_slice();
-        assert!(
-            self.m.max(1).div_ceil(64) <= words.len() as u64,
-            "filter words do not cover m bits"
-        );
+        assert_words_cover(self.m, words.len());
         words
     }
 
@@ -284,10 +281,7 @@ impl BloomFilter {
     #[inline(always)]
     fn words_for_probes_mut(&mut self) -> &mut [u64] {
         let words = self.bits.as_raw_mut_slice();
-        assert!(
-            self.m.max(1).div_ceil(64) <= words.len() as u64,
-            "filter words do not cover m bits"
-        );
+        assert_words_cover(self.m, words.len());
         words
     }
 
@@ -460,6 +454,16 @@ impl_word_codec!(
     "Format (version 1): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian; \
      bits past `bits` in the last word are zero."
 );
+
+/// The check behind [`BloomFilter::words_for_probes`]: `len` words hold every position below
+/// `max(m, 1)`.
+#[inline(always)]
+fn assert_words_cover(m: u64, len: usize) {
+    assert!(
+        m.max(1).div_ceil(64) <= len as u64,
+        "filter words do not cover m bits"
+    );
+}
 
 #[cfg(test)]
 mod tests {

@@ -140,33 +140,34 @@ impl CountingBloomFilter {
 
     fn insert_hashes(&mut self, h: Hashes) -> bool {
         let mut present = true;
-        for i in h.positions(self.k, self.m) {
+        h.probe_while(self.k, self.m, |i| {
             let c = self.get(i);
             present &= c != 0;
             if c < SATURATED {
                 self.set(i, c + 1);
             }
-        }
+            true
+        });
         present
     }
 
     fn contains_hashes(&self, h: Hashes) -> bool {
-        h.positions(self.k, self.m).all(|i| self.get(i) != 0)
+        h.probe_while(self.k, self.m, |i| self.get(i) != 0)
     }
 
     fn remove_hashes(&mut self, h: Hashes) -> bool {
         if !self.contains_hashes(h) {
             return false;
         }
-        for i in h.positions(self.k, self.m) {
+        h.probe_while(self.k, self.m, |i| {
             let c = self.get(i);
             // Saturated cells have lost their count: leave them, never risk a false negative.
             // `c > 0` may fail only when this item hashes to one cell twice.
             if c > 0 && c < SATURATED {
                 self.set(i, c - 1);
             }
-        }
-        true
+            true
+        })
     }
 
     /// The counter of cell `i` (for inspection and tests).

@@ -287,7 +287,7 @@ impl<C: Clock> TimingBloomFilter<C> {
         if gap > WINDOW_TICKS {
             return false;
         }
-        h.positions(self.k, self.m).all(|i| {
+        h.probe_while(self.k, self.m, |i| {
             let v = self.get(i);
             v != 0 && self.age_at_last(v) + gap <= WINDOW_TICKS
         })
@@ -298,11 +298,12 @@ impl<C: Clock> TimingBloomFilter<C> {
         // After `maintain`, `last_tick` is now.
         let value = Self::tick_value(self.last_tick);
         let mut present = true;
-        for i in h.positions(self.k, self.m) {
+        h.probe_while(self.k, self.m, |i| {
             let v = self.get(i);
             present &= v != 0 && self.age_at_last(v) <= WINDOW_TICKS;
             self.set(i, value);
-        }
+            true
+        });
         if !present {
             self.recent[(self.last_tick % BUCKETS as u64) as usize] += 1;
         }
