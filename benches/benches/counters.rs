@@ -35,7 +35,7 @@ trait Distinct<T: ?Sized> {
 
 impl<T: Hash + ?Sized> Distinct<T> for Kmv {
     fn add(&mut self, item: &T) {
-        self.insert(item);
+        self.insert(&hpds_core::ByHash(item));
     }
     fn count(&mut self) -> f64 {
         self.estimate()
@@ -277,10 +277,10 @@ fn counters(c: &mut Criterion) {
     for n in sizes() {
         g.throughput(Throughput::Elements(n));
         count_events(&mut g, "morris_b2", n, || {
-            MorrisCounter::seeded(2.0, 1).unwrap()
+            MorrisCounter::with_seed(2.0, 1).unwrap()
         });
         count_events(&mut g, "morris_b1.1", n, || {
-            MorrisCounter::seeded(1.1, 1).unwrap()
+            MorrisCounter::with_seed(1.1, 1).unwrap()
         });
         count_events(&mut g, "plain_u64", n, || Plain(0));
     }

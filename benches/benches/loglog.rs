@@ -68,7 +68,7 @@ pub trait Counter {
 impl Counter for HyperLogLogPlusPlus {
     const NAME: &'static str = "hpds";
     fn new(p: u8) -> Self {
-        HyperLogLogPlusPlus::new(p)
+        HyperLogLogPlusPlus::new(p).unwrap()
     }
     #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
@@ -99,7 +99,7 @@ pub struct Hll(hpds_loglog::HyperLogLog);
 impl Counter for Hll {
     const NAME: &'static str = "hpds-hll";
     fn new(p: u8) -> Self {
-        Hll(hpds_loglog::HyperLogLog::new(p))
+        Hll(hpds_loglog::HyperLogLog::new(p).unwrap())
     }
     #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
@@ -427,7 +427,7 @@ fn batch(p: u8, hs: &[u64]) -> Contestant<'_> {
         "hpds-batch",
         Box::new(move || {
             timed(hs.len(), || {
-                let mut s = HyperLogLogPlusPlus::new(p);
+                let mut s = HyperLogLogPlusPlus::new(p).unwrap();
                 s.insert_hashes(black_box(hs));
                 drop(black_box(s));
             })
@@ -535,7 +535,7 @@ fn model(p: u8, hs: &[u64], packed: bool, low_bits: bool) -> Contestant<'_> {
     let want: Vec<u8> = if low_bits {
         bytes::<true>(p, hs)
     } else {
-        let mut reference = hpds_loglog::HyperLogLog::new(p);
+        let mut reference = hpds_loglog::HyperLogLog::new(p).unwrap();
         reference.insert_hashes(hs);
         reference.registers().collect()
     };
@@ -671,7 +671,7 @@ fn probe(spec: &str) {
                 black_box(&hs),
             ))),
             ("batch", _) => {
-                let mut s = HyperLogLogPlusPlus::new(p);
+                let mut s = HyperLogLogPlusPlus::new(p).unwrap();
                 s.insert_hashes(black_box(&hs));
                 drop(black_box(s));
             }
@@ -719,7 +719,7 @@ fn report(_: &mut Criterion) {
             print!("{}", accuracy_rows::<Ce<PassThrough, 14>>(p, trials, max));
         }
     }
-    let s = HyperLogLogPlusPlus::new(14);
+    let s = HyperLogLogPlusPlus::new(14).unwrap();
     println!("hpds heap while empty: {} bytes", s.heap_bytes());
     sizes_report();
 }

@@ -1,7 +1,7 @@
 //! A Bloom filter shared between threads without locks.
 
 use core::fmt;
-use core::hash::Hash;
+use hpds_core::Item;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hpds_core::Result;
@@ -54,6 +54,8 @@ impl AtomicBloomFilter {
         Self::with_bits(m, k)
     }
 
+    with_seed!(expected_items: u64, false_positive_rate: f64);
+
     /// A filter of `bits` bits with `hashes` positions per item.
     ///
     /// # Errors
@@ -72,13 +74,13 @@ impl AtomicBloomFilter {
 
     /// Adds an item; returns `true` if all its bits were already set.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn insert<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.insert_hashes(Hashes::of_item(item, self.seed))
     }
 
     /// Whether the item is (probably) present.
     #[inline]
-    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.contains_hashes(Hashes::of_item(item, self.seed))
     }
 
@@ -116,9 +118,8 @@ impl AtomicBloomFilter {
 
     /// A snapshot as a plain [`BloomFilter`] (for serialization, union, estimates).
     pub fn to_bloom(&self) -> BloomFilter {
-        let mut f = BloomFilter::with_bits(self.m, self.k)
-            .expect("shape already validated")
-            .with_seed(self.seed);
+        let mut f = BloomFilter::with_bits_and_seed(self.m, self.k, self.seed)
+            .expect("shape already validated");
         let words: Vec<u64> = self
             .words
             .iter()
@@ -168,6 +169,7 @@ impl fmt::Debug for AtomicBloomFilter {
 }
 
 impl_heap_size!([] AtomicBloomFilter, |f| f.words.capacity() * 8);
+impl_membership!([] AtomicBloomFilter);
 
 #[cfg(test)]
 mod tests {

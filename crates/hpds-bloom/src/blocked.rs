@@ -1,7 +1,7 @@
 //! The cache-line-blocked Bloom filter.
 
 use core::fmt;
-use core::hash::Hash;
+use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, mix64};
@@ -118,17 +118,17 @@ impl BlockedBloomFilter {
         })
     }
 
-    with_seed!();
+    with_seed!(expected_items: u64, false_positive_rate: f64);
 
     /// Adds an item; returns `true` if it was (probably) present already.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
         self.insert_hashes(Hashes::of_item(item, self.seed))
     }
 
     /// Whether the item is (probably) present: never `false` for an inserted item.
     #[inline]
-    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.contains_hashes(Hashes::of_item(item, self.seed))
     }
 
@@ -164,7 +164,7 @@ impl BlockedBloomFilter {
     /// assert!(f.contains("c"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
+    pub fn insert_many<T: Item>(&mut self, items: &[T]) -> usize {
         hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
             f.set_in_block(i, h2)
         })
@@ -184,7 +184,7 @@ impl BlockedBloomFilter {
     /// assert_eq!(found, [true, true, true]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+    pub fn contains_many<T: Item>(&self, items: &[T], out: &mut Vec<bool>) {
         hashing::contains_many::<_, _, _, AHEAD>(self, items, out, Self::locate, |f, (i, h2)| {
             f.test_block(i, h2)
         });
@@ -201,7 +201,7 @@ impl BlockedBloomFilter {
     /// assert_eq!(f.count_contained(&["x", "y"]), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
+    pub fn count_contained<T: Item>(&self, items: &[T]) -> usize {
         hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, |f, (i, h2)| {
             f.test_block(i, h2)
         })
@@ -209,7 +209,7 @@ impl BlockedBloomFilter {
 
     /// Hashes an item into its `(block, second hash half)` and prefetches the block.
     #[inline]
-    fn locate<T: Hash>(&self, item: &T) -> (usize, u64) {
+    fn locate<T: Item>(&self, item: &T) -> (usize, u64) {
         let h = Hashes::of_item(item, self.seed);
         let i = reduce(h.h1, self.blocks.len() as u64) as usize;
         prefetch(core::ptr::from_ref(&self.blocks[i]));
@@ -388,10 +388,12 @@ impl_extend!([] BlockedBloomFilter);
 impl_heap_size!([] BlockedBloomFilter, |f| f.blocks.capacity() * core::mem::size_of::<Block>());
 impl_membership!([] BlockedBloomFilter);
 
-/// Format (version 1): `hashes: u32, seed: u64, words: u64 slice` (8 words per block).
+/// Format (version 2): `hashes: u32, seed: u64, words: u64 slice` (8 words per block).
 impl ByteCodec for BlockedBloomFilter {
     const TAG: [u8; 4] = *b"BLMB";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+    // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+    const MIN_VERSION: u16 = 2;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         enc.put_u32(self.k);

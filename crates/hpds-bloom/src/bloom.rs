@@ -1,7 +1,7 @@
 //! The classic Bloom filter.
 
 use core::fmt;
-use core::hash::Hash;
+use hpds_core::Item;
 
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
@@ -89,17 +89,24 @@ impl BloomFilter {
         })
     }
 
-    with_seed!();
+    with_seed!(expected_items: u64, false_positive_rate: f64);
+
+    /// [`with_bits`](Self::with_bits) hashing with `seed`.
+    pub(crate) fn with_bits_and_seed(bits: u64, hashes: u32, seed: u64) -> Result<Self> {
+        let mut filter = Self::with_bits(bits, hashes)?;
+        filter.seed = seed;
+        Ok(filter)
+    }
 
     /// Adds an item; returns `true` if it was (probably) present already.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
         self.insert_hashes(Hashes::of_item(item, self.seed))
     }
 
     /// Whether the item is (probably) present: never `false` for an inserted item.
     #[inline]
-    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.contains_hashes(Hashes::of_item(item, self.seed))
     }
 
@@ -116,7 +123,7 @@ impl BloomFilter {
         self.contains_hashes(Hashes::from_u64(hash))
     }
 
-    /// Adds an item given by a 128-bit hash, e.g. `hash_one_128(&item, filter.seed())`, which is
+    /// Adds an item given by a 128-bit hash, e.g. `item.stable_hash128(filter.seed())`, which is
     /// exactly what [`insert`](Self::insert) does.
     #[inline]
     pub fn insert_hash128(&mut self, hash: u128) -> bool {
@@ -143,7 +150,7 @@ impl BloomFilter {
     /// assert_eq!(f.insert_many(&["a", "b", "a"]), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
+    pub fn insert_many<T: Item>(&mut self, items: &[T]) -> usize {
         hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes)
     }
 
@@ -160,7 +167,7 @@ impl BloomFilter {
     /// assert_eq!(found, [true, true]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+    pub fn contains_many<T: Item>(&self, items: &[T], out: &mut Vec<bool>) {
         hashing::contains_many::<_, _, _, AHEAD>(
             self,
             items,
@@ -180,13 +187,13 @@ impl BloomFilter {
     /// assert_eq!(f.count_contained(&["x", "y"]), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
+    pub fn count_contained<T: Item>(&self, items: &[T]) -> usize {
         hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
     }
 
     /// Hashes an item and prefetches the words of its `k` positions.
     #[inline]
-    fn locate<T: Hash>(&self, item: &T) -> Hashes {
+    fn locate<T: Item>(&self, item: &T) -> Hashes {
         let h = Hashes::of_item(item, self.seed);
         self.prefetch_positions(h, self.k);
         h
@@ -451,7 +458,7 @@ impl_word_codec!(
     BloomRepr,
     bits,
     bits,
-    "Format (version 1): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian; \
+    "Format (version 2): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian; \
      bits past `bits` in the last word are zero."
 );
 
@@ -496,7 +503,7 @@ mod tests {
         let mut a = BloomFilter::new(100, 0.01).unwrap();
         let b = BloomFilter::new(200, 0.01).unwrap();
         assert!(a.union(&b).is_err());
-        let c = BloomFilter::new(100, 0.01).unwrap().with_seed(5);
+        let c = BloomFilter::with_seed(100, 0.01, 5).unwrap();
         assert!(a.intersect(&c).is_err());
         let d = BloomFilter::with_bits(a.bits(), a.hashes() + 1).unwrap();
         assert!(a.union(&d).is_err());

@@ -1,7 +1,7 @@
 //! The counting Bloom filter (Fan, Cao, Almeida and Broder, 2000).
 
 use core::fmt;
-use core::hash::Hash;
+use hpds_core::Item;
 
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
@@ -91,7 +91,7 @@ impl CountingBloomFilter {
         })
     }
 
-    with_seed!();
+    with_seed!(expected_items: u64, false_positive_rate: f64);
 
     // Cells are read and written as nibbles of the raw words: `bitvec`'s `BitField`
     // `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower (docs/bloom.md, *Storage*).
@@ -108,18 +108,18 @@ impl CountingBloomFilter {
     }
 
     /// Adds an item; returns `true` if it was (probably) present already.
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
         self.insert_hashes(Hashes::of_item(item, self.seed))
     }
 
     /// Whether the item is (probably) present.
-    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.contains_hashes(Hashes::of_item(item, self.seed))
     }
 
     /// Removes one occurrence of an item; returns `false` (and changes nothing) if the item is
     /// certainly absent. See the type docs for the false-negative risk.
-    pub fn remove<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+    pub fn remove<T: Item + ?Sized>(&mut self, item: &T) -> bool {
         self.remove_hashes(Hashes::of_item(item, self.seed))
     }
 
@@ -262,7 +262,7 @@ impl_word_codec!(
     CountingRepr,
     cells,
     cells,
-    "Format (version 1): `cells: u64, hashes: u32, seed: u64, words: u64 slice` (16 cells per \
+    "Format (version 2): `cells: u64, hashes: u32, seed: u64, words: u64 slice` (16 cells per \
      word, cell `i` in bits `4i..4i+4`, least significant first)."
 );
 

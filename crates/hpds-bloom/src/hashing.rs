@@ -1,6 +1,6 @@
 //! Turning one hash into k positions.
 //!
-//! Every item is hashed once, with the 128-bit stable hash ([`hpds_core::hash::hash_one_128`]),
+//! Every item is hashed once, with the 128-bit stable hash of the item's canonical bytes ([`hpds_core::Item::stable_hash128`]),
 //! and the two 64-bit halves drive *enhanced double hashing* (Dillinger and Manolios, 2004):
 //! `x_0 = h1`, `x_{i+1} = x_i + y_i`, `y_{i+1} = y_i + i` (mod 2^64), with `y_0 = h2`. Each
 //! `x_i` is reduced to `0..m` by the multiply-shift range reduction `(x * m) >> 64` (Lemire),
@@ -15,9 +15,8 @@
 //! hashes `0..n` and measures the classic rate. Items given to `insert` and hashes given to `insert_hash` therefore live in
 //! different key spaces: use one or the other for a given filter.
 
-use core::hash::Hash;
-
-use hpds_core::hash::{hash_one_128, mix64};
+use hpds_core::Item;
+use hpds_core::hash::mix64;
 
 /// Calls `apply(ctx, locate(ctx, item))` for every item in order, but evaluates `locate` up to
 /// `D` items early, so that a `locate` that prefetches the item's cache lines (see
@@ -108,8 +107,8 @@ pub(crate) struct Hashes {
 
 impl Hashes {
     #[inline]
-    pub(crate) fn of_item<T: Hash + ?Sized>(item: &T, seed: u64) -> Self {
-        Self::from_u128(hash_one_128(item, seed))
+    pub(crate) fn of_item<T: Item + ?Sized>(item: &T, seed: u64) -> Self {
+        Self::from_u128(item.stable_hash128(seed))
     }
 
     #[inline]

@@ -69,8 +69,8 @@
 //! ```
 //!
 //! # Hashing
-//! Each operation hashes the item once with the stable 128-bit xxh3
-//! ([`hpds_core::hash::hash_one_128`], seeded) and derives the `k` positions by enhanced double
+//! Each operation hashes the item once with the stable 128-bit xxh3 of its canonical bytes
+//! ([`hpds_core::Item`], seeded) and derives the `k` positions by enhanced double
 //! hashing with a multiply-shift range reduction; composite filters reuse the one hash for every
 //! sub-filter. `insert_hash`/`contains_hash` take a pre-computed 64-bit hash `h` and expand it to
 //! the pair `(mix64(h), mix64(h + φ))` ([`hpds_core::hash::mix64`], a bijection; two SplitMix64

@@ -1,6 +1,6 @@
 //! The scalable Bloom filter (Almeida, Baquero, Preguiça and Hutchison, 2007).
 
-use core::hash::Hash;
+use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
@@ -221,7 +221,7 @@ impl ScalableBloomFilter {
                 return Err(Error::memory_limit(limit, needed));
             }
         }
-        Ok(BloomFilter::with_bits(m, k)?.with_seed(self.config.seed))
+        BloomFilter::with_bits_and_seed(m, k, self.config.seed)
     }
 
     fn grow(&mut self) -> Result<()> {
@@ -249,7 +249,7 @@ impl ScalableBloomFilter {
     /// If a memory limit stops the filter from growing, the item still goes into the newest
     /// sub-filter, past its capacity, and the rate bound no longer holds: use
     /// [`try_insert`](Self::try_insert) to be told instead.
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
         self.insert_hashes_lossy(Hashes::of_item(item, self.config.seed))
     }
 
@@ -259,12 +259,12 @@ impl ScalableBloomFilter {
     /// # Errors
     /// [`hpds_core::ErrorKind::MemoryLimit`] when the newest sub-filter is full and a new one
     /// would exceed the limit.
-    pub fn try_insert<T: Hash + ?Sized>(&mut self, item: &T) -> Result<bool> {
+    pub fn try_insert<T: Item + ?Sized>(&mut self, item: &T) -> Result<bool> {
         self.try_insert_hashes(Hashes::of_item(item, self.config.seed))
     }
 
     /// Whether the item is (probably) present.
-    pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
+    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
         self.contains_hashes(Hashes::of_item(item, self.config.seed))
     }
 
@@ -296,7 +296,7 @@ impl ScalableBloomFilter {
     /// assert_eq!(f.count_contained(&keys), 1000); // no false negatives
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn insert_many<T: Hash>(&mut self, items: &[T]) -> usize {
+    pub fn insert_many<T: Item>(&mut self, items: &[T]) -> usize {
         hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes_lossy)
     }
 
@@ -313,7 +313,7 @@ impl ScalableBloomFilter {
     /// assert_eq!(found, [true, true]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn contains_many<T: Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+    pub fn contains_many<T: Item>(&self, items: &[T], out: &mut Vec<bool>) {
         hashing::contains_many::<_, _, _, AHEAD>(
             self,
             items,
@@ -333,7 +333,7 @@ impl ScalableBloomFilter {
     /// assert_eq!(f.count_contained(&["x", "y"]), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn count_contained<T: Hash>(&self, items: &[T]) -> usize {
+    pub fn count_contained<T: Item>(&self, items: &[T]) -> usize {
         hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
     }
 
@@ -341,7 +341,7 @@ impl ScalableBloomFilter {
     /// [`PREFETCH_OLDER`] words of every older one. A hint only: if the filter grows before
     /// the item is applied, the item is still applied to the filter as it is then.
     #[inline]
-    fn locate<T: Hash>(&self, item: &T) -> Hashes {
+    fn locate<T: Item>(&self, item: &T) -> Hashes {
         let h = Hashes::of_item(item, self.config.seed);
         if let Some((newest, older)) = self.stages.split_last() {
             newest.filter.prefetch_positions(h, u32::MAX);
@@ -524,12 +524,14 @@ impl_heap_size!([] ScalableBloomFilter, |f| {
 });
 impl_membership!([] ScalableBloomFilter, |f| f.config.seed);
 
-/// Format (version 1): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
+/// Format (version 2): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
 /// memory_limit: u64 (u64::MAX for none), seed: u64, stage count: u64`, then per stage
 /// `capacity: u64, len: u64` and a [`BloomFilter`] payload.
 impl ByteCodec for ScalableBloomFilter {
     const TAG: [u8; 4] = *b"BLMS";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+    // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+    const MIN_VERSION: u16 = 2;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         let c = &self.config;

@@ -1,16 +1,20 @@
 //! Trait impls and methods the filters share, written once as macros.
 
-/// `pub fn with_seed(self, seed) -> Self` for a filter with a `seed` field and a `clear`
-/// method; invoked inside the filter's `impl` block.
+/// `pub fn with_seed(<new's parameters>, seed) -> Result<Self>` for a filter with a `seed`
+/// field and a `new` taking the parameters listed; invoked inside the filter's `impl` block.
 macro_rules! with_seed {
-    () => {
-        /// The same filter, emptied, hashing items with `seed` instead of the default.
+    ($($param:ident: $ty:ty),*) => {
+        /// Like [`new`](Self::new), hashing items with `seed` instead of
+        /// [`DEFAULT_SEED`](hpds_core::hash::DEFAULT_SEED).
         ///
         /// Filters built with different seeds cannot be combined.
-        pub fn with_seed(mut self, seed: u64) -> Self {
-            self.clear();
-            self.seed = seed;
-            self
+        ///
+        /// # Errors
+        /// As [`new`](Self::new).
+        pub fn with_seed($($param: $ty,)* seed: u64) -> hpds_core::Result<Self> {
+            let mut filter = Self::new($($param),*)?;
+            filter.seed = seed;
+            Ok(filter)
         }
     };
 }
@@ -19,7 +23,7 @@ macro_rules! with_seed {
 /// Generic parameters of the filter go in the brackets, each followed by a comma.
 macro_rules! impl_extend {
     ([$($gen:tt)*] $ty:ty) => {
-        impl<$($gen)* T: core::hash::Hash> Extend<T> for $ty {
+        impl<$($gen)* T: hpds_core::Item> Extend<T> for $ty {
             fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
                 for item in iter {
                     self.insert(&item);
@@ -59,10 +63,10 @@ macro_rules! impl_membership {
                 let $f = self;
                 $seed
             }
-            fn insert<T: core::hash::Hash + ?Sized>(&mut self, item: &T) -> bool {
+            fn insert<T: hpds_core::Item + ?Sized>(&mut self, item: &T) -> bool {
                 <$ty>::insert(self, item)
             }
-            fn contains<T: core::hash::Hash + ?Sized>(&self, item: &T) -> bool {
+            fn contains<T: hpds_core::Item + ?Sized>(&self, item: &T) -> bool {
                 <$ty>::contains(self, item)
             }
         }
@@ -78,7 +82,9 @@ macro_rules! impl_word_codec {
         #[doc = $doc]
         impl hpds_core::codec::ByteCodec for $ty {
             const TAG: [u8; 4] = *$tag;
-            const VERSION: u16 = 1;
+            const VERSION: u16 = 2;
+            // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+            const MIN_VERSION: u16 = 2;
 
             fn encode_payload(&self, enc: &mut hpds_core::codec::Encoder) {
                 enc.put_u64(self.m);

@@ -252,7 +252,7 @@ proptest! {
 
     #[test]
     fn codecs_round_trip(items in keys()) {
-        let mut a = BloomFilter::new(100, 0.01).unwrap().with_seed(9);
+        let mut a = BloomFilter::with_seed(100, 0.01, 9).unwrap();
         let mut b = BlockedBloomFilter::new(100, 0.01).unwrap();
         let mut c = ScalableBloomFilter::new(10, 0.01).unwrap();
         let mut d = CountingBloomFilter::new(100, 0.01).unwrap();

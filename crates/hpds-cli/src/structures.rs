@@ -159,28 +159,37 @@ pub fn all() -> Vec<Entry> {
             truth: Truth::Distinct,
             about: "hpds LogLog, p = 14 (16384 registers): ~1.0% error",
             mergeable: true,
-            build: |threads| Parallel::boxed(LogLog::new(14), threads),
+            build: |threads| Parallel::boxed(LogLog::new(14).expect("valid precision"), threads),
         },
         Entry {
             name: "superloglog",
             truth: Truth::Distinct,
             about: "hpds SuperLogLog, p = 14: ~0.8% error",
             mergeable: true,
-            build: |threads| Parallel::boxed(SuperLogLog::new(14), threads),
+            build: |threads| {
+                Parallel::boxed(SuperLogLog::new(14).expect("valid precision"), threads)
+            },
         },
         Entry {
             name: "hyperloglog",
             truth: Truth::Distinct,
             about: "hpds HyperLogLog, p = 14 (12 KiB): ~0.8% error",
             mergeable: true,
-            build: |threads| Parallel::boxed(HyperLogLog::new(14), threads),
+            build: |threads| {
+                Parallel::boxed(HyperLogLog::new(14).expect("valid precision"), threads)
+            },
         },
         Entry {
             name: "hyperloglog++",
             truth: Truth::Distinct,
             about: "hpds HyperLogLogPlusPlus, p = 14: sparse while small, ~0.8% error",
             mergeable: true,
-            build: |threads| Parallel::boxed(HyperLogLogPlusPlus::new(14), threads),
+            build: |threads| {
+                Parallel::boxed(
+                    HyperLogLogPlusPlus::new(14).expect("valid precision"),
+                    threads,
+                )
+            },
         },
     ]
 }
@@ -296,7 +305,7 @@ impl Morris {
     const BASE: f64 = 1.08;
     fn seeded(seed: u64) -> Self {
         Self {
-            counter: MorrisCounter::seeded(Self::BASE, seed).expect("valid base"),
+            counter: MorrisCounter::with_seed(Self::BASE, seed).expect("valid base"),
             seed,
         }
     }
@@ -340,10 +349,10 @@ macro_rules! distinct_sketch {
 
 distinct_sketch! {
     Kmv => |s| Kmv::with_seed(s.k(), s.seed()).expect("valid k"),
-    LogLog => |s| LogLog::new(s.precision()),
-    SuperLogLog => |s| SuperLogLog::new(s.precision()),
-    HyperLogLog => |s| HyperLogLog::new(s.precision()),
-    HyperLogLogPlusPlus => |s| HyperLogLogPlusPlus::new(s.precision()),
+    LogLog => |s| LogLog::new(s.precision()).expect("valid precision"),
+    SuperLogLog => |s| SuperLogLog::new(s.precision()).expect("valid precision"),
+    HyperLogLog => |s| HyperLogLog::new(s.precision()).expect("valid precision"),
+    HyperLogLogPlusPlus => |s| HyperLogLogPlusPlus::new(s.precision()).expect("valid precision"),
 }
 
 impl Structure for HashSet<String> {
@@ -513,23 +522,39 @@ pub fn estimators() -> Vec<EstimatorEntry> {
         },
         EstimatorEntry {
             name: "loglog",
-            theory: |_| LogLog::new(ACCURACY_P).standard_error(),
-            build: || Box::new(LogLog::new(ACCURACY_P)),
+            theory: |_| {
+                LogLog::new(ACCURACY_P)
+                    .expect("valid precision")
+                    .standard_error()
+            },
+            build: || Box::new(LogLog::new(ACCURACY_P).expect("valid precision")),
         },
         EstimatorEntry {
             name: "superloglog",
-            theory: |_| SuperLogLog::new(ACCURACY_P).standard_error(),
-            build: || Box::new(SuperLogLog::new(ACCURACY_P)),
+            theory: |_| {
+                SuperLogLog::new(ACCURACY_P)
+                    .expect("valid precision")
+                    .standard_error()
+            },
+            build: || Box::new(SuperLogLog::new(ACCURACY_P).expect("valid precision")),
         },
         EstimatorEntry {
             name: "hyperloglog",
-            theory: |_| HyperLogLog::new(ACCURACY_P).standard_error(),
-            build: || Box::new(HyperLogLog::new(ACCURACY_P)),
+            theory: |_| {
+                HyperLogLog::new(ACCURACY_P)
+                    .expect("valid precision")
+                    .standard_error()
+            },
+            build: || Box::new(HyperLogLog::new(ACCURACY_P).expect("valid precision")),
         },
         EstimatorEntry {
             name: "hyperloglog++",
-            theory: |_| HyperLogLogPlusPlus::new(ACCURACY_P).standard_error(),
-            build: || Box::new(HyperLogLogPlusPlus::new(ACCURACY_P)),
+            theory: |_| {
+                HyperLogLogPlusPlus::new(ACCURACY_P)
+                    .expect("valid precision")
+                    .standard_error()
+            },
+            build: || Box::new(HyperLogLogPlusPlus::new(ACCURACY_P).expect("valid precision")),
         },
     ]
 }

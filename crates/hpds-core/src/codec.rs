@@ -451,6 +451,10 @@ pub trait ByteCodec: Sized {
     const TAG: [u8; 4];
     /// The newest format version this build writes and reads.
     const VERSION: u16;
+    /// The oldest format version this build reads. Versions before it were written with an item
+    /// hash that differs from the current one ([`Item`](crate::Item)), so decoding them is
+    /// refused rather than letting them merge silently with new structures.
+    const MIN_VERSION: u16 = 1;
 
     /// Writes the payload.
     fn encode_payload(&self, enc: &mut Encoder);
@@ -472,6 +476,13 @@ pub trait ByteCodec: Sized {
     /// Any corrupt, truncated, foreign or future-version input. Never panics.
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let (mut dec, version) = Decoder::open(bytes, Self::TAG, Self::VERSION)?;
+        if version < Self::MIN_VERSION {
+            return Err(DecodeError::RetiredVersion {
+                oldest: Self::MIN_VERSION,
+                got: version,
+            }
+            .into());
+        }
         let value = Self::decode_payload(&mut dec, version)?;
         dec.finish()?;
         Ok(value)
@@ -682,5 +693,39 @@ mod tests {
         let mut over = [0xff; 10];
         over[9] = 0x02;
         assert!(Decoder::raw(&over).varint().is_err());
+    }
+
+    /// A structure whose versions before 3 hashed items differently.
+    #[derive(Debug, PartialEq)]
+    struct Renewed(u16);
+
+    impl ByteCodec for Renewed {
+        const TAG: [u8; 4] = *b"RENW";
+        const VERSION: u16 = 3;
+        const MIN_VERSION: u16 = 3;
+        fn encode_payload(&self, enc: &mut Encoder) {
+            enc.put_u16(self.0);
+        }
+        fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
+            Ok(Renewed(dec.u16()?))
+        }
+    }
+
+    #[test]
+    fn retired_versions_are_refused_with_the_oldest_readable() {
+        assert_eq!(
+            Renewed::from_bytes(&Renewed(7).to_bytes()).unwrap(),
+            Renewed(7)
+        );
+        for old in [1, 2] {
+            let mut enc = Encoder::new(Renewed::TAG, old);
+            enc.put_u16(7);
+            let err = Renewed::from_bytes(&enc.finish()).unwrap_err();
+            assert!(matches!(
+                err.kind(),
+                ErrorKind::Decode(DecodeError::RetiredVersion { oldest: 3, got }) if *got == old
+            ));
+            assert!(err.to_string().contains("rebuild"), "{err}");
+        }
     }
 }

@@ -84,6 +84,14 @@ pub enum DecodeError {
         /// The version found.
         got: u16,
     },
+    /// The format version is older than the oldest this build reads: it was written with a
+    /// different item hash, so its contents cannot be combined with new structures.
+    RetiredVersion {
+        /// The oldest version this build reads.
+        oldest: u16,
+        /// The version found.
+        got: u16,
+    },
     /// The checksum does not match the content.
     ChecksumMismatch {
         /// The checksum stored in the input.
@@ -218,6 +226,11 @@ impl fmt::Display for DecodeError {
             Self::UnsupportedVersion { expected, got } => write!(
                 f,
                 "unsupported format version {got}: this build reads versions up to {expected}"
+            ),
+            Self::RetiredVersion { oldest, got } => write!(
+                f,
+                "retired format version {got}: it hashed items differently from this build, whose \
+                 oldest readable version is {oldest}; rebuild the structure from its data"
             ),
             Self::ChecksumMismatch { stored, computed } => write!(
                 f,

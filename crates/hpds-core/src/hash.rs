@@ -13,6 +13,8 @@ use core::hash::{BuildHasher, Hash, Hasher};
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed, xxh3_128_with_seed};
 
+pub use crate::item::{ByHash, Item};
+
 /// The seed every sketch uses unless it is given another one.
 ///
 /// Changing it would change every serialized sketch, so it is part of the format.

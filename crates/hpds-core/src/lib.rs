@@ -4,6 +4,8 @@
 //!
 //! - [`hash`]: a stable, seeded 64/128-bit hash (xxh3) for sketches and filters, the same on
 //!   every platform and version, so sketches built by different processes can be merged.
+//! - [`Item`]: the canonical bytes of an item (the same bytes are the same item whatever their
+//!   Rust type), the rule every sketch's and filter's `insert` and `contains` follow.
 //! - [`HeapSize`]: the bytes a structure owns on the heap, reported by every structure and
 //!   checked against a counting allocator in the memory benchmarks.
 //! - [`Error`]: the one error type, whose messages say what was allowed.
@@ -65,11 +67,13 @@ pub mod codec;
 pub mod error;
 pub mod hash;
 mod heap;
+pub mod item;
 #[cfg(feature = "std")]
 pub mod stats;
 pub mod traits;
 
 pub use codec::ByteCodec;
 pub use error::{DecodeError, Error, ErrorKind, Result};
-pub use heap::{HeapSize, heap_bytes_deep};
+pub use heap::HeapSize;
+pub use item::{ByHash, Item};
 pub use traits::{ApproximateCounter, DistinctCounter, MembershipFilter};

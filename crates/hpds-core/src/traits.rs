@@ -3,15 +3,14 @@
 //! They are deliberately small: what the CLI, the benchmarks and the accuracy harness need to
 //! drive any implementation with the same code.
 
-use core::hash::Hash;
-
 use crate::error::Result;
-use crate::hash::{DEFAULT_SEED, hash_one};
+use crate::hash::DEFAULT_SEED;
+use crate::item::Item;
 
 /// Estimates how many distinct items it has seen (KMV, the LogLog family, exact sets).
 ///
-/// `insert` hashes the item once with the stable hash and the structure's seed, then calls
-/// `insert_hash`, so pre-hashed and item input give the same state.
+/// `insert` hashes the item once with the stable hash of its canonical bytes ([`Item`]) and the
+/// structure's seed, then calls `insert_hash`, so pre-hashed and item input give the same state.
 pub trait DistinctCounter {
     /// Adds an item given by its 64-bit stable hash.
     fn insert_hash(&mut self, hash: u64);
@@ -22,8 +21,8 @@ pub trait DistinctCounter {
     }
 
     /// Adds an item, hashing it once.
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        let hash = hash_one(item, self.hash_seed());
+    fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        let hash = item.stable_hash(self.hash_seed());
         self.insert_hash(hash);
     }
 
@@ -53,14 +52,14 @@ pub trait MembershipFilter {
     }
 
     /// Adds an item; returns `true` if it was (probably) present already.
-    fn insert<T: Hash + ?Sized>(&mut self, item: &T) -> bool {
-        let hash = hash_one(item, self.hash_seed());
+    fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
+        let hash = item.stable_hash(self.hash_seed());
         self.insert_hash(hash)
     }
 
     /// Whether the item is (probably) present.
-    fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        self.contains_hash(hash_one(item, self.hash_seed()))
+    fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
+        self.contains_hash(item.stable_hash(self.hash_seed()))
     }
 }
 

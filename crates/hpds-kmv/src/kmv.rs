@@ -1,7 +1,7 @@
 //! The K-Minimum-Values sketch.
 
 use core::fmt;
-use core::hash::Hash;
+use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_u64};
@@ -159,8 +159,8 @@ impl Kmv {
     /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
     /// sketch's seed. The same as [`DistinctCounter::insert`], without importing the trait.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        self.insert_hash(hpds_core::hash::hash_one(item, self.seed));
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds a `u64` item, hashing it with [`hash_u64`] (the same hash as
@@ -536,7 +536,7 @@ impl DistinctCounter for Kmv {
     }
 }
 
-impl<T: Hash> Extend<T> for Kmv {
+impl<T: Item> Extend<T> for Kmv {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
             self.insert(&item);
@@ -544,7 +544,7 @@ impl<T: Hash> Extend<T> for Kmv {
     }
 }
 
-impl<T: Hash> FromIterator<T> for Kmv {
+impl<T: Item> FromIterator<T> for Kmv {
     /// A [`Kmv::default`] sketch of the items.
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut s = Self::default();
@@ -553,11 +553,13 @@ impl<T: Hash> FromIterator<T> for Kmv {
     }
 }
 
-/// The format (version 1): `k` (`u64`), seed (`u64`), θ (`u64`, `u64::MAX` while exact), then
+/// The format (version 2): `k` (`u64`), seed (`u64`), θ (`u64`, `u64::MAX` while exact), then
 /// the retained hashes ascending (a length-prefixed `u64` slice).
 impl ByteCodec for Kmv {
     const TAG: [u8; 4] = *b"KMV ";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+    // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+    const MIN_VERSION: u16 = 2;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         enc.put_u64(self.k as u64);

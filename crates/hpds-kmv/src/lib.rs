@@ -10,7 +10,7 @@
 //! the union's cardinality is needed and memory is tight.
 //!
 //! # Types
-//! [`Kmv`] is the sketch: [`insert`](hpds_core::DistinctCounter::insert) (any `T: Hash`, e.g.
+//! [`Kmv`] is the sketch: [`insert`](hpds_core::DistinctCounter::insert) (any [`hpds_core::Item`], e.g.
 //! `&str` tokens), [`insert_hash`](Kmv::insert_hash) and [`insert_u64`](Kmv::insert_u64),
 //! [`estimate`](Kmv::estimate), [`estimate_bounds`](Kmv::estimate_bounds) and
 //! [`relative_error_bound`](Kmv::relative_error_bound) for a confidence level,

@@ -302,7 +302,7 @@ fn bounds_cover_at_their_confidence() {
 
 #[test]
 fn golden_bytes() {
-    // Format version 1, fixed by this vector: a change here is a format change.
+    // Format version 2, fixed by this vector: a change here is a format change.
     // k = 2 rebuilds at 4 retained values: it keeps 10 and 20, and θ drops to 21.
     let s = sketch(2, [30, 10, 20, 10, 40]);
     assert!(!s.is_exact());
@@ -314,18 +314,29 @@ fn golden_bytes() {
         "0a00000000000000",
         "1400000000000000", // 10, 20
     );
-    // Compact hpds frame: magic "hp", kind 5 ("KMV "), version 1, length 48; 4-byte checksum.
+    // Compact hpds frame: magic "hp", kind 5 ("KMV "), version 2, length 48; 4-byte checksum.
     let bytes = s.to_bytes();
     assert_eq!(
         hex(&bytes[..bytes.len() - 4]),
-        format!("6870050130{payload}")
+        format!("6870050230{payload}")
     );
     assert_eq!(Kmv::from_bytes(&bytes).unwrap(), s);
-    // The legacy frame (magic, "KMV ", u16 version, u64 length; xxh3-64 checksum) still decodes.
+    // Version 1 (here in the legacy frame: magic, "KMV ", u16 version, u64 length; xxh3-64
+    // checksum) hashed strings through `Hash`, not their bytes: it is refused as retired.
     let mut legacy = unhex(&format!("485044534b4d562001003000000000000000{payload}"));
     let sum = hpds_core::hash::hash_bytes(&legacy, 0);
     legacy.extend_from_slice(&sum.to_le_bytes());
-    assert_eq!(Kmv::from_bytes(&legacy).unwrap(), s);
+    let err = Kmv::from_bytes(&legacy).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            hpds_core::ErrorKind::Decode(hpds_core::DecodeError::RetiredVersion {
+                oldest: 2,
+                got: 1
+            })
+        ),
+        "{err}"
+    );
 }
 
 fn unhex(s: &str) -> Vec<u8> {

@@ -23,7 +23,7 @@ fn main() {
         for n in [0usize, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] {
             let items: Vec<u64> = distinct_u64s(n as u64).take(n).collect();
             let (pp, delta) = measure(|| {
-                let mut s = HyperLogLogPlusPlus::new(p);
+                let mut s = HyperLogLogPlusPlus::new(p).unwrap();
                 for &h in &items {
                     s.insert_hash(h);
                 }
@@ -43,7 +43,7 @@ fn main() {
                 pp.to_bytes().len(),
             );
             let (hll, delta) = measure(|| {
-                let mut s = HyperLogLog::new(p);
+                let mut s = HyperLogLog::new(p).unwrap();
                 for &h in &items {
                     s.insert_hash(h);
                 }

@@ -32,7 +32,7 @@ fn insert(c: &mut Criterion) {
                 &hashes,
                 |b, hs| {
                     b.iter(|| {
-                        let mut s = HyperLogLog::new(p);
+                        let mut s = HyperLogLog::new(p).unwrap();
                         for &h in hs {
                             s.insert_hash(h);
                         }
@@ -45,7 +45,7 @@ fn insert(c: &mut Criterion) {
                 &hashes,
                 |b, hs| {
                     b.iter(|| {
-                        let mut s = HyperLogLogPlusPlus::new(p);
+                        let mut s = HyperLogLogPlusPlus::new(p).unwrap();
                         for &h in hs {
                             s.insert_hash(h);
                         }
@@ -64,7 +64,7 @@ fn insert(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("hll++/p14/u64", n), &keys, |b, ks| {
             b.iter(|| {
-                let mut s = HyperLogLogPlusPlus::new(14);
+                let mut s = HyperLogLogPlusPlus::new(14).unwrap();
                 for k in ks {
                     s.insert(k);
                 }
@@ -73,7 +73,7 @@ fn insert(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("hll++/p14/str", n), &words, |b, ws| {
             b.iter(|| {
-                let mut s = HyperLogLogPlusPlus::new(14);
+                let mut s = HyperLogLogPlusPlus::new(14).unwrap();
                 for w in ws {
                     s.insert(w.as_str());
                 }
@@ -87,7 +87,7 @@ fn insert(c: &mut Criterion) {
 fn estimate_and_merge(c: &mut Criterion) {
     let mut g = c.benchmark_group("estimate");
     for p in [10u8, 14, 16] {
-        let mut s = HyperLogLog::new(p);
+        let mut s = HyperLogLog::new(p).unwrap();
         for h in random_u64s(3, 8 << p) {
             s.insert_hash(h);
         }
@@ -106,8 +106,8 @@ fn estimate_and_merge(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("merge");
     for p in [10u8, 14, 16] {
-        let mut a = HyperLogLog::new(p);
-        let mut b2 = HyperLogLog::new(p);
+        let mut a = HyperLogLog::new(p).unwrap();
+        let mut b2 = HyperLogLog::new(p).unwrap();
         for h in random_u64s(4, 8 << p) {
             a.insert_hash(h);
         }
@@ -162,7 +162,7 @@ fn packing(c: &mut Criterion) {
             &hashes,
             |b, hs| {
                 b.iter(|| {
-                    let mut s = LogLog::new(p);
+                    let mut s = LogLog::new(p).unwrap();
                     for &h in hs {
                         s.insert_hash(h);
                     }
@@ -195,14 +195,14 @@ fn parallel(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("sequential", n), &words, |b, ws| {
             b.iter(|| {
-                let mut s = HyperLogLogPlusPlus::new(14);
+                let mut s = HyperLogLogPlusPlus::new(14).unwrap();
                 s.extend(ws.iter().map(String::as_str));
                 s
             });
         });
         g.bench_with_input(BenchmarkId::new("rayon", n), &words, |b, ws| {
             b.iter(|| {
-                let mut s = HyperLogLogPlusPlus::new(14);
+                let mut s = HyperLogLogPlusPlus::new(14).unwrap();
                 s.par_extend(ws.par_iter().map(String::as_str));
                 s
             });

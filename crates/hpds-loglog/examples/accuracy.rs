@@ -54,8 +54,8 @@ pub fn all_estimators(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
         |seed| {
             (
                 seed,
-                HyperLogLog::new(p),
-                HyperLogLogPlusPlus::new(p),
+                HyperLogLog::new(p).unwrap(),
+                HyperLogLogPlusPlus::new(p).unwrap(),
                 std::cell::Cell::new(0u64),
             )
         },

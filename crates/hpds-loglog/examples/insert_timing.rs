@@ -26,7 +26,7 @@ fn min_ns(hashes: &[u64], mut f: impl FnMut(&[u64])) -> f64 {
 
 #[inline(never)]
 fn fill_hll(p: u8, hs: &[u64]) -> HyperLogLog {
-    let mut s = HyperLogLog::new(p);
+    let mut s = HyperLogLog::new(p).unwrap();
     for &h in hs {
         s.insert_hash(h);
     }
@@ -35,7 +35,7 @@ fn fill_hll(p: u8, hs: &[u64]) -> HyperLogLog {
 
 #[inline(never)]
 fn fill_pp(p: u8, hs: &[u64]) -> HyperLogLogPlusPlus {
-    let mut s = HyperLogLogPlusPlus::new(p);
+    let mut s = HyperLogLogPlusPlus::new(p).unwrap();
     for &h in hs {
         s.insert_hash(h);
     }

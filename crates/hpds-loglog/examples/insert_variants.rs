@@ -358,7 +358,7 @@ fn main() {
         let m = 1 << p;
         if only.is_none() {
             // Every variant gives the crate's registers (and HIP estimate).
-            let mut reference = HyperLogLog::new(p);
+            let mut reference = HyperLogLog::new(p).unwrap();
             for &h in &hashes {
                 reference.insert_hash(h);
             }
@@ -414,7 +414,7 @@ fn main() {
                 drop(black_box(bytes_table_hip(p, hs)));
             }),
             ("HyperLogLog::insert_hash", &|hs| {
-                let mut s = HyperLogLog::new(p);
+                let mut s = HyperLogLog::new(p).unwrap();
                 for &h in hs {
                     s.insert_hash(h);
                 }

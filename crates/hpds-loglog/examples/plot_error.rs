@@ -27,7 +27,14 @@ const CURVES: [&str; 6] = [
 fn measure(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
     let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
     let _ = plan.run_streaming(
-        |seed| (seed, HyperLogLog::new(p), HyperLogLogPlusPlus::new(p), 0u64),
+        |seed| {
+            (
+                seed,
+                HyperLogLog::new(p).unwrap(),
+                HyperLogLogPlusPlus::new(p).unwrap(),
+                0u64,
+            )
+        },
         |(_, s, pp, n), h| {
             s.insert_hash(h);
             pp.insert_hash(h);

@@ -127,7 +127,7 @@ impl Core {
         self.hip = Some(Hip::new(self.regs.len() as f64));
     }
 
-    /// Payload (format version 2): the [header](put_header) byte with [`HIP`] set while the
+    /// Payload (format version 3, laid out as version 2): the [header](put_header) byte with [`HIP`] set while the
     /// sketch is insert-only, the seed when not the default, the HIP estimate when valid, then
     /// the [registers](encode_registers).
     pub(crate) fn encode(&self, enc: &mut Encoder) {

@@ -1,9 +1,8 @@
 //! LogLog, SuperLogLog and HyperLogLog: one dense sketch, three estimators.
 
-use core::hash::Hash;
-
+use hpds_core::Item;
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{DistinctCounter, HeapSize, Result};
 
 use crate::base::Core;
@@ -23,21 +22,10 @@ macro_rules! dense_sketch {
         impl $name {
             /// A sketch with `2^p` registers (`6 · 2^p / 8` bytes) and the default hash seed.
             ///
-            /// # Panics
-            /// If `p` is outside `4..=18`; [`try_new`](Self::try_new) returns an error instead.
-            pub fn new(p: u8) -> Self {
-                match Self::try_new(p) {
-                    Ok(s) => s,
-                    Err(e) => panic!("{e}"),
-                }
-            }
-
-            /// A sketch with `2^p` registers and the default hash seed.
-            ///
             /// # Errors
             /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
-            pub fn try_new(p: u8) -> Result<Self> {
-                Self::try_with_seed(p, DEFAULT_SEED)
+            pub fn new(p: u8) -> Result<Self> {
+                Self::with_seed(p, DEFAULT_SEED)
             }
 
             /// A sketch whose items are hashed with `seed`; only sketches with the same seed
@@ -45,7 +33,7 @@ macro_rules! dense_sketch {
             ///
             /// # Errors
             /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
-            pub fn try_with_seed(p: u8, seed: u64) -> Result<Self> {
+            pub fn with_seed(p: u8, seed: u64) -> Result<Self> {
                 Ok(Self { core: Core::try_new(p, seed)? })
             }
 
@@ -66,8 +54,8 @@ macro_rules! dense_sketch {
 
             /// Adds an item, hashing it once with the stable hash. `O(1)`, no allocation.
             #[inline]
-            pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-                self.core.insert_hash(hash_one(item, self.core.seed));
+            pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+                self.core.insert_hash(item.stable_hash(self.core.seed));
             }
 
             /// Adds an item given by its 64-bit hash (which must be well mixed, e.g. from
@@ -82,12 +70,13 @@ macro_rules! dense_sketch {
             /// estimate), in one loop that keeps the sketch's fields in registers.
             ///
             /// ```
-            #[doc = concat!("let mut a = hpds_loglog::", stringify!($name), "::new(10);")]
-            #[doc = concat!("let mut b = hpds_loglog::", stringify!($name), "::new(10);")]
+            #[doc = concat!("let mut a = hpds_loglog::", stringify!($name), "::new(10)?;")]
+            #[doc = concat!("let mut b = hpds_loglog::", stringify!($name), "::new(10)?;")]
             /// let hashes: Vec<u64> = (1..1000u64).map(|x| hpds_core::hash::mix64(x)).collect();
             /// a.insert_hashes(&hashes);
             /// hashes.iter().for_each(|&h| b.insert_hash(h));
             /// assert_eq!(a, b);
+            /// # Ok::<(), hpds_core::Error>(())
             /// ```
             pub fn insert_hashes(&mut self, hashes: &[u64]) {
                 self.core.insert_hashes(hashes);
@@ -149,7 +138,7 @@ macro_rules! dense_sketch {
             pub fn par_extend<I>(&mut self, items: I)
             where
                 I: rayon::iter::IntoParallelIterator,
-                I::Item: Hash,
+                I::Item: Item,
             {
                 use rayon::iter::ParallelIterator;
                 let empty = Self { core: Core::try_new(self.core.p(), self.core.seed).expect("valid") };
@@ -159,7 +148,7 @@ macro_rules! dense_sketch {
                     .fold(
                         || empty.clone(),
                         |mut s, item| {
-                            s.core.insert_hash(hash_one(&item, seed));
+                            s.core.insert_hash(item.stable_hash(seed));
                             s
                         },
                     )
@@ -177,7 +166,7 @@ macro_rules! dense_sketch {
         impl Default for $name {
             /// Precision 14 (16 384 registers, 12 KiB) and the default seed.
             fn default() -> Self {
-                Self::new(14)
+                Self::new(14).expect("14 is a valid precision")
             }
         }
 
@@ -218,7 +207,9 @@ macro_rules! dense_sketch {
             const TAG: [u8; 4] = *$tag;
             /// Version 2: compact registers (see the crate's `base::encode_registers`);
             /// version 1 payloads are still read.
-            const VERSION: u16 = 2;
+            const VERSION: u16 = 3;
+            // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+            const MIN_VERSION: u16 = 3;
             fn encode_payload(&self, enc: &mut Encoder) {
                 self.core.encode(enc);
             }
@@ -227,7 +218,7 @@ macro_rules! dense_sketch {
             }
         }
 
-        impl<T: Hash> Extend<T> for $name {
+        impl<T: Item> Extend<T> for $name {
             fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
                 for item in iter {
                     self.insert(&item);
@@ -235,7 +226,7 @@ macro_rules! dense_sketch {
             }
         }
 
-        impl<T: Hash> FromIterator<T> for $name {
+        impl<T: Item> FromIterator<T> for $name {
             /// A [`Default`] sketch (precision 14) of the items.
             fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
                 let mut s = Self::default();
@@ -259,7 +250,7 @@ dense_sketch! {
     /// # Example
     /// ```
     /// use hpds_loglog::LogLog;
-    /// let mut s = LogLog::try_new(12)?;
+    /// let mut s = LogLog::new(12)?;
     /// for i in 0..100_000u64 {
     ///     s.insert(&i);
     /// }
@@ -299,8 +290,8 @@ dense_sketch! {
     /// # Example
     /// ```
     /// use hpds_loglog::{Estimator, HyperLogLog};
-    /// let mut a = HyperLogLog::try_new(14)?;
-    /// let mut b = HyperLogLog::try_new(14)?;
+    /// let mut a = HyperLogLog::new(14)?;
+    /// let mut b = HyperLogLog::new(14)?;
     /// for i in 0..60_000u64 {
     ///     a.insert(&i);
     /// }

@@ -18,7 +18,7 @@
 //!
 //! All four share one register layout, so every [`Estimator`] can be applied to any of them
 //! through `estimate_with` (that is how the docs' comparisons are made). Precision `p` is in
-//! `4..=18` (16 to 262 144 registers); bad parameters are errors from `try_new`.
+//! `4..=18` (16 to 262 144 registers); bad parameters are errors from `new`.
 //!
 //! # Example
 //! ```
@@ -26,8 +26,8 @@
 //! use hpds_loglog::HyperLogLogPlusPlus;
 //!
 //! // Two shards of a log, counted separately, then merged.
-//! let mut monday = HyperLogLogPlusPlus::try_new(14)?;
-//! let mut tuesday = HyperLogLogPlusPlus::try_new(14)?;
+//! let mut monday = HyperLogLogPlusPlus::new(14)?;
+//! let mut tuesday = HyperLogLogPlusPlus::new(14)?;
 //! for user in 0..30_000u64 {
 //!     monday.insert(&format!("user-{user}"));
 //! }
@@ -60,7 +60,7 @@
 //! | 1 000 | 6 144 (list + insert buffer) | 12 289 | 2 341 |
 //! | 10 000 and more | 12 289 | 12 289 | 8 213 to 8 222 |
 //!
-//! Serialized sizes (format version 2) include the compact hpds frame (9 bytes around a payload
+//! Serialized sizes (format version 3) include the compact hpds frame (9 bytes around a payload
 //! under 128 bytes, 10 up to 16 KiB: magic, kind, version, length, 32-bit checksum), a header
 //! byte and, dense and insert-only, the HIP estimate (8 bytes).
 //! Dense registers are written as four-bit offsets from the smallest register with rare

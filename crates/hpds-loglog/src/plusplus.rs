@@ -1,10 +1,10 @@
 //! HyperLogLog++: sparse while small, dense 6-bit registers after.
 
 use alloc::vec::Vec;
-use core::hash::Hash;
 
+use hpds_core::Item;
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{DistinctCounter, Error, HeapSize, Result};
 
 use crate::base::{Core, HIP, SPARSE, check_precision, decode_seed, get_header, put_header};
@@ -57,7 +57,7 @@ enum Repr {
 /// use hpds_loglog::HyperLogLogPlusPlus;
 /// use hpds_core::{ByteCodec, HeapSize};
 ///
-/// let mut s = HyperLogLogPlusPlus::try_new(14)?;
+/// let mut s = HyperLogLogPlusPlus::new(14)?;
 /// for word in ["apple", "banana", "cherry", "apple"] {
 ///     s.insert(word);
 /// }
@@ -84,28 +84,18 @@ pub struct HyperLogLogPlusPlus {
 impl HyperLogLogPlusPlus {
     /// A sketch of precision `p` (up to `2^p` registers) and the default seed.
     ///
-    /// # Panics
-    /// If `p` is outside `4..=18`; [`try_new`](Self::try_new) returns an error instead.
-    pub fn new(p: u8) -> Self {
-        match Self::try_new(p) {
-            Ok(s) => s,
-            Err(e) => panic!("{e}"),
-        }
+    /// # Errors
+    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
+    pub fn new(p: u8) -> Result<Self> {
+        Self::with_seed(p, DEFAULT_SEED)
     }
 
-    /// A sketch of precision `p` and the default seed.
+    /// A sketch whose items are hashed with `seed`; only sketches with the same seed can be
+    /// merged.
     ///
     /// # Errors
     /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
-    pub fn try_new(p: u8) -> Result<Self> {
-        Self::try_with_seed(p, DEFAULT_SEED)
-    }
-
-    /// A sketch whose items are hashed with `seed`.
-    ///
-    /// # Errors
-    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
-    pub fn try_with_seed(p: u8, seed: u64) -> Result<Self> {
+    pub fn with_seed(p: u8, seed: u64) -> Result<Self> {
         check_precision(p)?;
         let repr = if p >= MIN_SPARSE_P {
             Repr::Sparse {
@@ -156,8 +146,8 @@ impl HyperLogLogPlusPlus {
 
     /// Adds an item, hashing it once with the stable hash.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        self.insert_hash(hash_one(item, self.seed));
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds an item given by its 64-bit hash. Dense: `O(1)`; sparse: amortized `O(1)` (the
@@ -182,12 +172,13 @@ impl HyperLogLogPlusPlus {
     /// ```
     /// use hpds_loglog::HyperLogLogPlusPlus;
     /// let hashes: Vec<u64> = (1..100_000u64).map(hpds_core::hash::mix64).collect();
-    /// let mut a = HyperLogLogPlusPlus::new(12);
+    /// let mut a = HyperLogLogPlusPlus::new(12)?;
     /// a.insert_hashes(&hashes);
-    /// let mut b = HyperLogLogPlusPlus::new(12);
+    /// let mut b = HyperLogLogPlusPlus::new(12)?;
     /// hashes.iter().for_each(|&h| b.insert_hash(h));
     /// assert_eq!(a, b);
     /// assert_eq!(a.estimate(), b.estimate());
+    /// # Ok::<(), hpds_core::Error>(())
     /// ```
     pub fn insert_hashes(&mut self, hashes: &[u64]) {
         let mut rest = hashes;
@@ -350,7 +341,7 @@ impl HyperLogLogPlusPlus {
 
     /// Forgets every item: back to an empty (sparse where the precision allows) sketch.
     pub fn clear(&mut self) {
-        *self = Self::try_with_seed(self.p, self.seed).expect("precision already checked");
+        *self = Self::with_seed(self.p, self.seed).expect("precision already checked");
     }
 
     /// The dense registers, in index order (materialized while sparse).
@@ -377,7 +368,7 @@ impl HyperLogLogPlusPlus {
     pub fn par_extend<I>(&mut self, items: I)
     where
         I: rayon::iter::IntoParallelIterator,
-        I::Item: Hash,
+        I::Item: Item,
     {
         use rayon::iter::ParallelIterator;
         let empty = Core::try_new(self.p, self.seed).expect("valid");
@@ -387,7 +378,7 @@ impl HyperLogLogPlusPlus {
             .fold(
                 || empty.clone(),
                 |mut s, item| {
-                    s.insert_hash(hash_one(&item, seed));
+                    s.insert_hash(item.stable_hash(seed));
                     s
                 },
             )
@@ -434,7 +425,7 @@ impl PartialEq for HyperLogLogPlusPlus {
 impl Default for HyperLogLogPlusPlus {
     /// Precision 14 (12 KiB once dense) and the default seed.
     fn default() -> Self {
-        Self::new(14)
+        Self::new(14).expect("14 is a valid precision")
     }
 }
 
@@ -476,9 +467,11 @@ impl HeapSize for HyperLogLogPlusPlus {
 
 impl ByteCodec for HyperLogLogPlusPlus {
     const TAG: [u8; 4] = *b"HLLP";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
+    // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
+    const MIN_VERSION: u16 = 3;
 
-    /// Payload (format version 2): one header byte (`p`, a sparse flag, an insert-only flag,
+    /// Payload (format version 3, laid out as version 2): one header byte (`p`, a sparse flag, an insert-only flag,
     /// a custom-seed flag), the seed if not the default; dense: the HIP estimate while
     /// insert-only and the registers as for [`HyperLogLog`](crate::HyperLogLog) (packed or,
     /// usually, a third smaller as nibbles); sparse: the entries Rice coded (`log2(2^25 / n)
@@ -583,7 +576,7 @@ fn decode_v1(dec: &mut Decoder<'_>) -> Result<HyperLogLogPlusPlus> {
     }
 }
 
-impl<T: Hash> Extend<T> for HyperLogLogPlusPlus {
+impl<T: Item> Extend<T> for HyperLogLogPlusPlus {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
             self.insert(&item);
@@ -591,7 +584,7 @@ impl<T: Hash> Extend<T> for HyperLogLogPlusPlus {
     }
 }
 
-impl<T: Hash> FromIterator<T> for HyperLogLogPlusPlus {
+impl<T: Item> FromIterator<T> for HyperLogLogPlusPlus {
     /// A [`Default`] sketch (precision 14) of the items.
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut s = Self::default();

@@ -67,7 +67,7 @@ fn hyperloglog_plus_plus_within_theory() {
     let max = if cfg!(miri) { 300 } else { 100_000 };
     let plan = Accuracy::new(trials, log_scale(1, max, 6), 81);
     let rows = plan.run_streaming(
-        |_| HyperLogLogPlusPlus::new(p),
+        |_| HyperLogLogPlusPlus::new(p).unwrap(),
         HyperLogLogPlusPlus::insert_hash,
         HyperLogLogPlusPlus::estimate,
     );
@@ -95,7 +95,7 @@ fn hyperloglog_plus_plus_within_theory() {
 fn all_estimators(plan: &Accuracy, p: u8, estimators: &[Estimator]) -> Vec<Vec<ErrorStats>> {
     let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
     let _ = plan.run_streaming(
-        |seed| (seed, HyperLogLog::new(p), 0u64),
+        |seed| (seed, HyperLogLog::new(p).unwrap(), 0u64),
         |(_, s, n), h| {
             s.insert_hash(h);
             *n += 1;

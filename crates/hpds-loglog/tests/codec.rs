@@ -1,6 +1,6 @@
 //! The byte format: round trips, golden bytes, and arbitrary input never panics.
 
-use hpds_core::ByteCodec;
+use hpds_core::{ByteCodec, DecodeError, ErrorKind};
 use hpds_loglog::{HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
 use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
@@ -18,8 +18,8 @@ fn three<S: Extend<&'static str>>(mut s: S) -> S {
     s
 }
 
-// Golden vectors of format version 1 (uncompressed registers, varint sparse list): still
-// decoded to the same sketches.
+// Golden vectors of format version 1 (uncompressed registers, varint sparse list): retired,
+// since version 1 and 2 hashed strings through `Hash` rather than their bytes.
 const GOLDEN_HLL: &str = "48504453484c4c36010016000000000000000401c89bdbb39fef0840001000000000000000800010d4d4c44f075c761d";
 const GOLDEN_LOGLOG: &str = "485044534c4c4f47010016000000000000000401c89bdbb39fef08400010000000000000008000106140a66ef283ddd7";
 const GOLDEN_SUPERLOGLOG: &str = "48504453534c4c47010016000000000000000401c89bdbb39fef0840001000000000000000800010375b784b05130f26";
@@ -28,7 +28,7 @@ const GOLDEN_PP_SPARSE: &str =
 const GOLDEN_PP_DENSE: &str = "48504453484c4c5001001700000000000000000401c89bdbb39fef0840001000000000000000800010606988111eb9fd97";
 
 // Golden vectors of format version 2 (nibble registers, Rice-coded sparse list) in the
-// legacy 26-byte hpds frame, as written before session 3: still decoded.
+// legacy 26-byte hpds frame: retired like version 1.
 const GOLDEN_V2_HLL: &str =
     "48504453484c4c360200130000000000000044c89bdbb39fef0840010000010000000020402554d796e4db6009";
 const GOLDEN_V2_LOGLOG: &str =
@@ -40,13 +40,13 @@ const GOLDEN_V2_PP_SPARSE: &str =
 const GOLDEN_V2_PP_DENSE: &str =
     "48504453484c4c500200130000000000000044c89bdbb39fef0840010000010000000020400a141bf3d1ef2633";
 
-// Golden vectors of format version 2 in the compact hpds frame (what `to_bytes` writes): a
-// format change must be deliberate (bump VERSION, keep reading the older versions).
-const GOLDEN_V2C_HLL: &str = "687002021344c89bdbb39fef084001000001000000002040ca2edbc8";
-const GOLDEN_V2C_LOGLOG: &str = "687003021344c89bdbb39fef084001000001000000002040a10f7133";
-const GOLDEN_V2C_SUPERLOGLOG: &str = "687004021344c89bdbb39fef08400100000100000000204012d6814a";
-const GOLDEN_V2C_PP_SPARSE: &str = "687001020d680317985cb8ada7e039069d3799805419";
-const GOLDEN_V2C_PP_DENSE: &str = "687001021344c89bdbb39fef08400100000100000000204008cda436";
+// Golden vectors of format version 3 (laid out as version 2) in the compact hpds frame (what
+// `to_bytes` writes): a format change must be deliberate (bump VERSION).
+const GOLDEN_V3C_HLL: &str = "687002031344ca90a90c99ca08400100000010000000010105473273";
+const GOLDEN_V3C_LOGLOG: &str = "687003031344ca90a90c99ca0840010000001000000001017f655fda";
+const GOLDEN_V3C_SUPERLOGLOG: &str = "687004031344ca90a90c99ca084001000000100000000101a1fcbbf7";
+const GOLDEN_V3C_PP_SPARSE: &str = "687001030d680316db27c5dd0069460aab0f593f645b";
+const GOLDEN_V3C_PP_DENSE: &str = "687001031344ca90a90c99ca084001000000100000000101a0ca1247";
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -58,83 +58,67 @@ fn unhex(s: &str) -> Vec<u8> {
 #[test]
 fn golden_bytes() {
     let cases = [
-        (hex(&three(HyperLogLog::new(4)).to_bytes()), GOLDEN_V2C_HLL),
-        (hex(&three(LogLog::new(4)).to_bytes()), GOLDEN_V2C_LOGLOG),
         (
-            hex(&three(SuperLogLog::new(4)).to_bytes()),
-            GOLDEN_V2C_SUPERLOGLOG,
+            hex(&three(HyperLogLog::new(4).unwrap()).to_bytes()),
+            GOLDEN_V3C_HLL,
         ),
         (
-            hex(&three(HyperLogLogPlusPlus::new(8)).to_bytes()),
-            GOLDEN_V2C_PP_SPARSE,
+            hex(&three(LogLog::new(4).unwrap()).to_bytes()),
+            GOLDEN_V3C_LOGLOG,
         ),
         (
-            hex(&three(HyperLogLogPlusPlus::new(4)).to_bytes()),
-            GOLDEN_V2C_PP_DENSE,
+            hex(&three(SuperLogLog::new(4).unwrap()).to_bytes()),
+            GOLDEN_V3C_SUPERLOGLOG,
+        ),
+        (
+            hex(&three(HyperLogLogPlusPlus::new(8).unwrap()).to_bytes()),
+            GOLDEN_V3C_PP_SPARSE,
+        ),
+        (
+            hex(&three(HyperLogLogPlusPlus::new(4).unwrap()).to_bytes()),
+            GOLDEN_V3C_PP_DENSE,
         ),
     ];
-    for (got, want) in cases {
-        assert_eq!(got, want);
-    }
-    // The same payloads in the legacy frame still decode to the same sketches.
-    assert_eq!(
-        HyperLogLog::from_bytes(&unhex(GOLDEN_V2_HLL)).unwrap(),
-        three(HyperLogLog::new(4))
-    );
-    assert_eq!(
-        LogLog::from_bytes(&unhex(GOLDEN_V2_LOGLOG)).unwrap(),
-        three(LogLog::new(4))
-    );
-    assert_eq!(
-        SuperLogLog::from_bytes(&unhex(GOLDEN_V2_SUPERLOGLOG)).unwrap(),
-        three(SuperLogLog::new(4))
-    );
-    assert_eq!(
-        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_V2_PP_SPARSE)).unwrap(),
-        three(HyperLogLogPlusPlus::new(8))
-    );
-    assert_eq!(
-        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_V2_PP_DENSE)).unwrap(),
-        three(HyperLogLogPlusPlus::new(4))
-    );
-    // Legacy and compact frames carry the same payload.
-    for (legacy, compact) in [
-        (GOLDEN_V2_HLL, GOLDEN_V2C_HLL),
-        (GOLDEN_V2_PP_SPARSE, GOLDEN_V2C_PP_SPARSE),
-        (GOLDEN_V2_PP_DENSE, GOLDEN_V2C_PP_DENSE),
-    ] {
-        assert_eq!(
-            unhex(legacy)[18..legacy.len() / 2 - 8],
-            payload(&unhex(compact))[..]
-        );
-    }
+    let got: Vec<&str> = cases.iter().map(|(got, _)| got.as_str()).collect();
+    let want: Vec<&str> = cases.iter().map(|&(_, want)| want).collect();
+    assert_eq!(got, want, "encoding changed");
     let back =
-        HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8)).to_bytes()).unwrap();
+        HyperLogLogPlusPlus::from_bytes(&three(HyperLogLogPlusPlus::new(8).unwrap()).to_bytes())
+            .unwrap();
     assert_eq!(back.estimate().round(), 3.0);
 }
 
+/// Versions 1 and 2 hashed strings through `Hash`: decoding them is refused, naming the oldest
+/// readable version.
 #[test]
-fn version_1_still_decodes() {
-    assert_eq!(
-        HyperLogLog::from_bytes(&unhex(GOLDEN_HLL)).unwrap(),
-        three(HyperLogLog::new(4))
-    );
-    assert_eq!(
-        LogLog::from_bytes(&unhex(GOLDEN_LOGLOG)).unwrap(),
-        three(LogLog::new(4))
-    );
-    assert_eq!(
-        SuperLogLog::from_bytes(&unhex(GOLDEN_SUPERLOGLOG)).unwrap(),
-        three(SuperLogLog::new(4))
-    );
-    assert_eq!(
-        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_SPARSE)).unwrap(),
-        three(HyperLogLogPlusPlus::new(8))
-    );
-    assert_eq!(
-        HyperLogLogPlusPlus::from_bytes(&unhex(GOLDEN_PP_DENSE)).unwrap(),
-        three(HyperLogLogPlusPlus::new(4))
-    );
+fn retired_versions_are_refused() {
+    fn retired<T: ByteCodec + std::fmt::Debug>(hex: &str) {
+        let err = T::from_bytes(&unhex(hex)).unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::Decode(DecodeError::RetiredVersion { oldest: 3, .. })
+            ),
+            "{err}"
+        );
+    }
+    for hex in [GOLDEN_HLL, GOLDEN_V2_HLL] {
+        retired::<HyperLogLog>(hex);
+    }
+    for hex in [GOLDEN_LOGLOG, GOLDEN_V2_LOGLOG] {
+        retired::<LogLog>(hex);
+    }
+    for hex in [GOLDEN_SUPERLOGLOG, GOLDEN_V2_SUPERLOGLOG] {
+        retired::<SuperLogLog>(hex);
+    }
+    for hex in [
+        GOLDEN_PP_SPARSE,
+        GOLDEN_PP_DENSE,
+        GOLDEN_V2_PP_SPARSE,
+        GOLDEN_V2_PP_DENSE,
+    ] {
+        retired::<HyperLogLogPlusPlus>(hex);
+    }
 }
 
 /// The version-2 sizes: a sparse entry takes about `log2(2^25 / n) + 3.5` bits, dense
@@ -144,7 +128,7 @@ fn compact_sizes() {
     // The compact frame: magic 2, kind 1, version 1, length 2 (payloads of 128 bytes to
     // 16 KiB), checksum 4.
     let frame = 10;
-    let mut pp = HyperLogLogPlusPlus::new(14);
+    let mut pp = HyperLogLogPlusPlus::new(14).unwrap();
     for h in hpds_testkit::streams::random_u64s(3, 100) {
         pp.insert_hash(h);
     }
@@ -169,10 +153,10 @@ fn compact_sizes() {
 fn round_trips() {
     for n in [0usize, 1, 10, 300, 5_000, 100_000] {
         let items: Vec<u64> = distinct_u64s(n as u64).take(n).collect();
-        let mut hll = HyperLogLog::new(12);
-        let mut pp = HyperLogLogPlusPlus::new(12);
-        let mut ll = LogLog::new(9);
-        let mut sll = SuperLogLog::new(16);
+        let mut hll = HyperLogLog::new(12).unwrap();
+        let mut pp = HyperLogLogPlusPlus::new(12).unwrap();
+        let mut ll = LogLog::new(9).unwrap();
+        let mut sll = SuperLogLog::new(16).unwrap();
         for &h in &items {
             hll.insert_hash(h);
             pp.insert_hash(h);
@@ -187,8 +171,8 @@ fn round_trips() {
         assert_eq!(back.estimate(), pp.estimate());
         // A merged sketch keeps its "no HIP" state through the codec.
         let mut merged = hll.clone();
-        merged.merge(&HyperLogLog::new(14)).unwrap();
-        merged.merge(&three(HyperLogLog::new(12))).unwrap();
+        merged.merge(&HyperLogLog::new(14).unwrap()).unwrap();
+        merged.merge(&three(HyperLogLog::new(12).unwrap())).unwrap();
         let back = HyperLogLog::from_bytes(&merged.to_bytes()).unwrap();
         assert_eq!(back.hip_estimate(), merged.hip_estimate());
         assert_eq!(back.estimate(), merged.estimate());
@@ -197,7 +181,7 @@ fn round_trips() {
 
 #[test]
 fn kinds_are_not_confused() {
-    let bytes = three(HyperLogLog::new(4)).to_bytes();
+    let bytes = three(HyperLogLog::new(4).unwrap()).to_bytes();
     assert!(LogLog::from_bytes(&bytes).is_err());
     assert!(HyperLogLogPlusPlus::from_bytes(&bytes).is_err());
 }
@@ -205,11 +189,11 @@ fn kinds_are_not_confused() {
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip() {
-    let pp = three(HyperLogLogPlusPlus::new(10));
+    let pp = three(HyperLogLogPlusPlus::new(10).unwrap());
     let json = serde_json::to_string(&pp).unwrap();
     let back: HyperLogLogPlusPlus = serde_json::from_str(&json).unwrap();
     assert_eq!(back, pp);
-    let hll = three(HyperLogLog::new(5));
+    let hll = three(HyperLogLog::new(5).unwrap());
     let back: HyperLogLog = serde_json::from_str(&serde_json::to_string(&hll).unwrap()).unwrap();
     assert_eq!(back, hll);
     assert!(serde_json::from_str::<HyperLogLog>("[1,2,3]").is_err());
@@ -243,7 +227,7 @@ proptest! {
         let mut v2_dense = vec![p, 1, data.first().map_or(0, |b| b & 7)];
         v2_dense.extend_from_slice(&data);
         for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense),
-                      reframe_v(*b"HLLP", 2, &data), reframe_v(*b"HLLP", 2, &v2_sparse), reframe_v(*b"HLLP", 2, &v2_dense), reframe_v(*b"HLL6", 2, &v2_dense)] {
+                      reframe_v(*b"HLLP", 3, &data), reframe_v(*b"HLLP", 3, &v2_sparse), reframe_v(*b"HLLP", 3, &v2_dense), reframe_v(*b"HLL6", 3, &v2_dense)] {
             if let Ok(s) = HyperLogLogPlusPlus::from_bytes(&bytes) {
                 let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
                 prop_assert_eq!(&again, &s);
@@ -284,14 +268,14 @@ fn payload(bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn nibble_exceptions_round_trip() {
     // Hash 0 gives the largest rank (61 at p = 4): an exception byte above 15 + base.
-    let mut s = HyperLogLog::new(4);
+    let mut s = HyperLogLog::new(4).unwrap();
     s.insert_hash(0);
     s.insert_hash(u64::MAX);
     let back = HyperLogLog::from_bytes(&s.to_bytes()).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.registers().max(), Some(61));
     // Every register high: the base moves up, no exceptions.
-    let mut t = HyperLogLog::new(6);
+    let mut t = HyperLogLog::new(6).unwrap();
     for h in hpds_testkit::streams::random_u64s(5, 200_000) {
         t.insert_hash(h);
     }
@@ -300,9 +284,9 @@ fn nibble_exceptions_round_trip() {
 }
 
 #[test]
-fn non_canonical_v2_payloads_are_rejected() {
+fn non_canonical_payloads_are_rejected() {
     // Sparse: a different Rice parameter, a trailing byte, non-zero padding.
-    let s = three(HyperLogLogPlusPlus::new(10));
+    let s = three(HyperLogLogPlusPlus::new(10).unwrap());
     let p = payload(&s.to_bytes());
     assert_eq!(p[0] & 0x20, 0x20, "sparse");
     let mut wrong_k = p.clone();
@@ -312,15 +296,15 @@ fn non_canonical_v2_payloads_are_rejected() {
     let mut padding = p.clone();
     *padding.last_mut().unwrap() |= 0x80;
     for bad in [wrong_k, trailing, padding] {
-        assert!(HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &bad)).is_err());
+        assert!(HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 3, &bad)).is_err());
     }
     assert_eq!(
-        HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 2, &p)).unwrap(),
+        HyperLogLogPlusPlus::from_bytes(&reframe_v(*b"HLLP", 3, &p)).unwrap(),
         s
     );
 
     // Dense: a base below the smallest register, the packed form where nibbles are smaller.
-    let d = three(HyperLogLog::new(4));
+    let d = three(HyperLogLog::new(4).unwrap());
     let p = payload(&d.to_bytes());
     let kind = 1 + 8; // header, HIP estimate
     assert_eq!(p[kind], 1, "nibbles");
@@ -330,17 +314,17 @@ fn non_canonical_v2_payloads_are_rejected() {
         let (lo, hi) = (*b & 15, *b >> 4);
         *b = lo.max(1) | (hi.max(1) << 4);
     }
-    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &base_low)).is_err());
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 3, &base_low)).is_err());
     let mut packed = p[..kind].to_vec();
     packed.push(0);
     packed.extend_from_slice(&[0; 12]);
-    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &packed)).is_err());
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 3, &packed)).is_err());
     // The default seed written out, and the sparse flag on a dense-only type.
     let mut seeded = vec![p[0] | 0x80];
     seeded.extend_from_slice(&hpds_core::hash::DEFAULT_SEED.to_le_bytes());
     seeded.extend_from_slice(&p[1..]);
-    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &seeded)).is_err());
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 3, &seeded)).is_err());
     let mut sparse_flag = p.clone();
     sparse_flag[0] |= 0x20;
-    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 2, &sparse_flag)).is_err());
+    assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 3, &sparse_flag)).is_err());
 }

@@ -6,7 +6,7 @@ use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
 
 fn hll_of(p: u8, hashes: &[u64]) -> HyperLogLog {
-    let mut s = HyperLogLog::new(p);
+    let mut s = HyperLogLog::new(p).unwrap();
     for &h in hashes {
         s.insert_hash(h);
     }
@@ -14,7 +14,7 @@ fn hll_of(p: u8, hashes: &[u64]) -> HyperLogLog {
 }
 
 fn pp_of(p: u8, hashes: &[u64]) -> HyperLogLogPlusPlus {
-    let mut s = HyperLogLogPlusPlus::new(p);
+    let mut s = HyperLogLogPlusPlus::new(p).unwrap();
     for &h in hashes {
         s.insert_hash(h);
     }
@@ -52,9 +52,9 @@ proptest! {
         // Idempotent, and the empty sketch is the identity (HIP kept).
         let mut aa = sa.clone(); aa.merge(&sa).unwrap();
         prop_assert_eq!(&aa, &sa);
-        let mut ae = sa.clone(); ae.merge(&HyperLogLog::new(p)).unwrap();
+        let mut ae = sa.clone(); ae.merge(&HyperLogLog::new(p).unwrap()).unwrap();
         prop_assert_eq!(&ae, &sa);
-        let mut ea = HyperLogLog::new(p); ea.merge(&sa).unwrap();
+        let mut ea = HyperLogLog::new(p).unwrap(); ea.merge(&sa).unwrap();
         prop_assert_eq!(&ea, &sa);
         // Merge equals building from the concatenated stream: exactly equal registers.
         let all: Vec<u64> = a.iter().chain(&b).copied().collect();
@@ -73,7 +73,7 @@ proptest! {
         prop_assert_eq!(regs(ab_c.registers()), regs(a_bc.registers()));
         let mut aa = sa.clone(); aa.merge(&sa).unwrap();
         prop_assert_eq!(&aa, &sa);
-        let mut ea = HyperLogLogPlusPlus::new(p); ea.merge(&sa).unwrap();
+        let mut ea = HyperLogLogPlusPlus::new(p).unwrap(); ea.merge(&sa).unwrap();
         prop_assert_eq!(&ea, &sa);
         let all: Vec<u64> = a.iter().chain(&b).copied().collect();
         prop_assert_eq!(regs(ab.registers()), regs(hll_of(p, &all).registers()));
@@ -122,10 +122,10 @@ proptest! {
 fn invalid_parameters_are_errors() {
     for p in [0u8, 3, 19, 255] {
         for e in [
-            HyperLogLog::try_new(p).map(|_| ()),
-            LogLog::try_new(p).map(|_| ()),
-            SuperLogLog::try_new(p).map(|_| ()),
-            HyperLogLogPlusPlus::try_new(p).map(|_| ()),
+            HyperLogLog::new(p).map(|_| ()),
+            LogLog::new(p).map(|_| ()),
+            SuperLogLog::new(p).map(|_| ()),
+            HyperLogLogPlusPlus::new(p).map(|_| ()),
         ] {
             assert!(matches!(
                 e.unwrap_err().kind(),
@@ -137,16 +137,16 @@ fn invalid_parameters_are_errors() {
 
 #[test]
 fn incompatible_merges_are_errors() {
-    let mut a = HyperLogLog::new(10);
+    let mut a = HyperLogLog::new(10).unwrap();
     a.insert(&1u64);
-    let b = HyperLogLog::try_with_seed(10, 99).unwrap();
+    let b = HyperLogLog::with_seed(10, 99).unwrap();
     assert!(a.merge(&b).is_err());
-    let low = HyperLogLog::new(8);
+    let low = HyperLogLog::new(8).unwrap();
     assert!(a.merge(&low).is_err());
-    let mut pp = HyperLogLogPlusPlus::new(12);
-    assert!(pp.merge(&HyperLogLogPlusPlus::new(10)).is_err());
+    let mut pp = HyperLogLogPlusPlus::new(12).unwrap();
+    assert!(pp.merge(&HyperLogLogPlusPlus::new(10).unwrap()).is_err());
     assert!(
-        pp.merge(&HyperLogLogPlusPlus::try_with_seed(12, 5).unwrap())
+        pp.merge(&HyperLogLogPlusPlus::with_seed(12, 5).unwrap())
             .is_err()
     );
 }
@@ -173,13 +173,13 @@ fn clear_and_empty() {
     s.clear();
     assert!(s.is_sparse() && s.is_empty());
     assert_eq!(s.estimate(), 0.0);
-    assert_eq!(s, HyperLogLogPlusPlus::new(12));
-    let mut d = LogLog::new(4);
+    assert_eq!(s, HyperLogLogPlusPlus::new(12).unwrap());
+    let mut d = LogLog::new(4).unwrap();
     assert_eq!(d.estimate(), 0.0);
     d.insert("x");
     d.clear();
     assert!(d.is_empty());
-    assert_eq!(d, LogLog::new(4));
+    assert_eq!(d, LogLog::new(4).unwrap());
 }
 
 #[test]
@@ -213,15 +213,15 @@ fn sparse_stays_small() {
 #[test]
 fn par_extend_equals_sequential() {
     let items: Vec<u64> = (0..200_000).collect();
-    let mut par = HyperLogLogPlusPlus::new(12);
+    let mut par = HyperLogLogPlusPlus::new(12).unwrap();
     par.par_extend(items.clone());
-    let mut seq = HyperLogLogPlusPlus::new(12);
+    let mut seq = HyperLogLogPlusPlus::new(12).unwrap();
     seq.extend(items.iter());
     assert_eq!(regs(par.registers()), regs(seq.registers()));
-    let mut par = HyperLogLog::new(12);
+    let mut par = HyperLogLog::new(12).unwrap();
     par.par_extend(items.clone());
     let seq: HyperLogLog = {
-        let mut s = HyperLogLog::new(12);
+        let mut s = HyperLogLog::new(12).unwrap();
         s.extend(items.iter());
         s
     };
@@ -245,10 +245,10 @@ proptest! {
         cuts.push(0);
         cuts.push(n);
         cuts.sort_unstable();
-        let mut pp = HyperLogLogPlusPlus::new(p);
-        let mut pp_one = HyperLogLogPlusPlus::new(p);
-        let mut hll = HyperLogLog::new(p);
-        let mut hll_one = HyperLogLog::new(p);
+        let mut pp = HyperLogLogPlusPlus::new(p).unwrap();
+        let mut pp_one = HyperLogLogPlusPlus::new(p).unwrap();
+        let mut hll = HyperLogLog::new(p).unwrap();
+        let mut hll_one = HyperLogLog::new(p).unwrap();
         for w in cuts.windows(2) {
             pp.insert_hashes(&hashes[w[0]..w[1]]);
             hll.insert_hashes(&hashes[w[0]..w[1]]);
@@ -263,7 +263,7 @@ proptest! {
         prop_assert_eq!(hll.hip_estimate(), hll_one.hip_estimate());
         prop_assert!(hll == hll_one);
         // After a merge (no HIP) the batch path still raises the same registers.
-        let mut other = HyperLogLog::new(p);
+        let mut other = HyperLogLog::new(p).unwrap();
         other.insert_hashes(&hpds_testkit::streams::random_u64s(!seed, 50));
         let mut merged = hll.clone();
         merged.merge(&other).unwrap();

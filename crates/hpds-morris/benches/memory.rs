@@ -15,7 +15,7 @@ fn main() {
         "{:<28} {:>10} {:>14} {:>14} {:>12}",
         "structure", "counters", "measured B", "heap_bytes", "B/counter"
     );
-    let (c, d) = measure(|| MorrisCounter::seeded(2.0, 1).unwrap());
+    let (c, d) = measure(|| MorrisCounter::with_seed(2.0, 1).unwrap());
     println!(
         "{:<28} {:>10} {:>14} {:>14} {:>12.3}",
         "MorrisCounter (inline)",
@@ -28,7 +28,7 @@ fn main() {
     for bits in [4u8, 8] {
         for len in [1_000usize, 1_000_000] {
             let (a, d) = measure(|| {
-                let mut a = MorrisArray::seeded(len, 4.0, bits, 1).unwrap();
+                let mut a = MorrisArray::with_seed(len, 4.0, bits, 1).unwrap();
                 a.increment_by(0, 1_000);
                 a
             });

@@ -26,7 +26,7 @@ fn counter(c: &mut Criterion) {
         for base in [2.0, 1.1] {
             g.bench_function(BenchmarkId::new(format!("morris_b{base}"), n), |b| {
                 b.iter(|| {
-                    let mut m = MorrisCounter::seeded(base, 1).unwrap();
+                    let mut m = MorrisCounter::with_seed(base, 1).unwrap();
                     for _ in 0..n {
                         m.increment();
                     }
@@ -51,7 +51,7 @@ fn counter(c: &mut Criterion) {
     for n in [1_000u64, 1_000_000, 1_000_000_000] {
         g.throughput(Throughput::Elements(1));
         g.bench_function(BenchmarkId::new("morris_b1.1", n), |b| {
-            let mut m = MorrisCounter::seeded(1.1, 2).unwrap();
+            let mut m = MorrisCounter::with_seed(1.1, 2).unwrap();
             b.iter(|| {
                 m.clear();
                 m.increment_by(black_box(n));
@@ -68,7 +68,7 @@ fn array(c: &mut Criterion) {
     g.throughput(Throughput::Elements(OPS));
     for len in sizes() {
         for bits in [4u8, 8] {
-            let mut a = MorrisArray::seeded(len as usize, 4.0, bits, 3).unwrap();
+            let mut a = MorrisArray::with_seed(len as usize, 4.0, bits, 3).unwrap();
             g.bench_function(BenchmarkId::new(format!("morris{bits}_random"), len), |b| {
                 b.iter(|| {
                     for i in 0..OPS {
@@ -93,7 +93,7 @@ fn array(c: &mut Criterion) {
     let mut g = c.benchmark_group("array_increment_item");
     let corpus = Corpus::generate(7, 1_000_000, 20_000, 1.0);
     g.throughput(Throughput::Elements(corpus.len() as u64));
-    let mut a = MorrisArray::seeded(1 << 16, 4.0, 4, 3).unwrap();
+    let mut a = MorrisArray::with_seed(1 << 16, 4.0, 4, 3).unwrap();
     g.bench_function(BenchmarkId::new("morris4_str", corpus.len()), |b| {
         b.iter(|| {
             for w in corpus.tokens() {

@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for base in BASES {
         let plan = Accuracy::new(trials, ns.clone(), 6);
         let rows = plan.run_each(|seed, n| {
-            let mut c = MorrisCounter::seeded(base, seed).expect("valid base");
+            let mut c = MorrisCounter::with_seed(base, seed).expect("valid base");
             c.increment_by(n);
             c.estimate()
         });

@@ -35,7 +35,7 @@ use crate::math;
 /// ```
 /// use hpds_morris::MorrisArray;
 /// // 1000 per-bucket counters, 4 bits each, counting to about 3.6e8.
-/// let mut buckets = MorrisArray::seeded(1000, 4.0, 4, 7)?;
+/// let mut buckets = MorrisArray::with_seed(1000, 4.0, 4, 7)?;
 /// for word in "the cat sat on the mat".split(' ') {
 ///     buckets.increment_item(word);
 /// }
@@ -71,7 +71,7 @@ impl MorrisArray<FastRng> {
     ///
     /// # Errors
     /// As [`new`](Self::new).
-    pub fn seeded(len: usize, base: f64, bits: u8, seed: u64) -> Result<Self> {
+    pub fn with_seed(len: usize, base: f64, bits: u8, seed: u64) -> Result<Self> {
         Self::with_rng(len, base, bits, FastRng::seed_from_u64(seed))
     }
 }

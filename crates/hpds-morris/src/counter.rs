@@ -35,7 +35,7 @@ use crate::math;
 /// # Example
 /// ```
 /// use hpds_morris::MorrisCounter;
-/// let mut hits = MorrisCounter::seeded(1.1, 42)?; // relative error ≈ sqrt(0.1 / 2) ≈ 22 %
+/// let mut hits = MorrisCounter::with_seed(1.1, 42)?; // relative error ≈ sqrt(0.1 / 2) ≈ 22 %
 /// for _ in 0..100_000 {
 ///     hits.increment();
 /// }
@@ -70,7 +70,7 @@ impl MorrisCounter<FastRng> {
     ///
     /// # Errors
     /// As [`new`](Self::new).
-    pub fn seeded(base: f64, seed: u64) -> Result<Self> {
+    pub fn with_seed(base: f64, seed: u64) -> Result<Self> {
         Self::with_rng(base, 8, FastRng::seed_from_u64(seed))
     }
 }

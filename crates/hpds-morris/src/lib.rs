@@ -23,7 +23,7 @@
 //! use hpds_morris::{MorrisArray, MorrisCounter};
 //!
 //! // One counter: base 1.1 has a relative standard error of sqrt(0.1 / 2) ≈ 22 %.
-//! let mut requests = MorrisCounter::seeded(1.1, 7)?;
+//! let mut requests = MorrisCounter::with_seed(1.1, 7)?;
 //! for _ in 0..10_000 {
 //!     requests.increment();
 //! }
@@ -32,7 +32,7 @@
 //! assert!(lo < 1.00001e9 && 1.00001e9 < hi);
 //!
 //! // Counters from several shards merge without bias.
-//! let mut shard = MorrisCounter::seeded(1.1, 8)?;
+//! let mut shard = MorrisCounter::with_seed(1.1, 8)?;
 //! shard.increment_by(5_000);
 //! requests.merge(&shard)?;
 //!

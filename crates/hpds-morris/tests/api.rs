@@ -31,7 +31,7 @@ fn bad_parameters_are_errors() {
         assert!(MorrisArray::new(4, 2.0, bits).is_err());
     }
     assert!(MorrisArray::new(0, 2.0, 8).is_err());
-    let c = MorrisCounter::seeded(2.0, 1).unwrap();
+    let c = MorrisCounter::with_seed(2.0, 1).unwrap();
     for conf in [0.0, 1.0, -0.5, 2.0, f64::NAN] {
         assert!(c.confidence_interval(conf).is_err());
     }
@@ -39,14 +39,14 @@ fn bad_parameters_are_errors() {
 
 #[test]
 fn first_increment_is_certain_and_estimates_are_exact_at_small_exponents() {
-    let mut c = MorrisCounter::seeded(2.0, 9).unwrap();
+    let mut c = MorrisCounter::with_seed(2.0, 9).unwrap();
     assert_eq!((c.estimate(), c.exponent()), (0.0, 0));
     assert_eq!(c.confidence_interval(0.95).unwrap(), (0.0, 0.0));
     c.increment();
     assert_eq!((c.estimate(), c.exponent()), (1.0, 1));
     c.increment_by(0);
     assert_eq!(c.exponent(), 1);
-    let mut d = MorrisCounter::seeded(1.5, 9).unwrap();
+    let mut d = MorrisCounter::with_seed(1.5, 9).unwrap();
     d.increment_by(1);
     assert_eq!(d.estimate(), 1.0);
     c.clear();
@@ -66,14 +66,14 @@ fn saturation_is_handled_never_an_overflow() {
     assert_eq!(c.exponent(), 15);
     assert_eq!(c.confidence_interval(0.9).unwrap().1, f64::INFINITY);
     // 8-bit base 2 stops at 64, where 2^-64 is the last probability a u64 draw resolves.
-    let mut c = MorrisCounter::seeded(2.0, 4).unwrap();
+    let mut c = MorrisCounter::with_seed(2.0, 4).unwrap();
     assert_eq!(c.max_exponent(), 64);
     for _ in 0..100 {
         c.increment_by(u64::MAX);
     }
     assert!(c.exponent() > 55 && c.estimate().is_finite());
     // An array saturates per counter without touching its neighbour nibble.
-    let mut a = MorrisArray::seeded(3, 2.0, 4, 1).unwrap();
+    let mut a = MorrisArray::with_seed(3, 2.0, 4, 1).unwrap();
     a.increment_by(1, u64::MAX);
     a.increment_by(1, u64::MAX);
     assert_eq!(a.exponents().collect::<Vec<_>>(), vec![0, 15, 0]);
@@ -85,11 +85,11 @@ fn saturation_is_handled_never_an_overflow() {
 
 #[test]
 fn ranges_and_errors_are_reported() {
-    let c = MorrisCounter::seeded(1.08, 0).unwrap();
+    let c = MorrisCounter::with_seed(1.08, 0).unwrap();
     assert_eq!(c.max_exponent(), 255);
     assert!(c.max_estimate() > 4e9, "{}", c.max_estimate());
     assert!((c.relative_std_error() - 0.2).abs() < 1e-12);
-    let a = MorrisArray::seeded(10, 4.0, 4, 0).unwrap();
+    let a = MorrisArray::with_seed(10, 4.0, 4, 0).unwrap();
     assert_eq!(a.max_exponent(), 15);
     assert!((a.max_estimate() - (4f64.powi(15) - 1.0) / 3.0).abs() < 1.0);
     assert_eq!(a.heap_bytes(), 5 + 16 * 8);
@@ -106,7 +106,7 @@ fn confidence_interval_covers_the_truth() {
     for base in [1.1, 1.5] {
         let covered = (0..2000u64)
             .filter(|&s| {
-                let mut c = MorrisCounter::seeded(base, s).unwrap();
+                let mut c = MorrisCounter::with_seed(base, s).unwrap();
                 c.increment_by(50_000);
                 let (lo, hi) = c.confidence_interval(0.95).unwrap();
                 lo <= 50_000.0 && 50_000.0 <= hi
@@ -118,8 +118,8 @@ fn confidence_interval_covers_the_truth() {
 
 #[test]
 fn merge_rules() {
-    let mut a = MorrisCounter::seeded(2.0, 1).unwrap();
-    let b = MorrisCounter::seeded(1.5, 1).unwrap();
+    let mut a = MorrisCounter::with_seed(2.0, 1).unwrap();
+    let b = MorrisCounter::with_seed(1.5, 1).unwrap();
     assert!(matches!(
         a.merge(&b).unwrap_err().kind(),
         ErrorKind::Incompatible { what: "base", .. }
@@ -129,16 +129,16 @@ fn merge_rules() {
     // The empty counter is the identity on either side.
     a.increment_by(5000);
     let before = a.exponent();
-    a.merge(&MorrisCounter::seeded(2.0, 7).unwrap()).unwrap();
+    a.merge(&MorrisCounter::with_seed(2.0, 7).unwrap()).unwrap();
     assert_eq!(a.exponent(), before);
-    let mut e = MorrisCounter::seeded(2.0, 8).unwrap();
+    let mut e = MorrisCounter::with_seed(2.0, 8).unwrap();
     e.merge(&a).unwrap();
     assert_eq!(e.exponent(), before);
-    let x = MorrisArray::seeded(4, 2.0, 8, 0).unwrap();
-    let mut y = MorrisArray::seeded(5, 2.0, 8, 0).unwrap();
+    let x = MorrisArray::with_seed(4, 2.0, 8, 0).unwrap();
+    let mut y = MorrisArray::with_seed(5, 2.0, 8, 0).unwrap();
     assert!(y.merge(&x).is_err());
     assert!(
-        y.merge(&MorrisArray::seeded(5, 2.0, 4, 0).unwrap())
+        y.merge(&MorrisArray::with_seed(5, 2.0, 4, 0).unwrap())
             .is_err()
     );
 }
@@ -164,7 +164,7 @@ fn trait_and_std_impls() {
 #[test]
 fn golden_bytes() {
     // Format version 1, fixed by these vectors: a change here is a format change.
-    let mut c = MorrisCounter::seeded(2.0, 1).unwrap();
+    let mut c = MorrisCounter::with_seed(2.0, 1).unwrap();
     c.increment_by(1);
     // Compact hpds frame: magic "hp", kind 6 ("MRSC"), version 1, length 10; 4-byte checksum.
     let payload = concat!(
@@ -183,7 +183,7 @@ fn golden_bytes() {
         "485044534d52534301000a00000000000000{payload}b10fd4d5d72d7e93"
     ));
     assert_eq!(MorrisCounter::<FastRng>::from_bytes(&legacy).unwrap(), c);
-    let mut a = MorrisArray::seeded(3, 4.0, 4, 1).unwrap();
+    let mut a = MorrisArray::with_seed(3, 4.0, 4, 1).unwrap();
     a.increment(0);
     a.increment(2);
     let payload = concat!(
@@ -234,7 +234,7 @@ proptest! {
     #[test]
     fn array_roundtrip(len in 1usize..40, bits in prop_oneof![Just(4u8), Just(8u8)],
                        ops in proptest::collection::vec((0usize..40, 0u64..5000), 0..60)) {
-        let mut a = MorrisArray::seeded(len, 3.0, bits, 1).unwrap();
+        let mut a = MorrisArray::with_seed(len, 3.0, bits, 1).unwrap();
         for (i, n) in ops {
             a.increment_by(i % len, n);
         }
@@ -247,8 +247,8 @@ proptest! {
     #[test]
     fn packed_nibbles_match_bytes(len in 1usize..30,
                                   ops in proptest::collection::vec((0usize..30, 0u64..200, any::<bool>()), 0..80)) {
-        let mut four = MorrisArray::seeded(len, 4.0, 4, 9).unwrap();
-        let mut eight = MorrisArray::seeded(len, 4.0, 8, 9).unwrap();
+        let mut four = MorrisArray::with_seed(len, 4.0, 4, 9).unwrap();
+        let mut eight = MorrisArray::with_seed(len, 4.0, 8, 9).unwrap();
         let mut model = vec![0u8; len];
         for (i, n, single) in ops {
             let i = i % len;
@@ -270,7 +270,7 @@ proptest! {
 #[cfg(feature = "serde")]
 #[test]
 fn serde_roundtrip_and_validation() {
-    let mut c = MorrisCounter::seeded(1.5, 3).unwrap();
+    let mut c = MorrisCounter::with_seed(1.5, 3).unwrap();
     c.increment_by(777);
     let json = serde_json::to_string(&c).unwrap();
     let d: MorrisCounter = serde_json::from_str(&json).unwrap();
@@ -281,7 +281,7 @@ fn serde_roundtrip_and_validation() {
     assert!(
         serde_json::from_str::<MorrisCounter>(r#"{"base":0.5,"bits":4,"exponent":1}"#).is_err()
     );
-    let mut a = MorrisArray::seeded(5, 2.0, 4, 1).unwrap();
+    let mut a = MorrisArray::with_seed(5, 2.0, 4, 1).unwrap();
     a.increment_by(4, 100);
     let b: MorrisArray = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
     assert_eq!(a, b);

@@ -82,7 +82,7 @@ fn single_increments_are_unbiased_with_theoretical_variance() {
     let t = trials(4000);
     for base in [2.0, 1.5, 1.1, 1.02] {
         let rows = sample(t, 11, |seed| {
-            let mut c = MorrisCounter::seeded(base, seed).unwrap();
+            let mut c = MorrisCounter::with_seed(base, seed).unwrap();
             let mut done = 0;
             ns.iter()
                 .map(|&n| {
@@ -96,7 +96,7 @@ fn single_increments_are_unbiased_with_theoretical_variance() {
         });
         // Below saturation only (base 1.02 counts to about 7750 in 8 bits): at a fifth of the
         // range the top exponent is many standard deviations away.
-        let range = MorrisCounter::seeded(base, 0).unwrap().max_estimate();
+        let range = MorrisCounter::with_seed(base, 0).unwrap().max_estimate();
         for (j, &n) in ns
             .iter()
             .enumerate()
@@ -114,7 +114,7 @@ fn increment_by_is_unbiased_with_theoretical_variance_up_to_ten_million() {
     let t = trials(20_000);
     for base in [2.0, 1.25, 1.1, 1.06] {
         let rows = sample(t, 12, |seed| {
-            let mut c = MorrisCounter::seeded(base, seed).unwrap();
+            let mut c = MorrisCounter::with_seed(base, seed).unwrap();
             let mut done = 0;
             ns.iter()
                 .map(|&n| {
@@ -126,7 +126,7 @@ fn increment_by_is_unbiased_with_theoretical_variance_up_to_ten_million() {
                 .collect()
         });
         for (j, &n) in ns.iter().enumerate() {
-            assert!(n as f64 <= MorrisCounter::seeded(base, 0).unwrap().max_estimate());
+            assert!(n as f64 <= MorrisCounter::with_seed(base, 0).unwrap().max_estimate());
             check("increment_by", base, n, rows.iter().map(|r| r[j]));
         }
     }
@@ -179,7 +179,7 @@ fn increment_and_increment_by_follow_the_exact_distribution() {
         let probs = exact_distribution(base, n);
         for by in [false, true] {
             let rows = sample(t, 13 + u64::from(by), |seed| {
-                let mut c = MorrisCounter::seeded(base, seed).unwrap();
+                let mut c = MorrisCounter::with_seed(base, seed).unwrap();
                 if by {
                     c.increment_by(n);
                 } else {
@@ -208,12 +208,12 @@ fn increment_by_matches_single_increments_in_moments() {
     let t = trials(6000);
     for (base, n) in [(2.0, 10_000u64), (1.1, 3_000), (1.02, 2_000)] {
         let by = sample(t, 21, |seed| {
-            let mut c = MorrisCounter::seeded(base, seed).unwrap();
+            let mut c = MorrisCounter::with_seed(base, seed).unwrap();
             c.increment_by(n);
             vec![c.estimate()]
         });
         let one = sample(t, 22, |seed| {
-            let mut c = MorrisCounter::seeded(base, seed).unwrap();
+            let mut c = MorrisCounter::with_seed(base, seed).unwrap();
             (0..n).for_each(|_| c.increment());
             vec![c.estimate()]
         });
@@ -247,8 +247,8 @@ fn merge_is_unbiased() {
         (1.1, 50_000, 20_000),
     ] {
         let rows = sample(t, 31, |seed| {
-            let mut a = MorrisCounter::seeded(base, seed).unwrap();
-            let mut b = MorrisCounter::seeded(base, !seed).unwrap();
+            let mut a = MorrisCounter::with_seed(base, seed).unwrap();
+            let mut b = MorrisCounter::with_seed(base, !seed).unwrap();
             a.increment_by(n1);
             b.increment_by(n2);
             a.merge(&b).unwrap();
@@ -280,7 +280,7 @@ fn array_counters_behave_like_single_counters() {
     let n = 2000u64;
     for (base, bits) in [(2.0, 4u8), (1.1, 8)] {
         let len = trials(20_000);
-        let mut a = MorrisArray::seeded(len, base, bits, 5).unwrap();
+        let mut a = MorrisArray::with_seed(len, base, bits, 5).unwrap();
         for i in 0..len {
             if i % 2 == 0 {
                 a.increment_by(i, n);

@@ -7,7 +7,6 @@ use core::ops::Index;
 
 use hpds_core::HeapSize;
 
-use crate::heap::OwnedHeap;
 use crate::lab::Probing;
 use crate::map::DefaultHashBuilder;
 
@@ -737,12 +736,12 @@ impl<K: Hash + Eq, V, S: BuildHasher + Default> FromIterator<(K, V)> for Compact
 }
 
 /// The index and entry arrays plus what keys and values own (a `String`'s capacity).
-impl<K: OwnedHeap, V: OwnedHeap, S> HeapSize for CompactDict<K, V, S> {
+impl<K: HeapSize, V: HeapSize, S> HeapSize for CompactDict<K, V, S> {
     fn heap_bytes(&self) -> usize {
         self.table_bytes()
             + self
                 .iter()
-                .map(|(k, v)| k.owned_heap_bytes() + v.owned_heap_bytes())
+                .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
                 .sum::<usize>()
     }
 }

@@ -17,7 +17,7 @@
 //! ```
 //! use hpds_openhash::lab::{Probing, ProbeTable};
 //!
-//! let mut t = ProbeTable::try_new(Probing::Linear, 0.9)?;
+//! let mut t = ProbeTable::new(Probing::Linear, 0.9)?;
 //! for k in 0..10_000u64 {
 //!     t.insert(k, ());
 //! }
@@ -263,7 +263,7 @@ impl<K, V> ProbeTable<K, V, DefaultHashBuilder> {
     ///
     /// # Errors
     /// When `max_load` is not in (0, 1).
-    pub fn try_new(probing: Probing, max_load: f64) -> Result<Self, Error> {
+    pub fn new(probing: Probing, max_load: f64) -> Result<Self, Error> {
         Self::try_with_hasher(probing, max_load, MIN_BUCKETS, DefaultHashBuilder::new())
     }
 }

@@ -63,7 +63,7 @@
 //! `OpenSet` 41.7, hashbrown 41.7, `CompactDict<String, ()>` 50.8, `IndexSet` 57.4.
 //!
 //! [`hpds_core::HeapSize`] on every collection counts the table **and** what keys and values
-//! own (through [`OwnedHeap`]: a `String`'s capacity); `table_bytes()` gives the table alone.
+//! own (a `String`'s capacity); `table_bytes()` gives the table alone.
 //!
 //! # Accuracy
 //! Exact structures; the laboratory's probe lengths follow Knuth's formulas (measured with
@@ -93,7 +93,6 @@
 #![deny(missing_docs)]
 
 mod compact;
-mod heap;
 pub mod lab;
 mod map;
 mod raw;
@@ -102,7 +101,6 @@ mod serde_impl;
 mod set;
 
 pub use compact::CompactDict;
-pub use heap::OwnedHeap;
 pub use map::{
     DefaultHashBuilder, Drain, Entry, IntoIter, Iter, IterMut, Keys, OccupiedEntry, OpenMap,
     VacantEntry, Values, ValuesMut,

@@ -9,7 +9,6 @@ use core::ops::Index;
 
 use hpds_core::{Error, HeapSize};
 
-use crate::heap::OwnedHeap;
 use crate::raw::{RawIterState, RawTable};
 
 /// The default hasher: aHash, seeded at random per map (protection against HashDoS).
@@ -839,12 +838,12 @@ impl<K: Hash + Eq, V, const N: usize> From<[(K, V); N]> for OpenMap<K, V> {
 
 /// Counts the table's allocation plus every key's and value's own heap bytes (a
 /// `String` key's capacity, say), so the figure matches a counting allocator.
-impl<K: OwnedHeap, V: OwnedHeap, S> HeapSize for OpenMap<K, V, S> {
+impl<K: HeapSize, V: HeapSize, S> HeapSize for OpenMap<K, V, S> {
     fn heap_bytes(&self) -> usize {
         self.table_bytes()
             + self
                 .iter()
-                .map(|(k, v)| k.owned_heap_bytes() + v.owned_heap_bytes())
+                .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
                 .sum::<usize>()
     }
 }

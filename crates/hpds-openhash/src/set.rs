@@ -7,7 +7,6 @@ use core::iter::FusedIterator;
 
 use hpds_core::{Error, HeapSize};
 
-use crate::heap::OwnedHeap;
 use crate::map::{self, DefaultHashBuilder, OpenMap};
 
 /// An open-addressed hash set: an [`OpenMap`] with `()` values (which take no space).
@@ -325,7 +324,7 @@ impl<T: Hash + Eq, const N: usize> From<[T; N]> for OpenSet<T> {
 
 /// The table's allocation plus what the elements own (a `String`'s capacity), matching a
 /// counting allocator.
-impl<T: OwnedHeap, S> HeapSize for OpenSet<T, S> {
+impl<T: HeapSize, S> HeapSize for OpenSet<T, S> {
     fn heap_bytes(&self) -> usize {
         self.map.heap_bytes()
     }

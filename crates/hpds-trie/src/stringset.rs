@@ -212,7 +212,7 @@ impl SortedStrings {
 
 impl HeapSize for SortedStrings {
     fn heap_bytes(&self) -> usize {
-        hpds_core::heap_bytes_deep(&self.0)
+        self.0.heap_bytes()
     }
 }
 

@@ -187,17 +187,17 @@ impl Factor {
     /// # Example
     /// ```
     /// use hpds_vec::{Factor, GrowVec};
-    /// let mut v = GrowVec::with_policy(Factor::try_new(1.5)?);
+    /// let mut v = GrowVec::with_policy(Factor::new(1.5)?);
     /// v.extend(0..100u32);
     /// assert!(v.capacity() >= 100);
-    /// assert!(Factor::try_new(0.5).is_err());
+    /// assert!(Factor::new(0.5).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     /// [`hpds_core::ErrorKind::InvalidParameter`] if `factor` is not a finite number in
     /// `1.0..=16.0`.
-    pub fn try_new(factor: f64) -> Result<Self> {
+    pub fn new(factor: f64) -> Result<Self> {
         if factor.is_finite() && (1.0..=16.0).contains(&factor) {
             Ok(Self { factor })
         } else {
@@ -401,7 +401,7 @@ impl FromStr for Policy {
                     let x: f64 = a.parse().map_err(|_| {
                         Error::invalid_parameter("factor", a, "a number in 1.0..=16.0")
                     })?;
-                    Factor::try_new(x)
+                    Factor::new(x)
                 }
             }
         };
@@ -477,9 +477,9 @@ mod tests {
     #[test]
     fn factor_rejects_bad_values() {
         for f in [f64::NAN, f64::INFINITY, 0.0, 0.99, 16.5, -1.0] {
-            assert!(Factor::try_new(f).is_err(), "{f}");
+            assert!(Factor::new(f).is_err(), "{f}");
         }
-        assert_eq!(Factor::try_new(1.0).unwrap().factor(), 1.0);
+        assert_eq!(Factor::new(1.0).unwrap().factor(), 1.0);
     }
 
     #[test]

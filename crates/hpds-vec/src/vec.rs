@@ -1010,11 +1010,16 @@ impl<T, G: Growth + Default, const N: usize> From<[T; N]> for GrowVec<T, G> {
     }
 }
 
-impl<T, G: Growth> HeapSize for GrowVec<T, G> {
-    /// Capacity × `size_of::<T>()` (0 for zero-sized types); the elements' own heap bytes are
-    /// not included.
+impl<T: HeapSize, G: Growth> HeapSize for GrowVec<T, G> {
+    /// Capacity × `size_of::<T>()` (0 for zero-sized types) plus every element's own heap bytes
+    /// (a `GrowVec<String>` counts each string's buffer), like `Vec`'s.
     fn heap_bytes(&self) -> usize {
-        self.capacity_for_stats() * mem::size_of::<T>()
+        let elements = if T::OWNS_NOTHING {
+            0
+        } else {
+            self.iter().map(HeapSize::heap_bytes).sum()
+        };
+        self.capacity_for_stats() * mem::size_of::<T>() + elements
     }
 }
 

@@ -145,7 +145,7 @@ fn errors_not_panics_from_try_methods() {
     assert!(
         GrowVec::<u64, Doubling>::try_with_capacity_and_policy(usize::MAX / 2, Doubling).is_err()
     );
-    let e = Factor::try_new(20.0).unwrap_err();
+    let e = Factor::new(20.0).unwrap_err();
     assert!(e.to_string().contains("1.0..=16.0"));
     assert!("nope".parse::<Policy>().is_err());
 }

@@ -33,8 +33,8 @@
 //! use hpds::loglog::HyperLogLogPlusPlus;
 //!
 //! // Two shards count words independently, then merge.
-//! let mut a = HyperLogLogPlusPlus::new(14);
-//! let mut b = HyperLogLogPlusPlus::new(14);
+//! let mut a = HyperLogLogPlusPlus::new(14)?;
+//! let mut b = HyperLogLogPlusPlus::new(14)?;
 //! for i in 0..50_000 {
 //!     a.insert(&format!("word{i}"));
 //!     b.insert(&format!("word{}", i + 25_000));
@@ -46,6 +46,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # One vocabulary
+//!
+//! Every crate of the family speaks the same API, so what you learn on one structure carries
+//! over to the next:
+//!
+//! | concern | the rule | e.g. |
+//! |---|---|---|
+//! | construction | `new(...) -> Result<Self>` when a parameter can be invalid, no panicking twin; `Default` where a sensible default exists | `HyperLogLogPlusPlus::new(14)?`, `Kmv::new(1024)?`, `BloomFilter::new(n, p)?`, `MorrisCounter::new(base)?` |
+//! | seeds | `with_seed(<new's parameters>, seed) -> Result<Self>`, the one seeded constructor | `BloomFilter::with_seed(n, p, 7)?` |
+//! | parameter sets | `builder()` returning a config with consuming setters and `build() -> Result` | `ScalableBloomFilter::builder(n, p)` |
+//! | std-shaped containers | std's signatures: `new()`, `with_capacity(n)` (panics on overflow like `Vec`'s) beside a `try_with_capacity` | `OpenMap`, `GrowVec` |
+//! | items | `insert(&item)` / `contains(&item)` take any [`Item`]: the same bytes are the same item whatever their Rust type (`&str`, `String`, `&[u8]`, `Vec<u8>` …), integers as fixed-width little-endian bytes; other `Hash` types through [`ByHash`] | `hll.insert("abc")` and `hll.insert(&b"abc"[..])` count one item |
+//! | pre-hashed input | `insert_hash(u64)` / `contains_hash(u64)`; `*_many` take slices | |
+//! | memory | `heap_bytes()` ([`HeapSize`]) is every heap byte the value owns, elements included | |
+//! | combining | `merge` for sketches, `union` / `intersect` for filters, `-> Result` with an error that names what differs | |
+//! | bytes | `to_bytes` / `from_bytes` ([`ByteCodec`]): versioned, checksummed, and the decoder never panics | |
+//!
+//! The shared traits ([`DistinctCounter`], [`MembershipFilter`], [`ApproximateCounter`],
+//! [`HeapSize`], [`ByteCodec`], [`Item`]) are re-exported here.
+//!
 //! # Crate features
 //! - `openhash`, `vec`, `trie`, `morris`, `kmv`, `bloom`, `loglog` (all default): the families.
 //! - `serde`: serde support in every enabled family.
@@ -53,7 +73,10 @@
 #![forbid(unsafe_code)]
 
 pub use hpds_core as core;
-pub use hpds_core::{ByteCodec, DistinctCounter, Error, HeapSize, MembershipFilter, Result};
+pub use hpds_core::{
+    ApproximateCounter, ByHash, ByteCodec, DistinctCounter, Error, HeapSize, Item,
+    MembershipFilter, Result,
+};
 
 #[cfg(feature = "bloom")]
 pub use hpds_bloom as bloom;

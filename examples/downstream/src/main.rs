@@ -50,16 +50,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(dawg.len(), distinct);
 
     // Counting.
-    let mut morris = MorrisCounter::seeded(1.1, 7)?;
+    let mut morris = MorrisCounter::with_seed(1.1, 7)?;
     morris.increment_by(1_000_000);
-    let mut other = MorrisCounter::seeded(1.1, 8)?;
+    let mut other = MorrisCounter::with_seed(1.1, 8)?;
     other.increment_by(1_000_000);
     morris.merge(&other)?;
     assert!((morris.estimate() / 2e6 - 1.0).abs() < 0.5);
 
     // Distinct counting: two shards, serialized, merged.
-    let mut a = HyperLogLogPlusPlus::new(14);
-    let mut b = HyperLogLogPlusPlus::new(14);
+    let mut a = HyperLogLogPlusPlus::new(14)?;
+    let mut b = HyperLogLogPlusPlus::new(14)?;
     let mut ka = Kmv::new(1024)?;
     let mut kb = Kmv::new(1024)?;
     for i in 0..40_000u64 {
@@ -68,6 +68,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         b.insert(&(i + 20_000));
         kb.insert(&(i + 20_000));
     }
+    // One item, one hash: the same bytes count once whatever their Rust type.
+    let mut same = HyperLogLogPlusPlus::with_seed(12, 42)?;
+    same.insert("abc");
+    same.insert(&b"abc"[..]);
+    same.insert(&String::from("abc"));
+    same.insert(&b"abc".to_vec());
+    assert_eq!(same.estimate().round(), 1.0);
+    let mut seeded = Kmv::with_seed(256, 42)?;
+    seeded.insert("abc");
+    assert!(seeded.merge(&Kmv::new(256)?).is_err(), "seeds differ");
     let mut merged = HyperLogLogPlusPlus::from_bytes(&b.to_bytes())?;
     merged.merge(&a)?;
     assert!((merged.estimate() / 60_000.0 - 1.0).abs() < 0.05);
@@ -85,6 +95,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     assert!(words.iter().all(|w| bloom.contains(w)));
     let bloom = BloomFilter::from_bytes(&bloom.to_bytes())?;
     assert!(bloom.contains(&"epoch"));
+    assert!(bloom.contains(&b"epoch"[..]), "the same bytes as a byte slice");
+    let mut seeded_bloom = BloomFilter::with_seed(1_000, 0.01, 7)?;
+    seeded_bloom.insert(&String::from("epoch"));
+    assert!(seeded_bloom.contains("epoch"));
     let mut scalable = ScalableBloomFilter::new(16, 0.01)?;
     for i in 0..10_000u64 {
         scalable.insert(&i);
