@@ -8,6 +8,7 @@
 //! - [`alloc`]: [`CountingAllocator`], current and peak heap bytes and allocation counts.
 //! - [`plot`]: line charts as SVG, for the guides' figures.
 //! - [`process`]: on-CPU time and page faults, for timing on a shared machine.
+//! - [`race`]: interleaved, same-process races, summarized as per-round ratios.
 //!
 //! # Example
 //! ```
@@ -22,6 +23,7 @@ pub mod accuracy;
 pub mod alloc;
 pub mod plot;
 pub mod process;
+pub mod race;
 pub mod streams;
 pub mod words;
 
