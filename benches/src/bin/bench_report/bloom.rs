@@ -1,0 +1,276 @@
+//! Bloom filters at p = 1 %: the classic and blocked filters (one item at a time and
+//! batched) against fastbloom, and the scalable filter against a pre-sized classic one.
+
+use std::hint::black_box;
+
+use hpds_bloom::{BlockedBloomFilter, BloomFilter, ScalableBloomFilter};
+use hpds_core::hash::StableBuildHasher;
+use hpds_testkit::race::Race;
+use hpds_testkit::streams::distinct_u64s;
+
+use crate::page::{Page, count};
+
+const P: f64 = 0.01;
+/// Queries per pass.
+const QUERIES: usize = 200_000;
+
+type FastBloom = fastbloom::BloomFilter<StableBuildHasher>;
+
+fn fastbloom(n: usize) -> FastBloom {
+    fastbloom::BloomFilter::with_false_pos(P)
+        .hasher(StableBuildHasher::default())
+        .expected_items(n)
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    Fill,
+    Member,
+    Absent,
+}
+
+impl Op {
+    fn label(self) -> &'static str {
+        match self {
+            Op::Fill => "insert (fill)",
+            Op::Member => "query, member",
+            Op::Absent => "query, non-member",
+        }
+    }
+}
+
+/// Adds one filter type: `new` builds an empty filter, `add` / `has` are per item, and
+/// `full` is a filled one for the queries.
+#[allow(clippy::too_many_arguments)]
+fn add<'a, F: 'a>(
+    race: &mut Race<'a>,
+    name: &str,
+    op: Op,
+    new: impl Fn() -> F + 'a,
+    fill: impl Fn(&mut F, &[u64]) + 'a,
+    count_in: impl Fn(&F, &[u64]) -> usize + 'a,
+    full: &'a F,
+    keys: &'a [u64],
+    members: &'a [u64],
+    absent: &'a [u64],
+) {
+    match op {
+        Op::Fill => race.add_fresh(name, keys.len() as u64, new, move |f| fill(f, keys)),
+        Op::Member => race.add(name, members.len() as u64, move || {
+            black_box(count_in(full, members));
+        }),
+        Op::Absent => race.add(name, absent.len() as u64, move || {
+            black_box(count_in(full, absent));
+        }),
+    }
+}
+
+#[inline(never)]
+fn fill_classic(f: &mut BloomFilter, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_classic(f: &BloomFilter, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(*k)).count()
+}
+#[inline(never)]
+fn fill_blocked(f: &mut BlockedBloomFilter, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_blocked(f: &BlockedBloomFilter, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(*k)).count()
+}
+#[inline(never)]
+fn fill_scalable(f: &mut ScalableBloomFilter, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_scalable(f: &ScalableBloomFilter, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(*k)).count()
+}
+#[inline(never)]
+fn fill_fast(f: &mut FastBloom, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_fast(f: &FastBloom, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(*k)).count()
+}
+
+fn classic(n: usize) -> BloomFilter {
+    BloomFilter::new(n as u64, P).expect("valid parameters")
+}
+fn blocked(n: usize) -> BlockedBloomFilter {
+    BlockedBloomFilter::new(n as u64, P).expect("valid parameters")
+}
+fn scalable(n: usize) -> ScalableBloomFilter {
+    ScalableBloomFilter::new((n as u64 / 1000).max(1), P).expect("valid parameters")
+}
+
+fn filled<F>(mut f: F, fill: impl Fn(&mut F, &[u64]), keys: &[u64]) -> F {
+    fill(&mut f, keys);
+    f
+}
+
+/// Keys, a separate vector of member queries, and non-member queries.
+fn data(n: usize) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+    let keys: Vec<u64> = distinct_u64s(5).take(n).collect();
+    let step = (n / QUERIES).max(1);
+    let members: Vec<u64> = keys.iter().step_by(step).take(QUERIES).copied().collect();
+    let absent: Vec<u64> = distinct_u64s(5).skip(n).take(QUERIES).collect();
+    (keys, members, absent)
+}
+
+fn against_fastbloom(page: &mut Page, n: usize) {
+    let (keys, members, absent) = data(n);
+    let (keys, members, absent) = (&keys[..], &members[..], &absent[..]);
+    let c = filled(classic(n), fill_classic, keys);
+    let b = filled(blocked(n), fill_blocked, keys);
+    let f = filled(fastbloom(n), fill_fast, keys);
+    let label = count(n);
+    for op in [Op::Fill, Op::Member, Op::Absent] {
+        let mut race = crate::race(crate::ROUNDS);
+        add(
+            &mut race,
+            "BloomFilter",
+            op,
+            move || classic(n),
+            fill_classic,
+            count_classic,
+            &c,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "BlockedBloomFilter",
+            op,
+            move || blocked(n),
+            fill_blocked,
+            count_blocked,
+            &b,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "BloomFilter, batched",
+            op,
+            move || classic(n),
+            |f, k| {
+                black_box(f.insert_many(k));
+            },
+            BloomFilter::count_contained,
+            &c,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "BlockedBloomFilter, batched",
+            op,
+            move || blocked(n),
+            |f, k| {
+                black_box(f.insert_many(k));
+            },
+            BlockedBloomFilter::count_contained,
+            &b,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "fastbloom",
+            op,
+            move || fastbloom(n),
+            fill_fast,
+            count_fast,
+            &f,
+            keys,
+            members,
+            absent,
+        );
+        let out = race.run();
+        for ours in [
+            "BloomFilter",
+            "BlockedBloomFilter",
+            "BloomFilter, batched",
+            "BlockedBloomFilter, batched",
+        ] {
+            page.row(op.label(), &label, &out, ours, "fastbloom");
+        }
+    }
+}
+
+pub fn run(page: &mut Page, full: bool) {
+    page.section(
+        "bloom",
+        "Filters sized for `n` distinct `u64` keys at p = 1 %, all hashing with hpds' stable \
+         xxh3 (fastbloom through `StableBuildHasher`). Inserts fill an empty filter with all \
+         `n` keys; queries ask 200k members (from a vector of their own) or 200k non-members \
+         of a full filter. *Batched* rows use `insert_many` and `count_contained`, which \
+         prefetch several items ahead. Guide: [bloom.md](bloom.md).",
+    );
+    page.table("Classic and blocked filters against fastbloom");
+    let mut sizes = vec![1_000_000, 10_000_000];
+    if full {
+        sizes.push(100_000_000);
+    }
+    for n in sizes {
+        against_fastbloom(page, n);
+    }
+    page.end_table("");
+
+    page.table("Scalable filter against a pre-sized classic filter");
+    let n = 1_000_000;
+    let (keys, members, absent) = data(n);
+    let (keys, members, absent) = (&keys[..], &members[..], &absent[..]);
+    let c = filled(classic(n), fill_classic, keys);
+    let s = filled(scalable(n), fill_scalable, keys);
+    for op in [Op::Fill, Op::Member, Op::Absent] {
+        let mut race = crate::race(crate::ROUNDS);
+        add(
+            &mut race,
+            "BloomFilter",
+            op,
+            move || classic(n),
+            fill_classic,
+            count_classic,
+            &c,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "ScalableBloomFilter",
+            op,
+            move || scalable(n),
+            fill_scalable,
+            count_scalable,
+            &s,
+            keys,
+            members,
+            absent,
+        );
+        let out = race.run();
+        page.row(op.label(), "1M", &out, "ScalableBloomFilter", "BloomFilter");
+    }
+    page.end_table(
+        "The scalable filter starts at n/1000 items and grows 1000x, to about ten \
+         sub-filters; a new item or a non-member must be rejected by each of them.",
+    );
+}
