@@ -9,6 +9,11 @@
 //! summary of a race is the median of those per-round ratios and their interquartile range
 //! (the spread), not two absolute times.
 //!
+//! Passes are timed in on-CPU time of the racing thread where the system provides a precise
+//! per-thread clock (Linux: [`process::thread_cpu_clock`]), so time spent waiting for a core
+//! on a busy machine is left out; elsewhere in wall time. Cache and memory contention from
+//! other processes still shows, and the rotating rounds spread it over all contestants.
+//!
 //! Each contestant is a closure that does a whole pass of work and reports how many operations
 //! it did. [`Race::add_fresh`] gives it an untimed set-up per pass (a fresh, empty table for an
 //! insert race); state built once and shared by all rounds (a full table for lookups) is simply
@@ -36,6 +41,36 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use crate::process;
+
+/// A timestamp: the thread's on-CPU time where it can be read precisely, else wall time.
+#[derive(Clone, Copy)]
+enum Stamp {
+    Cpu(Duration),
+    Wall(Instant),
+}
+
+impl Stamp {
+    fn now() -> Self {
+        process::thread_cpu_clock().map_or_else(|| Stamp::Wall(Instant::now()), Stamp::Cpu)
+    }
+
+    fn elapsed(self) -> Duration {
+        match self {
+            Stamp::Cpu(t) => {
+                process::thread_cpu_clock().map_or(Duration::ZERO, |now| now.saturating_sub(t))
+            }
+            Stamp::Wall(t) => t.elapsed(),
+        }
+    }
+}
+
+/// Whether races measure on-CPU time (true) or wall time on this system.
+#[must_use]
+pub fn measures_cpu_time() -> bool {
+    process::thread_cpu_clock().is_some()
+}
 
 /// Rounds recorded unless [`Race::rounds`] says otherwise.
 pub const DEFAULT_ROUNDS: usize = 9;
@@ -92,7 +127,7 @@ impl<'a> Race<'a> {
             name: name.into(),
             ops: ops.max(1),
             pass: Box::new(move || {
-                let t = Instant::now();
+                let t = Stamp::now();
                 run();
                 t.elapsed()
             }),
@@ -113,7 +148,7 @@ impl<'a> Race<'a> {
             ops: ops.max(1),
             pass: Box::new(move || {
                 let mut state = setup();
-                let t = Instant::now();
+                let t = Stamp::now();
                 run(&mut state);
                 let elapsed = t.elapsed();
                 black_box(&mut state);

@@ -34,6 +34,13 @@ impl Page {
              method's noise floor. Driver: `hpds_testkit::race`; contestants: \
              `benches/src/bin/bench_report/`.\n"
         );
+        let clock = if hpds_testkit::race::measures_cpu_time() {
+            "Times are the racing thread's on-CPU time (`CLOCK_THREAD_CPUTIME_ID`), so time spent \
+             waiting for a core is left out; cache and memory traffic of other processes is not."
+        } else {
+            "Times are wall-clock times."
+        };
+        let _ = writeln!(text, "{clock}\n");
         if !full {
             let _ = writeln!(
                 text,
