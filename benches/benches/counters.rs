@@ -1,4 +1,4 @@
-//! Peer comparison for issue 6: KMV against an exact `HashSet` and two HyperLogLog crates
+//! Peer comparison: KMV against an exact `HashSet` and two HyperLogLog crates
 //! (hyperloglogplus, probabilistic-collections) at the same error (HLL p = 10, ≈ 3.3 %, like
 //! KMV k = 1024) and at the same memory (p = 14, 16 KiB); Morris against a plain `u64`.
 //!

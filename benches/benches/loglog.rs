@@ -436,7 +436,7 @@ fn batch(p: u8, hs: &[u64]) -> Contestant<'_> {
 }
 
 /// Reference rows, not products: the register update written out here without HIP, one byte
-/// per register (probabilistic-collections' layout, branch-free maximum) or in the 6-bit
+/// per register (probabilistic-collections' layout, branch-free maximum) or in the 6-bit
 /// packing (hpds' limit comparison, a branch on a change), with hpds' index and rank (top `p`
 /// bits, rank from the leading zeros of the rest; `top`) or with probabilistic-collections'
 /// (low `p` bits, rank from the trailing zeros of the rest, which compiles to `tzcnt`; `low`).

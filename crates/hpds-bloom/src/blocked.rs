@@ -63,7 +63,7 @@ pub struct BlockedBloomFilter {
 /// The insert and the query apply the bits to the block directly rather than building an
 /// 8-word mask first: the mask lived on the stack, and its ~15 stores per operation filled the
 /// processor's store queue, which cannot drain past an unfinished cache miss, so fewer
-/// operations' misses overlapped (`docs/bloom.md`, *Where the time goes*).
+/// operations' misses overlapped (`docs/bloom.md`, *Batched operations*).
 #[inline]
 fn for_each_bit(h2: u64, k: u32, mut f: impl FnMut(usize, u64)) {
     let mut z = h2;
@@ -153,7 +153,7 @@ impl BlockedBloomFilter {
     /// 32 items before setting its bits and prefetches its block then, so the cache misses of
     /// many items overlap. A single `insert` is a long chain of hashing and masking
     /// instructions around one miss, and the processor can only hold a few of them in flight;
-    /// see `docs/bloom.md`, *Batched operations* and *Software prefetch*.
+    /// see `docs/bloom.md`, *Batched operations*.
     ///
     /// # Example
     /// ```

@@ -142,7 +142,7 @@ impl BloomFilter {
     ///
     /// Faster than the loop of `insert`s once the filter outgrows the cache: it hashes each
     /// item 8 items before setting its bits and prefetches its `k` words then, so the cache
-    /// misses of several items overlap (see `docs/bloom.md`, *Software prefetch*).
+    /// misses of several items overlap (see `docs/bloom.md`, *Batched operations*).
     ///
     /// # Example
     /// ```
@@ -274,7 +274,7 @@ impl BloomFilter {
     /// a raw pointer without a bounds check each. The constructors keep `m.div_ceil(64)` words,
     /// so the check never fails; it is one comparison per operation (usually hoisted out of the
     /// caller's loop) instead of one per probe: callgrind (`examples/icount.rs`) counts 6-23
-    /// fewer instructions per operation (`docs/bloom.md`, *Session 5*). A raw pointer rather
+    /// fewer instructions per operation (`docs/bloom.md`, *Design notes*). A raw pointer rather
     /// than `get_unchecked` or a helper taking the slice: Miri's borrow tracker records every
     /// reference made, per probe, which doubled the Miri run of the unit tests.
     #[inline(always)]

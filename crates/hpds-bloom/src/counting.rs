@@ -37,10 +37,10 @@ const SATURATED: u8 = 15;
 /// ```
 /// use hpds_bloom::CountingBloomFilter;
 /// let mut f = CountingBloomFilter::new(1_000, 0.01)?;
-/// f.insert("session-1");
-/// assert!(f.contains("session-1"));
-/// assert!(f.remove("session-1"));
-/// assert!(!f.contains("session-1"));
+/// f.insert("user-1");
+/// assert!(f.contains("user-1"));
+/// assert!(f.remove("user-1"));
+/// assert!(!f.contains("user-1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]

@@ -87,7 +87,7 @@
 //!   per-probe bounds check (the crate's other `unsafe` code, beside the prefetch: one
 //!   check per operation that the words cover all `m` bits, then unchecked reads at positions
 //!   `< m`), which callgrind counts as 6-23 fewer instructions per operation
-//!   (`docs/bloom.md`, *Session 5*).
+//!   (`docs/bloom.md`, *Design notes*).
 //! - [`CountingBloomFilter`] and [`TimingBloomFilter`] cells: `BitField` `load_le`/`store_le` on
 //!   4-bit slices took 2.4-3.2x the time of nibble shifts and masks. The timing filter's sweep
 //!   reads whole words, 16 cells at a time.

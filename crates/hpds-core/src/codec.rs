@@ -1,6 +1,6 @@
 //! A small versioned binary format for sketches and filters.
 //!
-//! Every encoding is laid out as (the *compact frame*, written since session 3):
+//! Every encoding is laid out as (the *compact frame*):
 //!
 //! | bytes | field |
 //! |---|---|
