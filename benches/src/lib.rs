@@ -4,6 +4,9 @@
 //! one small local trait so they all run the same measured code. This library holds what the
 //! benches share: size ladders and the standard corpus.
 
+#[cfg(doctest)]
+mod guides;
+
 use hpds_testkit::words::Corpus;
 
 /// Item counts from in-cache to out-of-cache. The largest sizes run only with
