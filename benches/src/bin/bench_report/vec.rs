@@ -71,8 +71,11 @@ pub fn run(page: &mut Page, full: bool) {
         }
     }
     page.end_table(
-        "Each vector is dropped before the next is built. A program that keeps many freshly \
-         built `CPythonList` vectors alive pays more per push, because `realloc` can then grow \
-         fewer blocks in place (see [vec.md](vec.md)).",
+        "Each vector is dropped before the next is built. Growth goes through `realloc`, whose \
+         chance of extending a block in place depends on the state of the heap, which differs \
+         from run to run: between runs these ratios move by up to about ±15 %, more than the \
+         spread within one run shows (the A/A row is not affected, since `Vec` meets the same \
+         heap as itself). A program that keeps many freshly built `CPythonList` vectors alive \
+         pays more per push (see [vec.md](vec.md)).",
     );
 }
