@@ -67,8 +67,8 @@ fn merge_dedup(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
 /// The sorted entries (one per index) plus the unsorted insert buffer.
 ///
 /// In memory the entries are plain `u32`s, so a flush is a sort of the buffer and a linear
-/// merge (the varint list of the first version made every flush decode and re-encode the
-/// whole list: 50 ns per insert in the sparse phase). The compact form exists only in the
+/// merge (a varint-coded list in memory would make every flush decode and re-encode the
+/// whole list: about 50 ns per insert in the sparse phase). The compact form exists only in the
 /// byte format ([`Sparse::encode`]: Golomb–Rice gaps and unary ranks).
 #[derive(Clone, Default)]
 pub(crate) struct Sparse {
