@@ -60,7 +60,7 @@ fn prehashed(page: &mut Page, n: usize) {
         race.add_fresh(
             HLL,
             ops,
-            move || HyperLogLog::new(p),
+            move || HyperLogLog::new(p).expect("valid p"),
             move |s| {
                 for &h in hashes {
                     s.insert_hash(h);
@@ -71,7 +71,7 @@ fn prehashed(page: &mut Page, n: usize) {
         race.add_fresh(
             HLLPP,
             ops,
-            move || HyperLogLogPlusPlus::new(p),
+            move || HyperLogLogPlusPlus::new(p).expect("valid p"),
             move |s| {
                 s.insert_hashes(hashes);
                 black_box(s.estimate());
@@ -122,7 +122,7 @@ fn items(page: &mut Page, n: usize) {
     race.add_fresh(
         HLL,
         ops,
-        || HyperLogLog::new(14),
+        || HyperLogLog::new(14).expect("valid p"),
         move |s| {
             for k in keys {
                 s.insert(k);
@@ -172,7 +172,7 @@ fn items(page: &mut Page, n: usize) {
     race.add_fresh(
         HLL,
         ops,
-        || HyperLogLog::new(14),
+        || HyperLogLog::new(14).expect("valid p"),
         move |s| {
             for w in words {
                 s.insert(w.as_str());

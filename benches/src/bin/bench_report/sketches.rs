@@ -28,8 +28,8 @@ pub fn morris(page: &mut Page, _full: bool) {
     page.table("Increments");
     const N: usize = 1_000_000;
     let mut race = crate::race(crate::ROUNDS);
-    let mut base2 = MorrisCounter::seeded(2.0, 1).expect("valid base");
-    let mut base11 = MorrisCounter::seeded(1.1, 1).expect("valid base");
+    let mut base2 = MorrisCounter::with_seed(2.0, 1).expect("valid base");
+    let mut base11 = MorrisCounter::with_seed(1.1, 1).expect("valid base");
     let mut plain = 0u64;
     race.add("MorrisCounter base 2", N as u64, move || {
         for _ in 0..N {
@@ -71,8 +71,8 @@ pub fn morris(page: &mut Page, _full: bool) {
             .collect();
         let idx = &idx;
         let mut race = crate::race(crate::ROUNDS);
-        let mut four = MorrisArray::seeded(counters, 4.0, 4, 1).expect("valid parameters");
-        let mut eight = MorrisArray::seeded(counters, 4.0, 8, 1).expect("valid parameters");
+        let mut four = MorrisArray::with_seed(counters, 4.0, 4, 1).expect("valid parameters");
+        let mut eight = MorrisArray::with_seed(counters, 4.0, 8, 1).expect("valid parameters");
         let mut words = vec![0u64; counters];
         race.add("MorrisArray 4-bit", N as u64, move || {
             for &i in idx {

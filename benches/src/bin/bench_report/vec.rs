@@ -43,7 +43,7 @@ pub fn run(page: &mut Page, full: bool) {
     if full {
         sizes.push(10_000_000);
     }
-    let factor = Factor::try_new(1.5).expect("a valid factor");
+    let factor = Factor::new(1.5).expect("a valid factor");
     for n in sizes {
         let times = (PASS / n).max(1);
         let ops = (n * times) as u64;
