@@ -82,7 +82,10 @@ mod tests {
         let a = thread_cpu_clock().expect("readable on Linux");
         std::thread::sleep(Duration::from_millis(30));
         let b = thread_cpu_clock().expect("readable on Linux");
-        assert!(b.saturating_sub(a) < Duration::from_millis(15), "{a:?} -> {b:?}");
+        assert!(
+            b.saturating_sub(a) < Duration::from_millis(15),
+            "{a:?} -> {b:?}"
+        );
         let mut x = 0u64;
         let t = std::time::Instant::now();
         while t.elapsed() < Duration::from_millis(5) {
