@@ -10,6 +10,13 @@
 //!
 //! Each family's races are in their own module; every row of the page is one contestant's
 //! time over its peer's in the same round (median over rounds, interquartile range).
+//!
+//! To add a structure, add it as a contestant to its family's race (`race.add(name, ops, ||
+//! ..)` for work on shared state, `race.add_fresh(name, ops, setup, run)` when each pass
+//! needs fresh state) and a `page.row(op, n, &out, ours, peer)` for it; a new family is a
+//! module with a `run(&mut Page, full)` and an entry in `FAMILIES`. Keep the whole page within
+//! about five minutes of racing on two cores: sizes beyond that go behind `full`
+//! (`HPDS_BENCH_FULL=1`).
 
 mod bloom;
 mod loglog;
