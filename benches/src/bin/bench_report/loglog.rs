@@ -229,7 +229,7 @@ pub fn run(page: &mut Page, full: bool) {
          SipHash-1-3; cardinality-estimator ahash). Guide: [loglog.md](loglog.md).",
     );
     page.table("Inserts");
-    let n = if full { 100_000_000 } else { 1_000_000 };
+    let n = if full { 10_000_000 } else { 1_000_000 };
     prehashed(page, n);
     items(page, n);
     page.end_table(
