@@ -1,8 +1,12 @@
 //! Shared pieces of hpds's side-by-side benchmarks.
 //!
 //! Each family's bench (`benches/*.rs`) puts every implementation, ours and the peers', behind
-//! one small local trait so they all run the same measured code. This library holds what the
-//! benches share: size ladders and the standard corpus.
+//! one small local trait so they all run the same measured code. The measurement programs in
+//! `src/bin` (peer races, error plots, table generators) run with
+//! `cargo run --release -p hpds-benches --bin NAME`. This library holds what they share: size
+//! ladders, the standard corpus, and vectors built by `push`.
+
+pub mod push;
 
 #[cfg(doctest)]
 mod guides;

@@ -47,7 +47,7 @@
 //! After `n` events the estimate is unbiased with variance `(base - 1)·n(n - 1)/2`: relative
 //! standard error `sqrt((base - 1)(n - 1)/(2n))` → `sqrt((base - 1)/2)`. To aim for a relative
 //! error `ε`, take `base = 1 + 2ε²`. Measured over 4000 seeded trials per cell
-//! (`cargo run --release -p hpds-morris --example morris_error`; plot in `docs/img/morris_error.svg`):
+//! (`cargo run --release -p hpds-benches --bin morris_error`; plot in `docs/img/morris_error.svg`):
 //!
 //! | base | n | bias | RMSE measured | RMSE theory | 8-bit range |
 //! |---|---|---|---|---|---|

@@ -1,7 +1,7 @@
 //! Measures the relative error of Morris counters against theory for several bases and counts
 //! from 1 to 10^7, prints a Markdown table and writes `docs/img/morris_error.svg`.
 //!
-//! `cargo run --release -p hpds-morris --example morris_error [trials]` (default 4000 trials).
+//! `cargo run --release -p hpds-benches --bin morris_error -- [trials]` (default 4000 trials).
 
 use hpds_morris::MorrisCounter;
 use hpds_testkit::plot::{Chart, Series, line_chart};
@@ -45,10 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/img/morris_error.svg"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/img/morris_error.svg");
     let mut series = Vec::new();
     for (i, (param, rows)) in results.iter().enumerate() {
         series.extend(Series::measured_vs_theory(

@@ -2,7 +2,7 @@
 //! (push time against memory held, averaged over n) and `docs/img/vec_slack.svg` (slack against
 //! n), and prints the table in `docs/vec.md`.
 //!
-//! `cargo run --release -p hpds-vec --example tradeoff [OUT_DIR]` (default `docs/img`).
+//! `cargo run --release -p hpds-benches --bin vec_tradeoff -- [OUT_DIR]` (default `docs/img`).
 //!
 //! Sizes n are 48 log-spaced values from 1,000 to 2,000,000 `u64`s, so each policy is seen at
 //! every phase of its growth cycle (slack is a sawtooth in n). Time is the median of 5 runs of
@@ -12,7 +12,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hpds_vec::{GrowVec, Policy, capacity_sequence, simulate};
+use hpds_benches::push::{push_growvec, push_vec};
+use hpds_vec::{Policy, capacity_sequence, simulate};
 use plotters::prelude::*;
 
 const RUNS: usize = 5;
@@ -42,22 +43,6 @@ fn time_push(n: usize, mut push_n: impl FnMut(usize) -> usize) -> f64 {
     median(runs)
 }
 
-fn push_growvec(policy: Policy, n: usize) -> usize {
-    let mut v = GrowVec::with_policy(policy);
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    v.len()
-}
-
-fn push_vec(n: usize) -> usize {
-    let mut v = Vec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    v.len()
-}
-
 /// Capacity after n pushes.
 fn final_capacity(policy: Policy, n: usize) -> usize {
     *capacity_sequence(&policy, n, 8).last().unwrap_or(&0)
@@ -81,11 +66,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ns = sizes();
     // Warm up the allocator and the CPU.
     for _ in 0..3 {
-        push_vec(2_000_000);
+        black_box(push_vec::<0>(2_000_000));
     }
 
     let mut rows = Vec::new();
-    let vec_ns: Vec<f64> = ns.iter().map(|&n| time_push(n, push_vec)).collect();
+    let vec_ns: Vec<f64> = ns
+        .iter()
+        .map(|&n| time_push(n, |n| push_vec::<0>(n).len()))
+        .collect();
     let vec_mean = vec_ns.iter().sum::<f64>() / vec_ns.len() as f64;
     for policy in Policy::ALL {
         let ns_here: Vec<usize> = ns
@@ -99,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let times: Vec<f64> = ns_here
             .iter()
-            .map(|&n| time_push(n, |n| push_growvec(policy, n)))
+            .map(|&n| time_push(n, |n| push_growvec(policy, n).len()))
             .collect();
         let r = simulate(
             policy,

@@ -4,9 +4,9 @@
 //! printed with their speed ratio, and the median of the per-round speed ratios.
 //!
 //! ```text
-//! cargo run --release -p hpds-openhash --example race            # 1k, 100k, 1M u64 + 100k String
-//! cargo run --release -p hpds-openhash --example race -- full    # + 10M u64, 1M String
-//! cargo run --release -p hpds-openhash --example race -- 1000     # one size (0: String only)
+//! cargo run --release -p hpds-benches --bin openhash_race           # 1k, 100k, 1M u64 + 100k String
+//! cargo run --release -p hpds-benches --bin openhash_race -- full    # + 10M u64, 1M String
+//! cargo run --release -p hpds-benches --bin openhash_race -- 1000    # one size (0: String only)
 //! ```
 //!
 //! Environment: `RACE_OPS=hit,miss` runs only those operations, `RACE_ONLY=ours` (or `peer`)

@@ -1,7 +1,7 @@
 //! Push throughput of `Vec`, `GrowVec<_, Doubling>` and `GrowVec<_, CPythonList>`, measured in
 //! alternating rounds so that load changes on a shared machine hit all three alike.
 //!
-//! `cargo run --release -p hpds-vec --example push_race [ROUNDS] [keep]` (default 15 rounds;
+//! `cargo run --release -p hpds-benches --bin vec_push_race -- [ROUNDS] [keep]` (default 15 rounds;
 //! `PUSH_RACE_N=1000` runs one size).
 //!
 //! A second copy of the `Vec` contestant (an A/A test) shows how far two identical
@@ -20,7 +20,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use hpds_vec::{CPythonList, Doubling, GrowVec, Growth};
+use hpds_benches::push::{minor_faults, push_growvec, push_vec};
+use hpds_vec::{CPythonList, Doubling};
 
 const SIZES: [usize; 5] = [16, 1_000, 100_000, 1_000_000, 10_000_000];
 
@@ -35,56 +36,17 @@ struct Out {
 }
 
 impl Out {
-    /// Takes a built vector: keeps it (as a `Vec`, moved without copying) or drops it.
+    /// Takes a built vector: keeps it (as a `Vec`, moved without copying) or drops it, and
+    /// returns its length.
     #[inline]
-    fn take(&mut self, v: impl Into<Vec<u64>>) {
+    fn take<V: AsRef<[u64]> + Into<Vec<u64>>>(&mut self, v: V) -> usize {
+        let v = black_box(v);
+        let len = v.as_ref().len();
         if self.keep {
             self.kept.push(v.into());
         }
+        len
     }
-}
-
-fn push_vec(n: usize, out: &mut Out) -> usize {
-    let mut v = Vec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    black_box(&v);
-    let len = v.len();
-    out.take(v);
-    len
-}
-
-/// The same code as `push_vec`, timed as a separate contestant: the spread between the two is
-/// the noise floor of the comparison (an A/A test).
-#[inline(never)]
-fn push_vec_again(n: usize, out: &mut Out) -> usize {
-    let mut v = Vec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    black_box(&v);
-    let len = v.len();
-    out.take(v);
-    len
-}
-
-/// `GrowVec` with policy `G`; `push_growvec::<Doubling>` and `push_growvec::<CPythonList>` are
-/// separate monomorphized functions, like the hand-written `Vec` ones.
-fn push_growvec<G: Growth + Default>(n: usize, out: &mut Out) -> usize {
-    let mut v: GrowVec<u64, G> = GrowVec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    black_box(&v);
-    let len = v.len();
-    out.take(v);
-    len
-}
-
-/// Minor page faults of this process so far (0 where the OS does not say).
-fn minor_faults() -> u64 {
-    hpds_testkit::process::minor_page_faults().unwrap_or(0)
 }
 
 /// ns per push over `reps` builds of `n` elements, and the page faults taken while timing;
@@ -116,10 +78,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok());
     let impls: [(&str, PushN); 4] = [
-        ("Vec", push_vec),
-        ("Vec (A/A: same code again)", push_vec_again),
-        ("GrowVec<Doubling>", push_growvec::<Doubling>),
-        ("GrowVec<CPythonList>", push_growvec::<CPythonList>),
+        ("Vec", |n, out| out.take(push_vec::<0>(n))),
+        ("Vec (A/A: same code again)", |n, out| {
+            out.take(push_vec::<1>(n))
+        }),
+        ("GrowVec<Doubling>", |n, out| {
+            out.take(push_growvec(Doubling, n))
+        }),
+        ("GrowVec<CPythonList>", |n, out| {
+            out.take(push_growvec(CPythonList, n))
+        }),
     ];
     println!(
         "| n | implementation | median ns/push | vs Vec | fastest ns/push | vs Vec | page faults per 1M pushes |"

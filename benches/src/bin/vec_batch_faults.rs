@@ -4,10 +4,10 @@
 //! contestants one after another to compare their faults:
 //!
 //! ```text
-//! cargo run --release -p hpds-vec --example batch_faults -- vec 1000 1000
-//! cargo run --release -p hpds-vec --example batch_faults -- cpython 1000 1000
+//! cargo run --release -p hpds-benches --bin vec_batch_faults -- vec 1000 1000
+//! cargo run --release -p hpds-benches --bin vec_batch_faults -- cpython 1000 1000
 //! GLIBC_TUNABLES=glibc.malloc.trim_threshold=4000000000 \
-//!   cargo run --release -p hpds-vec --example batch_faults -- cpython 1000 1000
+//!   cargo run --release -p hpds-benches --bin vec_batch_faults -- cpython 1000 1000
 //! ```
 //!
 //! Arguments: `vec` | `doubling` | `cpython`, `n` (default 1000), vectors per batch (default
@@ -18,28 +18,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use hpds_vec::{CPythonList, Doubling, GrowVec, Growth};
-
-fn build_vec(n: usize) -> Vec<u64> {
-    let mut v = Vec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    v
-}
-
-fn build_growvec<G: Growth + Default>(n: usize) -> Vec<u64> {
-    let mut v: GrowVec<u64, G> = GrowVec::new();
-    for i in 0..n as u64 {
-        v.push(black_box(i));
-    }
-    v.into()
-}
-
-/// Minor page faults of this process so far (0 where the OS does not say).
-fn minor_faults() -> u64 {
-    hpds_testkit::process::minor_page_faults().unwrap_or(0)
-}
+use hpds_benches::push::{minor_faults, push_growvec, push_vec};
+use hpds_vec::{CPythonList, Doubling};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -47,9 +27,9 @@ fn main() {
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let batch: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let build: fn(usize) -> Vec<u64> = match which {
-        "vec" => build_vec,
-        "doubling" => build_growvec::<Doubling>,
-        _ => build_growvec::<CPythonList>,
+        "vec" => push_vec::<0>,
+        "doubling" => |n| push_growvec(Doubling, n).into(),
+        _ => |n| push_growvec(CPythonList, n).into(),
     };
     let total = (400_000_000 / n.max(1)).max(batch);
     let faults = minor_faults();
