@@ -126,7 +126,7 @@ macro_rules! dense_sketch {
                 self.core.regs.iter()
             }
 
-            /// How many registers hold each value `0..=64` (the input of [`estimators`](crate::estimators)).
+            /// How many registers hold each value `0..=64` (what every [`Estimator`] reads).
             pub fn register_histogram(&self) -> [u32; 65] {
                 self.core.regs.histogram()
             }
@@ -266,7 +266,7 @@ dense_sketch! {
     ///
     /// Truncating the largest registers removes most of LogLog's variance (≈ 1.05/√m). The
     /// paper gives no closed form for the constant of the truncated mean, so it is calibrated
-    /// per precision by simulation (`examples/calibrate.rs`), not borrowed from HyperLogLog.
+    /// per precision by simulation (`benches/src/bin/loglog_tables.rs`), not borrowed from HyperLogLog.
     ///
     /// # Example
     /// ```

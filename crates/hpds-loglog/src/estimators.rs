@@ -4,9 +4,8 @@
 //! members differ only in how they turn registers into an estimate. The functions here take the
 //! histogram `h` (`h[k]` = number of registers holding `k`, as returned by
 //! [`HyperLogLog::register_histogram`](crate::HyperLogLog::register_histogram)) and the precision
-//! `p`, so each costs `O(64)` once the histogram is built. They are public for comparison and
-//! calibration (`examples/calibrate.rs` uses them); the sketches pick one through
-//! [`Estimator`].
+//! `p`, so each costs `O(64)` once the histogram is built. The sketches pick one through
+//! [`Estimator`]; the table generator (`benches/src/bin/loglog_tables.rs`) runs the raw ones.
 
 use crate::tables;
 
@@ -34,7 +33,7 @@ pub enum Estimator {
     /// below `2.5 m` when a register is still zero. Biased around the switch.
     Classic,
     /// HyperLogLog++: the raw harmonic-mean estimate minus an empirical bias interpolated
-    /// from tables simulated by `examples/calibrate.rs`, linear counting below a simulated
+    /// from tables simulated by `benches/src/bin/loglog_tables.rs`, linear counting below a simulated
     /// threshold.
     BiasCorrected,
     /// Ertl's improved raw estimator: unbiased over the whole range without tables.
@@ -131,7 +130,7 @@ pub const SUPERLOGLOG_PHASES: usize = 16;
 ///
 /// Truncating at a discrete register value makes `E[2^T] / n` oscillate with `log2 n` (period
 /// one octave); `frac(T)` tracks that phase, so the constant is calibrated per phase
-/// (`examples/calibrate.rs`) instead of once, which removes the oscillating bias.
+/// (`benches/src/bin/loglog_tables.rs`) instead of once, which removes the oscillating bias.
 pub fn superloglog_alpha_at(alphas: &[f64; SUPERLOGLOG_PHASES], truncated_mean: f64) -> f64 {
     let k = SUPERLOGLOG_PHASES as f64;
     // Bin j covers phases [j/k, (j+1)/k); its value sits at the bin's centre.

@@ -97,8 +97,8 @@
 //! the rest, both with |bias| under 0.1 standard error. Ertl's needs no tables and no
 //! threshold, so it is the register estimator the sketches use, and
 //! [`Estimator::BiasCorrected`] stays available. The tables, SuperLogLog's constant and the
-//! linear-counting thresholds come from `examples/calibrate.rs` (a seeded Poisson-model
-//! simulation; its output is `src/tables.rs`). HIP is unbiased and ~20 % more accurate, but
+//! linear-counting thresholds come from `benches/src/bin/loglog_tables.rs` (a seeded
+//! Poisson-model simulation; its output is `src/tables.rs`, and CI checks that it still is). HIP is unbiased and ~20 % more accurate, but
 //! only defined for a sketch that was never merged; merged sketches fall back to Ertl's.
 //!
 //! # Crate features
@@ -107,6 +107,8 @@
 //!   with `from_bytes`.
 //! - `rayon`: `par_extend` on the four sketches, which fills one sketch per rayon task and
 //!   merges them (the result has the registers of a sequential build but no HIP estimate).
+//! - `calibration` (internal): exposes the raw estimators to the table generator in
+//!   `benches/`; no stability promise.
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -115,7 +117,7 @@ extern crate alloc;
 
 mod base;
 mod dense;
-pub mod estimators;
+mod estimators;
 mod plusplus;
 mod registers;
 mod serde_impl;
@@ -123,7 +125,19 @@ mod sparse;
 mod tables;
 
 pub use dense::{HyperLogLog, LogLog, SuperLogLog};
-pub use estimators::Estimator;
+pub use estimators::{Estimator, standard_error};
+
+/// The raw estimators, for the generator of the bias tables (`benches/src/bin/loglog_tables.rs`,
+/// which must run the very code the sketches run). Only compiled with the internal
+/// `calibration` feature; not part of the public API.
+#[cfg(feature = "calibration")]
+#[doc(hidden)]
+pub mod calibration {
+    pub use crate::estimators::{
+        SUPERLOGLOG_PHASES, hll_raw, linear_counting, loglog_raw, superloglog_raw_with,
+        superloglog_truncated_mean,
+    };
+}
 pub use plusplus::HyperLogLogPlusPlus;
 
 /// The smallest precision: 16 registers.

@@ -13,8 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use hpds_loglog::estimators::standard_error;
-use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus};
+use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus, standard_error};
 use hpds_testkit::accuracy::table;
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
