@@ -720,11 +720,10 @@ impl<T> RawTable<T> {
     /// Asserts that `index` is a full slot.
     #[inline]
     fn assert_full(&self, index: usize) {
-        // SAFETY: `index <= bucket_mask` is checked first (`&&` short-circuits).
-        assert!(
-            index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
-            "slot is not full"
-        );
+        assert!(index <= self.bucket_mask, "slot is not full");
+        // SAFETY: `index <= bucket_mask`, checked just above.
+        let ctrl = unsafe { self.ctrl_byte(index) };
+        assert!(is_full(ctrl), "slot is not full");
     }
 
     /// The item in a full slot.
@@ -757,10 +756,9 @@ impl<T> RawTable<T> {
     /// # Safety
     /// `index` is a full slot of this table, as [`RawTable::find`] returns it.
     pub(crate) unsafe fn remove_unchecked(&mut self, index: usize) -> T {
-        debug_assert!(
-            index <= self.bucket_mask && is_full(unsafe { self.ctrl_byte(index) }),
-            "slot is not full"
-        );
+        if cfg!(debug_assertions) {
+            self.assert_full(index);
+        }
         self.erase_ctrl(index);
         // SAFETY: the control byte was full (the caller's guarantee), so the slot is
         // initialised; it is now marked free, so the value is read out exactly once.
