@@ -1,11 +1,7 @@
 //! [`CompactDict`]: CPython 3.6+'s compact, insertion-ordered dict.
 
 use core::borrow::Borrow;
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::ops::Index;
-
-use hpds_core::HeapSize;
 
 use crate::lab::Probing;
 use crate::map::DefaultHashBuilder;
@@ -524,6 +520,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         self.find(key).is_some()
     }
 
+    /// Finds `key` and turns its index slot into a dummy, for a removal: the position of its
+    /// entry, which is still in `entries`.
+    fn unindex<Q>(&mut self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (slot, e) = self.find(key)?;
+        self.indices.set_dummy(slot);
+        self.dummies += 1;
+        Some(e)
+    }
+
     /// Removes `key` in O(1) by moving the last entry into its place (which changes that
     /// entry's position).
     pub fn swap_remove<Q>(&mut self, key: &Q) -> Option<V>
@@ -540,9 +549,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (slot, e) = self.find(key)?;
-        self.indices.set_dummy(slot);
-        self.dummies += 1;
+        let e = self.unindex(key)?;
         let last = self.entries.len() - 1;
         if e != last {
             let moved_hash = self.hash_builder.hash_one(&self.entries[last].key);
@@ -571,9 +578,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> CompactDict<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (slot, e) = self.find(key)?;
-        self.indices.set_dummy(slot);
-        self.dummies += 1;
+        let e = self.unindex(key)?;
         let b = self.entries.remove(e);
         for i in 0..self.indices.len() {
             if let Slot::Entry(x) = self.indices.get(i) {
@@ -665,34 +670,6 @@ impl<K, V, S> IntoIterator for CompactDict<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a CompactDict<K, V, S> {
-    type Item = (&'a K, &'a V);
-    type IntoIter = Iter<'a, K, V>;
-    fn into_iter(self) -> Iter<'a, K, V> {
-        self.iter()
-    }
-}
-
-impl<'a, K, V, S> IntoIterator for &'a mut CompactDict<K, V, S> {
-    type Item = (&'a K, &'a mut V);
-    type IntoIter = IterMut<'a, K, V>;
-    fn into_iter(self) -> IterMut<'a, K, V> {
-        self.iter_mut()
-    }
-}
-
-impl<K, V, S: Default> Default for CompactDict<K, V, S> {
-    fn default() -> Self {
-        Self::with_hasher(S::default())
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for CompactDict<K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
-    }
-}
-
 /// Equal when they hold the same entries in the same order (like `Vec` of pairs).
 impl<K: PartialEq, V: PartialEq, S> PartialEq for CompactDict<K, V, S> {
     fn eq(&self, other: &Self) -> bool {
@@ -701,21 +678,6 @@ impl<K: PartialEq, V: PartialEq, S> PartialEq for CompactDict<K, V, S> {
 }
 
 impl<K: Eq, V: Eq, S> Eq for CompactDict<K, V, S> {}
-
-impl<K, Q, V, S> Index<&Q> for CompactDict<K, V, S>
-where
-    K: Hash + Eq + Borrow<Q>,
-    Q: Hash + Eq + ?Sized,
-    S: BuildHasher,
-{
-    type Output = V;
-
-    /// # Panics
-    /// When the key is absent.
-    fn index(&self, key: &Q) -> &V {
-        self.get(key).expect("key not in CompactDict")
-    }
-}
 
 impl<K: Hash + Eq, V, S: BuildHasher> Extend<(K, V)> for CompactDict<K, V, S> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
@@ -727,21 +689,4 @@ impl<K: Hash + Eq, V, S: BuildHasher> Extend<(K, V)> for CompactDict<K, V, S> {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher + Default> FromIterator<(K, V)> for CompactDict<K, V, S> {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut d = Self::default();
-        d.extend(iter);
-        d
-    }
-}
-
-/// The index and entry arrays plus what keys and values own (a `String`'s capacity).
-impl<K: HeapSize, V: HeapSize, S> HeapSize for CompactDict<K, V, S> {
-    fn heap_bytes(&self) -> usize {
-        self.table_bytes()
-            + self
-                .iter()
-                .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
-                .sum::<usize>()
-    }
-}
+map_traits!(CompactDict);

@@ -92,6 +92,8 @@
 //!   maps, sets as sequences, `CompactDict` in order).
 #![deny(missing_docs)]
 
+#[macro_use]
+mod macros;
 mod compact;
 pub mod lab;
 mod map;

@@ -5,9 +5,8 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
-use core::ops::Index;
 
-use hpds_core::{Error, HeapSize};
+use hpds_core::Error;
 
 use crate::raw::{RawIterState, RawTable};
 
@@ -138,7 +137,7 @@ impl<K, V, S> OpenMap<K, V, S> {
     }
 
     /// Heap bytes of the table itself (control bytes and slots), not counting what keys and
-    /// values own. [`HeapSize::heap_bytes`] adds those.
+    /// values own. [`HeapSize::heap_bytes`](hpds_core::HeapSize::heap_bytes) adds those.
     pub fn table_bytes(&self) -> usize {
         self.table.allocation_bytes()
     }
@@ -624,53 +623,20 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
 impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
 impl<K, V> FusedIterator for IterMut<'_, K, V> {}
 
-/// Iterator over keys, from [`OpenMap::keys`].
-pub struct Keys<'a, K, V>(Iter<'a, K, V>);
-
-impl<'a, K, V> Iterator for Keys<'a, K, V> {
-    type Item = &'a K;
-    #[inline]
-    fn next(&mut self) -> Option<&'a K> {
-        self.0.next().map(|(k, _)| k)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Iterator over keys, from [`OpenMap::keys`].
+    Keys['a, K, V](Iter<'a, K, V>) -> &'a K, |(k, _)| k
 }
-impl<K, V> ExactSizeIterator for Keys<'_, K, V> {}
-impl<K, V> FusedIterator for Keys<'_, K, V> {}
 
-/// Iterator over values, from [`OpenMap::values`].
-pub struct Values<'a, K, V>(Iter<'a, K, V>);
-
-impl<'a, K, V> Iterator for Values<'a, K, V> {
-    type Item = &'a V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a V> {
-        self.0.next().map(|(_, v)| v)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Iterator over values, from [`OpenMap::values`].
+    Values['a, K, V](Iter<'a, K, V>) -> &'a V, |(_, v)| v
 }
-impl<K, V> ExactSizeIterator for Values<'_, K, V> {}
-impl<K, V> FusedIterator for Values<'_, K, V> {}
 
-/// Iterator over mutable values, from [`OpenMap::values_mut`].
-pub struct ValuesMut<'a, K, V>(IterMut<'a, K, V>);
-
-impl<'a, K, V> Iterator for ValuesMut<'a, K, V> {
-    type Item = &'a mut V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a mut V> {
-        self.0.next().map(|(_, v)| v)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Iterator over mutable values, from [`OpenMap::values_mut`].
+    ValuesMut['a, K, V](IterMut<'a, K, V>) -> &'a mut V, |(_, v)| v
 }
-impl<K, V> ExactSizeIterator for ValuesMut<'_, K, V> {}
-impl<K, V> FusedIterator for ValuesMut<'_, K, V> {}
 
 /// Owning iterator, from [`OpenMap::into_iter`].
 pub struct IntoIter<K, V> {
@@ -734,30 +700,10 @@ impl<K, V, S> IntoIterator for OpenMap<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a OpenMap<K, V, S> {
-    type Item = (&'a K, &'a V);
-    type IntoIter = Iter<'a, K, V>;
-    fn into_iter(self) -> Iter<'a, K, V> {
-        self.iter()
-    }
-}
-
-impl<'a, K, V, S> IntoIterator for &'a mut OpenMap<K, V, S> {
-    type Item = (&'a K, &'a mut V);
-    type IntoIter = IterMut<'a, K, V>;
-    fn into_iter(self) -> IterMut<'a, K, V> {
-        self.iter_mut()
-    }
-}
+map_traits!(OpenMap);
 
 // ---------------------------------------------------------------------------------------------
 // Standard traits.
-
-impl<K, V, S: Default> Default for OpenMap<K, V, S> {
-    fn default() -> Self {
-        Self::with_hasher(S::default())
-    }
-}
 
 impl<K: Clone, V: Clone, S: Clone> Clone for OpenMap<K, V, S> {
     fn clone(&self) -> Self {
@@ -765,12 +711,6 @@ impl<K: Clone, V: Clone, S: Clone> Clone for OpenMap<K, V, S> {
             table: self.table.clone(),
             hash_builder: self.hash_builder.clone(),
         }
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OpenMap<K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -784,21 +724,6 @@ impl<K: Hash + Eq, V: PartialEq, S: BuildHasher> PartialEq for OpenMap<K, V, S> 
 }
 
 impl<K: Hash + Eq, V: Eq, S: BuildHasher> Eq for OpenMap<K, V, S> {}
-
-impl<K, Q, V, S> Index<&Q> for OpenMap<K, V, S>
-where
-    K: Hash + Eq + Borrow<Q>,
-    Q: Hash + Eq + ?Sized,
-    S: BuildHasher,
-{
-    type Output = V;
-
-    /// # Panics
-    /// When the key is absent.
-    fn index(&self, key: &Q) -> &V {
-        self.get(key).expect("key not in OpenMap")
-    }
-}
 
 impl<K: Hash + Eq, V, S: BuildHasher> Extend<(K, V)> for OpenMap<K, V, S> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
@@ -822,28 +747,8 @@ impl<'a, K: Hash + Eq + Copy, V: Copy, S: BuildHasher> Extend<(&'a K, &'a V)> fo
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher + Default> FromIterator<(K, V)> for OpenMap<K, V, S> {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut map = Self::default();
-        map.extend(iter);
-        map
-    }
-}
-
 impl<K: Hash + Eq, V, const N: usize> From<[(K, V); N]> for OpenMap<K, V> {
     fn from(arr: [(K, V); N]) -> Self {
         arr.into_iter().collect()
-    }
-}
-
-/// Counts the table's allocation plus every key's and value's own heap bytes (a
-/// `String` key's capacity, say), so the figure matches a counting allocator.
-impl<K: HeapSize, V: HeapSize, S> HeapSize for OpenMap<K, V, S> {
-    fn heap_bytes(&self) -> usize {
-        self.table_bytes()
-            + self
-                .iter()
-                .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
-                .sum::<usize>()
     }
 }

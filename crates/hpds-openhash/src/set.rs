@@ -3,7 +3,6 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::iter::FusedIterator;
 
 use hpds_core::{Error, HeapSize};
 
@@ -202,53 +201,20 @@ impl<T: Hash + Eq, S: BuildHasher> OpenSet<T, S> {
     }
 }
 
-/// Iterator over `&T`, from [`OpenSet::iter`].
-pub struct Iter<'a, T>(map::Keys<'a, T, ()>);
-
-impl<'a, T> Iterator for Iter<'a, T> {
-    type Item = &'a T;
-    #[inline]
-    fn next(&mut self) -> Option<&'a T> {
-        self.0.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Iterator over `&T`, from [`OpenSet::iter`].
+    Iter['a, T](map::Keys<'a, T, ()>) -> &'a T, |k| k
 }
-impl<T> ExactSizeIterator for Iter<'_, T> {}
-impl<T> FusedIterator for Iter<'_, T> {}
 
-/// Owning iterator, from [`OpenSet::into_iter`].
-pub struct IntoIter<T>(map::IntoIter<T, ()>);
-
-impl<T> Iterator for IntoIter<T> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.0.next().map(|(k, ())| k)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Owning iterator, from [`OpenSet::into_iter`].
+    IntoIter[T](map::IntoIter<T, ()>) -> T, |(k, ())| k
 }
-impl<T> ExactSizeIterator for IntoIter<T> {}
-impl<T> FusedIterator for IntoIter<T> {}
 
-/// Draining iterator, from [`OpenSet::drain`].
-pub struct Drain<'a, T>(map::Drain<'a, T, ()>);
-
-impl<T> Iterator for Drain<'_, T> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.0.next().map(|(k, ())| k)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+projection! {
+    /// Draining iterator, from [`OpenSet::drain`].
+    Drain['a, T](map::Drain<'a, T, ()>) -> T, |(k, ())| k
 }
-impl<T> ExactSizeIterator for Drain<'_, T> {}
-impl<T> FusedIterator for Drain<'_, T> {}
 
 impl<T, S> IntoIterator for OpenSet<T, S> {
     type Item = T;
