@@ -3,8 +3,9 @@
 //!
 //! A Count-Min sketch estimates how often each item occurred in a stream, never below the
 //! truth, in a fixed `depth × width` grid of counters. What hpds-core gives it:
-//! - a stable seeded hash, so sketches built in different processes (or versions) agree and can
-//!   be merged;
+//! - [`Item`], the stable seeded hash of an item's canonical bytes, so sketches built in
+//!   different processes (or versions) agree and can be merged, and `"abc"`, `String` and
+//!   `b"abc"` are one item;
 //! - [`HeapSize`], so callers can account for its memory like any hpds structure;
 //! - [`ByteCodec`]: implement `encode_payload` and `decode_payload` and get `to_bytes` /
 //!   `from_bytes` with a framed, versioned and checksummed encoding. The decoder checks every
@@ -13,8 +14,7 @@
 //! `cargo run -p hpds-core --example custom_sketch`
 
 use hpds_core::codec::{Decoder, Encoder};
-use hpds_core::hash::hash_bytes;
-use hpds_core::{ByteCodec, Error, HeapSize, Result};
+use hpds_core::{ByteCodec, Error, HeapSize, Item, Result};
 
 /// Counts per item, overestimated by at most `2 N / width` with probability `1 - 2^-depth`
 /// after `N` events.
@@ -45,25 +45,25 @@ impl CountMin {
     }
 
     /// The counter of `item` in each row: one stable hash per row (the row number is the seed).
-    fn cells(&self, item: &str) -> Vec<usize> {
+    fn cells<T: Item + ?Sized>(&self, item: &T) -> Vec<usize> {
         let width = self.width as u64;
         (0..self.depth)
             .map(|row| {
-                let h = hash_bytes(item.as_bytes(), row as u64);
+                let h = item.stable_hash(row as u64);
                 // Multiply-shift maps the hash to 0..width without a division.
                 row * self.width + ((u128::from(h) * u128::from(width)) >> 64) as usize
             })
             .collect()
     }
 
-    fn add(&mut self, item: &str, count: u64) {
+    fn add<T: Item + ?Sized>(&mut self, item: &T, count: u64) {
         for cell in self.cells(item) {
             self.counters[cell] = self.counters[cell].saturating_add(count);
         }
     }
 
     /// The smallest of the item's counters: at least its true count.
-    fn estimate(&self, item: &str) -> u64 {
+    fn estimate<T: Item + ?Sized>(&self, item: &T) -> u64 {
         self.cells(item)
             .into_iter()
             .map(|c| self.counters[c])
@@ -138,7 +138,8 @@ fn main() -> Result<()> {
         }
     }
     a.add("/index.html", 7_000);
-    b.add("/index.html", 3_000);
+    // Any type with the same bytes is the same item.
+    b.add(b"/index.html", 3_000);
 
     // Ship b as bytes, check them, merge.
     let bytes = b.to_bytes();

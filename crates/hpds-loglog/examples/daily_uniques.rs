@@ -29,7 +29,7 @@ fn visits(day: u64) -> impl Iterator<Item = (u64, String)> {
 
 /// One server's day: the sketch of the visitors it saw, encoded for shipping.
 fn server_day(server: u64, day: u64) -> Result<Vec<u8>, hpds_core::Error> {
-    let mut sketch = HyperLogLogPlusPlus::try_new(PRECISION)?;
+    let mut sketch = HyperLogLogPlusPlus::new(PRECISION)?;
     for (s, visitor) in visits(day) {
         if s == server {
             sketch.insert(&visitor);
@@ -39,9 +39,9 @@ fn server_day(server: u64, day: u64) -> Result<Vec<u8>, hpds_core::Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut week = HyperLogLogPlusPlus::try_new(PRECISION)?;
+    let mut week = HyperLogLogPlusPlus::new(PRECISION)?;
     for day in 0..7 {
-        let mut today = HyperLogLogPlusPlus::try_new(PRECISION)?;
+        let mut today = HyperLogLogPlusPlus::new(PRECISION)?;
         let mut shipped = 0;
         for server in 0..SERVERS {
             let bytes = server_day(server, day)?;
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert!((week.estimate() / exact_week - 1.0).abs() < 4.0 * week.standard_error());
 
     // A sketch of another precision cannot be merged in: the error names the difference.
-    let other = HyperLogLogPlusPlus::try_new(12)?;
+    let other = HyperLogLogPlusPlus::new(12)?;
     println!(
         "merging p = 12 into p = 14: {}",
         week.merge(&other).unwrap_err()

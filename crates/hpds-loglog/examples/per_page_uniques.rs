@@ -21,7 +21,7 @@ fn audience(page: u64) -> u64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pages: Vec<HyperLogLogPlusPlus> = (0..PAGES)
-        .map(|_| HyperLogLogPlusPlus::try_new(PRECISION))
+        .map(|_| HyperLogLogPlusPlus::new(PRECISION))
         .collect::<Result<_, _>>()?;
     for (page, sketch) in (0u64..).zip(&mut pages) {
         for visitor in 0..audience(page) {
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let sparse = pages.iter().filter(|s| s.is_sparse()).count();
     let plusplus: usize = pages.iter().map(HeapSize::heap_bytes).sum();
-    let dense = HyperLogLog::try_new(PRECISION)?.heap_bytes() * PAGES as usize;
+    let dense = HyperLogLog::new(PRECISION)?.heap_bytes() * PAGES as usize;
     println!(
         "{sparse} of {PAGES} sketches still sparse; HyperLogLog++ holds {} KiB in all, \
          dense HyperLogLogs would hold {} KiB",

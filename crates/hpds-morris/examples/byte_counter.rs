@@ -11,7 +11,7 @@ use hpds_morris::MorrisCounter;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Seeded, so the run is reproducible; `MorrisCounter::new(1.1)?` seeds at random.
-    let mut clicks = MorrisCounter::seeded(1.1, 2024)?;
+    let mut clicks = MorrisCounter::with_seed(1.1, 2024)?;
     let mut exact: u64 = 0;
 
     // Count one event at a time, as a stream would deliver them...
@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert!(lo <= exact as f64 && exact as f64 <= hi);
 
     // A second counter, from another shard, merges without bias.
-    let mut other_shard = MorrisCounter::seeded(1.1, 7)?;
+    let mut other_shard = MorrisCounter::with_seed(1.1, 7)?;
     other_shard.increment_by(5_000_000);
     clicks.merge(&other_shard)?;
     println!(
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Counters with different bases cannot merge: the error says why.
-    let coarse = MorrisCounter::seeded(2.0, 1)?;
+    let coarse = MorrisCounter::with_seed(2.0, 1)?;
     let err = clicks.merge(&coarse).unwrap_err();
     println!("merging base 2 into base 1.1: {err}");
     Ok(())

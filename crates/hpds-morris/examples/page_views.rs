@@ -19,7 +19,7 @@ fn views(rank: usize) -> u64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One 8-bit counter per page (the page id is the index), base 1.08: ±20 % per counter.
-    let mut counts = MorrisArray::seeded(PAGES, 1.08, 8, 99)?;
+    let mut counts = MorrisArray::with_seed(PAGES, 1.08, 8, 99)?;
     for page in 0..PAGES {
         counts.increment_by(page, views(page));
     }
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Counting by key instead of by index: the key's stable hash picks the counter, so two
     // keys may share one (size the array well above the number of keys).
-    let mut by_url = MorrisArray::seeded(1 << 16, 1.08, 8, 5)?;
+    let mut by_url = MorrisArray::with_seed(1 << 16, 1.08, 8, 5)?;
     for _ in 0..1_000 {
         by_url.increment_item("/index.html");
     }
