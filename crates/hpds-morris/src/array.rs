@@ -115,30 +115,7 @@ impl<R> MorrisArray<R> {
         self.len == 0
     }
 
-    /// The base shared by every counter.
-    pub fn base(&self) -> f64 {
-        self.base
-    }
-
-    /// Bits per counter (4 or 8).
-    pub fn bits(&self) -> u8 {
-        self.bits
-    }
-
-    /// The top exponent (see [`MorrisCounter::max_exponent`](crate::MorrisCounter::max_exponent)).
-    pub fn max_exponent(&self) -> u8 {
-        self.max_exponent
-    }
-
-    /// The estimate of a saturated counter: the range each counter can count to.
-    pub fn max_estimate(&self) -> f64 {
-        math::estimate(self.base, self.max_exponent)
-    }
-
-    /// The relative standard error of each counter for large counts, `sqrt((base - 1) / 2)`.
-    pub fn relative_std_error(&self) -> f64 {
-        ((self.base - 1.0) / 2.0).sqrt()
-    }
+    parameter_accessors!();
 
     /// The exponent of counter `i`.
     ///

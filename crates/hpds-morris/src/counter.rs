@@ -147,34 +147,11 @@ impl<R: RngCore> MorrisCounter<R> {
         self.exponent
     }
 
-    /// The base.
-    pub fn base(&self) -> f64 {
-        self.base
-    }
-
-    /// The width of the exponent in bits.
-    pub fn bits(&self) -> u8 {
-        self.bits
-    }
-
-    /// The exponent at which the counter saturates: `min(2^bits - 1, floor(64 / log2(base)))`.
-    pub fn max_exponent(&self) -> u8 {
-        self.max_exponent
-    }
-
-    /// The estimate at saturation: the range the counter can count to.
-    pub fn max_estimate(&self) -> f64 {
-        math::estimate(self.base, self.max_exponent)
-    }
+    parameter_accessors!();
 
     /// Whether the counter has reached its top exponent and ignores further events.
     pub fn is_saturated(&self) -> bool {
         self.exponent == self.max_exponent
-    }
-
-    /// The relative standard error for large counts, `sqrt((base - 1) / 2)`.
-    pub fn relative_std_error(&self) -> f64 {
-        ((self.base - 1.0) / 2.0).sqrt()
     }
 
     /// A two-sided interval for the true count at the given confidence level (e.g. 0.95).

@@ -103,9 +103,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod math;
 mod array;
 mod counter;
-mod math;
 mod rng;
 
 pub use array::MorrisArray;

@@ -3,6 +3,37 @@
 use hpds_core::{Error, Result};
 use rand_core::RngCore;
 
+/// The accessors of the parameters a single counter and an array share (each type has the
+/// fields `base`, `bits` and `max_exponent`).
+macro_rules! parameter_accessors {
+    () => {
+        /// The base: each event raises an exponent `c` with probability `base^-c`.
+        pub fn base(&self) -> f64 {
+            self.base
+        }
+
+        /// Bits per exponent.
+        pub fn bits(&self) -> u8 {
+            self.bits
+        }
+
+        /// The exponent at which a counter saturates: `min(2^bits - 1, floor(64 / log2(base)))`.
+        pub fn max_exponent(&self) -> u8 {
+            self.max_exponent
+        }
+
+        /// The estimate at saturation: the range a counter can count to.
+        pub fn max_estimate(&self) -> f64 {
+            $crate::math::estimate(self.base, self.max_exponent)
+        }
+
+        /// The relative standard error of a counter for large counts, `sqrt((base - 1) / 2)`.
+        pub fn relative_std_error(&self) -> f64 {
+            ((self.base - 1.0) / 2.0).sqrt()
+        }
+    };
+}
+
 /// 2^64 as a float.
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
