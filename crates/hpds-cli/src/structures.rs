@@ -355,31 +355,25 @@ distinct_sketch! {
     HyperLogLogPlusPlus => |s| HyperLogLogPlusPlus::new(s.precision()).expect("valid precision"),
 }
 
-impl Structure for HashSet<String> {
-    fn insert_batch(&mut self, tokens: &[&str]) {
-        for &t in tokens {
-            if !self.contains(t) {
-                self.insert(t.to_owned());
+/// The standard library's sets: a token is copied into a `String` only when it is new.
+macro_rules! std_string_set {
+    ($($set:ty),*) => {$(
+        impl Structure for $set {
+            fn insert_batch(&mut self, tokens: &[&str]) {
+                for &t in tokens {
+                    if !self.contains(t) {
+                        self.insert(t.to_owned());
+                    }
+                }
+            }
+            fn estimate(&self) -> f64 {
+                self.len() as f64
             }
         }
-    }
-    fn estimate(&self) -> f64 {
-        self.len() as f64
-    }
+    )*};
 }
 
-impl Structure for BTreeSet<String> {
-    fn insert_batch(&mut self, tokens: &[&str]) {
-        for &t in tokens {
-            if !self.contains(t) {
-                self.insert(t.to_owned());
-            }
-        }
-    }
-    fn estimate(&self) -> f64 {
-        self.len() as f64
-    }
-}
+std_string_set!(HashSet<String>, BTreeSet<String>);
 
 /// The list baseline: append every token, and sort + de-duplicate whenever the list has
 /// doubled since the last compaction, so memory stays within about twice the distinct words.

@@ -526,6 +526,46 @@ mod tests {
         }
     }
 
+    /// `bytes` with the byte at `at` changed by `edit`.
+    fn edited(bytes: &[u8], at: usize, edit: impl FnOnce(&mut u8)) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        edit(&mut b[at]);
+        b
+    }
+
+    /// Asserts that `bytes` with its version (the byte at `at`) raised to 3 is refused as a
+    /// version newer than this build reads.
+    fn assert_newer_version_refused(bytes: &[u8], at: usize) {
+        let err = decode_err(&edited(bytes, at, |v| *v = 3));
+        assert!(
+            matches!(
+                err,
+                DecodeError::UnsupportedVersion {
+                    expected: 2,
+                    got: 3
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// Asserts that a flipped bit at `at` (a payload byte) fails the checksum and that a byte
+    /// appended after the frame is refused.
+    fn assert_checksum_and_length_checked(bytes: &[u8], at: usize) {
+        let flipped = decode_err(&edited(bytes, at, |v| *v ^= 1));
+        assert!(
+            matches!(flipped, DecodeError::ChecksumMismatch { .. }),
+            "{flipped:?}"
+        );
+        let mut longer = bytes.to_vec();
+        longer.push(0);
+        let longer = decode_err(&longer);
+        assert!(
+            matches!(longer, DecodeError::TrailingBytes { .. }),
+            "{longer:?}"
+        );
+    }
+
     fn check_sample(bytes: &[u8]) {
         let (mut dec, v) = Decoder::open(bytes, *b"TEST", 2).unwrap();
         assert_eq!(v, 2);
@@ -578,27 +618,10 @@ mod tests {
     fn legacy_frame_is_read() {
         check_sample(&legacy_sample());
         let bytes = legacy_sample();
-        let mut b = bytes.clone();
-        b[4] = b'X';
+        let b = edited(&bytes, 4, |v| *v = b'X');
         assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
-        let mut b = bytes.clone();
-        b[8] = 3;
-        assert!(matches!(
-            decode_err(&b),
-            DecodeError::UnsupportedVersion {
-                expected: 2,
-                got: 3
-            }
-        ));
-        let mut b = bytes.clone();
-        b[LEGACY_HEADER_LEN] ^= 1;
-        assert!(matches!(
-            decode_err(&b),
-            DecodeError::ChecksumMismatch { .. }
-        ));
-        let mut b = bytes.clone();
-        b.push(0);
-        assert!(matches!(decode_err(&b), DecodeError::TrailingBytes { .. }));
+        assert_newer_version_refused(&bytes, 8);
+        assert_checksum_and_length_checked(&bytes, LEGACY_HEADER_LEN);
         for cut in [10, bytes.len() - 1] {
             assert!(matches!(
                 decode_err(&bytes[..cut]),
@@ -616,40 +639,20 @@ mod tests {
                 "cut {cut}"
             );
         }
-        let mut b = bytes.clone();
-        b[0] = b'X';
+        let b = edited(&bytes, 0, |v| *v = b'X');
         assert!(matches!(decode_err(&b), DecodeError::BadMagic { .. }));
-        let mut b = bytes.clone();
-        b[3] = b'X';
+        let b = edited(&bytes, 3, |v| *v = b'X');
         assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
-        let mut b = bytes.clone();
-        b[2] = 200; // no such kind
+        let b = edited(&bytes, 2, |v| *v = 200); // no such kind
         assert!(matches!(decode_err(&b), DecodeError::WrongKind { .. }));
-        let mut b = bytes.clone();
-        b[7] = 3;
-        assert!(matches!(
-            decode_err(&b),
-            DecodeError::UnsupportedVersion {
-                expected: 2,
-                got: 3
-            }
-        ));
-        b[7] = 0;
+        assert_newer_version_refused(&bytes, 7);
+        let b = edited(&bytes, 7, |v| *v = 0);
         assert!(matches!(
             decode_err(&b),
             DecodeError::UnsupportedVersion { got: 0, .. }
         ));
-        let mut b = bytes.clone();
-        b[9] ^= 1;
-        assert!(matches!(
-            decode_err(&b),
-            DecodeError::ChecksumMismatch { .. }
-        ));
-        let mut b = bytes.clone();
-        b.push(0);
-        assert!(matches!(decode_err(&b), DecodeError::TrailingBytes { .. }));
-        let mut b = bytes.clone();
-        b[8] = 16; // payload length one more than present
+        assert_checksum_and_length_checked(&bytes, 9);
+        let b = edited(&bytes, 8, |v| *v = 16); // payload length one more than present
         assert!(matches!(decode_err(&b), DecodeError::Truncated { .. }));
         // A registered tag written in full is not the canonical encoding.
         let mut b = b"hp\0HLLP\x01\x00".to_vec();
