@@ -16,27 +16,23 @@ trait Pushable: Default {
     fn pop_one(&mut self) -> Option<u64>;
 }
 
-impl Pushable for Vec<u64> {
-    #[inline]
-    fn push_one(&mut self, x: u64) {
-        self.push(x);
-    }
-    #[inline]
-    fn pop_one(&mut self) -> Option<u64> {
-        self.pop()
-    }
+/// `Pushable` through each vector's own `push` and `pop`.
+macro_rules! pushable {
+    ($([$($g:tt)*] $v:ty),*) => {$(
+        impl<$($g)*> Pushable for $v {
+            #[inline]
+            fn push_one(&mut self, x: u64) {
+                self.push(x);
+            }
+            #[inline]
+            fn pop_one(&mut self) -> Option<u64> {
+                self.pop()
+            }
+        }
+    )*};
 }
 
-impl<G: Growth + Default> Pushable for GrowVec<u64, G> {
-    #[inline]
-    fn push_one(&mut self, x: u64) {
-        self.push(x);
-    }
-    #[inline]
-    fn pop_one(&mut self) -> Option<u64> {
-        self.pop()
-    }
-}
+pushable!([] Vec<u64>, [G: Growth + Default] GrowVec<u64, G>);
 
 fn run<V: Pushable>(c: &mut Criterion, name: &str, n: u64) {
     c.benchmark_group("push")
