@@ -107,6 +107,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod bounds;
 mod kmv;
+mod rice;
+mod theta;
 
 pub use kmv::{DEFAULT_K, Kmv, MAX_K, MIN_K};
+pub use theta::ThetaSketch;
