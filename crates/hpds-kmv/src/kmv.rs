@@ -5,7 +5,7 @@ use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_u64};
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{Error, HeapSize, Result};
 
 /// Marks an empty slot. The hash `u64::MAX` is therefore never retained (it is never below the
 /// threshold), which biases nothing measurable: it occurs with probability 2^-64 per item.
@@ -518,40 +518,7 @@ impl HeapSize for Kmv {
     }
 }
 
-impl DistinctCounter for Kmv {
-    fn insert_hash(&mut self, hash: u64) {
-        Kmv::insert_hash(self, hash);
-    }
-
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-
-    fn estimate(&self) -> f64 {
-        Kmv::estimate(self)
-    }
-
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        Kmv::merge(self, other)
-    }
-}
-
-impl<T: Item> Extend<T> for Kmv {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for Kmv {
-    /// A [`Kmv::default`] sketch of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
-    }
-}
+crate::shared::counter_traits!(Kmv);
 
 /// The format (version 2): `k` (`u64`), seed (`u64`), θ (`u64`, `u64::MAX` while exact), then
 /// the retained hashes ascending (a length-prefixed `u64` slice).
@@ -578,36 +545,20 @@ impl ByteCodec for Kmv {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::Kmv;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct State {
-        k: u64,
-        seed: u64,
-        theta: u64,
-        values: Vec<u64>,
-    }
-
-    /// Serializes `k`, the seed, θ and the retained hashes ascending.
-    impl Serialize for Kmv {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            State {
-                k: self.k as u64,
-                seed: self.seed,
-                theta: self.theta,
-                values: self.sorted_values(),
-            }
-            .serialize(s)
+impl Kmv {
+    fn to_state(&self) -> crate::shared::State {
+        crate::shared::State {
+            k: self.k as u64,
+            seed: self.seed,
+            theta: self.theta,
+            values: self.sorted_values(),
         }
     }
 
-    /// Validates every field as the byte decoder does.
-    impl<'de> Deserialize<'de> for Kmv {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let s = State::deserialize(d)?;
-            Kmv::from_parts(s.k, s.seed, s.theta, &s.values).map_err(serde::de::Error::custom)
-        }
+    fn from_state(s: crate::shared::State) -> Result<Self> {
+        Self::from_parts(s.k, s.seed, s.theta, &s.values)
     }
 }
+
+#[cfg(feature = "serde")]
+crate::shared::serde_via_state!(Kmv, Kmv::to_state, Kmv::from_state);

@@ -110,6 +110,7 @@
 mod bounds;
 mod kmv;
 mod rice;
+mod shared;
 mod theta;
 
 pub use kmv::{DEFAULT_K, Kmv, MAX_K, MIN_K};

@@ -1,8 +1,11 @@
 //! ThetaSketch: model-based properties against exact sets and brute force, set operations,
 //! merge laws, accuracy against theory, confidence bounds, codec and edge cases.
 
+mod common;
+
 use std::collections::{BTreeSet, HashSet};
 
+use common::{hex, stream};
 use hpds_core::codec::{ByteCodec, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{DistinctCounter, ErrorKind, HeapSize};
@@ -24,17 +27,6 @@ fn distinct(hashes: &[u64]) -> BTreeSet<u64> {
 
 fn below(set: &BTreeSet<u64>, theta: u64) -> Vec<u64> {
     set.range(..theta).copied().collect()
-}
-
-/// Hash streams reaching every regime: tiny (exact), around the first trims, many trims;
-/// values from a small pool so repeats are common.
-fn stream() -> impl Strategy<Value = Vec<u64>> {
-    prop_oneof![
-        proptest::collection::vec(any::<u64>(), 0..20),
-        proptest::collection::vec(0u64..300, 0..400)
-            .prop_map(|v| v.into_iter().map(hpds_core::hash::mix64).collect()),
-        proptest::collection::vec(any::<u64>(), 0..3000),
-    ]
 }
 
 proptest! {
@@ -481,14 +473,6 @@ fn golden_bytes() {
         hex(&empty[..empty.len() - 4]),
         "687000544854410112026565732d73647068ffffffffffffffff00"
     );
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(feature = "serde")]

@@ -79,37 +79,20 @@ impl ByteCodec for ThetaSketch {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::ThetaSketch;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct State {
-        k: u64,
-        seed: u64,
-        theta: u64,
-        values: Vec<u64>,
-    }
-
-    /// Serializes `k`, the seed, θ and the retained hashes ascending.
-    impl Serialize for ThetaSketch {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            State {
-                k: self.k as u64,
-                seed: self.seed,
-                theta: self.theta,
-                values: self.sorted_values(),
-            }
-            .serialize(s)
+impl ThetaSketch {
+    fn to_state(&self) -> crate::shared::State {
+        crate::shared::State {
+            k: self.k as u64,
+            seed: self.seed,
+            theta: self.theta,
+            values: self.sorted_values(),
         }
     }
 
-    /// Validates every field as the byte decoder does.
-    impl<'de> Deserialize<'de> for ThetaSketch {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let s = State::deserialize(d)?;
-            ThetaSketch::from_parts(s.k, s.seed, s.theta, s.values)
-                .map_err(serde::de::Error::custom)
-        }
+    fn from_state(s: crate::shared::State) -> Result<Self> {
+        Self::from_parts(s.k, s.seed, s.theta, s.values)
     }
 }
+
+#[cfg(feature = "serde")]
+crate::shared::serde_via_state!(ThetaSketch, ThetaSketch::to_state, ThetaSketch::from_state);

@@ -5,7 +5,7 @@ use core::fmt;
 use core::hash::Hash;
 
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{Error, HeapSize, Result};
 
 use crate::bounds::binomial_bounds;
 use crate::{MAX_K, MIN_K};
@@ -397,37 +397,4 @@ impl HeapSize for ThetaSketch {
     }
 }
 
-impl DistinctCounter for ThetaSketch {
-    fn insert_hash(&mut self, hash: u64) {
-        ThetaSketch::insert_hash(self, hash);
-    }
-
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-
-    fn estimate(&self) -> f64 {
-        ThetaSketch::estimate(self)
-    }
-
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        ThetaSketch::merge(self, other)
-    }
-}
-
-impl<T: Hash> Extend<T> for ThetaSketch {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Hash> FromIterator<T> for ThetaSketch {
-    /// A [`ThetaSketch::default`] sketch of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
-    }
-}
+crate::shared::counter_traits!(ThetaSketch);
