@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Each function fills a fresh sketch with `n` distinct pre-hashed keys, for n = 10^6
-//! (`*_1m`) and 10^7 (`*_10m`).
+//! (`*_1m`) and 10^7 (`*_10m`); they return different values so the linker cannot fold them
+//! into one.
 
 use std::hint::black_box;
 
@@ -37,22 +38,22 @@ fn kmv_fill(keys: &[u64]) -> f64 {
 
 #[inline(never)]
 fn theta_1m(keys: &[u64]) -> f64 {
-    theta_fill(keys)
+    theta_fill(keys) + 1.0
 }
 
 #[inline(never)]
 fn kmv_1m(keys: &[u64]) -> f64 {
-    kmv_fill(keys)
+    kmv_fill(keys) + 1.0
 }
 
 #[inline(never)]
 fn theta_10m(keys: &[u64]) -> f64 {
-    theta_fill(keys)
+    theta_fill(keys) + 2.0
 }
 
 #[inline(never)]
 fn kmv_10m(keys: &[u64]) -> f64 {
-    kmv_fill(keys)
+    kmv_fill(keys) + 2.0
 }
 
 fn main() {

@@ -157,14 +157,14 @@ impl Kmv {
     }
 
     /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
-    /// sketch's seed. The same as [`DistinctCounter::insert`], without importing the trait.
+    /// sketch's seed. The same as [`DistinctCounter::insert`](hpds_core::DistinctCounter::insert), without importing the trait.
     #[inline]
     pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
         self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds a `u64` item, hashing it with [`hash_u64`] (the same hash as
-    /// [`insert`](DistinctCounter::insert) gives a `u64`, without the `Hasher` machinery).
+    /// [`insert`](hpds_core::DistinctCounter::insert) gives a `u64`, without the `Hasher` machinery).
     #[inline]
     pub fn insert_u64(&mut self, item: u64) {
         self.insert_hash(hash_u64(item, self.seed));
