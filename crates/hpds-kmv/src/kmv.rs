@@ -157,14 +157,17 @@ impl Kmv {
     }
 
     /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
-    /// sketch's seed. The same as [`DistinctCounter::insert`](hpds_core::DistinctCounter::insert), without importing the trait.
+    /// sketch's seed. The same as
+    /// [`DistinctCounter::insert`](hpds_core::DistinctCounter::insert), without importing the
+    /// trait.
     #[inline]
     pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
         self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds a `u64` item, hashing it with [`hash_u64`] (the same hash as
-    /// [`insert`](hpds_core::DistinctCounter::insert) gives a `u64`, without the `Hasher` machinery).
+    /// [`insert`](hpds_core::DistinctCounter::insert) gives a `u64`, without the `Hasher`
+    /// machinery).
     #[inline]
     pub fn insert_u64(&mut self, item: u64) {
         self.insert_hash(hash_u64(item, self.seed));
@@ -545,20 +548,36 @@ impl ByteCodec for Kmv {
 }
 
 #[cfg(feature = "serde")]
-impl Kmv {
-    fn to_state(&self) -> crate::shared::State {
-        crate::shared::State {
-            k: self.k as u64,
-            seed: self.seed,
-            theta: self.theta,
-            values: self.sorted_values(),
+mod serde_impl {
+    use super::Kmv;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct State {
+        k: u64,
+        seed: u64,
+        theta: u64,
+        values: Vec<u64>,
+    }
+
+    /// Serializes `k`, the seed, θ and the retained hashes ascending.
+    impl Serialize for Kmv {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            State {
+                k: self.k as u64,
+                seed: self.seed,
+                theta: self.theta,
+                values: self.sorted_values(),
+            }
+            .serialize(s)
         }
     }
 
-    fn from_state(s: crate::shared::State) -> Result<Self> {
-        Self::from_parts(s.k, s.seed, s.theta, &s.values)
+    /// Validates every field as the byte decoder does.
+    impl<'de> Deserialize<'de> for Kmv {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let s = State::deserialize(d)?;
+            Kmv::from_parts(s.k, s.seed, s.theta, &s.values).map_err(serde::de::Error::custom)
+        }
     }
 }
-
-#[cfg(feature = "serde")]
-crate::shared::serde_via_state!(Kmv, Kmv::to_state, Kmv::from_state);

@@ -482,11 +482,11 @@ fn serde_roundtrip_and_validation() {
     let t: ThetaSketch = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(s, t);
     for bad in [
-        r#"{"k":1,"seed":0,"theta":100,"values":[]}"#,
-        r#"{"k":2,"seed":0,"theta":100,"values":[5,3]}"#,
-        r#"{"k":2,"seed":0,"theta":4,"values":[3,5]}"#,
-        r#"{"k":2,"seed":0,"theta":0,"values":[]}"#,
-        r#"{"k":2,"seed":0,"theta":100,"values":[1,2,3]}"#,
+        r#"{"k":1,"seed":0,"theta":100,"hashes":[]}"#,
+        r#"{"k":2,"seed":0,"theta":100,"hashes":[5,3]}"#,
+        r#"{"k":2,"seed":0,"theta":4,"hashes":[3,5]}"#,
+        r#"{"k":2,"seed":0,"theta":0,"hashes":[]}"#,
+        r#"{"k":2,"seed":0,"theta":100,"hashes":[1,2,3]}"#,
     ] {
         assert!(serde_json::from_str::<ThetaSketch>(bad).is_err(), "{bad}");
     }
