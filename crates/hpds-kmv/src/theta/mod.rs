@@ -2,10 +2,9 @@
 //! the theta rule `retained / θ`.
 
 use core::fmt;
-use core::hash::Hash;
 
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{Error, HeapSize, Result};
+use hpds_core::{Error, HeapSize, Item, Result};
 
 use crate::bounds::binomial_bounds;
 use crate::{MAX_K, MIN_K};
@@ -172,11 +171,12 @@ impl ThetaSketch {
         }
     }
 
-    /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
+    /// Adds an item: any [`Item`] (`&str`, `String`, `&[u8]`, integers, ...; the same bytes
+    /// are the same item whatever their Rust type), hashed once with its stable hash and this
     /// sketch's seed.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        self.insert_hash(hpds_core::hash::hash_one(item, self.seed));
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds every pre-hashed item of `hashes`.
