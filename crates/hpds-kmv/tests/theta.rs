@@ -401,6 +401,13 @@ fn exact_regime_and_edges() {
     x.insert(&42u64);
     DistinctCounter::insert(&mut y, &42u64);
     assert_eq!(x, y);
+    // The same bytes are the same item whatever their Rust type.
+    let mut one = ThetaSketch::new(8).unwrap();
+    one.insert("abc");
+    one.insert(&b"abc"[..]);
+    one.insert(&String::from("abc"));
+    one.insert(&b"abc".to_vec());
+    assert_eq!(one.estimate(), 1.0);
     let c: ThetaSketch = ["x", "y", "x"].into_iter().collect();
     assert_eq!(
         (c.k(), c.seed(), c.estimate()),
