@@ -13,7 +13,8 @@
 //! 2. set expressions of two sets of 10^5 keys overlapping in 5·10^4: relative RMSE of the
 //!    union, intersection, difference and Jaccard estimates;
 //! 3. insert time in ns per key at 10^6 and 10^7 keys, fresh sketch each time, the
-//!    implementations interleaved round by round: median and [min, max] over the rounds.
+//!    implementations interleaved round by round: median and [min, max] over the rounds of
+//!    this thread's on-CPU time (time spent descheduled by other jobs does not count).
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -26,6 +27,7 @@ use datasketches::theta::{
 };
 use hpds_core::{ByteCodec, HeapSize};
 use hpds_kmv::{Kmv, ThetaSketch};
+use hpds_testkit::process::thread_cpu_clock;
 use hpds_testkit::streams::distinct_u64s;
 
 const CHECKPOINTS: [usize; 3] = [10_000, 100_000, 1_000_000];
@@ -332,11 +334,18 @@ fn set_expressions(trials: usize) {
     }
 }
 
-/// Nanoseconds per key to insert `keys` into a fresh sketch.
+/// Nanoseconds per key to insert `keys` into a fresh sketch: on-CPU time of this thread, so
+/// that time spent descheduled on a loaded machine does not count (wall time where the thread
+/// clock cannot be read).
 fn time_one(keys: &[u64], run: &dyn Fn(&[u64]) -> f64) -> f64 {
     let start = Instant::now();
+    let cpu_start = thread_cpu_clock();
     black_box(run(keys));
-    start.elapsed().as_nanos() as f64 / keys.len() as f64
+    let elapsed = match (cpu_start, thread_cpu_clock()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => start.elapsed(),
+    };
+    elapsed.as_nanos() as f64 / keys.len() as f64
 }
 
 type Runner = Box<dyn Fn(&[u64]) -> f64>;
@@ -394,7 +403,9 @@ fn timing(rounds: usize) {
             }),
         ),
     ];
-    println!("\n### Insert, ns per key, fresh sketch ({rounds} interleaved rounds)\n");
+    println!(
+        "\n### Insert, ns of thread CPU time per key, fresh sketch ({rounds} interleaved rounds)\n"
+    );
     println!("| implementation | 10^6 keys | 10^7 keys |");
     println!("|---|---|---|");
     let sizes = [1_000_000usize, 10_000_000];

@@ -79,10 +79,10 @@
 //! sets are estimated coarsely (the same holds for every sketch of this kind).
 //!
 //! # Accuracy
-//! Relative RMSE over 300 seeded trials, the same keys for every sketch, each with its own
+//! Relative RMSE over 500 seeded trials, the same keys for every sketch, each with its own
 //! hash, against Apache DataSketches' Theta sketch (QuickSelect, lg_k = 10: k = 1024 nominal
 //! entries, 2048 table slots) and CPC sketch (`datasketches` 0.6), all in one run
-//! (`cargo bench -p hpds-benches --bench set_sketches -- 300`):
+//! (`cargo bench -p hpds-benches --bench set_sketches -- 500 11`):
 //!
 //! | sketch | 10^4 items | 10^5 | 10^6 | serialized bytes at 10^4 / 10^5 / 10^6 | heap |
 //! |---|---|---|---|---|---|
@@ -150,19 +150,19 @@
 //!
 //! # Insert speed
 //! Once warm an insert is one compare with θ for all but a `retained / n` fraction of new
-//! items. Nanoseconds per pre-hashed insert into a fresh sketch (same run as above, 9
-//! interleaved rounds, median [min, max]; other jobs were running, so the spread is wide):
+//! items. Nanoseconds of thread CPU time per insert into a fresh sketch (same run as above,
+//! 11 interleaved rounds, median [min, max]; CPU time, so the other jobs that shared the two
+//! cores do not count):
 //!
 //! | | 10^6 keys | 10^7 keys |
 //! |---|---|---|
-//! | `ThetaSketch` k = 1024, `insert_hash` | 1.23 [1.07, 1.47] | 4.92 [2.75, 6.84] |
-//! | `Kmv` k = 1024, `insert_hash` | 13.3 [1.09, 21.6] | 4.75 [3.51, 7.97] |
-//! | `ThetaSketch` k = 1024, `insert(&u64)` (xxh3) | 3.39 [2.17, 12.7] | 9.45 [7.62, 11.5] |
-//! | DataSketches Theta, `update(u64)` (MurmurHash3) | 15.9 [11.8, 21.3] | 15.5 [13.1, 18.3] |
-//! | DataSketches CPC lg_k = 10, `update(u64)` | 30.7 [18.1, 38.1] | 19.9 [18.0, 21.7] |
+//! | `ThetaSketch` k = 1024, `insert_hash` | 1.57 [1.39, 1.65] | 1.51 [1.27, 1.61] |
+//! | `Kmv` k = 1024, `insert_hash` | 1.55 [1.32, 1.95] | 1.52 [1.29, 1.61] |
+//! | `ThetaSketch` k = 1024, `insert(&u64)` (xxh3) | 2.63 [2.52, 2.99] | 3.25 [2.37, 3.65] |
+//! | DataSketches Theta, `update(u64)` (MurmurHash3) | 4.41 [4.24, 5.53] | 6.24 [4.12, 7.35] |
+//! | DataSketches CPC lg_k = 10, `update(u64)` | 6.97 [6.84, 7.64] | 8.55 [5.55, 9.62] |
 //!
-//! At 10^7 keys the loop streams 80 MB of keys from memory shared with the other jobs.
-//! Instructions, which do not depend on the load (callgrind,
+//! Instructions, which do not depend on the machine's load (callgrind,
 //! `cargo build --profile bench -p hpds-benches --bin theta_icount`, see that file): 8.9 per
 //! pre-hashed insert into a fresh `ThetaSketch` at 10^6 keys and 6.4 at 10^7 (`Kmv`: 8.9 and
 //! 6.4).
