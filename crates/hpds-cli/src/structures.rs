@@ -10,7 +10,7 @@ use hpds_bloom::{
 };
 use hpds_core::DistinctCounter;
 use hpds_core::hash::mix64;
-use hpds_kmv::Kmv;
+use hpds_kmv::{Kmv, ThetaSketch};
 use hpds_loglog::{HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
 use hpds_morris::MorrisCounter;
 use hpds_openhash::{CompactDict, OpenSet};
@@ -117,6 +117,13 @@ pub fn all() -> Vec<Entry> {
             about: "hpds Kmv, k = 1024: K-Minimum-Values (~3.1% error)",
             mergeable: true,
             build: |threads| Parallel::boxed(Kmv::new(1024).expect("valid k"), threads),
+        },
+        Entry {
+            name: "theta",
+            truth: Truth::Distinct,
+            about: "hpds ThetaSketch, k = 1024: retained / theta over 1024-1152 hashes (~3.0% error)",
+            mergeable: true,
+            build: |threads| Parallel::boxed(ThetaSketch::new(1024).expect("valid k"), threads),
         },
         Entry {
             name: "bloom",
@@ -349,6 +356,7 @@ macro_rules! distinct_sketch {
 
 distinct_sketch! {
     Kmv => |s| Kmv::with_seed(s.k(), s.seed()).expect("valid k"),
+    ThetaSketch => |s| ThetaSketch::with_seed(s.k(), s.seed()).expect("valid k"),
     LogLog => |s| LogLog::new(s.precision()).expect("valid precision"),
     SuperLogLog => |s| SuperLogLog::new(s.precision()).expect("valid precision"),
     HyperLogLog => |s| HyperLogLog::new(s.precision()).expect("valid precision"),
@@ -513,6 +521,19 @@ pub fn estimators() -> Vec<EstimatorEntry> {
             // Exact until the retained set first fills; then 1/sqrt(k - 2).
             theory: |n| if n <= 1024 { 0.0 } else { 1.0 / 1022f64.sqrt() },
             build: || Box::new(Kmv::new(1024).expect("valid k")),
+        },
+        EstimatorEntry {
+            name: "theta",
+            // Exact until 1152 distinct hashes; then about sqrt(1/r - 1/n) with r retained
+            // hashes in 1024..1152: at most sqrt(1/1024 - 1/n).
+            theory: |n| {
+                if n < 1152 {
+                    0.0
+                } else {
+                    (1.0 / 1024.0 - 1.0 / n as f64).sqrt()
+                }
+            },
+            build: || Box::new(ThetaSketch::new(1024).expect("valid k")),
         },
         EstimatorEntry {
             name: "loglog",

@@ -108,8 +108,8 @@ fn file_and_stdin_inputs_give_exact_counts() {
             } else {
                 assert_eq!(r["exact"], 9, "{name}");
             }
-            if EXACT.contains(&name) || name == "kmv" {
-                // Exact sets, and KMV below k, count exactly.
+            if EXACT.contains(&name) || name == "kmv" || name == "theta" {
+                // Exact sets, and KMV and Theta below k, count exactly.
                 assert_eq!(r["estimate"], 9.0, "{name}");
             }
         }
@@ -210,9 +210,10 @@ const EXACT: [&str; 7] = [
 ];
 
 /// The approximate structures, after the exact ones in `hpds list`.
-const APPROXIMATE: [&str; 9] = [
+const APPROXIMATE: [&str; 10] = [
     "morris",
     "kmv",
+    "theta",
     "bloom",
     "blocked-bloom",
     "scalable-bloom",
@@ -256,7 +257,7 @@ fn every_structure_answers_within_its_theory() {
             // base 1.08: 20%).
             let bound = match name {
                 "morris" => 0.8,
-                "kmv" => 0.125,
+                "kmv" | "theta" => 0.125,
                 "bloom" | "blocked-bloom" | "scalable-bloom" => 0.01,
                 "loglog" | "superloglog" | "hyperloglog" | "hyperloglog++" => 0.04,
                 _ => 0.0,
@@ -269,6 +270,7 @@ fn every_structure_answers_within_its_theory() {
             let expected_threads = if [
                 "morris",
                 "kmv",
+                "theta",
                 "loglog",
                 "superloglog",
                 "hyperloglog",

@@ -5,7 +5,7 @@ use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::{DEFAULT_SEED, hash_u64};
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{Error, HeapSize, Result};
 
 /// Marks an empty slot. The hash `u64::MAX` is therefore never retained (it is never below the
 /// threshold), which biases nothing measurable: it occurs with probability 2^-64 per item.
@@ -157,14 +157,17 @@ impl Kmv {
     }
 
     /// Adds an item (e.g. a `&str` token), hashing it once with the stable hash and this
-    /// sketch's seed. The same as [`DistinctCounter::insert`], without importing the trait.
+    /// sketch's seed. The same as
+    /// [`DistinctCounter::insert`](hpds_core::DistinctCounter::insert), without importing the
+    /// trait.
     #[inline]
     pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
         self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds a `u64` item, hashing it with [`hash_u64`] (the same hash as
-    /// [`insert`](DistinctCounter::insert) gives a `u64`, without the `Hasher` machinery).
+    /// [`insert`](hpds_core::DistinctCounter::insert) gives a `u64`, without the `Hasher`
+    /// machinery).
     #[inline]
     pub fn insert_u64(&mut self, item: u64) {
         self.insert_hash(hash_u64(item, self.seed));
@@ -518,40 +521,7 @@ impl HeapSize for Kmv {
     }
 }
 
-impl DistinctCounter for Kmv {
-    fn insert_hash(&mut self, hash: u64) {
-        Kmv::insert_hash(self, hash);
-    }
-
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-
-    fn estimate(&self) -> f64 {
-        Kmv::estimate(self)
-    }
-
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        Kmv::merge(self, other)
-    }
-}
-
-impl<T: Item> Extend<T> for Kmv {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for Kmv {
-    /// A [`Kmv::default`] sketch of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
-    }
-}
+crate::shared::counter_traits!(Kmv);
 
 /// The format (version 2): `k` (`u64`), seed (`u64`), θ (`u64`, `u64::MAX` while exact), then
 /// the retained hashes ascending (a length-prefixed `u64` slice).

@@ -1,21 +1,16 @@
 //! Model-based properties, merge laws, set operations, bounds, codec and edge cases.
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::{hex, stream};
 use hpds_core::codec::ByteCodec;
-use hpds_core::hash::{DEFAULT_SEED, hash_u64};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{DistinctCounter, ErrorKind, HeapSize};
 use hpds_kmv::Kmv;
 use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
 
 /// The KMV estimate computed by brute force from every distinct hash.
 fn model_estimate(k: usize, hashes: &BTreeSet<u64>) -> f64 {
@@ -30,17 +25,6 @@ fn sketch(k: usize, hashes: impl IntoIterator<Item = u64>) -> Kmv {
     let mut s = Kmv::new(k).unwrap();
     hashes.into_iter().for_each(|h| s.insert_hash(h));
     s
-}
-
-/// Hash streams reaching every regime: tiny (exact), around the first rebuild, many rebuilds;
-/// values from a small pool so repeats are common.
-fn stream() -> impl Strategy<Value = Vec<u64>> {
-    prop_oneof![
-        proptest::collection::vec(any::<u64>(), 0..20),
-        proptest::collection::vec(0u64..300, 0..400)
-            .prop_map(|v| v.into_iter().map(|x| hash_u64(x, 1)).collect()),
-        proptest::collection::vec(any::<u64>(), 0..3000),
-    ]
 }
 
 proptest! {

@@ -15,7 +15,7 @@
 //! | a string set I can still modify | [`trie::Trie`] | | exact |
 //! | count events to billions in one byte | [`morris::MorrisCounter`], many in [`morris::MorrisArray`] | 1 byte (or 4 bits) | ± a chosen relative error |
 //! | count distinct items in 12 KiB, mergeable across machines | [`loglog::HyperLogLogPlusPlus`] | 12 KiB at p = 14, a few hundred bytes while small | ±0.8% (1.04/√m; ~0.6% before any merge) |
-//! | count distinct items *and* estimate intersections / Jaccard | [`kmv::Kmv`] | 8 bytes × k | ±1/√(k−2) |
+//! | count distinct items *and* get sketches of unions, intersections, differences, Jaccard | [`kmv::ThetaSketch`] (the textbook [`kmv::Kmv`] beside it) | 9 bytes × k in memory, 45–52 bits per kept hash serialized | ±1/√k |
 //! | "have I seen this?" with a fixed error rate | [`bloom::BloomFilter`], [`bloom::BlockedBloomFilter`] (faster at large sizes) | ~1.44·log2(1/p) bits per item | no false negatives |
 //! | … when I don't know how many items will come | [`bloom::ScalableBloomFilter`] | grows as needed | total rate stays ≤ p |
 //! | … with removals | [`bloom::CountingBloomFilter`] | 4 bits per cell | |

@@ -1,7 +1,7 @@
 //! Measures the relative error of KMV sketches against theory for several k and cardinalities
 //! from 1 to `max_n`, prints a Markdown table and writes `docs/img/kmv_error.svg`.
 //!
-//! `cargo run --release -p hpds-kmv --example kmv_error [trials] [max_n]`
+//! `cargo run --release -p hpds-benches --bin kmv_error -- [trials] [max_n]`
 //! (defaults: 200 trials, max_n = 10^6).
 
 use hpds_kmv::Kmv;
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/img/kmv_error.svg");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/img/kmv_error.svg");
     let mut series = Vec::new();
     for (i, (param, rows)) in results.iter().enumerate() {
         series.extend(Series::measured_vs_theory(
