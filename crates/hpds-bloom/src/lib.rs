@@ -123,6 +123,8 @@
 
 #[macro_use]
 mod shared;
+#[macro_use]
+mod ops;
 
 mod atomic;
 mod blocked;
@@ -133,6 +135,7 @@ mod hashing;
 pub mod params;
 mod prefetch;
 mod scalable;
+mod split;
 pub mod timing;
 
 pub use atomic::AtomicBloomFilter;

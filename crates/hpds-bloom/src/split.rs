@@ -1,0 +1,315 @@
+//! Split blocks: the storage and the probe of [`crate::BlockedBloomFilter`] and of the stages of
+//! [`crate::ScalableBloomFilter`].
+//!
+//! A block is 256 bits, eight 32-bit words, aligned to 32 bytes so it never straddles a cache
+//! line. An item picks one block with the high 32 bits of its 64-bit hash (multiply-shift) and
+//! sets one bit in each of the eight words, bit `(key · SALT[i]) >> 27` of word `i`, where `key`
+//! is the low 32 bits of the hash (the layout of Parquet's split-block Bloom filter). Filters for
+//! low rates repeat this in `rounds` rounds, each with the key multiplied by another odd
+//! constant, so an item sets `8 · rounds` bits (at most one per word per round).
+//!
+//! The query computes the eight-word mask and compares it with the block as a whole, with no
+//! data-dependent branch: consecutive queries' cache misses overlap however the earlier ones
+//! answer. On x86-64 with AVX2 (detected at run time) the mask is four vector instructions
+//! and the comparison one `vptest`; elsewhere, and under Miri, the same mask is built word by
+//! word (`scalar`).
+#![allow(unsafe_code)]
+
+/// Words in a block.
+pub(crate) const WORDS: usize = 8;
+
+/// Bits in a block.
+pub(crate) const BLOCK_BITS: u64 = 256;
+
+/// Parquet's split-block salts: eight odd multipliers whose products with a key give the eight
+/// words' bit positions in their top five bits.
+const SALT: [u32; WORDS] = [
+    0x47b6_137b,
+    0x4497_4d91,
+    0x8824_ad5b,
+    0xa2b7_289d,
+    0x7054_95c7,
+    0x2df1_424b,
+    0x9efc_4947,
+    0x5c6b_fb31,
+];
+
+/// Odd multipliers giving each round its own key (round 0 uses the key itself).
+const ROUND: [u32; 8] = [
+    1,
+    0x9e37_79b9,
+    0x85eb_ca6b,
+    0xc2b2_ae35,
+    0x27d4_eb2f,
+    0x1656_67b1,
+    0xd3a2_646d,
+    0xfd70_46c5,
+];
+
+/// Most rounds a filter may use (`8 · MAX_ROUNDS` bits per item).
+pub(crate) const MAX_ROUNDS: u32 = ROUND.len() as u32;
+
+/// One 256-bit block, aligned so an operation touches exactly one cache line.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[repr(C, align(32))]
+pub(crate) struct Block(pub(crate) [u32; WORDS]);
+
+/// The block of a 64-bit hash among `blocks` blocks (`blocks <= 2^32`): multiply-shift of its
+/// high half, always below `blocks`.
+#[inline(always)]
+pub(crate) fn block_index(hash: u64, blocks: usize) -> usize {
+    ((hash >> 32) * blocks as u64 >> 32) as usize
+}
+
+/// The bits an item with key `key` sets in its block: one per word per round.
+#[inline(always)]
+pub(crate) fn mask(key: u32, rounds: u32) -> [u32; WORDS] {
+    let mut m = [0u32; WORDS];
+    for &r in &ROUND[..rounds as usize] {
+        let k = key.wrapping_mul(r);
+        for (w, s) in m.iter_mut().zip(SALT) {
+            *w |= 1 << (k.wrapping_mul(s) >> 27);
+        }
+    }
+    m
+}
+
+/// Whether every bit of `mask` is set in `block`.
+#[inline(always)]
+fn covers(block: &Block, mask: &[u32; WORDS]) -> bool {
+    let mut missing = 0;
+    for (w, m) in block.0.iter().zip(mask) {
+        missing |= m & !w;
+    }
+    missing == 0
+}
+
+/// Whether AVX2 can be used (cached by std after the first call).
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[inline(always)]
+fn avx2() -> bool {
+    std::is_x86_feature_detected!("avx2")
+}
+
+/// Whether the block holds the item with this key.
+#[inline(always)]
+pub(crate) fn test(block: &Block, key: u32, rounds: u32) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::test(block, key, rounds) };
+    }
+    covers(block, &mask(key, rounds))
+}
+
+/// Sets the item's bits in the block; whether they were all set before.
+#[inline(always)]
+pub(crate) fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::insert(block, key, rounds) };
+    }
+    let m = mask(key, rounds);
+    let present = covers(block, &m);
+    for (w, b) in block.0.iter_mut().zip(m) {
+        *w |= b;
+    }
+    present
+}
+
+/// Bit mask of the filters among `filters` (`(blocks, rounds)`, at most 64) whose block for
+/// `hash` holds the item: one mask per distinct `rounds`, every block tested without a branch
+/// on its contents, so the cache misses of all the filters overlap.
+#[inline(always)]
+pub(crate) fn test_each<'a>(
+    filters: impl Iterator<Item = (&'a [Block], u32)>,
+    hash: u64,
+) -> u64 {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::test_each(filters, hash) };
+    }
+    let key = hash as u32;
+    let (mut rounds, mut m) = (0, [0; WORDS]);
+    let mut found = 0u64;
+    for (i, (blocks, r)) in filters.enumerate() {
+        if r != rounds {
+            (rounds, m) = (r, mask(key, r));
+        }
+        let b = &blocks[block_index(hash, blocks.len())];
+        found |= u64::from(covers(b, &m)) << i;
+    }
+    found
+}
+
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod x86 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
+        _mm256_setr_epi32, _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_srli_epi32,
+        _mm256_store_si256, _mm256_testc_si256,
+    };
+
+    use super::{Block, ROUND, SALT, block_index};
+
+    /// The eight-word mask of `key` in one vector.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn mask(key: u32, rounds: u32) -> __m256i {
+        let salt = _mm256_setr_epi32(
+            SALT[0] as i32,
+            SALT[1] as i32,
+            SALT[2] as i32,
+            SALT[3] as i32,
+            SALT[4] as i32,
+            SALT[5] as i32,
+            SALT[6] as i32,
+            SALT[7] as i32,
+        );
+        let one = _mm256_set1_epi32(1);
+        let mut m = _mm256_setzero_si256();
+        for &r in &ROUND[..rounds as usize] {
+            let k = _mm256_set1_epi32(key.wrapping_mul(r) as i32);
+            let bit = _mm256_srli_epi32::<27>(_mm256_mullo_epi32(k, salt));
+            m = _mm256_or_si256(m, _mm256_sllv_epi32(one, bit));
+        }
+        m
+    }
+
+    /// [`super::test`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn test(block: &Block, key: u32, rounds: u32) -> bool {
+        // SAFETY: `Block` is 32 bytes aligned to 32 (`repr(C, align(32))`), so the aligned
+        // 256-bit load reads exactly the block, through a shared reference.
+        let b = unsafe { _mm256_load_si256(core::ptr::from_ref(block).cast::<__m256i>()) };
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(key, rounds) };
+        _mm256_testc_si256(b, m) != 0
+    }
+
+    /// [`super::insert`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
+        let p = core::ptr::from_mut(block).cast::<__m256i>();
+        // SAFETY: `Block` is 32 bytes aligned to 32, so the aligned load and store cover
+        // exactly the block, which the caller borrows mutably.
+        let b = unsafe { _mm256_load_si256(p) };
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(key, rounds) };
+        // SAFETY: as for the load.
+        unsafe { _mm256_store_si256(p, _mm256_or_si256(b, m)) };
+        _mm256_testc_si256(b, m) != 0
+    }
+
+    /// [`super::test_each`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn test_each<'a>(
+        filters: impl Iterator<Item = (&'a [Block], u32)>,
+        hash: u64,
+    ) -> u64 {
+        let key = hash as u32;
+        let (mut rounds, mut m) = (0, _mm256_setzero_si256());
+        let mut found = 0u64;
+        for (i, (blocks, r)) in filters.enumerate() {
+            if r != rounds {
+                // SAFETY: AVX2 is available (the caller's contract).
+                (rounds, m) = (r, unsafe { mask(key, r) });
+            }
+            let block = &blocks[block_index(hash, blocks.len())];
+            // SAFETY: an aligned load of a whole `Block` (32 bytes, aligned to 32), shared.
+            let b = unsafe { _mm256_load_si256(core::ptr::from_ref(block).cast::<__m256i>()) };
+            found |= (_mm256_testc_si256(b, m) as u64) << i;
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_set_one_bit_per_word_per_round() {
+        for key in [0u32, 1, 0xdead_beef, u32::MAX] {
+            for rounds in 1..=MAX_ROUNDS {
+                let m = mask(key, rounds);
+                for w in m {
+                    assert!(w.count_ones() >= 1 && w.count_ones() <= rounds);
+                }
+            }
+        }
+    }
+
+    /// The vector and the word-by-word probes agree bit for bit (the vector one where the
+    /// machine has it; under Miri both sides are the portable code).
+    #[test]
+    fn probes_match_the_portable_mask() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for rounds in [1, 2, 3, 8] {
+            let mut block = Block::default();
+            let mut reference = [0u32; WORDS];
+            for _ in 0..40 {
+                state = hpds_core::hash::mix64(state);
+                let key = state as u32;
+                let m = mask(key, rounds);
+                let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
+                assert_eq!(test(&block, key, rounds), before);
+                assert_eq!(insert(&mut block, key, rounds), before);
+                for (r, b) in reference.iter_mut().zip(m) {
+                    *r |= b;
+                }
+                assert_eq!(block.0, reference);
+                assert!(test(&block, key, rounds));
+            }
+        }
+    }
+
+    /// The fused test of several filters agrees with testing each, including filters with
+    /// different rounds.
+    #[test]
+    fn test_each_matches_one_by_one() {
+        let mut filters: Vec<(Vec<Block>, u32)> = [(3usize, 1u32), (5, 1), (2, 2), (7, 1)]
+            .iter()
+            .map(|&(n, r)| (vec![Block::default(); n], r))
+            .collect();
+        let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
+        for (step, &h) in hashes[..200].iter().enumerate() {
+            let (blocks, r) = &mut filters[step % 4];
+            let i = block_index(h, blocks.len());
+            insert(&mut blocks[i], h as u32, *r);
+        }
+        for &h in &hashes {
+            let each = filters.iter().enumerate().fold(0u64, |acc, (i, (b, r))| {
+                acc | u64::from(test(&b[block_index(h, b.len())], h as u32, *r)) << i
+            });
+            let fused = test_each(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h);
+            assert_eq!(fused, each);
+        }
+        assert!(hashes[..200].iter().all(|&h| {
+            test_each(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h) != 0
+        }));
+    }
+
+    #[test]
+    fn block_index_stays_in_range() {
+        for blocks in [1usize, 2, 3, 1000, 1 << 32] {
+            for h in [0u64, u64::MAX, 0x8000_0000_0000_0000, 12345] {
+                assert!(block_index(h, blocks) < blocks);
+            }
+        }
+    }
+}
