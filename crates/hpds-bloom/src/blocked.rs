@@ -69,8 +69,8 @@ impl BlockedBloomFilter {
     /// so the measured rate meets the target.
     ///
     /// # Errors
-    /// `expected_items` is 0, the rate is not in (0, 1) or too small for split blocks (below
-    /// about 1e-7), or the filter would exceed [`params::MAX_BITS`].
+    /// `expected_items` is 0, the rate is not in (0, 1) or too small for split blocks, or the
+    /// filter would exceed [`params::MAX_BITS`].
     pub fn new(expected_items: u64, false_positive_rate: f64) -> Result<Self> {
         let n = check_items(expected_items)?;
         let p = check_rate(false_positive_rate)?;

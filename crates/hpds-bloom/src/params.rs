@@ -173,28 +173,49 @@ fn poisson_mixture(lambda: f64, rounds: u32) -> f64 {
 pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
     check_items(n)?;
     check_rate(p)?;
-    // Start from the classic size and grow by 0.2% until some number of rounds meets the target.
-    let mut bits_per_item = (-p.ln() / LN2_SQ).max(1.0);
-    for _ in 0..5000 {
-        let lambda = BLOCK_BITS as f64 / bits_per_item;
-        let meets = (1..=crate::split::MAX_ROUNDS).find(|&r| poisson_mixture(lambda, r) <= p);
-        if let Some(rounds) = meets {
-            let bits = (n as f64 * bits_per_item).ceil();
-            if bits > MAX_BITS as f64 {
-                return Err(Error::capacity_overflow(
-                    "blocked Bloom filter (over 2^40 bits)",
-                ));
+    // For each number of rounds, bisect on bits per item (the rate falls as bits grow) between
+    // the classic size and a size that meets `p`; keep the fewest bits.
+    let rate = |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
+    let classic = (-p.ln() / LN2_SQ).max(1.0);
+    let mut best: Option<(f64, u32)> = None;
+    for rounds in 1..=crate::split::MAX_ROUNDS {
+        let (mut lo, mut hi) = (classic, classic);
+        while rate(hi, rounds) > p {
+            lo = hi;
+            hi *= 1.5;
+            if hi > 4096.0 {
+                break;
             }
-            let blocks = (bits as u64).div_ceil(BLOCK_BITS).max(1);
-            return Ok((blocks, 8 * rounds));
         }
-        bits_per_item *= 1.002;
+        if rate(hi, rounds) > p {
+            continue;
+        }
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if rate(mid, rounds) > p {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if best.is_none_or(|(b, _)| hi < b) {
+            best = Some((hi, rounds));
+        }
     }
-    Err(Error::invalid_parameter(
-        "false_positive_rate",
-        p,
-        "a rate a blocked filter can reach (about 1e-7 or more); use BloomFilter below that",
-    ))
+    let Some((bits_per_item, rounds)) = best else {
+        return Err(Error::invalid_parameter(
+            "false_positive_rate",
+            p,
+            "a rate a blocked filter can reach (about 1e-12 or more); use BloomFilter below that",
+        ));
+    };
+    let bits = (n as f64 * bits_per_item).ceil();
+    if bits > MAX_BITS as f64 {
+        return Err(Error::capacity_overflow(
+            "blocked Bloom filter (over 2^40 bits)",
+        ));
+    }
+    Ok(((bits as u64).div_ceil(BLOCK_BITS).max(1), 8 * rounds))
 }
 
 #[cfg(test)]

@@ -253,11 +253,11 @@ impl ScalableBloomFilter {
         self.try_insert_key(self.key_of_item(item))
     }
 
-    /// Bit mask of the sub-filters whose block for `key` holds the item (one test per
-    /// sub-filter, no branch between them).
+    /// Whether some sub-filter's block for `key` holds the item (one test per sub-filter, no
+    /// branch between them).
     #[inline]
-    fn holders(&self, key: u64) -> u64 {
-        split::test_each(
+    fn holds(&self, key: u64) -> bool {
+        split::test_any(
             self.stages.iter().map(|s| (s.filter.raw_blocks(), s.filter.rounds())),
             key,
         )
@@ -267,7 +267,7 @@ impl ScalableBloomFilter {
     /// them are tested together, the newest included, whose block the insert then writes.
     #[inline]
     fn try_insert_key(&mut self, key: u64) -> Result<bool> {
-        if self.holders(key) != 0 {
+        if self.holds(key) {
             return Ok(true);
         }
         let last = self.stages.last().expect("at least one stage");
@@ -387,7 +387,7 @@ impl Probe for ScalableBloomFilter {
 
     #[inline]
     fn contains_key(&self, key: u64) -> bool {
-        self.holders(key) != 0
+        self.holds(key)
     }
 }
 

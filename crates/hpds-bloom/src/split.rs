@@ -64,11 +64,27 @@ pub(crate) fn block_index(hash: u64, blocks: usize) -> usize {
 /// The bits an item with key `key` sets in its block: one per word per round.
 #[inline(always)]
 pub(crate) fn mask(key: u32, rounds: u32) -> [u32; WORDS] {
-    let mut m = [0u32; WORDS];
-    for &r in &ROUND[..rounds as usize] {
-        let k = key.wrapping_mul(r);
-        for (w, s) in m.iter_mut().zip(SALT) {
-            *w |= 1 << (k.wrapping_mul(s) >> 27);
+    let mut m = round_mask(key);
+    if rounds > 1 {
+        m = more_rounds(m, key, rounds);
+    }
+    m
+}
+
+/// The first round's bits: one per word.
+#[inline(always)]
+fn round_mask(key: u32) -> [u32; WORDS] {
+    SALT.map(|s| 1 << (key.wrapping_mul(s) >> 27))
+}
+
+/// `m` with the bits of rounds `1..rounds` added. Out of line: only filters for rates below
+/// about 0.001% use more than one round, and the one-round path stays short.
+#[cold]
+#[inline(never)]
+fn more_rounds(mut m: [u32; WORDS], key: u32, rounds: u32) -> [u32; WORDS] {
+    for &r in ROUND.iter().take(rounds as usize).skip(1) {
+        for (w, b) in m.iter_mut().zip(round_mask(key.wrapping_mul(r))) {
+            *w |= b;
         }
     }
     m
@@ -118,28 +134,24 @@ pub(crate) fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
     present
 }
 
-/// Bit mask of the filters among `filters` (`(blocks, rounds)`, at most 64) whose block for
-/// `hash` holds the item: one mask per distinct `rounds`, every block tested without a branch
-/// on its contents, so the cache misses of all the filters overlap.
+/// Whether some filter among `filters` (`(blocks, rounds)`) holds the item with this 64-bit
+/// hash: one mask per distinct `rounds`, every filter's block tested without a branch on its
+/// contents, so the cache misses of all the filters overlap.
 #[inline(always)]
-pub(crate) fn test_each<'a>(
-    filters: impl Iterator<Item = (&'a [Block], u32)>,
-    hash: u64,
-) -> u64 {
+pub(crate) fn test_any<'a>(filters: impl Iterator<Item = (&'a [Block], u32)>, hash: u64) -> bool {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     if avx2() {
         // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::test_each(filters, hash) };
+        return unsafe { x86::test_any(filters, hash) };
     }
     let key = hash as u32;
     let (mut rounds, mut m) = (0, [0; WORDS]);
-    let mut found = 0u64;
-    for (i, (blocks, r)) in filters.enumerate() {
+    let mut found = false;
+    for (blocks, r) in filters {
         if r != rounds {
             (rounds, m) = (r, mask(key, r));
         }
-        let b = &blocks[block_index(hash, blocks.len())];
-        found |= u64::from(covers(b, &m)) << i;
+        found |= covers(&blocks[block_index(hash, blocks.len())], &m);
     }
     found
 }
@@ -147,12 +159,12 @@ pub(crate) fn test_each<'a>(
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod x86 {
     use core::arch::x86_64::{
-        __m256i, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
-        _mm256_setr_epi32, _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_srli_epi32,
-        _mm256_store_si256, _mm256_testc_si256,
+        __m256i, _mm256_load_si256, _mm256_loadu_si256, _mm256_mullo_epi32, _mm256_or_si256,
+        _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_si256, _mm256_sllv_epi32,
+        _mm256_srli_epi32, _mm256_store_si256, _mm256_testc_si256,
     };
 
-    use super::{Block, ROUND, SALT, block_index};
+    use super::{Block, SALT, block_index};
 
     /// The eight-word mask of `key` in one vector.
     ///
@@ -171,14 +183,15 @@ mod x86 {
             SALT[6] as i32,
             SALT[7] as i32,
         );
-        let one = _mm256_set1_epi32(1);
-        let mut m = _mm256_setzero_si256();
-        for &r in &ROUND[..rounds as usize] {
-            let k = _mm256_set1_epi32(key.wrapping_mul(r) as i32);
-            let bit = _mm256_srli_epi32::<27>(_mm256_mullo_epi32(k, salt));
-            m = _mm256_or_si256(m, _mm256_sllv_epi32(one, bit));
+        let bit = _mm256_srli_epi32::<27>(_mm256_mullo_epi32(_mm256_set1_epi32(key as i32), salt));
+        let m = _mm256_sllv_epi32(_mm256_set1_epi32(1), bit);
+        if rounds == 1 {
+            return m;
         }
-        m
+        let words = super::more_rounds([0; super::WORDS], key, rounds);
+        // SAFETY: an unaligned load of the eight words of a local array.
+        let more = unsafe { _mm256_loadu_si256(words.as_ptr().cast::<__m256i>()) };
+        _mm256_or_si256(m, more)
     }
 
     /// [`super::test`] in AVX2.
@@ -212,29 +225,32 @@ mod x86 {
         _mm256_testc_si256(b, m) != 0
     }
 
-    /// [`super::test_each`] in AVX2.
+    /// [`super::test_any`] in AVX2.
     ///
     /// # Safety
     /// AVX2 must be available.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn test_each<'a>(
+    pub(super) unsafe fn test_any<'a>(
         filters: impl Iterator<Item = (&'a [Block], u32)>,
         hash: u64,
-    ) -> u64 {
+    ) -> bool {
         let key = hash as u32;
         let (mut rounds, mut m) = (0, _mm256_setzero_si256());
-        let mut found = 0u64;
-        for (i, (blocks, r)) in filters.enumerate() {
+        let mut found = 0;
+        for (blocks, r) in filters {
             if r != rounds {
                 // SAFETY: AVX2 is available (the caller's contract).
                 (rounds, m) = (r, unsafe { mask(key, r) });
             }
-            let block = &blocks[block_index(hash, blocks.len())];
-            // SAFETY: an aligned load of a whole `Block` (32 bytes, aligned to 32), shared.
-            let b = unsafe { _mm256_load_si256(core::ptr::from_ref(block).cast::<__m256i>()) };
-            found |= (_mm256_testc_si256(b, m) as u64) << i;
+            let at = block_index(hash, blocks.len());
+            debug_assert!(at < blocks.len());
+            // SAFETY: `block_index` is below `blocks.len()` (multiply-shift of a 32-bit value
+            // by the length, shifted right 32), so the pointer is to a `Block` of the slice: an
+            // aligned load of its 32 bytes (aligned to 32), through a shared borrow.
+            let b = unsafe { _mm256_load_si256(blocks.as_ptr().add(at).cast::<__m256i>()) };
+            found |= _mm256_testc_si256(b, m);
         }
-        found
+        found != 0
     }
 }
 
@@ -281,7 +297,7 @@ mod tests {
     /// The fused test of several filters agrees with testing each, including filters with
     /// different rounds.
     #[test]
-    fn test_each_matches_one_by_one() {
+    fn test_any_matches_one_by_one() {
         let mut filters: Vec<(Vec<Block>, u32)> = [(3usize, 1u32), (5, 1), (2, 2), (7, 1)]
             .iter()
             .map(|&(n, r)| (vec![Block::default(); n], r))
@@ -293,15 +309,17 @@ mod tests {
             insert(&mut blocks[i], h as u32, *r);
         }
         for &h in &hashes {
-            let each = filters.iter().enumerate().fold(0u64, |acc, (i, (b, r))| {
-                acc | u64::from(test(&b[block_index(h, b.len())], h as u32, *r)) << i
-            });
-            let fused = test_each(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h);
+            let each = filters
+                .iter()
+                .any(|(b, r)| test(&b[block_index(h, b.len())], h as u32, *r));
+            let fused = test_any(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h);
             assert_eq!(fused, each);
         }
-        assert!(hashes[..200].iter().all(|&h| {
-            test_each(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h) != 0
-        }));
+        assert!(
+            hashes[..200]
+                .iter()
+                .all(|&h| test_any(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h))
+        );
     }
 
     #[test]
