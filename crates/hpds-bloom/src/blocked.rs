@@ -215,12 +215,6 @@ impl BlockedBloomFilter {
         &self.blocks
     }
 
-    /// Bits set per word per item.
-    #[inline(always)]
-    pub(crate) fn rounds(&self) -> u32 {
-        self.rounds
-    }
-
     /// The blocks as little-endian `u64`s, four per block (the bytes of the eight `u32` words
     /// in order).
     fn words(&self) -> Vec<u64> {

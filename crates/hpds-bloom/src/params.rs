@@ -171,6 +171,11 @@ fn poisson_mixture(lambda: f64, rounds: u32) -> f64 {
 /// # Errors
 /// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS`].
 pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
+    blocked_shape_upto(n, p, crate::split::MAX_ROUNDS)
+}
+
+/// [`blocked_shape`] with at most `max_rounds` rounds.
+pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64, u32)> {
     check_items(n)?;
     check_rate(p)?;
     // For each number of rounds, bisect on bits per item (the rate falls as bits grow) between
@@ -178,7 +183,7 @@ pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
     let rate = |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
     let classic = (-p.ln() / LN2_SQ).max(1.0);
     let mut best: Option<(f64, u32)> = None;
-    for rounds in 1..=crate::split::MAX_ROUNDS {
+    for rounds in 1..=max_rounds {
         let (mut lo, mut hi) = (classic, classic);
         while rate(hi, rounds) > p {
             lo = hi;

@@ -209,7 +209,8 @@ impl ScalableBloomFilter {
             .config
             .stage_capacity(i)
             .ok_or_else(|| Error::capacity_overflow("scalable Bloom filter sub-filter"))?;
-        let (blocks, k) = params::blocked_shape(capacity, self.config.stage_rate(i))?;
+        // One round (8 bits per item) in every sub-filter, so one mask serves them all.
+        let (blocks, k) = params::blocked_shape_upto(capacity, self.config.stage_rate(i), 1)?;
         let needed = self.heap + (blocks * params::BLOCK_BITS / 8) as usize;
         if let Some(limit) = self.config.memory_limit {
             if needed > limit {
@@ -257,10 +258,7 @@ impl ScalableBloomFilter {
     /// branch between them).
     #[inline]
     fn holds(&self, key: u64) -> bool {
-        split::test_any(
-            self.stages.iter().map(|s| (s.filter.raw_blocks(), s.filter.rounds())),
-            key,
-        )
+        split::test_any(self.stages.iter().map(|s| s.filter.raw_blocks()), key, 1)
     }
 
     /// A new item (the common case for an insert) must be rejected by every sub-filter: all of
@@ -333,7 +331,10 @@ impl ScalableBloomFilter {
             ));
         }
         for (i, s) in stages.iter().enumerate() {
-            if config.stage_capacity(i) != Some(s.capacity) || s.filter.seed() != config.seed {
+            if config.stage_capacity(i) != Some(s.capacity)
+                || s.filter.seed() != config.seed
+                || s.filter.hashes() != 8
+            {
                 return Err(Error::invalid_encoding(
                     "sub-filter does not match the settings",
                 ));
@@ -561,7 +562,7 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "27k hashed operations, slow under Miri")]
     fn fused_probes_match_the_definition() {
-        for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 1e-6, 0.5, 4)] {
+        for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 1e-5, 0.5, 4)] {
             let mut f = ScalableBloomFilter::builder(n0, p)
                 .tightening(r)
                 .growth(growth)

@@ -134,23 +134,24 @@ pub(crate) fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
     present
 }
 
-/// Whether some filter among `filters` (`(blocks, rounds)`) holds the item with this 64-bit
-/// hash: one mask per distinct `rounds`, every filter's block tested without a branch on its
-/// contents, so the cache misses of all the filters overlap.
+/// Whether some filter among `filters` (each a non-empty slice of blocks, all with the same
+/// `rounds`) holds the item with this 64-bit hash: the mask is computed once and every
+/// filter's block tested without a branch on its contents, so the cache misses of all the
+/// filters overlap.
 #[inline(always)]
-pub(crate) fn test_any<'a>(filters: impl Iterator<Item = (&'a [Block], u32)>, hash: u64) -> bool {
+pub(crate) fn test_any<'a>(
+    filters: impl Iterator<Item = &'a [Block]>,
+    hash: u64,
+    rounds: u32,
+) -> bool {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     if avx2() {
         // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::test_any(filters, hash) };
+        return unsafe { x86::test_any(filters, hash, rounds) };
     }
-    let key = hash as u32;
-    let (mut rounds, mut m) = (0, [0; WORDS]);
+    let m = mask(hash as u32, rounds);
     let mut found = false;
-    for (blocks, r) in filters {
-        if r != rounds {
-            (rounds, m) = (r, mask(key, r));
-        }
+    for blocks in filters {
         found |= covers(&blocks[block_index(hash, blocks.len())], &m);
     }
     found
@@ -160,7 +161,7 @@ pub(crate) fn test_any<'a>(filters: impl Iterator<Item = (&'a [Block], u32)>, ha
 mod x86 {
     use core::arch::x86_64::{
         __m256i, _mm256_load_si256, _mm256_loadu_si256, _mm256_mullo_epi32, _mm256_or_si256,
-        _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_si256, _mm256_sllv_epi32,
+        _mm256_set1_epi32, _mm256_setr_epi32, _mm256_sllv_epi32,
         _mm256_srli_epi32, _mm256_store_si256, _mm256_testc_si256,
     };
 
@@ -231,17 +232,14 @@ mod x86 {
     /// AVX2 must be available.
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn test_any<'a>(
-        filters: impl Iterator<Item = (&'a [Block], u32)>,
+        filters: impl Iterator<Item = &'a [Block]>,
         hash: u64,
+        rounds: u32,
     ) -> bool {
-        let key = hash as u32;
-        let (mut rounds, mut m) = (0, _mm256_setzero_si256());
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(hash as u32, rounds) };
         let mut found = 0;
-        for (blocks, r) in filters {
-            if r != rounds {
-                // SAFETY: AVX2 is available (the caller's contract).
-                (rounds, m) = (r, unsafe { mask(key, r) });
-            }
+        for blocks in filters {
             let at = block_index(hash, blocks.len());
             debug_assert!(at < blocks.len());
             // SAFETY: `block_index` is below `blocks.len()` (multiply-shift of a 32-bit value
@@ -294,32 +292,27 @@ mod tests {
         }
     }
 
-    /// The fused test of several filters agrees with testing each, including filters with
-    /// different rounds.
+    /// The fused test of several filters agrees with testing each.
     #[test]
     fn test_any_matches_one_by_one() {
-        let mut filters: Vec<(Vec<Block>, u32)> = [(3usize, 1u32), (5, 1), (2, 2), (7, 1)]
-            .iter()
-            .map(|&(n, r)| (vec![Block::default(); n], r))
-            .collect();
-        let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
-        for (step, &h) in hashes[..200].iter().enumerate() {
-            let (blocks, r) = &mut filters[step % 4];
-            let i = block_index(h, blocks.len());
-            insert(&mut blocks[i], h as u32, *r);
+        for rounds in [1, 2] {
+            let mut filters: Vec<Vec<Block>> =
+                [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
+            let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
+            for (step, &h) in hashes[..200].iter().enumerate() {
+                let blocks = &mut filters[step % 4];
+                let i = block_index(h, blocks.len());
+                insert(&mut blocks[i], h as u32, rounds);
+            }
+            let fused = |h| test_any(filters.iter().map(Vec::as_slice), h, rounds);
+            for &h in &hashes {
+                let each = filters
+                    .iter()
+                    .any(|b| test(&b[block_index(h, b.len())], h as u32, rounds));
+                assert_eq!(fused(h), each);
+            }
+            assert!(hashes[..200].iter().all(|&h| fused(h)));
         }
-        for &h in &hashes {
-            let each = filters
-                .iter()
-                .any(|(b, r)| test(&b[block_index(h, b.len())], h as u32, *r));
-            let fused = test_any(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h);
-            assert_eq!(fused, each);
-        }
-        assert!(
-            hashes[..200]
-                .iter()
-                .all(|&h| test_any(filters.iter().map(|(b, r)| (b.as_slice(), *r)), h))
-        );
     }
 
     #[test]
