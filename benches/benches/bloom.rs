@@ -11,16 +11,14 @@
 //!
 //! Sizes 1M and 10M items; `HPDS_BENCH_FULL=1` adds 100M, `HPDS_BENCH_SIZES=100000000` runs only
 //! that size and `HPDS_BENCH_ONLY=hpds_classic,fastbloom` only those implementations (one at a
-//! time at 100M: the keys alone take 800 MB). The driver is shared with hpds-bloom's own
-//! `throughput` bench. Short run:
+//! time at 100M: the keys alone take 800 MB). The driver (`hpds_benches::bloom`) is shared with
+//! hpds-bloom's own `throughput` bench and with `bloom_race`. Short run:
 //! `cargo bench -p hpds-benches --bench bloom -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
 
-#[path = "../../crates/hpds-bloom/benches/driver/mod.rs"]
-mod driver;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-use driver::{BATCH, Filter, filter, run, sizes};
+use hpds_benches::bloom::{BATCH, Filter, run, sizes};
+use hpds_benches::filter;
 use hpds_core::hash::StableBuildHasher;
 use hpds_testkit::alloc::measure;
 use hpds_testkit::streams::distinct_u64s;

@@ -29,11 +29,13 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use hpds_benches::bloom::{Filter, timed};
+use hpds_benches::filter;
+use hpds_bloom::{BlockedBloomFilter as Blocked, BloomFilter as Classic, ScalableBloomFilter as Scalable};
 use hpds_core::hash::{StableBuildHasher, hash_u64};
 use hpds_testkit::alloc::measure;
-use hpds_testkit::process::thread_cpu_time;
 use hpds_testkit::streams::distinct_u64s;
 
 #[global_allocator]
@@ -45,84 +47,65 @@ const QUERIES: usize = 200_000;
 /// Seed of the 64-bit hash fed to the filters that take hashes.
 const SEED: u64 = 0x5eed;
 
-/// The one local trait every implementation runs through (u64 keys).
-trait Racer {
-    fn build(n: u64) -> Self;
-    fn fill(&mut self, keys: &[u64]);
-    fn count(&self, keys: &[u64]) -> usize;
-}
-
-/// A [`Racer`] from a constructor and per-key insert and query expressions.
+/// A [`Filter`] over a peer or an hpds filter with per-key insert and query expressions
+/// (for the variants the shared `filter!` macro does not cover: hash-fed calls, other
+/// signatures).
 macro_rules! racer {
-    ($name:ident, $ty:ty, |$n:ident| $build:expr, |$f:ident, $k:ident| $insert:expr, |$g:ident, $q:ident| $query:expr) => {
+    ($name:ident, $label:literal, $ty:ty, |$n:ident| $build:expr, |$f:ident, $k:ident| $insert:expr, |$g:ident, $q:ident| $query:expr) => {
         struct $name($ty);
-        impl Racer for $name {
-            fn build($n: u64) -> Self {
+        impl Filter for $name {
+            const NAME: &'static str = $label;
+            fn build($n: u64, _p: f64) -> Self {
                 Self($build)
             }
-            fn fill(&mut self, keys: &[u64]) {
+            fn add(&mut self, $k: u64) {
                 let $f = &mut self.0;
-                for &$k in keys {
-                    black_box($insert);
-                }
+                black_box($insert);
             }
-            fn count(&self, keys: &[u64]) -> usize {
+            fn has(&self, $q: u64) -> bool {
                 let $g = &self.0;
-                keys.iter().filter(|&&$q| $query).count()
+                $query
             }
         }
     };
 }
 
-racer!(Sbbf, sbbf_rs_safe::Filter, |n| sbbf_rs_safe::Filter::new(10, n as usize),
+racer!(Sbbf, "sbbf", sbbf_rs_safe::Filter, |n| sbbf_rs_safe::Filter::new(10, n as usize),
     |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-racer!(Blocked, hpds_bloom::BlockedBloomFilter, |n| hpds_bloom::BlockedBloomFilter::new(n, P).unwrap(),
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-racer!(BlockedHash, hpds_bloom::BlockedBloomFilter, |n| hpds_bloom::BlockedBloomFilter::new(n, P).unwrap(),
+racer!(BlockedHash, "blocked_hash", hpds_bloom::BlockedBloomFilter, |n| hpds_bloom::BlockedBloomFilter::new(n, P).unwrap(),
     |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-racer!(Classic, hpds_bloom::BloomFilter, |n| hpds_bloom::BloomFilter::new(n, P).unwrap(),
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-racer!(FastBloom, fastbloom::BloomFilter<foldhash::fast::FixedState>,
+racer!(FastBloom, "fastbloom", fastbloom::BloomFilter<foldhash::fast::FixedState>,
     |n| fastbloom::BloomFilter::with_false_pos(P)
         .hasher(foldhash::fast::FixedState::with_seed(SEED))
         .expected_items(n as usize),
     |f, k| f.insert(&k), |f, k| f.contains(&k));
-racer!(Scalable, hpds_bloom::ScalableBloomFilter, |_n| hpds_bloom::ScalableBloomFilter::new(1000, P).unwrap(),
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-racer!(Growable, growable_bloom_filter::GrowableBloom, |_n| growable_bloom_filter::GrowableBloom::new(P, 1000),
+racer!(Growable, "growable", growable_bloom_filter::GrowableBloom, |_n| growable_bloom_filter::GrowableBloom::new(P, 1000),
     |f, k| f.insert(k), |f, k| f.contains(k));
-racer!(PcBloom, probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>,
+racer!(PcBloom, "pc_bloom", probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>,
     |n| probabilistic_collections::bloom::BloomFilter::with_hashers(
         n as usize, P, [StableBuildHasher::with_seed(1), StableBuildHasher::with_seed(2)]),
     |f, k| f.insert(&k), |f, k| f.contains(&k));
+filter!(Blocked, "blocked", |n, p| Blocked::new(n, p).unwrap(), batched);
+filter!(Classic, "classic", |n, p| Classic::new(n, p).unwrap(), batched);
+filter!(Scalable, "scalable", |_n, p| Scalable::new(1000, p).unwrap());
 
-/// The batched calls of an hpds filter.
-macro_rules! batched {
-    ($name:ident, $ty:ty) => {
-        struct $name($ty);
-        impl Racer for $name {
-            fn build(n: u64) -> Self {
-                Self(<$ty>::new(n, P).unwrap())
-            }
-            fn fill(&mut self, keys: &[u64]) {
-                black_box(self.0.insert_many(keys));
-            }
-            fn count(&self, keys: &[u64]) -> usize {
-                self.0.count_contained(keys)
-            }
+/// Fills with `add` one key at a time, or with the batched `add_many` when `MANY`.
+fn fill<F: Filter, const MANY: bool>(f: &mut F, keys: &[u64]) {
+    if MANY {
+        f.add_many(keys);
+    } else {
+        for &k in keys {
+            f.add(k);
         }
-    };
+    }
 }
-batched!(BlockedMany, hpds_bloom::BlockedBloomFilter);
-batched!(ClassicMany, hpds_bloom::BloomFilter);
 
-/// Runs `f` and returns its on-CPU time (wall time where that cannot be read).
-fn timed(f: impl FnOnce()) -> Duration {
-    let (cpu, wall) = (thread_cpu_time(), Instant::now());
-    f();
-    match (cpu, thread_cpu_time()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => wall.elapsed(),
+/// How many keys are found, one query at a time or with the batched `count_many` when `MANY`.
+fn count<F: Filter, const MANY: bool>(f: &F, keys: &[u64]) -> usize {
+    if MANY {
+        f.count_many(keys)
+    } else {
+        keys.iter().filter(|&&k| f.has(k)).count()
     }
 }
 
@@ -137,11 +120,11 @@ struct Figures {
 }
 
 /// ns per query of `r` over `keys`, the batch repeated until 0.1 s of CPU time has passed.
-fn per_query<R: Racer>(r: &R, keys: &[u64]) -> (f64, usize) {
+fn per_query<F: Filter, const MANY: bool>(r: &F, keys: &[u64]) -> (f64, usize) {
     let mut total = Duration::ZERO;
     let (mut reps, mut found) = (0usize, 0);
     while total < Duration::from_millis(100) {
-        total += timed(|| found = black_box(r.count(black_box(keys))));
+        total += timed(|| found = black_box(count::<F, MANY>(r, black_box(keys))));
         reps += 1;
     }
     (total.as_nanos() as f64 / (reps * keys.len()) as f64, found)
@@ -149,28 +132,33 @@ fn per_query<R: Racer>(r: &R, keys: &[u64]) -> (f64, usize) {
 
 /// ns per insert: fills of an empty filter with `keys`, repeated until 0.1 s of CPU time has
 /// passed (on-CPU time is counted in scheduler ticks of a few ms).
-fn per_insert<R: Racer>(n: u64, keys: &[u64]) -> f64 {
+fn per_insert<F: Filter, const MANY: bool>(n: u64, keys: &[u64]) -> f64 {
     let mut total = Duration::ZERO;
     let mut fills = 0usize;
     while total < Duration::from_millis(100) {
-        let mut r = R::build(n);
-        total += timed(|| r.fill(keys));
+        let mut r = F::build(n, P);
+        total += timed(|| fill::<F, MANY>(&mut r, keys));
         black_box(&r);
         fills += 1;
     }
     total.as_nanos() as f64 / (fills * keys.len()) as f64
 }
 
-fn round<R: Racer>(n: u64, keys: &[u64], members: &[u64], absent: &[u64]) -> Figures {
-    let insert = per_insert::<R>(n, keys);
+fn round<F: Filter, const MANY: bool>(
+    n: u64,
+    keys: &[u64],
+    members: &[u64],
+    absent: &[u64],
+) -> Figures {
+    let insert = per_insert::<F, MANY>(n, keys);
     let (r, delta) = measure(|| {
-        let mut r = R::build(n);
-        r.fill(keys);
+        let mut r = F::build(n, P);
+        fill::<F, MANY>(&mut r, keys);
         r
     });
-    let (member, found) = per_query(&r, members);
+    let (member, found) = per_query::<F, MANY>(&r, members);
     assert_eq!(found, members.len(), "a false negative");
-    let (absent_ns, fp) = per_query(&r, absent);
+    let (absent_ns, fp) = per_query::<F, MANY>(&r, absent);
     Figures {
         insert,
         member,
@@ -187,10 +175,10 @@ struct Entry {
     rounds: Vec<Figures>,
 }
 
-fn entry<R: Racer>(name: &'static str, max_items: u64) -> Entry {
+fn entry<F: Filter, const MANY: bool>(name: &'static str, max_items: u64) -> Entry {
     Entry {
         name,
-        run: round::<R>,
+        run: round::<F, MANY>,
         max_items,
         rounds: Vec::new(),
     }
@@ -229,16 +217,16 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(if smoke { 1 } else { default_rounds });
         let mut entries = vec![
-            entry::<Sbbf>("sbbf", u64::MAX),
-            entry::<Blocked>("blocked", u64::MAX),
-            entry::<BlockedHash>("blocked_hash", u64::MAX),
-            entry::<BlockedMany>("blocked_many", u64::MAX),
-            entry::<FastBloom>("fastbloom", u64::MAX),
-            entry::<Classic>("classic", u64::MAX),
-            entry::<ClassicMany>("classic_many", u64::MAX),
-            entry::<Scalable>("scalable", u64::MAX),
-            entry::<Growable>("growable", u64::MAX),
-            entry::<PcBloom>("pc_bloom", 10_000_000),
+            entry::<Sbbf, false>("sbbf", u64::MAX),
+            entry::<Blocked, false>("blocked", u64::MAX),
+            entry::<BlockedHash, false>("blocked_hash", u64::MAX),
+            entry::<Blocked, true>("blocked_many", u64::MAX),
+            entry::<FastBloom, false>("fastbloom", u64::MAX),
+            entry::<Classic, false>("classic", u64::MAX),
+            entry::<Classic, true>("classic_many", u64::MAX),
+            entry::<Scalable, false>("scalable", u64::MAX),
+            entry::<Growable, false>("growable", u64::MAX),
+            entry::<PcBloom, false>("pc_bloom", 10_000_000),
         ];
         entries.retain(|e| {
             n <= e.max_items && only.as_ref().is_none_or(|o| o.iter().any(|x| x == e.name))

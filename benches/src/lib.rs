@@ -4,8 +4,7 @@
 //! one small local trait so they all run the same measured code. This library holds what the
 //! benches share: size ladders and the standard corpus.
 
-#[cfg(doctest)]
-mod guides;
+pub mod bloom;
 
 use hpds_testkit::words::Corpus;
 

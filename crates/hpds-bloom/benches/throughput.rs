@@ -1,12 +1,10 @@
 //! Throughput of the hpds filters, and the storage measurement behind the crate's `bitvec`
 //! choices (group `storage`).
 //!
-//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M; see `driver/mod.rs`, shared with the peer
-//! comparison, for the other switches). Short run:
+//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M; see the driver,
+//! `hpds_benches::bloom`, shared with the peer comparison, for the other switches). Short run:
 //! `cargo bench -p hpds-bloom --bench throughput -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
-
-mod driver;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -14,7 +12,8 @@ use std::time::Duration;
 use bitvec::field::BitField;
 use bitvec::prelude::{BitVec, Lsb0};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use driver::{BATCH, Filter, filter, run, sizes};
+use hpds_benches::bloom::{BATCH, Filter, run, sizes};
+use hpds_benches::filter;
 use hpds_bloom::{
     AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ManualClock,
     ScalableBloomFilter, TimingBloomFilter,

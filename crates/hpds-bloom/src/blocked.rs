@@ -280,14 +280,12 @@ impl Probe for BlockedBloomFilter {
 
     #[inline(always)]
     fn insert_key(&mut self, key: u64) -> bool {
-        let i = split::block_index(key, self.blocks.len());
-        split::insert(&mut self.blocks[i], key as u32, self.rounds)
+        split::insert(&mut self.blocks, key, self.rounds)
     }
 
     #[inline(always)]
     fn contains_key(&self, key: u64) -> bool {
-        let i = split::block_index(key, self.blocks.len());
-        split::test(&self.blocks[i], key as u32, self.rounds)
+        split::test(&self.blocks, key, self.rounds)
     }
 }
 

@@ -107,26 +107,28 @@ fn avx2() -> bool {
     std::is_x86_feature_detected!("avx2")
 }
 
-/// Whether the block holds the item with this key.
+/// Whether `blocks` (not empty) hold the item with this 64-bit hash: its block is
+/// [`block_index`], its key the low half.
 #[inline(always)]
-pub(crate) fn test(block: &Block, key: u32, rounds: u32) -> bool {
+pub(crate) fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     if avx2() {
         // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::test(block, key, rounds) };
+        return unsafe { x86::test(blocks, hash, rounds) };
     }
-    covers(block, &mask(key, rounds))
+    covers(&blocks[block_index(hash, blocks.len())], &mask(hash as u32, rounds))
 }
 
-/// Sets the item's bits in the block; whether they were all set before.
+/// Sets the item's bits in its block of `blocks` (not empty); whether they were all set before.
 #[inline(always)]
-pub(crate) fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
+pub(crate) fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     if avx2() {
         // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::insert(block, key, rounds) };
+        return unsafe { x86::insert(blocks, hash, rounds) };
     }
-    let m = mask(key, rounds);
+    let m = mask(hash as u32, rounds);
+    let block = &mut blocks[block_index(hash, blocks.len())];
     let present = covers(block, &m);
     for (w, b) in block.0.iter_mut().zip(m) {
         *w |= b;
@@ -195,32 +197,43 @@ mod x86 {
         _mm256_or_si256(m, more)
     }
 
+    /// A pointer to the block of `hash` in `blocks`, which must not be empty.
+    #[inline(always)]
+    fn block_ptr(blocks: &[Block], hash: u64) -> *const __m256i {
+        let at = block_index(hash, blocks.len());
+        debug_assert!(at < blocks.len());
+        // In bounds: `block_index` is below `blocks.len()` for a non-empty slice.
+        blocks.as_ptr().wrapping_add(at).cast::<__m256i>()
+    }
+
     /// [`super::test`] in AVX2.
     ///
     /// # Safety
-    /// AVX2 must be available.
+    /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn test(block: &Block, key: u32, rounds: u32) -> bool {
-        // SAFETY: `Block` is 32 bytes aligned to 32 (`repr(C, align(32))`), so the aligned
-        // 256-bit load reads exactly the block, through a shared reference.
-        let b = unsafe { _mm256_load_si256(core::ptr::from_ref(block).cast::<__m256i>()) };
+    pub(super) unsafe fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+        // SAFETY: `block_ptr` points to a `Block` of the non-empty slice (`block_index` is
+        // below its length); a `Block` is 32 bytes aligned to 32, so the aligned 256-bit load
+        // reads exactly that block, through a shared borrow.
+        let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask(key, rounds) };
+        let m = unsafe { mask(hash as u32, rounds) };
         _mm256_testc_si256(b, m) != 0
     }
 
     /// [`super::insert`] in AVX2.
     ///
     /// # Safety
-    /// AVX2 must be available.
+    /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn insert(block: &mut Block, key: u32, rounds: u32) -> bool {
-        let p = core::ptr::from_mut(block).cast::<__m256i>();
-        // SAFETY: `Block` is 32 bytes aligned to 32, so the aligned load and store cover
-        // exactly the block, which the caller borrows mutably.
+    pub(super) unsafe fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+        let p = block_ptr(blocks, hash).cast_mut();
+        // SAFETY: `p` points to a `Block` of the non-empty slice, which the caller borrows
+        // mutably (the pointer derives from that borrow); the aligned load and store cover
+        // exactly that block (32 bytes, aligned to 32).
         let b = unsafe { _mm256_load_si256(p) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask(key, rounds) };
+        let m = unsafe { mask(hash as u32, rounds) };
         // SAFETY: as for the load.
         unsafe { _mm256_store_si256(p, _mm256_or_si256(b, m)) };
         _mm256_testc_si256(b, m) != 0
@@ -240,12 +253,10 @@ mod x86 {
         let m = unsafe { mask(hash as u32, rounds) };
         let mut found = 0;
         for blocks in filters {
-            let at = block_index(hash, blocks.len());
-            debug_assert!(at < blocks.len());
-            // SAFETY: `block_index` is below `blocks.len()` (multiply-shift of a 32-bit value
-            // by the length, shifted right 32), so the pointer is to a `Block` of the slice: an
-            // aligned load of its 32 bytes (aligned to 32), through a shared borrow.
-            let b = unsafe { _mm256_load_si256(blocks.as_ptr().add(at).cast::<__m256i>()) };
+            // SAFETY: every filter's blocks are a non-empty slice (the caller's contract), so
+            // `block_ptr` points to one of its `Block`s: an aligned load of its 32 bytes
+            // (aligned to 32), through a shared borrow.
+            let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
             found |= _mm256_testc_si256(b, m);
         }
         found != 0
@@ -281,13 +292,14 @@ mod tests {
                 let key = state as u32;
                 let m = mask(key, rounds);
                 let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
-                assert_eq!(test(&block, key, rounds), before);
-                assert_eq!(insert(&mut block, key, rounds), before);
+                let hash = u64::from(key);
+                assert_eq!(test(core::slice::from_ref(&block), hash, rounds), before);
+                assert_eq!(insert(core::slice::from_mut(&mut block), hash, rounds), before);
                 for (r, b) in reference.iter_mut().zip(m) {
                     *r |= b;
                 }
                 assert_eq!(block.0, reference);
-                assert!(test(&block, key, rounds));
+                assert!(test(core::slice::from_ref(&block), hash, rounds));
             }
         }
     }
@@ -300,15 +312,11 @@ mod tests {
                 [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
             let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
             for (step, &h) in hashes[..200].iter().enumerate() {
-                let blocks = &mut filters[step % 4];
-                let i = block_index(h, blocks.len());
-                insert(&mut blocks[i], h as u32, rounds);
+                insert(&mut filters[step % 4], h, rounds);
             }
             let fused = |h| test_any(filters.iter().map(Vec::as_slice), h, rounds);
             for &h in &hashes {
-                let each = filters
-                    .iter()
-                    .any(|b| test(&b[block_index(h, b.len())], h as u32, rounds));
+                let each = filters.iter().any(|b| test(b, h, rounds));
                 assert_eq!(fused(h), each);
             }
             assert!(hashes[..200].iter().all(|&h| fused(h)));
