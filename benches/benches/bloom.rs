@@ -29,12 +29,13 @@ static ALLOC: hpds_testkit::CountingAllocator = hpds_testkit::CountingAllocator;
 /// Non-members queried for the false-positive table.
 const FPR_QUERIES: usize = 1_000_000;
 
-type HpdsClassic = hpds_bloom::BloomFilter;
-type HpdsBlocked = hpds_bloom::BlockedBloomFilter;
-type HpdsScalable = hpds_bloom::ScalableBloomFilter;
-type FastBloom = fastbloom::BloomFilter<StableBuildHasher>;
-type PcBloom = probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>;
-type PcScalable = probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>;
+type HpdsClassicInner = hpds_bloom::BloomFilter;
+type HpdsBlockedInner = hpds_bloom::BlockedBloomFilter;
+type HpdsScalableInner = hpds_bloom::ScalableBloomFilter;
+type FastBloomInner = fastbloom::BloomFilter<StableBuildHasher>;
+type PcBloomInner = probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>;
+type PcScalableInner =
+    probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>;
 
 const PC_HASHERS: [StableBuildHasher; 2] = [
     StableBuildHasher::with_seed(1),
@@ -42,31 +43,31 @@ const PC_HASHERS: [StableBuildHasher; 2] = [
 ];
 
 filter!(
-    HpdsClassic,
+    HpdsClassic(HpdsClassicInner),
     "hpds_classic",
-    |n, p| HpdsClassic::new(n, p).unwrap(),
+    |n, p| HpdsClassicInner::new(n, p).unwrap(),
     batched
 );
 filter!(
-    HpdsBlocked,
+    HpdsBlocked(HpdsBlockedInner),
     "hpds_blocked",
-    |n, p| HpdsBlocked::new(n, p).unwrap(),
+    |n, p| HpdsBlockedInner::new(n, p).unwrap(),
     batched
 );
-filter!(HpdsScalable, "hpds_scalable", |n, p| {
-    HpdsScalable::new((n / 1000).max(1), p).unwrap()
+filter!(HpdsScalable(HpdsScalableInner), "hpds_scalable", |n, p| {
+    HpdsScalableInner::new((n / 1000).max(1), p).unwrap()
 });
-filter!(FastBloom, "fastbloom", |n, p| {
+filter!(FastBloom(FastBloomInner), "fastbloom", |n, p| {
     fastbloom::BloomFilter::with_false_pos(p)
         .hasher(StableBuildHasher::default())
         .expected_items(n as usize)
 });
-filter!(PcBloom, "pc_bloom", |n, p| PcBloom::with_hashers(
-    n as usize, p, PC_HASHERS
-));
-filter!(PcScalable, "pc_scalable", |n, p| {
+filter!(PcBloom(PcBloomInner), "pc_bloom", |n, p| {
+    PcBloomInner::with_hashers(n as usize, p, PC_HASHERS)
+});
+filter!(PcScalable(PcScalableInner), "pc_scalable", |n, p| {
     let initial_bits = hpds_bloom::params::optimal_bits((n / 1000).max(1), p) as usize;
-    PcScalable::with_hashers(initial_bits, p, 2.0, 0.5, PC_HASHERS)
+    PcScalableInner::with_hashers(initial_bits, p, 2.0, 0.5, PC_HASHERS)
 });
 
 /// Bits per item (counting allocator) and measured false-positive rate after `n` inserts.

@@ -51,17 +51,54 @@ macro_rules! ops {
     };
 }
 
-ops!(sbbf_insert, sbbf_member, sbbf_absent, sbbf_rs_safe::Filter,
-    |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-ops!(blocked_insert, blocked_member, blocked_absent, BlockedBloomFilter,
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-ops!(blocked_hash_insert, blocked_hash_member, blocked_hash_absent, BlockedBloomFilter,
-    |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-ops!(fast_insert, fast_member, fast_absent, Fast, |f, k| f.insert(&k), |f, k| f.contains(&k));
-ops!(classic_insert, classic_member, classic_absent, BloomFilter,
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-ops!(scalable_insert, scalable_member, scalable_absent, ScalableBloomFilter,
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
+ops!(
+    sbbf_insert,
+    sbbf_member,
+    sbbf_absent,
+    sbbf_rs_safe::Filter,
+    |f, k| f.insert_hash(hash_u64(k, SEED)),
+    |f, k| f.contains_hash(hash_u64(k, SEED))
+);
+ops!(
+    blocked_insert,
+    blocked_member,
+    blocked_absent,
+    BlockedBloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+ops!(
+    blocked_hash_insert,
+    blocked_hash_member,
+    blocked_hash_absent,
+    BlockedBloomFilter,
+    |f, k| f.insert_hash(hash_u64(k, SEED)),
+    |f, k| f.contains_hash(hash_u64(k, SEED))
+);
+ops!(
+    fast_insert,
+    fast_member,
+    fast_absent,
+    Fast,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+ops!(
+    classic_insert,
+    classic_member,
+    classic_absent,
+    BloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+ops!(
+    scalable_insert,
+    scalable_member,
+    scalable_absent,
+    ScalableBloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
 
 #[inline(never)]
 fn blocked_many_insert(f: &mut BlockedBloomFilter, keys: &[u64]) -> usize {
@@ -81,31 +118,60 @@ fn main() {
 
     let mut s = sbbf_rs_safe::Filter::new(10, n);
     sbbf_insert(&mut s, &keys);
-    println!("sbbf: {n} inserts, {} members, {} absent", sbbf_member(&s, &keys, repeat), sbbf_absent(&s, &absent, repeat));
+    println!(
+        "sbbf: {n} inserts, {} members, {} absent",
+        sbbf_member(&s, &keys, repeat),
+        sbbf_absent(&s, &absent, repeat)
+    );
 
     let mut b = BlockedBloomFilter::new(n as u64, P).unwrap();
     blocked_insert(&mut b, &keys);
-    println!("blocked: {n} inserts, {} members, {} absent", blocked_member(&b, &keys, repeat), blocked_absent(&b, &absent, repeat));
+    println!(
+        "blocked: {n} inserts, {} members, {} absent",
+        blocked_member(&b, &keys, repeat),
+        blocked_absent(&b, &absent, repeat)
+    );
 
     let mut bh = BlockedBloomFilter::new(n as u64, P).unwrap();
     blocked_hash_insert(&mut bh, &keys);
-    println!("blocked_hash: {n} inserts, {} members, {} absent", blocked_hash_member(&bh, &keys, repeat), blocked_hash_absent(&bh, &absent, repeat));
+    println!(
+        "blocked_hash: {n} inserts, {} members, {} absent",
+        blocked_hash_member(&bh, &keys, repeat),
+        blocked_hash_absent(&bh, &absent, repeat)
+    );
 
     let mut bm = BlockedBloomFilter::new(n as u64, P).unwrap();
     let new = blocked_many_insert(&mut bm, &keys);
-    println!("blocked_many: {n} inserts ({new} new), {} counted over {} queries", blocked_many_count(&bm, &keys, repeat), n * repeat);
+    println!(
+        "blocked_many: {n} inserts ({new} new), {} counted over {} queries",
+        blocked_many_count(&bm, &keys, repeat),
+        n * repeat
+    );
 
     let mut f: Fast = fastbloom::BloomFilter::with_false_pos(P)
         .hasher(foldhash::fast::FixedState::with_seed(SEED))
         .expected_items(n);
     fast_insert(&mut f, &keys);
-    println!("fast: {n} inserts, {} members, {} absent", fast_member(&f, &keys, repeat), fast_absent(&f, &absent, repeat));
+    println!(
+        "fast: {n} inserts, {} members, {} absent",
+        fast_member(&f, &keys, repeat),
+        fast_absent(&f, &absent, repeat)
+    );
 
     let mut c = BloomFilter::new(n as u64, P).unwrap();
     classic_insert(&mut c, &keys);
-    println!("classic: {n} inserts, {} members, {} absent", classic_member(&c, &keys, repeat), classic_absent(&c, &absent, repeat));
+    println!(
+        "classic: {n} inserts, {} members, {} absent",
+        classic_member(&c, &keys, repeat),
+        classic_absent(&c, &absent, repeat)
+    );
 
     let mut sc = ScalableBloomFilter::new(1000, P).unwrap();
     scalable_insert(&mut sc, &keys);
-    println!("scalable: {n} inserts ({} stages), {} members, {} absent", sc.stages(), scalable_member(&sc, &keys, repeat), scalable_absent(&sc, &absent, repeat));
+    println!(
+        "scalable: {n} inserts ({} stages), {} members, {} absent",
+        sc.stages(),
+        scalable_member(&sc, &keys, repeat),
+        scalable_absent(&sc, &absent, repeat)
+    );
 }

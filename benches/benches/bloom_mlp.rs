@@ -74,8 +74,13 @@ impl Results {
 
 #[allow(clippy::too_many_lines)]
 fn main() {
-    let Some(n) = std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok()) else {
-        println!("bloom_mlp: give an item count, e.g. `cargo bench -p hpds-benches --bench bloom_mlp -- 100000000`");
+    let Some(n) = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<usize>().ok())
+    else {
+        println!(
+            "bloom_mlp: give an item count, e.g. `cargo bench -p hpds-benches --bench bloom_mlp -- 100000000`"
+        );
         return;
     };
     let rounds: usize = std::env::var("MLP_ROUNDS").map_or(3, |s| s.parse().expect("rounds"));

@@ -27,7 +27,9 @@ const IMG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/img");
 
 fn main() -> Res {
     if !std::env::args().any(|a| a == "write") {
-        println!("bloom_plots: `cargo bench -p hpds-benches --bench bloom_plots -- write` redraws docs/img/bloom_*.svg");
+        println!(
+            "bloom_plots: `cargo bench -p hpds-benches --bench bloom_plots -- write` redraws docs/img/bloom_*.svg"
+        );
         return Ok(());
     }
     fs::create_dir_all(IMG)?;

@@ -20,7 +20,8 @@
 //! - `blocked_many`: the same filter through `insert_many` / `count_contained`;
 //! - `fastbloom`: fastbloom with foldhash (its fast hasher); `classic`: hpds `BloomFilter`;
 //!   `classic_many`: its batched calls;
-//! - `scalable`: hpds `ScalableBloomFilter` started at 1,000 items; `growable`:
+//! - `scalable`: hpds `ScalableBloomFilter` started at 1,000 items (`scalable_g4`: growth 4
+//!   instead of 2); `growable`:
 //!   growable-bloom-filter started at 1,000 items; `pc_bloom`: probabilistic-collections'
 //!   classic filter (xxh3 hashers), up to 10M items.
 //!
@@ -33,7 +34,9 @@ use std::time::Duration;
 
 use hpds_benches::bloom::{Filter, timed};
 use hpds_benches::filter;
-use hpds_bloom::{BlockedBloomFilter as Blocked, BloomFilter as Classic, ScalableBloomFilter as Scalable};
+use hpds_bloom::{
+    BlockedBloomFilter as Blocked, BloomFilter as Classic, ScalableBloomFilter as Scalable,
+};
 use hpds_core::hash::{StableBuildHasher, hash_u64};
 use hpds_testkit::alloc::measure;
 use hpds_testkit::streams::distinct_u64s;
@@ -70,24 +73,68 @@ macro_rules! racer {
     };
 }
 
-racer!(Sbbf, "sbbf", sbbf_rs_safe::Filter, |n| sbbf_rs_safe::Filter::new(10, n as usize),
-    |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-racer!(BlockedHash, "blocked_hash", hpds_bloom::BlockedBloomFilter, |n| hpds_bloom::BlockedBloomFilter::new(n, P).unwrap(),
-    |f, k| f.insert_hash(hash_u64(k, SEED)), |f, k| f.contains_hash(hash_u64(k, SEED)));
-racer!(FastBloom, "fastbloom", fastbloom::BloomFilter<foldhash::fast::FixedState>,
+racer!(
+    Sbbf,
+    "sbbf",
+    sbbf_rs_safe::Filter,
+    |n| sbbf_rs_safe::Filter::new(10, n as usize),
+    |f, k| f.insert_hash(hash_u64(k, SEED)),
+    |f, k| f.contains_hash(hash_u64(k, SEED))
+);
+racer!(
+    BlockedHash,
+    "blocked_hash",
+    hpds_bloom::BlockedBloomFilter,
+    |n| hpds_bloom::BlockedBloomFilter::new(n, P).unwrap(),
+    |f, k| f.insert_hash(hash_u64(k, SEED)),
+    |f, k| f.contains_hash(hash_u64(k, SEED))
+);
+racer!(
+    FastBloom,
+    "fastbloom",
+    fastbloom::BloomFilter<foldhash::fast::FixedState>,
     |n| fastbloom::BloomFilter::with_false_pos(P)
         .hasher(foldhash::fast::FixedState::with_seed(SEED))
         .expected_items(n as usize),
-    |f, k| f.insert(&k), |f, k| f.contains(&k));
-racer!(Growable, "growable", growable_bloom_filter::GrowableBloom, |_n| growable_bloom_filter::GrowableBloom::new(P, 1000),
-    |f, k| f.insert(k), |f, k| f.contains(k));
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+racer!(
+    Scalable4,
+    "scalable_g4",
+    Scalable,
+    |_n| Scalable::builder(1000, P).growth(4).build().unwrap(),
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+racer!(
+    Growable,
+    "growable",
+    growable_bloom_filter::GrowableBloom,
+    |_n| growable_bloom_filter::GrowableBloom::new(P, 1000),
+    |f, k| f.insert(k),
+    |f, k| f.contains(k)
+);
 racer!(PcBloom, "pc_bloom", probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>,
     |n| probabilistic_collections::bloom::BloomFilter::with_hashers(
         n as usize, P, [StableBuildHasher::with_seed(1), StableBuildHasher::with_seed(2)]),
     |f, k| f.insert(&k), |f, k| f.contains(&k));
-filter!(Blocked, "blocked", |n, p| Blocked::new(n, p).unwrap(), batched);
-filter!(Classic, "classic", |n, p| Classic::new(n, p).unwrap(), batched);
-filter!(Scalable, "scalable", |_n, p| Scalable::new(1000, p).unwrap());
+filter!(
+    BlockedF(Blocked),
+    "blocked",
+    |n, p| Blocked::new(n, p).unwrap(),
+    batched
+);
+filter!(
+    ClassicF(Classic),
+    "classic",
+    |n, p| Classic::new(n, p).unwrap(),
+    batched
+);
+filter!(ScalableF(Scalable), "scalable", |_n, p| Scalable::new(
+    1000, p
+)
+.unwrap());
 
 /// Fills with `add` one key at a time, or with the batched `add_many` when `MANY`.
 fn fill<F: Filter, const MANY: bool>(f: &mut F, keys: &[u64]) {
@@ -201,7 +248,11 @@ fn main() {
     let smoke = !std::env::args().any(|a| a == "--bench");
     let mut sizes: Vec<u64> = env_list("HPDS_RACE_SIZES").map_or_else(
         || vec![1_000_000, 10_000_000],
-        |v| v.iter().map(|s| s.parse().expect("HPDS_RACE_SIZES: item counts")).collect(),
+        |v| {
+            v.iter()
+                .map(|s| s.parse().expect("HPDS_RACE_SIZES: item counts"))
+                .collect()
+        },
     );
     if hpds_benches::full_run() && std::env::var_os("HPDS_RACE_SIZES").is_none() {
         sizes.push(100_000_000);
@@ -218,13 +269,14 @@ fn main() {
             .unwrap_or(if smoke { 1 } else { default_rounds });
         let mut entries = vec![
             entry::<Sbbf, false>("sbbf", u64::MAX),
-            entry::<Blocked, false>("blocked", u64::MAX),
+            entry::<BlockedF, false>("blocked", u64::MAX),
             entry::<BlockedHash, false>("blocked_hash", u64::MAX),
-            entry::<Blocked, true>("blocked_many", u64::MAX),
+            entry::<BlockedF, true>("blocked_many", u64::MAX),
             entry::<FastBloom, false>("fastbloom", u64::MAX),
-            entry::<Classic, false>("classic", u64::MAX),
-            entry::<Classic, true>("classic_many", u64::MAX),
-            entry::<Scalable, false>("scalable", u64::MAX),
+            entry::<ClassicF, false>("classic", u64::MAX),
+            entry::<ClassicF, true>("classic_many", u64::MAX),
+            entry::<ScalableF, false>("scalable", u64::MAX),
+            entry::<Scalable4, false>("scalable_g4", u64::MAX),
             entry::<Growable, false>("growable", u64::MAX),
             entry::<PcBloom, false>("pc_bloom", 10_000_000),
         ];
@@ -246,7 +298,9 @@ fn main() {
                 e.rounds.push(figures);
             }
         }
-        println!("\n{n} items, p = 1%, {rounds} interleaved rounds: ns per operation, median [fastest-slowest round]\n");
+        println!(
+            "\n{n} items, p = 1%, {rounds} interleaved rounds: ns per operation, median [fastest-slowest round]\n"
+        );
         println!("| implementation | insert | member | non-member | bits/item | FPR |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
         for e in &entries {

@@ -75,36 +75,40 @@ pub trait Filter {
     }
 }
 
-/// Implements [`Filter`] for a type with `insert(&u64)` and `contains(&u64)` methods.
+/// Declares `struct $wrapper(pub $ty)` and implements [`Filter`] for it through the wrapped
+/// type's `insert(&u64)` and `contains(&u64)` methods (with `batched`, also its `insert_many`
+/// and `count_contained`). The wrapper is needed because the trait and the filters live in
+/// other crates than the bench that pairs them.
 #[macro_export]
 macro_rules! filter {
     // The one impl; `$extra` adds the batched items.
-    (@impl $ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, { $($extra:tt)* }) => {
-        impl $crate::bloom::Filter for $ty {
+    (@impl $wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr, { $($extra:tt)* }) => {
+        pub struct $wrapper(pub $ty);
+        impl $crate::bloom::Filter for $wrapper {
             const NAME: &'static str = $name;
             fn build($n: u64, $p: f64) -> Self {
-                $build
+                Self($build)
             }
             fn add(&mut self, key: u64) {
-                self.insert(&key);
+                self.0.insert(&key);
             }
             fn has(&self, key: u64) -> bool {
-                self.contains(&key)
+                self.0.contains(&key)
             }
             $($extra)*
         }
     };
-    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr) => {
-        $crate::filter!(@impl $ty, $name, |$n, $p| $build, {});
+    ($wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr) => {
+        $crate::filter!(@impl $wrapper($ty), $name, |$n, $p| $build, {});
     };
-    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
-        $crate::filter!(@impl $ty, $name, |$n, $p| $build, {
+    ($wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
+        $crate::filter!(@impl $wrapper($ty), $name, |$n, $p| $build, {
             const BATCHED: bool = true;
             fn add_many(&mut self, keys: &[u64]) {
-                self.insert_many(keys);
+                self.0.insert_many(keys);
             }
             fn count_many(&self, keys: &[u64]) -> usize {
-                self.count_contained(keys)
+                self.0.count_contained(keys)
             }
         });
     };

@@ -147,11 +147,7 @@ impl BlockedBloomFilter {
             ));
         }
         if self.rounds != other.rounds {
-            return Err(Error::incompatible(
-                "hashes",
-                self.hashes(),
-                other.hashes(),
-            ));
+            return Err(Error::incompatible("hashes", self.hashes(), other.hashes()));
         }
         if self.seed != other.seed {
             return Err(Error::incompatible("seed", self.seed, other.seed));
@@ -275,7 +271,9 @@ impl Probe for BlockedBloomFilter {
 
     #[inline(always)]
     fn prefetch(&self, key: u64) {
-        prefetch(core::ptr::from_ref(&self.blocks[split::block_index(key, self.blocks.len())]));
+        prefetch(core::ptr::from_ref(
+            &self.blocks[split::block_index(key, self.blocks.len())],
+        ));
     }
 
     #[inline(always)]
@@ -296,7 +294,7 @@ impl fmt::Debug for BlockedBloomFilter {
             .field("hashes", &self.hashes())
             .field("seed", &self.seed)
             .field("ones", &self.count_ones())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

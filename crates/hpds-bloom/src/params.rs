@@ -180,7 +180,8 @@ pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64
     check_rate(p)?;
     // For each number of rounds, bisect on bits per item (the rate falls as bits grow) between
     // the classic size and a size that meets `p`; keep the fewest bits.
-    let rate = |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
+    let rate =
+        |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
     let classic = (-p.ln() / LN2_SQ).max(1.0);
     let mut best: Option<(f64, u32)> = None;
     for rounds in 1..=max_rounds {

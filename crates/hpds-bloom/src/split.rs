@@ -58,7 +58,7 @@ pub(crate) struct Block(pub(crate) [u32; WORDS]);
 /// high half, always below `blocks`.
 #[inline(always)]
 pub(crate) fn block_index(hash: u64, blocks: usize) -> usize {
-    ((hash >> 32) * blocks as u64 >> 32) as usize
+    (((hash >> 32) * blocks as u64) >> 32) as usize
 }
 
 /// The bits an item with key `key` sets in its block: one per word per round.
@@ -116,7 +116,10 @@ pub(crate) fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
         // SAFETY: AVX2 is available (checked just above).
         return unsafe { x86::test(blocks, hash, rounds) };
     }
-    covers(&blocks[block_index(hash, blocks.len())], &mask(hash as u32, rounds))
+    covers(
+        &blocks[block_index(hash, blocks.len())],
+        &mask(hash as u32, rounds),
+    )
 }
 
 /// Sets the item's bits in its block of `blocks` (not empty); whether they were all set before.
@@ -162,9 +165,9 @@ pub(crate) fn test_any<'a>(
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod x86 {
     use core::arch::x86_64::{
-        __m256i, _mm256_load_si256, _mm256_loadu_si256, _mm256_mullo_epi32, _mm256_or_si256,
-        _mm256_set1_epi32, _mm256_setr_epi32, _mm256_sllv_epi32,
-        _mm256_srli_epi32, _mm256_store_si256, _mm256_testc_si256,
+        __m256i, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
+        _mm256_setr_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_store_si256,
+        _mm256_testc_si256,
     };
 
     use super::{Block, SALT, block_index};
@@ -191,9 +194,8 @@ mod x86 {
         if rounds == 1 {
             return m;
         }
-        let words = super::more_rounds([0; super::WORDS], key, rounds);
-        // SAFETY: an unaligned load of the eight words of a local array.
-        let more = unsafe { _mm256_loadu_si256(words.as_ptr().cast::<__m256i>()) };
+        let w = super::more_rounds([0; super::WORDS], key, rounds).map(|w| w as i32);
+        let more = _mm256_setr_epi32(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
         _mm256_or_si256(m, more)
     }
 
@@ -294,7 +296,10 @@ mod tests {
                 let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
                 let hash = u64::from(key);
                 assert_eq!(test(core::slice::from_ref(&block), hash, rounds), before);
-                assert_eq!(insert(core::slice::from_mut(&mut block), hash, rounds), before);
+                assert_eq!(
+                    insert(core::slice::from_mut(&mut block), hash, rounds),
+                    before
+                );
                 for (r, b) in reference.iter_mut().zip(m) {
                     *r |= b;
                 }

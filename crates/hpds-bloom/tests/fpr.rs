@@ -104,7 +104,14 @@ fn blocked_pre_hashed_input_has_the_same_rate() {
     let fp = (n..n + queries as u64)
         .filter(|&h| f.contains_hash(h))
         .count();
-    check("blocked/insert_hash", 0.01, theory, fp, queries, MODEL_BLOCKED);
+    check(
+        "blocked/insert_hash",
+        0.01,
+        theory,
+        fp,
+        queries,
+        MODEL_BLOCKED,
+    );
 }
 
 /// The compounded rate stays at most p after growing 10,000x from a small start: measured on
