@@ -4,7 +4,7 @@ use core::fmt;
 use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one, mix64};
+use hpds_core::hash::{DEFAULT_SEED, hash_one};
 use hpds_core::{Error, Result};
 
 use crate::ops::Probe;
@@ -35,7 +35,16 @@ use crate::split::{self, Block, MAX_ROUNDS, WORDS};
 /// instructions per operation.
 ///
 /// The block is chosen by the high 32 bits of the item's 64-bit hash (multiply-shift), the
-/// bits inside it by the low 32 bits. Storage: a `Vec` of 32-byte-aligned `[u32; 8]` blocks
+/// bits inside it by the low 32 bits.
+///
+/// # Pre-hashed input
+/// [`insert_hash`](Self::insert_hash) and [`contains_hash`](Self::contains_hash) use the 64-bit
+/// value as given, with no mixing step (unlike [`BloomFilter`](crate::BloomFilter)'s): give
+/// them a well-mixed hash, such as [`hpds_core::hash::hash_u64`] or another xxh3 or xxh64
+/// output. Values with little entropy in either half (sequential ids, small integers, hashes
+/// whose high bits are all zero) would crowd into a few blocks or bit patterns: mix those
+/// first, e.g. with [`hpds_core::hash::mix64`]. Fed a hash, a one-round filter sets the bits
+/// Parquet's split-block filter of the same number of blocks sets for that hash. Storage: a `Vec` of 32-byte-aligned `[u32; 8]` blocks
 /// rather than a `bitvec::BitVec`, whose buffer has no way to ask for alignment; without it, a
 /// block can straddle two cache lines.
 ///
@@ -264,9 +273,10 @@ impl Probe for BlockedBloomFilter {
         hash_one(item, self.seed)
     }
 
+    /// The hash as given: it must be well mixed (see the type's docs, *Pre-hashed input*).
     #[inline(always)]
     fn key_of_hash(&self, hash: u64) -> u64 {
-        mix64(hash)
+        hash
     }
 
     #[inline(always)]

@@ -91,10 +91,12 @@
 //! bits in it (one per 32-bit word: bit `(key · salt_i) >> 27` of word `i`, eight odd salts);
 //! the scalable filter uses the one hash for every sub-filter.
 //!
-//! `insert_hash`/`contains_hash` take a pre-computed 64-bit hash `h` and first mix it with
-//! [`hpds_core::hash::mix64`] (a bijection; SplitMix64's finalizer): the classic filter expands
-//! it to the pair `(mix64(h), mix64(h + φ))`, the blocked filters use `mix64(h)`. Distinct
-//! hashes stay distinct and even sequential "hashes" spread well. The two entry points hash
+//! `insert_hash`/`contains_hash` take a pre-computed 64-bit hash `h`. The classic, counting,
+//! timing and atomic filters expand it to the pair `(mix64(h), mix64(h + φ))`
+//! ([`hpds_core::hash::mix64`], a bijection; SplitMix64's finalizer), so even sequential
+//! "hashes" spread well. The blocked and scalable filters use `h` as given, like Parquet's
+//! split-block filter and sbbf-rs: one step fewer on the fast path, but `h` must be well mixed
+//! (an xxh3 or xxh64 output; mix sequential ids with `mix64` first). The two entry points hash
 //! differently: use either items or pre-hashed values with one filter, not both.
 //!
 //! # Storage and `unsafe`

@@ -119,8 +119,9 @@ macro_rules! entry_points {
             $crate::ops::Probe::contains_key(self, $crate::ops::Probe::key_of_item(self, item))
         }
 
-        /// Adds an item given by a 64-bit hash you computed (mixed with `mix64` first, see the
-        /// crate docs, *Hashing*). Do not mix with [`insert`](Self::insert) on one filter.
+        /// Adds an item given by a 64-bit hash you computed (see the crate docs, *Hashing*, for
+        /// what each filter does with it). Do not mix with [`insert`](Self::insert) on one
+        /// filter.
         #[inline]
         pub fn insert_hash(&mut self, hash: u64) -> bool {
             let key = $crate::ops::Probe::key_of_hash(self, hash);

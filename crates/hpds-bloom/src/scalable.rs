@@ -3,7 +3,7 @@
 use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one, mix64};
+use hpds_core::hash::{DEFAULT_SEED, hash_one};
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::blocked::BlockedBloomFilter;
@@ -360,9 +360,10 @@ impl Probe for ScalableBloomFilter {
         hash_one(item, self.config.seed)
     }
 
+    /// The hash as given, as in [`BlockedBloomFilter`]: it must be well mixed.
     #[inline(always)]
     fn key_of_hash(&self, hash: u64) -> u64 {
-        mix64(hash)
+        hash
     }
 
     /// A hint only: if the filter grows before the item is applied, the item is still applied
