@@ -19,7 +19,8 @@
 //!   64-bit hash as sbbf;
 //! - `blocked_many`: the same filter through `insert_many` / `count_contained`;
 //! - `fastbloom`: fastbloom with foldhash (its fast hasher); `classic`: hpds `BloomFilter`;
-//!   `classic_many`: its batched calls;
+//!   `classic_key`: the same filter fed the u64 key itself through `insert_hash` (expanded by
+//!   `mix64`, no xxh3); `classic_many`: its batched calls;
 //! - `scalable`: hpds `ScalableBloomFilter` started at 1,000 items (`scalable_g4`: growth 4
 //!   instead of 2); `growable`:
 //!   growable-bloom-filter started at 1,000 items; `pc_bloom`: probabilistic-collections'
@@ -274,6 +275,7 @@ fn main() {
             entry::<BlockedF, true>("blocked_many", u64::MAX),
             entry::<FastBloom, false>("fastbloom", u64::MAX),
             entry::<ClassicF, false>("classic", u64::MAX),
+            entry::<ClassicU64, false>("classic_key", u64::MAX),
             entry::<ClassicF, true>("classic_many", u64::MAX),
             entry::<ScalableF, false>("scalable", u64::MAX),
             entry::<Scalable4, false>("scalable_g4", u64::MAX),

@@ -24,6 +24,14 @@ use crate::prefetch::prefetch;
 /// Storage is a `bitvec` `BitVec<u64>`; the insert and query loops read and write its raw `u64`
 /// words (see the crate docs, *Storage*, for the measurement behind that choice).
 ///
+/// # Integer keys
+/// [`insert_hash`](Self::insert_hash) and [`contains_hash`](Self::contains_hash) accept any
+/// 64-bit value, including an integer key itself: they expand it with two rounds of `mix64`
+/// (a bijection) instead of hashing it with the seeded xxh3, which is the cheaper path for
+/// `u64` keys. The positions differ from those of
+/// [`insert`](Self::insert), and they do not depend on the seed: keep one entry point per
+/// filter, and prefer the seeded one where keys may be chosen by an adversary.
+///
 /// # Example
 /// ```
 /// use hpds_bloom::BloomFilter;
