@@ -92,6 +92,14 @@ ops!(
     |f, k| f.contains(&k)
 );
 ops!(
+    classic_key_insert,
+    classic_key_member,
+    classic_key_absent,
+    BloomFilter,
+    |f, k| f.insert_hash(k),
+    |f, k| f.contains_hash(k)
+);
+ops!(
     scalable_insert,
     scalable_member,
     scalable_absent,
@@ -164,6 +172,14 @@ fn main() {
         "classic: {n} inserts, {} members, {} absent",
         classic_member(&c, &keys, repeat),
         classic_absent(&c, &absent, repeat)
+    );
+
+    let mut ck = BloomFilter::new(n as u64, P).unwrap();
+    classic_key_insert(&mut ck, &keys);
+    println!(
+        "classic_key: {n} inserts, {} members, {} absent",
+        classic_key_member(&ck, &keys, repeat),
+        classic_key_absent(&ck, &absent, repeat)
     );
 
     let mut sc = ScalableBloomFilter::new(1000, P).unwrap();

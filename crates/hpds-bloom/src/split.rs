@@ -100,11 +100,29 @@ fn covers(block: &Block, mask: &[u32; WORDS]) -> bool {
     missing == 0
 }
 
-/// Whether AVX2 can be used (cached by std after the first call).
+/// Whether AVX2 is available: 0 not yet asked, 1 no, 2 yes.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+static AVX2: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Whether AVX2 can be used: one compare of a cached byte per operation (std's own cache
+/// costs a few more instructions, which show on a probe of about twenty).
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 #[inline(always)]
 fn avx2() -> bool {
-    std::is_x86_feature_detected!("avx2")
+    let known = AVX2.load(core::sync::atomic::Ordering::Relaxed);
+    if known == 2 {
+        return true;
+    }
+    known == 0 && detect_avx2()
+}
+
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[cold]
+#[inline(never)]
+fn detect_avx2() -> bool {
+    let yes = std::is_x86_feature_detected!("avx2");
+    AVX2.store(1 + u8::from(yes), core::sync::atomic::Ordering::Relaxed);
+    yes
 }
 
 /// Whether `blocks` (not empty) hold the item with this 64-bit hash: its block is
@@ -130,6 +148,12 @@ pub(crate) fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
         // SAFETY: AVX2 is available (checked just above).
         return unsafe { x86::insert(blocks, hash, rounds) };
     }
+    insert_portable(blocks, hash, rounds)
+}
+
+/// [`insert`] word by word (out of line, like the vector path).
+#[inline(never)]
+fn insert_portable(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
     let m = mask(hash as u32, rounds);
     let block = &mut blocks[block_index(hash, blocks.len())];
     let present = covers(block, &m);
