@@ -101,6 +101,14 @@ racer!(
     |f, k| f.contains(&k)
 );
 racer!(
+    ClassicU64,
+    "classic_key",
+    Classic,
+    |n| Classic::new(n, P).unwrap(),
+    |f, k| f.insert_hash(k),
+    |f, k| f.contains_hash(k)
+);
+racer!(
     Scalable4,
     "scalable_g4",
     Scalable,

@@ -4,7 +4,7 @@ use core::fmt;
 use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
 use crate::ops::Probe;
@@ -116,6 +116,13 @@ impl BlockedBloomFilter {
     }
 
     with_seed!(expected_items: u64, false_positive_rate: f64);
+
+    /// The same (empty) filter hashing with `seed`, for the scalable filter's stages.
+    pub(crate) fn reseeded(mut self, seed: u64) -> Self {
+        self.clear();
+        self.seed = seed;
+        self
+    }
 
     entry_points!(BlockedBloomFilter);
 
@@ -269,8 +276,8 @@ impl Probe for BlockedBloomFilter {
     const AHEAD: usize = 32;
 
     #[inline(always)]
-    fn key_of_item<T: Hash + ?Sized>(&self, item: &T) -> u64 {
-        hash_one(item, self.seed)
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> u64 {
+        item.stable_hash(self.seed)
     }
 
     /// The hash as given: it must be well mixed (see the type's docs, *Pre-hashed input*).
@@ -319,14 +326,16 @@ impl_extend!([] BlockedBloomFilter);
 impl_heap_size!([] BlockedBloomFilter, |f| f.blocks.capacity() * core::mem::size_of::<Block>());
 impl_membership!([] BlockedBloomFilter);
 
-/// Format (version 2): `hashes: u32, seed: u64, words: u64 slice`, four little-endian `u64`s
+/// Format (version 3): `hashes: u32, seed: u64, words: u64 slice`, four little-endian `u64`s
 /// per 256-bit block (the block's eight `u32` words in order, as in Parquet's split-block
-/// bitset). Version 1 (512-bit blocks, another bit layout) is not read: its bits cannot be
-/// moved to the new layout, so decoding it fails with an unsupported-version error; rebuild
-/// such a filter from its items.
+/// bitset). Versions 1 and 2 (512-bit blocks, another bit layout) are not read: their bits
+/// cannot be moved to this layout, so decoding them fails with a retired-version error;
+/// rebuild such a filter from its items.
 impl ByteCodec for BlockedBloomFilter {
     const TAG: [u8; 4] = *b"BLMB";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
+    // Version 2 and older are other bit layouts (512-bit blocks, classic sub-filters).
+    const MIN_VERSION: u16 = 3;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         enc.put_u32(self.hashes());
@@ -334,14 +343,7 @@ impl ByteCodec for BlockedBloomFilter {
         enc.put_u64_slice(&self.words());
     }
 
-    fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
-        if version < Self::VERSION {
-            return Err(hpds_core::DecodeError::UnsupportedVersion {
-                expected: Self::VERSION,
-                got: version,
-            }
-            .into());
-        }
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
         let k = dec.u32()?;
         let seed = dec.u64()?;
         let words = dec.u64_vec()?;

@@ -338,7 +338,7 @@ impl Probe for BloomFilter {
     const AHEAD: usize = 8;
 
     #[inline(always)]
-    fn key_of_item<T: Hash + ?Sized>(&self, item: &T) -> Hashes {
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> Hashes {
         Hashes::of_item(item, self.seed)
     }
 

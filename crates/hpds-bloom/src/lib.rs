@@ -83,11 +83,13 @@
 //! ```
 //!
 //! # Hashing
-//! Each operation hashes the item once with the stable seeded xxh3 and derives every position
-//! from that one hash. The classic and counting filters take the 128-bit hash
-//! ([`hpds_core::hash::hash_one_128`]) and derive their `k` positions by enhanced double
-//! hashing with a multiply-shift range reduction. The blocked and scalable filters take the
-//! 64-bit hash ([`hpds_core::hash::hash_one`]): its high half picks the block, its low half the
+//! Each operation hashes the item once with the stable seeded xxh3 of its canonical bytes
+//! ([`hpds_core::Item`]: the same bytes are the same item whatever their Rust type) and
+//! derives every position from that one hash. The classic and counting filters take the
+//! 128-bit hash ([`Item::stable_hash128`](hpds_core::Item::stable_hash128)) and derive their
+//! `k` positions by enhanced double hashing with a multiply-shift range reduction. The blocked
+//! and scalable filters take the 64-bit hash
+//! ([`Item::stable_hash`](hpds_core::Item::stable_hash)): its high half picks the block, its low half the
 //! bits in it (one per 32-bit word: bit `(key · salt_i) >> 27` of word `i`, eight odd salts);
 //! the scalable filter uses the one hash for every sub-filter.
 //!

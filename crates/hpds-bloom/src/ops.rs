@@ -6,7 +6,7 @@
 //! writes its public `insert`, `contains`, `insert_hash`, `contains_hash`, `insert_many`,
 //! `contains_many` and `count_contained`, and the batched bodies below are shared.
 
-use core::hash::Hash;
+use hpds_core::Item;
 
 /// Most items a batched operation hashes ahead of the one it applies.
 const MAX_AHEAD: usize = 32;
@@ -19,7 +19,7 @@ pub(crate) trait Probe {
     /// (at most 32).
     const AHEAD: usize;
     /// The key of an item (the stable seeded hash).
-    fn key_of_item<T: Hash + ?Sized>(&self, item: &T) -> Self::Key;
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> Self::Key;
     /// The key of a pre-computed 64-bit hash.
     fn key_of_hash(&self, hash: u64) -> Self::Key;
     /// Asks for the cache lines the key's operations will touch (a hint).
@@ -57,7 +57,7 @@ pub(crate) fn pipeline<C: ?Sized, T, S: Copy + Default>(
 }
 
 #[inline(always)]
-fn locate<F: Probe, T: Hash>(f: &F, item: &T) -> F::Key {
+fn locate<F: Probe, T: Item>(f: &F, item: &T) -> F::Key {
     let key = f.key_of_item(item);
     f.prefetch(key);
     key
@@ -65,7 +65,7 @@ fn locate<F: Probe, T: Hash>(f: &F, item: &T) -> F::Key {
 
 /// The batched insert: how many items were not (probably) present when inserted.
 #[inline]
-pub(crate) fn insert_many<F: Probe, T: Hash>(f: &mut F, items: &[T]) -> usize {
+pub(crate) fn insert_many<F: Probe, T: Item>(f: &mut F, items: &[T]) -> usize {
     let mut new = 0;
     pipeline(f, items, F::AHEAD, locate, |f, key| {
         new += usize::from(!f.insert_key(key));
@@ -75,7 +75,7 @@ pub(crate) fn insert_many<F: Probe, T: Hash>(f: &mut F, items: &[T]) -> usize {
 
 /// The batched query: clears `out`, then pushes one answer per item, in order.
 #[inline]
-pub(crate) fn contains_many<F: Probe, T: Hash>(f: &F, items: &[T], out: &mut Vec<bool>) {
+pub(crate) fn contains_many<F: Probe, T: Item>(f: &F, items: &[T], out: &mut Vec<bool>) {
     out.clear();
     out.reserve(items.len());
     pipeline(
@@ -89,7 +89,7 @@ pub(crate) fn contains_many<F: Probe, T: Hash>(f: &F, items: &[T], out: &mut Vec
 
 /// The batched count: how many items are (probably) present.
 #[inline]
-pub(crate) fn count_contained<F: Probe, T: Hash>(f: &F, items: &[T]) -> usize {
+pub(crate) fn count_contained<F: Probe, T: Item>(f: &F, items: &[T]) -> usize {
     let mut found = 0;
     pipeline(
         &mut &*f,
@@ -108,14 +108,14 @@ macro_rules! entry_points {
     ($ty:ident) => {
         /// Adds an item; returns `true` if it was (probably) present already.
         #[inline]
-        pub fn insert<T: core::hash::Hash + ?Sized>(&mut self, item: &T) -> bool {
+        pub fn insert<T: hpds_core::Item + ?Sized>(&mut self, item: &T) -> bool {
             let key = $crate::ops::Probe::key_of_item(self, item);
             $crate::ops::Probe::insert_key(self, key)
         }
 
         /// Whether the item is (probably) present: never `false` for an inserted item.
         #[inline]
-        pub fn contains<T: core::hash::Hash + ?Sized>(&self, item: &T) -> bool {
+        pub fn contains<T: hpds_core::Item + ?Sized>(&self, item: &T) -> bool {
             $crate::ops::Probe::contains_key(self, $crate::ops::Probe::key_of_item(self, item))
         }
 
@@ -150,7 +150,7 @@ macro_rules! entry_points {
         /// assert!(f.contains("c"));
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
-        pub fn insert_many<T: core::hash::Hash>(&mut self, items: &[T]) -> usize {
+        pub fn insert_many<T: hpds_core::Item>(&mut self, items: &[T]) -> usize {
             $crate::ops::insert_many(self, items)
         }
 
@@ -167,7 +167,7 @@ macro_rules! entry_points {
         /// assert_eq!(found, [true, true]);
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
-        pub fn contains_many<T: core::hash::Hash>(&self, items: &[T], out: &mut Vec<bool>) {
+        pub fn contains_many<T: hpds_core::Item>(&self, items: &[T], out: &mut Vec<bool>) {
             $crate::ops::contains_many(self, items, out);
         }
 
@@ -181,7 +181,7 @@ macro_rules! entry_points {
         /// assert_eq!(f.count_contained(&["x", "y"]), 2);
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
-        pub fn count_contained<T: core::hash::Hash>(&self, items: &[T]) -> usize {
+        pub fn count_contained<T: hpds_core::Item>(&self, items: &[T]) -> usize {
             $crate::ops::count_contained(self, items)
         }
     };

@@ -3,7 +3,7 @@
 use hpds_core::Item;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
-use hpds_core::hash::{DEFAULT_SEED, hash_one};
+use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::blocked::BlockedBloomFilter;
@@ -217,7 +217,7 @@ impl ScalableBloomFilter {
                 return Err(Error::memory_limit(limit, needed));
             }
         }
-        Ok(BlockedBloomFilter::with_blocks(blocks, k)?.with_seed(self.config.seed))
+        Ok(BlockedBloomFilter::with_blocks(blocks, k)?.reseeded(self.config.seed))
     }
 
     fn grow(&mut self) -> Result<()> {
@@ -250,7 +250,7 @@ impl ScalableBloomFilter {
     /// # Errors
     /// [`hpds_core::ErrorKind::MemoryLimit`] when the newest sub-filter is full and a new one
     /// would exceed the limit.
-    pub fn try_insert<T: Hash + ?Sized>(&mut self, item: &T) -> Result<bool> {
+    pub fn try_insert<T: Item + ?Sized>(&mut self, item: &T) -> Result<bool> {
         self.try_insert_key(self.key_of_item(item))
     }
 
@@ -356,8 +356,8 @@ impl Probe for ScalableBloomFilter {
     const AHEAD: usize = 8;
 
     #[inline(always)]
-    fn key_of_item<T: Hash + ?Sized>(&self, item: &T) -> u64 {
-        hash_one(item, self.config.seed)
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> u64 {
+        item.stable_hash(self.config.seed)
     }
 
     /// The hash as given, as in [`BlockedBloomFilter`]: it must be well mixed.
@@ -407,13 +407,15 @@ impl_heap_size!([] ScalableBloomFilter, |f| {
 });
 impl_membership!([] ScalableBloomFilter, |f| f.config.seed);
 
-/// Format (version 2): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
+/// Format (version 3): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
 /// memory_limit: u64 (u64::MAX for none), seed: u64, stage count: u64`, then per stage
-/// `capacity: u64, len: u64` and a [`BlockedBloomFilter`] payload. Version 1 (classic
-/// sub-filters) is not read: decoding it fails with an unsupported-version error.
+/// `capacity: u64, len: u64` and a [`BlockedBloomFilter`] payload (its version 3). Versions 1
+/// and 2 (classic sub-filters) are not read: decoding them fails with a retired-version error.
 impl ByteCodec for ScalableBloomFilter {
     const TAG: [u8; 4] = *b"BLMS";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
+    // Version 2 and older are other bit layouts (512-bit blocks, classic sub-filters).
+    const MIN_VERSION: u16 = 3;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         let c = &self.config;
@@ -431,14 +433,7 @@ impl ByteCodec for ScalableBloomFilter {
         }
     }
 
-    fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
-        if version < Self::VERSION {
-            return Err(hpds_core::DecodeError::UnsupportedVersion {
-                expected: Self::VERSION,
-                got: version,
-            }
-            .into());
-        }
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
         let initial_capacity = dec.u64()?;
         let false_positive_rate = dec.f64()?;
         let growth = dec.u32()?;
@@ -465,8 +460,8 @@ impl ByteCodec for ScalableBloomFilter {
         for _ in 0..count {
             let capacity = dec.u64()?;
             let len = dec.u64()?;
-            // The sub-filters' payload is the blocked filter's version 2.
-            let filter = BlockedBloomFilter::decode_payload(dec, 2)?;
+            // The sub-filters' payload is the blocked filter's version 3.
+            let filter = BlockedBloomFilter::decode_payload(dec, 3)?;
             stages.push(Stage {
                 filter,
                 capacity,
