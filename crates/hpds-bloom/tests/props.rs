@@ -239,8 +239,13 @@ proptest! {
     /// Valid frames around arbitrary payloads reach the field checks.
     #[test]
     fn decoders_reject_bad_payloads(payload in prop::collection::vec(any::<u8>(), 0..300)) {
-        for tag in [BloomFilter::TAG, BlockedBloomFilter::TAG, ScalableBloomFilter::TAG, CountingBloomFilter::TAG] {
-            let mut enc = hpds_core::codec::Encoder::new(tag, 1);
+        for (tag, version) in [
+            (BloomFilter::TAG, BloomFilter::VERSION),
+            (BlockedBloomFilter::TAG, BlockedBloomFilter::VERSION),
+            (ScalableBloomFilter::TAG, ScalableBloomFilter::VERSION),
+            (CountingBloomFilter::TAG, CountingBloomFilter::VERSION),
+        ] {
+            let mut enc = hpds_core::codec::Encoder::new(tag, version);
             enc.put_raw(&payload);
             let bytes = enc.finish();
             let _ = BloomFilter::from_bytes(&bytes);
