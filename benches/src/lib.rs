@@ -6,6 +6,9 @@
 
 pub mod bloom;
 
+#[cfg(doctest)]
+mod guides;
+
 use hpds_testkit::words::Corpus;
 
 /// Item counts from in-cache to out-of-cache. The largest sizes run only with
