@@ -11,16 +11,14 @@
 //!
 //! Sizes 1M and 10M items; `HPDS_BENCH_FULL=1` adds 100M, `HPDS_BENCH_SIZES=100000000` runs only
 //! that size and `HPDS_BENCH_ONLY=hpds_classic,fastbloom` only those implementations (one at a
-//! time at 100M: the keys alone take 800 MB). The driver is shared with hpds-bloom's own
-//! `throughput` bench. Short run:
+//! time at 100M: the keys alone take 800 MB). The driver (`hpds_benches::bloom`) is shared with
+//! hpds-bloom's own `throughput` bench and with `bloom_race`. Short run:
 //! `cargo bench -p hpds-benches --bench bloom -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
 
-#[path = "../../crates/hpds-bloom/benches/driver/mod.rs"]
-mod driver;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-use driver::{BATCH, Filter, filter, run, sizes};
+use hpds_benches::bloom::{BATCH, Filter, run, sizes};
+use hpds_benches::filter;
 use hpds_core::hash::StableBuildHasher;
 use hpds_testkit::alloc::measure;
 use hpds_testkit::streams::distinct_u64s;
@@ -31,12 +29,13 @@ static ALLOC: hpds_testkit::CountingAllocator = hpds_testkit::CountingAllocator;
 /// Non-members queried for the false-positive table.
 const FPR_QUERIES: usize = 1_000_000;
 
-type HpdsClassic = hpds_bloom::BloomFilter;
-type HpdsBlocked = hpds_bloom::BlockedBloomFilter;
-type HpdsScalable = hpds_bloom::ScalableBloomFilter;
-type FastBloom = fastbloom::BloomFilter<StableBuildHasher>;
-type PcBloom = probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>;
-type PcScalable = probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>;
+type HpdsClassicInner = hpds_bloom::BloomFilter;
+type HpdsBlockedInner = hpds_bloom::BlockedBloomFilter;
+type HpdsScalableInner = hpds_bloom::ScalableBloomFilter;
+type FastBloomInner = fastbloom::BloomFilter<StableBuildHasher>;
+type PcBloomInner = probabilistic_collections::bloom::BloomFilter<u64, StableBuildHasher>;
+type PcScalableInner =
+    probabilistic_collections::bloom::ScalableBloomFilter<u64, StableBuildHasher>;
 
 const PC_HASHERS: [StableBuildHasher; 2] = [
     StableBuildHasher::with_seed(1),
@@ -44,31 +43,31 @@ const PC_HASHERS: [StableBuildHasher; 2] = [
 ];
 
 filter!(
-    HpdsClassic,
+    HpdsClassic(HpdsClassicInner),
     "hpds_classic",
-    |n, p| HpdsClassic::new(n, p).unwrap(),
+    |n, p| HpdsClassicInner::new(n, p).unwrap(),
     batched
 );
 filter!(
-    HpdsBlocked,
+    HpdsBlocked(HpdsBlockedInner),
     "hpds_blocked",
-    |n, p| HpdsBlocked::new(n, p).unwrap(),
+    |n, p| HpdsBlockedInner::new(n, p).unwrap(),
     batched
 );
-filter!(HpdsScalable, "hpds_scalable", |n, p| {
-    HpdsScalable::new((n / 1000).max(1), p).unwrap()
+filter!(HpdsScalable(HpdsScalableInner), "hpds_scalable", |n, p| {
+    HpdsScalableInner::new((n / 1000).max(1), p).unwrap()
 });
-filter!(FastBloom, "fastbloom", |n, p| {
+filter!(FastBloom(FastBloomInner), "fastbloom", |n, p| {
     fastbloom::BloomFilter::with_false_pos(p)
         .hasher(StableBuildHasher::default())
         .expected_items(n as usize)
 });
-filter!(PcBloom, "pc_bloom", |n, p| PcBloom::with_hashers(
-    n as usize, p, PC_HASHERS
-));
-filter!(PcScalable, "pc_scalable", |n, p| {
+filter!(PcBloom(PcBloomInner), "pc_bloom", |n, p| {
+    PcBloomInner::with_hashers(n as usize, p, PC_HASHERS)
+});
+filter!(PcScalable(PcScalableInner), "pc_scalable", |n, p| {
     let initial_bits = hpds_bloom::params::optimal_bits((n / 1000).max(1), p) as usize;
-    PcScalable::with_hashers(initial_bits, p, 2.0, 0.5, PC_HASHERS)
+    PcScalableInner::with_hashers(initial_bits, p, 2.0, 0.5, PC_HASHERS)
 });
 
 /// Bits per item (counting allocator) and measured false-positive rate after `n` inserts.

@@ -8,6 +8,8 @@
 
 pub mod push;
 
+pub mod bloom;
+
 #[cfg(doctest)]
 mod guides;
 

@@ -33,13 +33,14 @@ fn all(bytes: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     all(data);
-    for tag in [
-        BloomFilter::TAG,
-        BlockedBloomFilter::TAG,
-        CountingBloomFilter::TAG,
-        ScalableBloomFilter::TAG,
+    // Each tag in the version its decoder reads.
+    for (tag, version) in [
+        (BloomFilter::TAG, BloomFilter::VERSION),
+        (BlockedBloomFilter::TAG, BlockedBloomFilter::VERSION),
+        (CountingBloomFilter::TAG, CountingBloomFilter::VERSION),
+        (ScalableBloomFilter::TAG, ScalableBloomFilter::VERSION),
     ] {
-        let mut enc = Encoder::new(tag, 1);
+        let mut enc = Encoder::new(tag, version);
         enc.put_raw(data);
         all(&enc.finish());
     }

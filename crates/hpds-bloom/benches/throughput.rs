@@ -1,12 +1,10 @@
 //! Throughput of the hpds filters, and the storage measurement behind the crate's `bitvec`
 //! choices (group `storage`).
 //!
-//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M; see `driver/mod.rs`, shared with the peer
-//! comparison, for the other switches). Short run:
+//! Sizes: 1M and 10M items (`HPDS_BENCH_FULL=1` adds 100M; see the driver,
+//! `hpds_benches::bloom`, shared with the peer comparison, for the other switches). Short run:
 //! `cargo bench -p hpds-bloom --bench throughput -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 #![allow(missing_docs)]
-
-mod driver;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -14,7 +12,8 @@ use std::time::Duration;
 use bitvec::field::BitField;
 use bitvec::prelude::{BitVec, Lsb0};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use driver::{BATCH, Filter, filter, run, sizes};
+use hpds_benches::bloom::{BATCH, run, sizes};
+use hpds_benches::filter;
 use hpds_bloom::{
     AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ManualClock,
     ScalableBloomFilter, TimingBloomFilter,
@@ -23,28 +22,27 @@ use hpds_core::hash::mix64;
 use hpds_testkit::streams::distinct_u64s;
 
 filter!(
-    BloomFilter,
+    Classic(BloomFilter),
     "classic",
     |n, p| BloomFilter::new(n, p).unwrap(),
     batched
 );
 filter!(
-    BlockedBloomFilter,
+    Blocked(BlockedBloomFilter),
     "blocked",
     |n, p| BlockedBloomFilter::new(n, p).unwrap(),
     batched
 );
-filter!(ScalableBloomFilter, "scalable(n/1000)", |n, p| {
+filter!(Scalable(ScalableBloomFilter), "scalable(n/1000)", |n, p| {
     ScalableBloomFilter::new((n / 1000).max(1), p).unwrap()
 });
-filter!(CountingBloomFilter, "counting", |n, p| {
+filter!(Counting(CountingBloomFilter), "counting", |n, p| {
     CountingBloomFilter::new(n, p).unwrap()
 });
-filter!(AtomicBloomFilter, "atomic", |n, p| AtomicBloomFilter::new(
-    n, p
-)
-.unwrap());
-filter!(TimingBloomFilter<ManualClock>, "timing", |n, p| {
+filter!(Atomic(AtomicBloomFilter), "atomic", |n, p| {
+    AtomicBloomFilter::new(n, p).unwrap()
+});
+filter!(Timing(TimingBloomFilter<ManualClock>), "timing", |n, p| {
     TimingBloomFilter::with_clock(n, p, Duration::from_secs(60), ManualClock::new()).unwrap()
 });
 
@@ -54,12 +52,12 @@ fn filters(c: &mut Criterion) {
     for n in sizes() {
         let keys: Vec<u64> = distinct_u64s(1).take(n as usize).collect();
         let absent: Vec<u64> = distinct_u64s(2).take(BATCH).collect();
-        run::<BloomFilter>(c, "", n, P, &keys, &absent);
-        run::<BlockedBloomFilter>(c, "", n, P, &keys, &absent);
-        run::<ScalableBloomFilter>(c, "", n, P, &keys, &absent);
-        run::<AtomicBloomFilter>(c, "", n, P, &keys, &absent);
-        run::<CountingBloomFilter>(c, "", n, P, &keys, &absent);
-        run::<TimingBloomFilter<ManualClock>>(c, "", n, P, &keys, &absent);
+        run::<Classic>(c, "", n, P, &keys, &absent);
+        run::<Blocked>(c, "", n, P, &keys, &absent);
+        run::<Scalable>(c, "", n, P, &keys, &absent);
+        run::<Atomic>(c, "", n, P, &keys, &absent);
+        run::<Counting>(c, "", n, P, &keys, &absent);
+        run::<Timing>(c, "", n, P, &keys, &absent);
     }
 }
 

@@ -7,13 +7,10 @@ use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
-use crate::hashing::{self, Hashes};
+use crate::hashing::Hashes;
+use crate::ops::Probe;
 use crate::params::{self, check_bits, check_hashes};
 use crate::prefetch::prefetch;
-
-/// How many items ahead of the one it applies a batched operation hashes and prefetches (each
-/// item prefetches its `k` lines; tuned at 100M items: 4, 8 and 16 were equal within noise).
-const AHEAD: usize = 8;
 
 /// A classic Bloom filter: `m` bits, `k` positions per item, no false negatives.
 ///
@@ -26,6 +23,14 @@ const AHEAD: usize = 8;
 ///
 /// Storage is a `bitvec` `BitVec<u64>`; the insert and query loops read and write its raw `u64`
 /// words (see the crate docs, *Storage*, for the measurement behind that choice).
+///
+/// # Integer keys
+/// [`insert_hash`](Self::insert_hash) and [`contains_hash`](Self::contains_hash) accept any
+/// 64-bit value, including an integer key itself: they expand it with two rounds of `mix64`
+/// (a bijection) instead of hashing it with the seeded xxh3, which is the cheaper path for
+/// `u64` keys. The positions differ from those of
+/// [`insert`](Self::insert), and they do not depend on the seed: keep one entry point per
+/// filter, and prefer the seeded one where keys may be chosen by an adversary.
 ///
 /// # Example
 /// ```
@@ -98,30 +103,7 @@ impl BloomFilter {
         Ok(filter)
     }
 
-    /// Adds an item; returns `true` if it was (probably) present already.
-    #[inline]
-    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
-        self.insert_hashes(Hashes::of_item(item, self.seed))
-    }
-
-    /// Whether the item is (probably) present: never `false` for an inserted item.
-    #[inline]
-    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
-        self.contains_hashes(Hashes::of_item(item, self.seed))
-    }
-
-    /// Adds an item given by a 64-bit hash you computed (expanded to two halves with `mix64`,
-    /// see the crate docs, *Hashing*). Do not mix with [`insert`](Self::insert) on one filter.
-    #[inline]
-    pub fn insert_hash(&mut self, hash: u64) -> bool {
-        self.insert_hashes(Hashes::from_u64(hash))
-    }
-
-    /// Whether an item given by its 64-bit hash is (probably) present.
-    #[inline]
-    pub fn contains_hash(&self, hash: u64) -> bool {
-        self.contains_hashes(Hashes::from_u64(hash))
-    }
+    entry_points!(BloomFilter);
 
     /// Adds an item given by a 128-bit hash, e.g. `item.stable_hash128(filter.seed())`, which is
     /// exactly what [`insert`](Self::insert) does.
@@ -134,69 +116,6 @@ impl BloomFilter {
     #[inline]
     pub fn contains_hash128(&self, hash: u128) -> bool {
         self.contains_hashes(Hashes::from_u128(hash))
-    }
-
-    /// Inserts every item of `items`, in order, with exactly the effect of calling
-    /// [`insert`](Self::insert) on each, and returns how many were not (probably) present
-    /// when inserted (the number of `insert` calls that would have returned `false`).
-    ///
-    /// Faster than the loop of `insert`s once the filter outgrows the cache: it hashes each
-    /// item 8 items before setting its bits and prefetches its `k` words then, so the cache
-    /// misses of several items overlap (see `docs/bloom.md`, *Batched operations*).
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
-    /// assert_eq!(f.insert_many(&["a", "b", "a"]), 2);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn insert_many<T: Item>(&mut self, items: &[T]) -> usize {
-        hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes)
-    }
-
-    /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
-    /// receives what [`contains`](Self::contains) would return for each item. Batched like
-    /// [`insert_many`](Self::insert_many).
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
-    /// f.insert_many(&[1u64, 2]);
-    /// let mut found = Vec::new();
-    /// f.contains_many(&[1u64, 2], &mut found);
-    /// assert_eq!(found, [true, true]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn contains_many<T: Item>(&self, items: &[T], out: &mut Vec<bool>) {
-        hashing::contains_many::<_, _, _, AHEAD>(
-            self,
-            items,
-            out,
-            Self::locate,
-            Self::contains_hashes,
-        );
-    }
-
-    /// How many items of `items` are (probably) present: the number of `true`s
-    /// [`contains_many`](Self::contains_many) would give, without the vector.
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
-    /// f.insert_many(&["x", "y"]);
-    /// assert_eq!(f.count_contained(&["x", "y"]), 2);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn count_contained<T: Item>(&self, items: &[T]) -> usize {
-        hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
-    }
-
-    /// Hashes an item and prefetches the words of its `k` positions.
-    #[inline]
-    fn locate<T: Item>(&self, item: &T) -> Hashes {
-        let h = Hashes::of_item(item, self.seed);
-        self.prefetch_positions(h, self.k);
-        h
     }
 
     /// Prefetches the words of the first `upto` (at most `k`) positions of `h`.
@@ -250,31 +169,12 @@ impl BloomFilter {
         })
     }
 
-    /// Like [`contains_hashes`](Self::contains_hashes) but reads all `k` words without an early
-    /// exit (no data-dependent branch): for a caller about to insert the item anyway.
-    #[inline]
-    #[allow(unsafe_code)]
-    pub(crate) fn contains_all(&self, h: Hashes) -> bool {
-        let words = self.words_for_probes();
-        let (base, len) = (words.as_ptr(), words.len());
-        let mut all = 1u64;
-        h.probe_while(self.k, self.m, |pos| {
-            debug_assert!(pos >> 6 < len);
-            // SAFETY: `pos < max(m, 1)` (a position of `probe_while`) and
-            // `max(m, 1) <= 64 * len` (`words_for_probes`), so `pos >> 6 < len`: the word is in
-            // the borrowed slice.
-            all &= unsafe { base.add(pos >> 6).read() } >> (pos & 63);
-            true
-        });
-        all & 1 != 0
-    }
-
     /// The raw words, checked to hold all `m` bits: every position of the filter (`< m`, or 0
     /// if `m` were 0, hence the `max(1)`) then has its word, which the probe loops read through
     /// a raw pointer without a bounds check each. The constructors keep `m.div_ceil(64)` words,
     /// so the check never fails; it is one comparison per operation (usually hoisted out of the
-    /// caller's loop) instead of one per probe: callgrind (`examples/icount.rs`) counts 6-23
-    /// fewer instructions per operation (`docs/bloom.md`, *Design notes*). A raw pointer rather
+    /// caller's loop) instead of one per probe: callgrind counts 6-23 fewer instructions per
+    /// operation (`benches/benches/bloom_icount.rs` in the workspace). A raw pointer rather
     /// than `get_unchecked` or a helper taking the slice: Miri's borrow tracker records every
     /// reference made, per probe, which doubled the Miri run of the unit tests.
     #[inline(always)]
@@ -427,6 +327,39 @@ impl BloomFilter {
         let mut bits = BitVec::from_vec(words);
         bits.truncate(m as usize);
         Ok(Self { bits, m, k, seed })
+    }
+}
+
+/// The two 64-bit halves of one 128-bit hash, driving enhanced double hashing.
+impl Probe for BloomFilter {
+    type Key = Hashes;
+    /// Each item prefetches its `k` lines; tuned at 100M items: 4, 8 and 16 were equal within
+    /// noise.
+    const AHEAD: usize = 8;
+
+    #[inline(always)]
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> Hashes {
+        Hashes::of_item(item, self.seed)
+    }
+
+    #[inline(always)]
+    fn key_of_hash(&self, hash: u64) -> Hashes {
+        Hashes::from_u64(hash)
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, key: Hashes) {
+        self.prefetch_positions(key, self.k);
+    }
+
+    #[inline(always)]
+    fn insert_key(&mut self, key: Hashes) -> bool {
+        self.insert_hashes(key)
+    }
+
+    #[inline(always)]
+    fn contains_key(&self, key: Hashes) -> bool {
+        self.contains_hashes(key)
     }
 }
 

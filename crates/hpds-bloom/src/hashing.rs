@@ -18,82 +18,6 @@
 use hpds_core::Item;
 use hpds_core::hash::mix64;
 
-/// Calls `apply(ctx, locate(ctx, item))` for every item in order, but evaluates `locate` up to
-/// `D` items early, so that a `locate` that prefetches the item's cache lines (see
-/// [`crate::prefetch`]) has `D` items' worth of work to hide each miss behind.
-#[inline]
-pub(crate) fn pipeline<C: ?Sized, T, S: Copy + Default, const D: usize>(
-    ctx: &mut C,
-    items: &[T],
-    locate: impl Fn(&C, &T) -> S,
-    mut apply: impl FnMut(&mut C, S),
-) {
-    let mut ring = [S::default(); D];
-    for (slot, item) in ring.iter_mut().zip(items) {
-        *slot = locate(ctx, item);
-    }
-    for i in 0..items.len() {
-        let slot = &mut ring[i % D];
-        let s = *slot;
-        if let Some(next) = items.get(i + D) {
-            *slot = locate(ctx, next);
-        }
-        apply(ctx, s);
-    }
-}
-
-/// The batched insert of every filter type over [`pipeline`]: `insert(ctx, located)` sets an
-/// item's bits and says whether they were all set before; returns how many items were new.
-#[inline]
-pub(crate) fn insert_many<C, T, S: Copy + Default, const D: usize>(
-    ctx: &mut C,
-    items: &[T],
-    locate: impl Fn(&C, &T) -> S,
-    mut insert: impl FnMut(&mut C, S) -> bool,
-) -> usize {
-    let mut new = 0;
-    pipeline::<_, _, _, D>(ctx, items, locate, |c, s| new += usize::from(!insert(c, s)));
-    new
-}
-
-/// The batched query of every filter type over [`pipeline`]: clears `out`, then pushes
-/// `test(ctx, located)` for each item in order.
-#[inline]
-pub(crate) fn contains_many<C, T, S: Copy + Default, const D: usize>(
-    ctx: &C,
-    items: &[T],
-    out: &mut Vec<bool>,
-    locate: impl Fn(&C, &T) -> S,
-    test: impl Fn(&C, S) -> bool,
-) {
-    out.clear();
-    out.reserve(items.len());
-    pipeline::<_, _, _, D>(
-        &mut &*ctx,
-        items,
-        |c, t| locate(c, t),
-        |c, s| out.push(test(c, s)),
-    );
-}
-
-/// The batched count of every filter type over [`pipeline`]: how many items `test` accepts.
-#[inline]
-pub(crate) fn count_contained<C, T, S: Copy + Default, const D: usize>(
-    ctx: &C,
-    items: &[T],
-    locate: impl Fn(&C, &T) -> S,
-    test: impl Fn(&C, S) -> bool,
-) -> usize {
-    let mut found = 0;
-    pipeline::<_, _, _, D>(
-        &mut &*ctx,
-        items,
-        |c, t| locate(c, t),
-        |c, s| found += usize::from(test(c, s)),
-    );
-    found
-}
-
 /// Added before mixing a 64-bit hash into the second half, so `h = 0` does not map to 0.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -216,33 +140,6 @@ mod tests {
                     assert_eq!(seen, expected[..=stop]);
                 }
             }
-        }
-    }
-
-    /// `pipeline` applies every item once, in order, with the value `locate` gave it, and never
-    /// locates an item more than `D` items before applying it.
-    #[test]
-    fn pipeline_applies_in_order_with_bounded_lookahead() {
-        for n in 0..=11usize {
-            let items: Vec<usize> = (0..n).collect();
-            let mut located = std::cell::RefCell::new(Vec::new());
-            let mut applied = 0usize;
-            pipeline::<_, _, _, 4>(
-                &mut located,
-                &items,
-                |l, &item| {
-                    l.borrow_mut().push(item);
-                    item * 10
-                },
-                |l, s| {
-                    assert_eq!(s, applied * 10);
-                    // Located so far: everything up to 4 items past the one applied.
-                    assert_eq!(l.get_mut().len(), (applied + 4 + 1).min(n));
-                    applied += 1;
-                },
-            );
-            assert_eq!(applied, n);
-            assert_eq!(located.into_inner(), items);
         }
     }
 

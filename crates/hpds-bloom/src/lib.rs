@@ -11,8 +11,8 @@
 //! | type | for | bits per item at 1% |
 //! | --- | --- | --- |
 //! | [`BloomFilter`] | the classic filter; union, intersection, fill estimates | 9.6 |
-//! | [`BlockedBloomFilter`] | speed on large filters: one cache line per operation | 10.0 |
-//! | [`ScalableBloomFilter`] | an unknown number of items, rate still ≤ p | ~17 (grows) |
+//! | [`BlockedBloomFilter`] | speed: one cache line per operation, no branch on the data | 10.5 |
+//! | [`ScalableBloomFilter`] | an unknown number of items, rate still ≤ p | 17-20 (grows) |
 //! | [`CountingBloomFilter`] | removals (4-bit saturating counters) | 38.4 |
 //! | [`TimingBloomFilter`] | streams: items expire after a decay time | 38.4 per live item |
 //! | [`ScalingTimingBloomFilter`] | expiring items at an unknown, changing rate | grows and shrinks |
@@ -49,15 +49,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Which filter
+//! - Items one at a time, size known: [`BlockedBloomFilter`]. Each operation touches one 32-byte
+//!   block (half a cache line) and compares it with an eight-word mask, with no branch on the
+//!   filter's contents, so far out of cache the processor overlaps the misses of consecutive
+//!   calls. It costs about 10% more memory than the classic filter at 1% (10.5 bits per item
+//!   instead of 9.6) and more at low rates (16.9 instead of 14.4 at 0.1%).
+//! - Smallest memory, union and intersection, fill estimates, low rates: [`BloomFilter`].
+//! - Size unknown: [`ScalableBloomFilter`] (split-block stages tested together).
+//!
+//! # Performance
+//! ns per operation at p = 1%, one item at a time, medians of interleaved rounds in one
+//! process against the peers (`cargo bench -p hpds-benches --bench bloom_race`; the tables,
+//! with the spread and the run's conditions, are in `docs/bloom.md`). The instructions per
+//! operation, which do not depend on the machine's load, come from
+//! `cargo bench -p hpds-benches --bench bloom_icount` under callgrind.
+//!
 //! # Batched operations
 //! [`BlockedBloomFilter`], [`BloomFilter`] and [`ScalableBloomFilter`] also take slices:
 //! `insert_many` (returns how many items were new), `contains_many` and `count_contained`, with
 //! exactly the per-item results. They hash each item a few items before applying it and
-//! prefetch its cache lines then (`_mm_prefetch` on x86-64, an `unsafe` call; a no-op
-//! elsewhere), so the misses of many items overlap: on a 100M-item blocked filter
-//! (118 MiB) about 28-36 ns per item against 110-130 ns one at a time, on the classic filter
-//! about half the per-item time (`docs/bloom.md`). On filters that fit in the cache they gain
-//! nothing.
+//! prefetch its cache lines then, so the misses of many items overlap; on filters far larger
+//! than the cache that is the fastest way in (`docs/bloom.md`). On filters that fit in the
+//! cache they gain little.
 //!
 //! ```
 //! use hpds_bloom::BlockedBloomFilter;
@@ -69,31 +83,43 @@
 //! ```
 //!
 //! # Hashing
-//! Each operation hashes the item once with the stable 128-bit xxh3 of its canonical bytes
-//! ([`hpds_core::Item`], seeded) and derives the `k` positions by enhanced double
-//! hashing with a multiply-shift range reduction; composite filters reuse the one hash for every
-//! sub-filter. `insert_hash`/`contains_hash` take a pre-computed 64-bit hash `h` and expand it to
-//! the pair `(mix64(h), mix64(h + φ))` ([`hpds_core::hash::mix64`], a bijection; two SplitMix64
-//! outputs), so distinct 64-bit hashes stay distinct and even sequential "hashes" spread well. The two entry points hash differently: use either items or pre-hashed
-//! values with one filter, not both.
+//! Each operation hashes the item once with the stable seeded xxh3 of its canonical bytes
+//! ([`hpds_core::Item`]: the same bytes are the same item whatever their Rust type) and
+//! derives every position from that one hash. The classic and counting filters take the
+//! 128-bit hash ([`Item::stable_hash128`](hpds_core::Item::stable_hash128)) and derive their
+//! `k` positions by enhanced double hashing with a multiply-shift range reduction. The blocked
+//! and scalable filters take the 64-bit hash
+//! ([`Item::stable_hash`](hpds_core::Item::stable_hash)): its high half picks the block, its low half the
+//! bits in it (one per 32-bit word: bit `(key · salt_i) >> 27` of word `i`, eight odd salts);
+//! the scalable filter uses the one hash for every sub-filter.
 //!
-//! # Storage
+//! `insert_hash`/`contains_hash` take a pre-computed 64-bit hash `h`. The classic, counting,
+//! timing and atomic filters expand it to the pair `(mix64(h), mix64(h + φ))`
+//! ([`hpds_core::hash::mix64`], a bijection; SplitMix64's finalizer), so even sequential
+//! "hashes" spread well. The blocked and scalable filters use `h` as given, like Parquet's
+//! split-block filter and sbbf-rs: one step fewer on the fast path, but `h` must be well mixed
+//! (an xxh3 or xxh64 output; mix sequential ids with `mix64` first). The two entry points hash
+//! differently: use either items or pre-hashed values with one filter, not both.
+//!
+//! # Storage and `unsafe`
 //! Bits and 4-bit cells live in `bitvec` `BitVec<u64>`s, the workspace's bit-array type, which
-//! owns the buffer and does allocation, truncation, clearing and the encodings, where it costs
-//! nothing measurable. The hot paths were measured both ways (`benches/throughput.rs`, group
-//! `storage`; figures in `docs/bloom.md`) and index the raw `u64` words instead:
-//! - [`BloomFilter`]'s insert and query loops: `BitSlice::replace` and indexing took 1.4-1.8x
-//!   the time of raw word operations for the same probes. They read the words without a
-//!   per-probe bounds check (the crate's other `unsafe` code, beside the prefetch: one
-//!   check per operation that the words cover all `m` bits, then unchecked reads at positions
-//!   `< m`), which callgrind counts as 6-23 fewer instructions per operation
-//!   (`docs/bloom.md`, *Design notes*).
-//! - [`CountingBloomFilter`] and [`TimingBloomFilter`] cells: `BitField` `load_le`/`store_le` on
-//!   4-bit slices took 2.4-3.2x the time of nibble shifts and masks. The timing filter's sweep
-//!   reads whole words, 16 cells at a time.
-//! - [`BlockedBloomFilter`] uses `Vec<[u64; 8]>` aligned to 64 bytes: a `BitVec` buffer cannot be
-//!   cache-line aligned, and a misaligned block costs two misses instead of one.
+//! owns the buffer and does allocation, truncation, clearing and the encodings. The hot paths
+//! index the raw words instead, where measurement showed `bitvec`'s accessors cost 1.4-3.2x
+//! (`benches/throughput.rs`, group `storage`):
+//! - [`BloomFilter`]'s insert and query loops read the words without a per-probe bounds check:
+//!   one check per operation that the words cover all `m` bits, then unchecked reads at
+//!   positions `< m`.
+//! - [`CountingBloomFilter`] and [`TimingBloomFilter`] cells use nibble shifts and masks; the
+//!   timing filter's sweep reads whole words, 16 cells at a time.
+//! - [`BlockedBloomFilter`] and the scalable filter's stages use `Vec`s of 32-byte-aligned
+//!   `[u32; 8]` blocks: a `BitVec` buffer cannot be aligned, and a block across two cache lines
+//!   costs two misses. On x86-64 with AVX2 (detected at run time) the block probe is a few
+//!   vector instructions (aligned loads and stores of whole blocks, `unsafe` intrinsics); the
+//!   portable path, which Miri runs, computes the same mask word by word.
 //! - [`AtomicBloomFilter`] uses `Vec<AtomicU64>`: the insert needs `fetch_or`'s previous word.
+//!
+//! The batched operations' prefetch is `_mm_prefetch` on x86-64 (a hint, `unsafe` to call; a
+//! no-op elsewhere and under Miri).
 //!
 //! # Memory usage
 //! `m` bits (cells × 4 for counting and timing filters) plus a few words; [`HeapSize`] reports
@@ -101,17 +127,22 @@
 //!
 //! | rate | classic | blocked | counting / timing |
 //! | --- | --- | --- | --- |
-//! | 1% | 9.59 | 9.97 | 38.4 |
-//! | 0.1% | 14.4 | 15.6 | 57.5 |
-//! | 0.01% | 19.2 | 22.0 | 76.7 |
+//! | 1% | 9.59 | 10.55 | 38.4 |
+//! | 0.1% | 14.4 | 16.9 | 57.5 |
+//! | 0.01% | 19.2 | 26.4 | 76.7 |
 //!
 //! (bits per item at capacity, from [`params::classic_shape`] and [`params::blocked_shape`]).
+//! The scalable filter, started at `n0` items with the defaults (growth 2, tightening 0.9),
+//! holds 1.8-2.1x a pre-sized classic filter's bits when its newest stage is full (2.06x after
+//! 1000x growth) and about twice that just after it grows: a sawtooth between growth steps.
 //!
 //! # Accuracy
 //! The classic filter's rate after `n` items is `(1 - e^{-kn/m})^k`; the blocked filter's is the
-//! Poisson mixture of [`params::blocked_fpr`]. The test suite measures each on one million
-//! non-members at 1%, 0.1% and 0.01% and requires the measured rate within a binomial bound of
-//! theory; `docs/bloom.md` has the table and the FPR-vs-fill plot.
+//! Poisson mixture of [`params::blocked_fpr`]; the scalable filter's is at most `p` by the union
+//! bound over its stages ([`ScalableBloomFilter`] has the proof). The test suite measures each
+//! on one million non-members and requires the measured rate within a binomial bound of theory
+//! (the scalable filter after growing 10,000x); `docs/bloom.md` has the table and the
+//! FPR-vs-fill plot.
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for the classic, blocked, scalable and counting filters
@@ -123,6 +154,8 @@
 
 #[macro_use]
 mod shared;
+#[macro_use]
+mod ops;
 
 mod atomic;
 mod blocked;
@@ -133,6 +166,7 @@ mod hashing;
 pub mod params;
 mod prefetch;
 mod scalable;
+mod split;
 pub mod timing;
 
 pub use atomic::AtomicBloomFilter;

@@ -6,28 +6,19 @@ use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Result};
 
-use crate::bloom::BloomFilter;
-use crate::hashing::{self, Hashes, reduce};
+use crate::blocked::BlockedBloomFilter;
+use crate::ops::Probe;
 use crate::params::{self, check_items, check_rate};
+use crate::split;
 
 /// Most sub-filters a scalable filter holds (growth 2 from one item reaches 2^64 items first).
 const MAX_STAGES: usize = 64;
-
-/// Positions per sub-filter tested branch-free before the full check (see `candidates`).
-const SCREEN: usize = 3;
-
-/// How many items ahead of the one it applies a batched operation hashes and prefetches.
-const AHEAD: usize = 8;
-
-/// Positions of each older sub-filter prefetched by the batched operations (a non-member is
-/// rejected by a half-full sub-filter after about 2 probes).
-const PREFETCH_OLDER: u32 = 2;
 
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Stage {
-    filter: BloomFilter,
+    filter: BlockedBloomFilter,
     /// Items it was sized for.
     capacity: u64,
     /// New items inserted into it.
@@ -132,35 +123,39 @@ impl ScalableConfig {
 /// A Bloom filter that grows to hold any number of items while keeping its overall
 /// false-positive rate at most `p`.
 ///
-/// It is a chain of classic [`BloomFilter`]s. Sub-filter `i` holds up to `n0 · s^i` items
-/// (`s` = growth, 2 or 4) at error rate `p_i = p (1 - r) r^i` (`r` = tightening ratio); when
-/// the newest is full a larger one is added. An item is hashed once per operation and the same
-/// 128-bit hash drives every sub-filter (each reduces the same probe sequence to its own size).
-/// `contains` asks the sub-filters newest (largest, holding about half the items) first and
-/// stops at the first that has the item. `insert` adds only items not already present, to the
-/// newest: it loads the newest sub-filter's `k` words and, in the same branch-free pass, the
-/// first three positions of every older sub-filter, so their cache misses overlap; only the
-/// older sub-filters with all three set (about one in eight) get a full check.
+/// It is a chain of split-block filters ([`BlockedBloomFilter`]). Sub-filter `i` holds up to
+/// `n0 · s^i` items (`s` = growth, 2 or 4) at error rate `p_i = p (1 - r) r^i` (`r` = tightening
+/// ratio); when the newest is full a larger one is added. An item is hashed once per operation
+/// into one 64-bit hash, and every sub-filter uses it: the high half picks the sub-filter's
+/// block (multiply-shift to its own size), the low half the bits in it, so the eight-word bit
+/// mask is computed once for all of them. `insert` and `contains` then test the item's block in
+/// every sub-filter with no branch on their contents (a comparison of eight words each), so the
+/// cache misses of all the sub-filters overlap; `insert` adds an item none of them holds to the
+/// newest.
 ///
 /// # Why the total stays at most p
 /// A non-member is a false positive of the chain if some sub-filter reports it. Sub-filter `i`
-/// is never filled past its capacity, and it is sized (see [`params::classic_shape`]) so that
-/// at capacity its rate is at most `p_i`. By the union bound the chain's rate is at most
+/// is never filled past its capacity, and it is sized (see [`params::blocked_shape`]) so that
+/// at capacity its rate, the Poisson mixture [`params::blocked_fpr`], is at most `p_i`. The
+/// non-member's hash is uniform and independent of the items, so in each sub-filter it is a
+/// false positive with probability at most `p_i`, whatever the other sub-filters answer; by
+/// the union bound (which needs no independence between the sub-filters) the chain's rate is at
+/// most
 ///
 /// `Σ_{i≥0} p_i = p (1 - r) Σ_{i≥0} r^i = p (1 - r) / (1 - r) = p`,
 ///
-/// for any number of sub-filters, that is for any number of items. (The exact rate,
-/// `1 - Π (1 - p_i)`, is a little below the sum.) The test `scalable_stays_under_p_after_1000x_growth`
-/// checks it on one million non-members after growing 1000x.
+/// for any number of sub-filters, that is for any number of items. The test
+/// `scalable_stays_under_p_after_10000x_growth` measures it on non-members after growing
+/// 10,000x, against a binomial bound.
 ///
 /// # Cost
-/// Memory grows with `log(1/p_i)`, so later sub-filters spend more bits per item: with the
-/// defaults (s = 2, r = 0.9) a filter grown 1000x holds about 1.72x the bits of a classic filter
-/// pre-sized for the same items when its newest sub-filter is full, and up to 3.5x just after a
-/// new sub-filter is added (3.8x at worst with growth 2; 6.4x with growth 4). A non-member
-/// query and an insert must consult every sub-filter (about `log_s(n / n0)` of them, ten after
-/// 1000x growth with s = 2), each a cache miss once it outgrows the cache: measured 1.2-9x the
-/// time of a pre-sized classic filter (`docs/bloom.md`).
+/// Memory grows with `log(1/p_i)`, so later sub-filters spend more bits per item. With the
+/// defaults (s = 2, r = 0.9, p = 1%), when the newest sub-filter is full the filter holds about
+/// 2.1x the bits of a classic filter pre-sized for the same items after 1000x growth (2.3x
+/// after 10,000x); just after a new sub-filter is added, with the newest empty, about twice
+/// that: the sawtooth between growth steps (`docs/bloom.md` has the plot). An operation
+/// tests one block per sub-filter (about `log_s(n / n0)` of them, ten after 1000x growth with
+/// s = 2); each is a cache miss once it outgrows the cache, but the misses overlap.
 ///
 /// # Example
 /// ```
@@ -208,20 +203,21 @@ impl ScalableBloomFilter {
         }
     }
 
-    fn next_stage(&self) -> Result<BloomFilter> {
+    fn next_stage(&self) -> Result<BlockedBloomFilter> {
         let i = self.stages.len();
         let capacity = self
             .config
             .stage_capacity(i)
             .ok_or_else(|| Error::capacity_overflow("scalable Bloom filter sub-filter"))?;
-        let (m, k) = params::classic_shape(capacity, self.config.stage_rate(i))?;
-        let needed = self.heap + (m.div_ceil(64) * 8) as usize;
+        // One round (8 bits per item) in every sub-filter, so one mask serves them all.
+        let (blocks, k) = params::blocked_shape_upto(capacity, self.config.stage_rate(i), 1)?;
+        let needed = self.heap + (blocks * params::BLOCK_BITS / 8) as usize;
         if let Some(limit) = self.config.memory_limit {
             if needed > limit {
                 return Err(Error::memory_limit(limit, needed));
             }
         }
-        BloomFilter::with_bits_and_seed(m, k, self.config.seed)
+        Ok(BlockedBloomFilter::with_blocks(blocks, k)?.reseeded(self.config.seed))
     }
 
     fn grow(&mut self) -> Result<()> {
@@ -244,201 +240,41 @@ impl ScalableBloomFilter {
         Ok(())
     }
 
-    /// Adds an item; returns `true` if it was (probably) present already.
-    ///
-    /// If a memory limit stops the filter from growing, the item still goes into the newest
-    /// sub-filter, past its capacity, and the rate bound no longer holds: use
-    /// [`try_insert`](Self::try_insert) to be told instead.
-    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
-        self.insert_hashes_lossy(Hashes::of_item(item, self.config.seed))
-    }
+    entry_points!(ScalableBloomFilter);
 
     /// Adds an item, or fails without changing the filter if it would have to grow past the
-    /// memory limit.
+    /// memory limit. ([`insert`](Self::insert) instead puts the item into the newest
+    /// sub-filter past its capacity when the limit stops growth, and the rate bound then no
+    /// longer holds.)
     ///
     /// # Errors
     /// [`hpds_core::ErrorKind::MemoryLimit`] when the newest sub-filter is full and a new one
     /// would exceed the limit.
     pub fn try_insert<T: Item + ?Sized>(&mut self, item: &T) -> Result<bool> {
-        self.try_insert_hashes(Hashes::of_item(item, self.config.seed))
+        self.try_insert_key(self.key_of_item(item))
     }
 
-    /// Whether the item is (probably) present.
-    pub fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
-        self.contains_hashes(Hashes::of_item(item, self.config.seed))
-    }
-
-    /// Adds an item given by its 64-bit hash (see [`BloomFilter::insert_hash`]).
-    pub fn insert_hash(&mut self, hash: u64) -> bool {
-        self.insert_hashes_lossy(Hashes::from_u64(hash))
-    }
-
-    /// Whether an item given by its 64-bit hash is (probably) present.
-    pub fn contains_hash(&self, hash: u64) -> bool {
-        self.contains_hashes(Hashes::from_u64(hash))
-    }
-
-    /// Inserts every item of `items`, in order, with exactly the effect of calling
-    /// [`insert`](Self::insert) on each (growing as needed), and returns how many were not
-    /// (probably) present when inserted.
-    ///
-    /// Faster than the loop of `insert`s once the filter outgrows the processor's caches: it
-    /// hashes each item a few items ahead of inserting it and prefetches the words the insert
-    /// will read (the newest sub-filter's `k`, the first two of each older one), so the cache
-    /// misses of several items overlap (see `docs/bloom.md`, *Batched operations*).
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
-    /// let keys: Vec<u64> = (0..1000).collect();
-    /// let new = f.insert_many(&keys); // a few may be false positives when inserted
-    /// assert!(new > 980 && new <= 1000);
-    /// assert_eq!(f.count_contained(&keys), 1000); // no false negatives
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn insert_many<T: Item>(&mut self, items: &[T]) -> usize {
-        hashing::insert_many::<_, _, _, AHEAD>(self, items, Self::locate, Self::insert_hashes_lossy)
-    }
-
-    /// Whether each item of `items` is (probably) present, in order: `out` is cleared and then
-    /// receives what [`contains`](Self::contains) would return for each item. Batched like
-    /// [`insert_many`](Self::insert_many).
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
-    /// f.insert_many(&[1u64, 2]);
-    /// let mut found = Vec::new();
-    /// f.contains_many(&[1u64, 2], &mut found);
-    /// assert_eq!(found, [true, true]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn contains_many<T: Item>(&self, items: &[T], out: &mut Vec<bool>) {
-        hashing::contains_many::<_, _, _, AHEAD>(
-            self,
-            items,
-            out,
-            Self::locate,
-            Self::contains_hashes,
-        );
-    }
-
-    /// How many items of `items` are (probably) present: the number of `true`s
-    /// [`contains_many`](Self::contains_many) would give, without the vector.
-    ///
-    /// # Example
-    /// ```
-    /// let mut f = hpds_bloom::ScalableBloomFilter::new(10, 0.01)?;
-    /// f.insert_many(&["x", "y"]);
-    /// assert_eq!(f.count_contained(&["x", "y"]), 2);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn count_contained<T: Item>(&self, items: &[T]) -> usize {
-        hashing::count_contained::<_, _, _, AHEAD>(self, items, Self::locate, Self::contains_hashes)
-    }
-
-    /// Hashes an item and prefetches the newest sub-filter's `k` words and the first
-    /// [`PREFETCH_OLDER`] words of every older one. A hint only: if the filter grows before
-    /// the item is applied, the item is still applied to the filter as it is then.
+    /// Whether some sub-filter's block for `key` holds the item (one test per sub-filter, no
+    /// branch between them).
     #[inline]
-    fn locate<T: Item>(&self, item: &T) -> Hashes {
-        let h = Hashes::of_item(item, self.config.seed);
-        if let Some((newest, older)) = self.stages.split_last() {
-            newest.filter.prefetch_positions(h, u32::MAX);
-            for s in older {
-                s.filter.prefetch_positions(h, PREFETCH_OLDER);
-            }
-        }
-        h
+    fn holds(&self, key: u64) -> bool {
+        split::test_any(self.stages.iter().map(|s| s.filter.raw_blocks()), key, 1)
     }
 
-    /// Bit mask of the sub-filters among `self.stages[..upto]` whose first [`SCREEN`] positions
-    /// for `h` are all set: the only ones that can hold the item.
-    ///
-    /// Branch-free over the sub-filters, so the CPU issues every sub-filter's loads at once and
-    /// their cache misses overlap, where a sub-filter-by-sub-filter check waits for each miss
-    /// and mispredicts each early exit. A sub-filter at capacity is about half full, so about
-    /// `2^-SCREEN` of them survive; only those get the full check.
+    /// A new item (the common case for an insert) must be rejected by every sub-filter: all of
+    /// them are tested together, the newest included, whose block the insert then writes.
     #[inline]
-    fn candidates(&self, h: Hashes, upto: usize) -> u64 {
-        let mut xs = [0u64; SCREEN];
-        let (mut x, mut y) = (h.h1, h.h2);
-        for (i, slot) in xs.iter_mut().enumerate() {
-            *slot = x;
-            x = x.wrapping_add(y);
-            y = y.wrapping_add(i as u64);
-        }
-        let mut alive = 0u64;
-        for (i, s) in self.stages[..upto].iter().enumerate() {
-            let (words, m) = (s.filter.words(), s.filter.bits());
-            // Positions past a sub-filter's k repeat its first one (still a necessary test).
-            let k = s.filter.hashes() as usize;
-            let mut all = 1u64;
-            for (j, &x) in xs.iter().enumerate() {
-                let p = reduce(if j < k { x } else { xs[0] }, m) as usize;
-                all &= words[p >> 6] >> (p & 63);
-            }
-            alive |= (all & 1) << i;
-        }
-        alive
-    }
-
-    /// Whether one of the sub-filters flagged in `alive` holds the item, newest first.
-    #[inline]
-    fn any_holds(&self, h: Hashes, mut alive: u64) -> bool {
-        while alive != 0 {
-            let i = 63 - alive.leading_zeros() as usize;
-            if self.stages[i].filter.contains_hashes(h) {
-                return true;
-            }
-            alive &= !(1 << i);
-        }
-        false
-    }
-
-    /// Newest (largest) first, each with an early exit: a member is usually in one of the
-    /// newest sub-filters (half the items are in the newest with growth 2), found with its k
-    /// loads in flight together. Screening every sub-filter first, as `insert` does, measured
-    /// about 2x slower on member queries and gave no clear gain on non-members.
-    #[inline]
-    fn contains_hashes(&self, h: Hashes) -> bool {
-        self.stages
-            .iter()
-            .rev()
-            .any(|s| s.filter.contains_hashes(h))
-    }
-
-    fn insert_hashes_lossy(&mut self, h: Hashes) -> bool {
-        if let Ok(present) = self.try_insert_hashes(h) {
-            present
-        } else {
-            let last = self.stages.last_mut().expect("at least one stage");
-            let present = last.filter.insert_hashes(h);
-            last.len += u64::from(!present);
-            present
-        }
-    }
-
-    /// A new item (the common case for an insert) must be rejected by every sub-filter, so the
-    /// older ones are screened together (see [`candidates`](Self::candidates)) while the
-    /// newest sub-filter's k words, which the insert writes anyway, are loaded.
-    #[inline]
-    fn try_insert_hashes(&mut self, h: Hashes) -> Result<bool> {
-        let newest = self.stages.len() - 1;
-        // The newest sub-filter's k words and the older ones' first two are loaded together
-        // (no branch between them); the insert then writes to lines already in cache.
-        let in_newest = self.stages[newest].filter.contains_all(h);
-        let older = self.candidates(h, newest);
-        if in_newest || self.any_holds(h, older) {
+    fn try_insert_key(&mut self, key: u64) -> Result<bool> {
+        if self.holds(key) {
             return Ok(true);
         }
-        let last = &self.stages[newest];
+        let last = self.stages.last().expect("at least one stage");
         if last.len >= last.capacity {
             self.grow()?;
         }
         let last = self.stages.last_mut().expect("at least one stage");
         last.len += 1;
-        last.filter.insert_hashes(h);
+        last.filter.insert_key(key);
         Ok(false)
     }
 
@@ -473,7 +309,7 @@ impl ScalableBloomFilter {
         1.0 - self
             .stages
             .iter()
-            .map(|s| 1.0 - params::classic_fpr(s.filter.bits(), s.filter.hashes(), s.len))
+            .map(|s| 1.0 - params::blocked_fpr(s.filter.blocks(), s.filter.hashes(), s.len))
             .product::<f64>()
     }
 
@@ -495,7 +331,10 @@ impl ScalableBloomFilter {
             ));
         }
         for (i, s) in stages.iter().enumerate() {
-            if config.stage_capacity(i) != Some(s.capacity) || s.filter.seed() != config.seed {
+            if config.stage_capacity(i) != Some(s.capacity)
+                || s.filter.seed() != config.seed
+                || s.filter.hashes() != 8
+            {
                 return Err(Error::invalid_encoding(
                     "sub-filter does not match the settings",
                 ));
@@ -507,6 +346,50 @@ impl ScalableBloomFilter {
             stages,
             heap,
         })
+    }
+}
+
+/// One 64-bit hash for every sub-filter (see the type's docs).
+impl Probe for ScalableBloomFilter {
+    type Key = u64;
+    /// Each item prefetches one block per sub-filter.
+    const AHEAD: usize = 8;
+
+    #[inline(always)]
+    fn key_of_item<T: Item + ?Sized>(&self, item: &T) -> u64 {
+        item.stable_hash(self.config.seed)
+    }
+
+    /// The hash as given, as in [`BlockedBloomFilter`]: it must be well mixed.
+    #[inline(always)]
+    fn key_of_hash(&self, hash: u64) -> u64 {
+        hash
+    }
+
+    /// A hint only: if the filter grows before the item is applied, the item is still applied
+    /// to the filter as it is then.
+    #[inline(always)]
+    fn prefetch(&self, key: u64) {
+        for s in &self.stages {
+            s.filter.prefetch(key);
+        }
+    }
+
+    #[inline]
+    fn insert_key(&mut self, key: u64) -> bool {
+        if let Ok(present) = self.try_insert_key(key) {
+            present
+        } else {
+            let last = self.stages.last_mut().expect("at least one stage");
+            let present = last.filter.insert_key(key);
+            last.len += u64::from(!present);
+            present
+        }
+    }
+
+    #[inline]
+    fn contains_key(&self, key: u64) -> bool {
+        self.holds(key)
     }
 }
 
@@ -524,14 +407,15 @@ impl_heap_size!([] ScalableBloomFilter, |f| {
 });
 impl_membership!([] ScalableBloomFilter, |f| f.config.seed);
 
-/// Format (version 2): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
+/// Format (version 3): `initial_capacity: u64, rate: f64, growth: u32, tightening: f64,
 /// memory_limit: u64 (u64::MAX for none), seed: u64, stage count: u64`, then per stage
-/// `capacity: u64, len: u64` and a [`BloomFilter`] payload.
+/// `capacity: u64, len: u64` and a [`BlockedBloomFilter`] payload (its version 3). Versions 1
+/// and 2 (classic sub-filters) are not read: decoding them fails with a retired-version error.
 impl ByteCodec for ScalableBloomFilter {
     const TAG: [u8; 4] = *b"BLMS";
-    const VERSION: u16 = 2;
-    // Earlier versions hashed strings and byte slices through `Hash`, not their bytes.
-    const MIN_VERSION: u16 = 2;
+    const VERSION: u16 = 3;
+    // Version 2 and older are other bit layouts (512-bit blocks, classic sub-filters).
+    const MIN_VERSION: u16 = 3;
 
     fn encode_payload(&self, enc: &mut Encoder) {
         let c = &self.config;
@@ -549,7 +433,7 @@ impl ByteCodec for ScalableBloomFilter {
         }
     }
 
-    fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
         let initial_capacity = dec.u64()?;
         let false_positive_rate = dec.f64()?;
         let growth = dec.u32()?;
@@ -569,13 +453,15 @@ impl ByteCodec for ScalableBloomFilter {
             memory_limit,
             seed,
         };
-        // Each stage takes at least 44 bytes.
-        let count = dec.count(44)?;
+        // Each stage takes at least 60 bytes (two counts, the hashes, the seed, a word count
+        // and one block).
+        let count = dec.count(60)?;
         let mut stages = Vec::with_capacity(count);
         for _ in 0..count {
             let capacity = dec.u64()?;
             let len = dec.u64()?;
-            let filter = BloomFilter::decode_payload(dec, version)?;
+            // The sub-filters' payload is the blocked filter's version 3.
+            let filter = BlockedBloomFilter::decode_payload(dec, 3)?;
             stages.push(Stage {
                 filter,
                 capacity,
@@ -667,13 +553,12 @@ mod tests {
         assert!(f.contains(&15_000u32));
     }
 
-    /// The screened insert (the first positions of every older sub-filter branch-free, then a
-    /// full check of the survivors) reports "already present" exactly when some sub-filter
-    /// holds the item, including sub-filters with fewer positions than the screen.
+    /// The fused insert and query (every sub-filter's block tested at once) report "already
+    /// present" exactly when some sub-filter holds the item.
     #[test]
     #[cfg_attr(miri, ignore = "27k hashed operations, slow under Miri")]
-    fn screened_insert_matches_the_definition() {
-        for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 0.8, 0.5, 4)] {
+    fn fused_probes_match_the_definition() {
+        for (n0, p, r, growth) in [(10, 0.01, 0.9, 2), (3, 0.9, 0.5, 2), (5, 1e-5, 0.5, 4)] {
             let mut f = ScalableBloomFilter::builder(n0, p)
                 .tightening(r)
                 .growth(growth)
@@ -681,13 +566,9 @@ mod tests {
                 .unwrap();
             f.extend(0..3000u32);
             assert!(f.stages() > 3);
-            assert_eq!(
-                p > 0.1,
-                f.stages.iter().any(|s| s.filter.hashes() < SCREEN as u32)
-            );
             for x in 0..6000u32 {
-                let h = Hashes::of_item(&x, f.config.seed);
-                let reference = f.stages.iter().any(|s| s.filter.contains_hashes(h));
+                let key = f.key_of_item(&x);
+                let reference = f.stages.iter().any(|s| s.filter.contains_key(key));
                 assert!(x >= 3000 || reference);
                 assert_eq!(f.contains(&x), reference, "item {x}");
                 assert_eq!(f.clone().insert(&x), reference, "item {x}");

@@ -64,8 +64,8 @@ proptest! {
     }
 
     #[test]
-    fn blocked_has_no_false_negatives(items in keys(), k in 1u32..20) {
-        let mut f = BlockedBloomFilter::with_blocks(3, k).unwrap();
+    fn blocked_has_no_false_negatives(items in keys(), rounds in 1u32..=8) {
+        let mut f = BlockedBloomFilter::with_blocks(3, 8 * rounds).unwrap();
         for i in &items { f.insert(i); }
         prop_assert!(items.iter().all(|i| f.contains(i)));
     }
@@ -75,9 +75,9 @@ proptest! {
         items in prop::collection::vec(0u64..300, 0..200),
         queries in prop::collection::vec(0u64..600, 0..200),
         blocks in 1u64..6,
-        k in 1u32..20,
+        rounds in 1u32..=3,
     ) {
-        batched_model!(BlockedBloomFilter::with_blocks(blocks, k).unwrap(), items, queries);
+        batched_model!(BlockedBloomFilter::with_blocks(blocks, 8 * rounds).unwrap(), items, queries);
     }
 
     #[test]
@@ -239,8 +239,13 @@ proptest! {
     /// Valid frames around arbitrary payloads reach the field checks.
     #[test]
     fn decoders_reject_bad_payloads(payload in prop::collection::vec(any::<u8>(), 0..300)) {
-        for tag in [BloomFilter::TAG, BlockedBloomFilter::TAG, ScalableBloomFilter::TAG, CountingBloomFilter::TAG] {
-            let mut enc = hpds_core::codec::Encoder::new(tag, 1);
+        for (tag, version) in [
+            (BloomFilter::TAG, BloomFilter::VERSION),
+            (BlockedBloomFilter::TAG, BlockedBloomFilter::VERSION),
+            (ScalableBloomFilter::TAG, ScalableBloomFilter::VERSION),
+            (CountingBloomFilter::TAG, CountingBloomFilter::VERSION),
+        ] {
+            let mut enc = hpds_core::codec::Encoder::new(tag, version);
             enc.put_raw(&payload);
             let bytes = enc.finish();
             let _ = BloomFilter::from_bytes(&bytes);

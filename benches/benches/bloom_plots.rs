@@ -8,7 +8,8 @@
 //!   `estimates.json` medians under `target/criterion`, and the driver's `fills.json` for
 //!   inserts from 10M items on), if present.
 //!
-//! `cargo run --release -p hpds-bloom --example plots` (from the workspace root).
+//! `cargo bench -p hpds-benches --bench bloom_plots -- write` (from the workspace root; without
+//! `write` it only prints this usage, so a plain `cargo bench` does not rewrite `docs/img/`).
 
 use std::fs;
 use std::path::Path;
@@ -22,9 +23,15 @@ type Res = Result<(), Box<dyn std::error::Error>>;
 
 const N: u64 = 200_000;
 const QUERIES: usize = 200_000;
-const IMG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/img");
+const IMG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/img");
 
 fn main() -> Res {
+    if !std::env::args().any(|a| a == "write") {
+        println!(
+            "bloom_plots: `cargo bench -p hpds-benches --bench bloom_plots -- write` redraws docs/img/bloom_*.svg"
+        );
+        return Ok(());
+    }
     fs::create_dir_all(IMG)?;
     fpr_vs_fill()?;
     scalable_memory()?;

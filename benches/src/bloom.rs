@@ -1,5 +1,5 @@
-//! The benchmark driver shared by this crate's `throughput` bench and the peer comparison in
-//! `benches/benches/bloom.rs` (which includes this file with `#[path]`): one local trait every
+//! The Bloom filter benchmark driver, shared by hpds-bloom's `throughput` bench, the peer
+//! comparison `benches/bloom.rs` and the race `benches/bloom_race.rs`: one local trait every
 //! filter runs through, and the insert / member query / non-member query groups.
 //!
 //! Times are the benchmark thread's **on-CPU time** where Linux provides it
@@ -40,7 +40,7 @@ pub fn sizes() -> Vec<u64> {
 }
 
 /// Runs `f` and returns how long it ran: on-CPU time if available, else wall time.
-fn timed(f: impl FnOnce()) -> Duration {
+pub fn timed(f: impl FnOnce()) -> Duration {
     let (cpu, wall) = (thread_cpu_time(), Instant::now());
     f();
     match (cpu, thread_cpu_time()) {
@@ -75,42 +75,44 @@ pub trait Filter {
     }
 }
 
-/// Implements [`Filter`] for a type with `insert(&u64)` and `contains(&u64)` methods.
-#[allow(unused_macros)]
+/// Declares `struct $wrapper(pub $ty)` and implements [`Filter`] for it through the wrapped
+/// type's `insert(&u64)` and `contains(&u64)` methods (with `batched`, also its `insert_many`
+/// and `count_contained`). The wrapper is needed because the trait and the filters live in
+/// other crates than the bench that pairs them.
+#[macro_export]
 macro_rules! filter {
     // The one impl; `$extra` adds the batched items.
-    (@impl $ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, { $($extra:tt)* }) => {
-        impl Filter for $ty {
+    (@impl $wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr, { $($extra:tt)* }) => {
+        pub struct $wrapper(pub $ty);
+        impl $crate::bloom::Filter for $wrapper {
             const NAME: &'static str = $name;
             fn build($n: u64, $p: f64) -> Self {
-                $build
+                Self($build)
             }
             fn add(&mut self, key: u64) {
-                self.insert(&key);
+                self.0.insert(&key);
             }
             fn has(&self, key: u64) -> bool {
-                self.contains(&key)
+                self.0.contains(&key)
             }
             $($extra)*
         }
     };
-    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr) => {
-        filter!(@impl $ty, $name, |$n, $p| $build, {});
+    ($wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr) => {
+        $crate::filter!(@impl $wrapper($ty), $name, |$n, $p| $build, {});
     };
-    ($ty:ty, $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
-        filter!(@impl $ty, $name, |$n, $p| $build, {
+    ($wrapper:ident($ty:ty), $name:literal, |$n:ident, $p:ident| $build:expr, batched) => {
+        $crate::filter!(@impl $wrapper($ty), $name, |$n, $p| $build, {
             const BATCHED: bool = true;
             fn add_many(&mut self, keys: &[u64]) {
-                self.insert_many(keys);
+                self.0.insert_many(keys);
             }
             fn count_many(&self, keys: &[u64]) -> usize {
-                self.count_contained(keys)
+                self.0.count_contained(keys)
             }
         });
     };
 }
-#[allow(unused_imports)]
-pub(crate) use filter;
 
 /// `HPDS_BENCH_ONLY` (comma-separated implementation names) skips the others entirely: a
 /// criterion filter alone still fills every filter once for the query benchmarks, which at

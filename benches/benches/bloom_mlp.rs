@@ -4,12 +4,12 @@
 //! interleaved in rounds in one process (median and fastest round, ns per operation).
 //!
 //! ```text
-//! cargo run --release -p hpds-bloom --example mlp                 # 100M items, p = 1%
-//! cargo run --release -p hpds-bloom --example mlp -- 10000000     # another size
-//! MLP_OPS=floor,blocked MLP_ROUNDS=5 cargo run --release -p hpds-bloom --example mlp
+//! cargo bench -p hpds-benches --bench bloom_mlp -- 100000000              # 100M items, p = 1%
+//! MLP_OPS=floor,blocked MLP_ROUNDS=5 cargo bench -p hpds-benches --bench bloom_mlp -- 10000000
 //! ```
 //!
-//! `MLP_OPS` (comma-separated: `floor`, `hash`, `blocked`, `blocked_many`, `classic`,
+//! Without an item count it only prints this usage (a plain `cargo bench` does not start a
+//! 100M-item run). `MLP_OPS` (comma-separated: `floor`, `hash`, `blocked`, `blocked_many`, `classic`,
 //! `classic_many`, `scalable`, `scalable_many`, `fastbloom`) picks the groups; every group is on by default. Queries are the
 //! benchmark's: 200k members spread over the keys and 200k non-members, each batch repeated
 //! until about 0.2 s has passed (10 times with `MLP_FIXED=1`, which makes the instruction count
@@ -74,9 +74,15 @@ impl Results {
 
 #[allow(clippy::too_many_lines)]
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map_or(100_000_000, |s| s.parse().expect("item count"));
+    let Some(n) = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<usize>().ok())
+    else {
+        println!(
+            "bloom_mlp: give an item count, e.g. `cargo bench -p hpds-benches --bench bloom_mlp -- 100000000`"
+        );
+        return;
+    };
     let rounds: usize = std::env::var("MLP_ROUNDS").map_or(3, |s| s.parse().expect("rounds"));
     let keys: Vec<u64> = distinct_u64s(1).take(n).collect();
     let members: Vec<u64> = keys.iter().step_by((n / QUERIES).max(1)).copied().collect();
@@ -84,7 +90,7 @@ fn main() {
     let nblocks = BlockedBloomFilter::new(n as u64, P).unwrap().blocks();
     println!(
         "n = {n}, p = {P}: blocked filter {nblocks} blocks ({} MiB); load {}",
-        (nblocks * 64) >> 20,
+        (nblocks * 32) >> 20,
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .trim()
@@ -117,11 +123,11 @@ fn main() {
         f
     });
     // A buffer of the blocked filter's size with random contents, for the floors.
-    let words = (nblocks * 8) as usize;
+    let words = (nblocks * 4) as usize;
     let buf: Vec<u64> = (0..words as u64).map(mix64).collect();
     let idx: Vec<usize> = absent
         .iter()
-        .map(|&k| reduce(mix64(k), nblocks) * 8)
+        .map(|&k| reduce(mix64(k), nblocks) * 4)
         .collect();
 
     let mut res = Results(Vec::new());
@@ -137,7 +143,7 @@ fn main() {
                 per_op(QUERIES, || {
                     let mut i = 0usize;
                     for j in 0..QUERIES as u64 {
-                        i = reduce(mix64(buf[i] ^ j), nblocks) * 8;
+                        i = reduce(mix64(buf[i] ^ j), nblocks) * 4;
                     }
                     i
                 }),
@@ -158,7 +164,7 @@ fn main() {
                 per_op(QUERIES, || {
                     absent
                         .iter()
-                        .map(|k| buf[reduce(hash_one_128(k, 0) as u64, nblocks) * 8] as usize)
+                        .map(|k| buf[reduce(hash_one_128(k, 0) as u64, nblocks) * 4] as usize)
                         .fold(0, usize::wrapping_add)
                 }),
             );

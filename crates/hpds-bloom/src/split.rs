@@ -1,0 +1,363 @@
+//! Split blocks: the storage and the probe of [`crate::BlockedBloomFilter`] and of the stages of
+//! [`crate::ScalableBloomFilter`].
+//!
+//! A block is 256 bits, eight 32-bit words, aligned to 32 bytes so it never straddles a cache
+//! line. An item picks one block with the high 32 bits of its 64-bit hash (multiply-shift) and
+//! sets one bit in each of the eight words, bit `(key · SALT[i]) >> 27` of word `i`, where `key`
+//! is the low 32 bits of the hash (the layout of Parquet's split-block Bloom filter). Filters for
+//! low rates repeat this in `rounds` rounds, each with the key multiplied by another odd
+//! constant, so an item sets `8 · rounds` bits (at most one per word per round).
+//!
+//! The query computes the eight-word mask and compares it with the block as a whole, with no
+//! data-dependent branch: consecutive queries' cache misses overlap however the earlier ones
+//! answer. On x86-64 with AVX2 (detected at run time) the mask is four vector instructions
+//! and the comparison one `vptest`; elsewhere, and under Miri, the same mask is built word by
+//! word (`scalar`).
+#![allow(unsafe_code)]
+
+/// Words in a block.
+pub(crate) const WORDS: usize = 8;
+
+/// Bits in a block.
+pub(crate) const BLOCK_BITS: u64 = 256;
+
+/// Parquet's split-block salts: eight odd multipliers whose products with a key give the eight
+/// words' bit positions in their top five bits.
+const SALT: [u32; WORDS] = [
+    0x47b6_137b,
+    0x4497_4d91,
+    0x8824_ad5b,
+    0xa2b7_289d,
+    0x7054_95c7,
+    0x2df1_424b,
+    0x9efc_4947,
+    0x5c6b_fb31,
+];
+
+/// Odd multipliers giving each round its own key (round 0 uses the key itself).
+const ROUND: [u32; 8] = [
+    1,
+    0x9e37_79b9,
+    0x85eb_ca6b,
+    0xc2b2_ae35,
+    0x27d4_eb2f,
+    0x1656_67b1,
+    0xd3a2_646d,
+    0xfd70_46c5,
+];
+
+/// Most rounds a filter may use (`8 · MAX_ROUNDS` bits per item).
+pub(crate) const MAX_ROUNDS: u32 = ROUND.len() as u32;
+
+/// One 256-bit block, aligned so an operation touches exactly one cache line.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[repr(C, align(32))]
+pub(crate) struct Block(pub(crate) [u32; WORDS]);
+
+/// The block of a 64-bit hash among `blocks` blocks (`blocks <= 2^32`): multiply-shift of its
+/// high half, always below `blocks`.
+#[inline(always)]
+pub(crate) fn block_index(hash: u64, blocks: usize) -> usize {
+    (((hash >> 32) * blocks as u64) >> 32) as usize
+}
+
+/// The bits an item with key `key` sets in its block: one per word per round.
+#[inline(always)]
+pub(crate) fn mask(key: u32, rounds: u32) -> [u32; WORDS] {
+    let mut m = round_mask(key);
+    if rounds > 1 {
+        m = more_rounds(m, key, rounds);
+    }
+    m
+}
+
+/// The first round's bits: one per word.
+#[inline(always)]
+fn round_mask(key: u32) -> [u32; WORDS] {
+    SALT.map(|s| 1 << (key.wrapping_mul(s) >> 27))
+}
+
+/// `m` with the bits of rounds `1..rounds` added. Out of line: only filters for rates below
+/// about 0.001% use more than one round, and the one-round path stays short.
+#[cold]
+#[inline(never)]
+fn more_rounds(mut m: [u32; WORDS], key: u32, rounds: u32) -> [u32; WORDS] {
+    for &r in ROUND.iter().take(rounds as usize).skip(1) {
+        for (w, b) in m.iter_mut().zip(round_mask(key.wrapping_mul(r))) {
+            *w |= b;
+        }
+    }
+    m
+}
+
+/// Whether every bit of `mask` is set in `block`.
+#[inline(always)]
+fn covers(block: &Block, mask: &[u32; WORDS]) -> bool {
+    let mut missing = 0;
+    for (w, m) in block.0.iter().zip(mask) {
+        missing |= m & !w;
+    }
+    missing == 0
+}
+
+/// Whether AVX2 is available: 0 not yet asked, 1 no, 2 yes.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+static AVX2: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Whether AVX2 can be used: one compare of a cached byte per operation (std's own cache
+/// costs a few more instructions, which show on a probe of about twenty).
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[inline(always)]
+fn avx2() -> bool {
+    let known = AVX2.load(core::sync::atomic::Ordering::Relaxed);
+    if known == 2 {
+        return true;
+    }
+    known == 0 && detect_avx2()
+}
+
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[cold]
+#[inline(never)]
+fn detect_avx2() -> bool {
+    let yes = std::is_x86_feature_detected!("avx2");
+    AVX2.store(1 + u8::from(yes), core::sync::atomic::Ordering::Relaxed);
+    yes
+}
+
+/// Whether `blocks` (not empty) hold the item with this 64-bit hash: its block is
+/// [`block_index`], its key the low half.
+#[inline(always)]
+pub(crate) fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::test(blocks, hash, rounds) };
+    }
+    covers(
+        &blocks[block_index(hash, blocks.len())],
+        &mask(hash as u32, rounds),
+    )
+}
+
+/// Sets the item's bits in its block of `blocks` (not empty); whether they were all set before.
+#[inline(always)]
+pub(crate) fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::insert(blocks, hash, rounds) };
+    }
+    insert_portable(blocks, hash, rounds)
+}
+
+/// [`insert`] word by word (out of line, like the vector path).
+#[inline(never)]
+fn insert_portable(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+    let m = mask(hash as u32, rounds);
+    let block = &mut blocks[block_index(hash, blocks.len())];
+    let present = covers(block, &m);
+    for (w, b) in block.0.iter_mut().zip(m) {
+        *w |= b;
+    }
+    present
+}
+
+/// Whether some filter among `filters` (each a non-empty slice of blocks, all with the same
+/// `rounds`) holds the item with this 64-bit hash: the mask is computed once and every
+/// filter's block tested without a branch on its contents, so the cache misses of all the
+/// filters overlap.
+#[inline(always)]
+pub(crate) fn test_any<'a>(
+    filters: impl Iterator<Item = &'a [Block]>,
+    hash: u64,
+    rounds: u32,
+) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above).
+        return unsafe { x86::test_any(filters, hash, rounds) };
+    }
+    let m = mask(hash as u32, rounds);
+    let mut found = false;
+    for blocks in filters {
+        found |= covers(&blocks[block_index(hash, blocks.len())], &m);
+    }
+    found
+}
+
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod x86 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
+        _mm256_setr_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_store_si256,
+        _mm256_testc_si256,
+    };
+
+    use super::{Block, SALT, block_index};
+
+    /// The eight-word mask of `key` in one vector.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn mask(key: u32, rounds: u32) -> __m256i {
+        let salt = _mm256_setr_epi32(
+            SALT[0] as i32,
+            SALT[1] as i32,
+            SALT[2] as i32,
+            SALT[3] as i32,
+            SALT[4] as i32,
+            SALT[5] as i32,
+            SALT[6] as i32,
+            SALT[7] as i32,
+        );
+        let bit = _mm256_srli_epi32::<27>(_mm256_mullo_epi32(_mm256_set1_epi32(key as i32), salt));
+        let m = _mm256_sllv_epi32(_mm256_set1_epi32(1), bit);
+        if rounds == 1 {
+            return m;
+        }
+        let w = super::more_rounds([0; super::WORDS], key, rounds).map(|w| w as i32);
+        let more = _mm256_setr_epi32(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+        _mm256_or_si256(m, more)
+    }
+
+    /// A pointer to the block of `hash` in `blocks`, which must not be empty.
+    #[inline(always)]
+    fn block_ptr(blocks: &[Block], hash: u64) -> *const __m256i {
+        let at = block_index(hash, blocks.len());
+        debug_assert!(at < blocks.len());
+        // In bounds: `block_index` is below `blocks.len()` for a non-empty slice.
+        blocks.as_ptr().wrapping_add(at).cast::<__m256i>()
+    }
+
+    /// [`super::test`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available, and `blocks` must not be empty.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+        // SAFETY: `block_ptr` points to a `Block` of the non-empty slice (`block_index` is
+        // below its length); a `Block` is 32 bytes aligned to 32, so the aligned 256-bit load
+        // reads exactly that block, through a shared borrow.
+        let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(hash as u32, rounds) };
+        _mm256_testc_si256(b, m) != 0
+    }
+
+    /// [`super::insert`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available, and `blocks` must not be empty.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+        let p = block_ptr(blocks, hash).cast_mut();
+        // SAFETY: `p` points to a `Block` of the non-empty slice, which the caller borrows
+        // mutably (the pointer derives from that borrow); the aligned load and store cover
+        // exactly that block (32 bytes, aligned to 32).
+        let b = unsafe { _mm256_load_si256(p) };
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(hash as u32, rounds) };
+        // SAFETY: as for the load.
+        unsafe { _mm256_store_si256(p, _mm256_or_si256(b, m)) };
+        _mm256_testc_si256(b, m) != 0
+    }
+
+    /// [`super::test_any`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn test_any<'a>(
+        filters: impl Iterator<Item = &'a [Block]>,
+        hash: u64,
+        rounds: u32,
+    ) -> bool {
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask(hash as u32, rounds) };
+        let mut found = 0;
+        for blocks in filters {
+            // SAFETY: every filter's blocks are a non-empty slice (the caller's contract), so
+            // `block_ptr` points to one of its `Block`s: an aligned load of its 32 bytes
+            // (aligned to 32), through a shared borrow.
+            let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
+            found |= _mm256_testc_si256(b, m);
+        }
+        found != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_set_one_bit_per_word_per_round() {
+        for key in [0u32, 1, 0xdead_beef, u32::MAX] {
+            for rounds in 1..=MAX_ROUNDS {
+                let m = mask(key, rounds);
+                for w in m {
+                    assert!(w.count_ones() >= 1 && w.count_ones() <= rounds);
+                }
+            }
+        }
+    }
+
+    /// The vector and the word-by-word probes agree bit for bit (the vector one where the
+    /// machine has it; under Miri both sides are the portable code).
+    #[test]
+    fn probes_match_the_portable_mask() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for rounds in [1, 2, 3, 8] {
+            let mut block = Block::default();
+            let mut reference = [0u32; WORDS];
+            for _ in 0..40 {
+                state = hpds_core::hash::mix64(state);
+                let key = state as u32;
+                let m = mask(key, rounds);
+                let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
+                let hash = u64::from(key);
+                assert_eq!(test(core::slice::from_ref(&block), hash, rounds), before);
+                assert_eq!(
+                    insert(core::slice::from_mut(&mut block), hash, rounds),
+                    before
+                );
+                for (r, b) in reference.iter_mut().zip(m) {
+                    *r |= b;
+                }
+                assert_eq!(block.0, reference);
+                assert!(test(core::slice::from_ref(&block), hash, rounds));
+            }
+        }
+    }
+
+    /// The fused test of several filters agrees with testing each.
+    #[test]
+    fn test_any_matches_one_by_one() {
+        for rounds in [1, 2] {
+            let mut filters: Vec<Vec<Block>> =
+                [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
+            let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
+            for (step, &h) in hashes[..200].iter().enumerate() {
+                insert(&mut filters[step % 4], h, rounds);
+            }
+            let fused = |h| test_any(filters.iter().map(Vec::as_slice), h, rounds);
+            for &h in &hashes {
+                let each = filters.iter().any(|b| test(b, h, rounds));
+                assert_eq!(fused(h), each);
+            }
+            assert!(hashes[..200].iter().all(|&h| fused(h)));
+        }
+    }
+
+    #[test]
+    fn block_index_stays_in_range() {
+        for blocks in [1usize, 2, 3, 1000, 1 << 32] {
+            for h in [0u64, u64::MAX, 0x8000_0000_0000_0000, 12345] {
+                assert!(block_index(h, blocks) < blocks);
+            }
+        }
+    }
+}
