@@ -29,11 +29,11 @@
 //! # A set known in advance: the binary fuse filter
 //! When the whole set is at hand before the first query (a list of bad passwords, the keys of
 //! an immutable table, yesterday's URLs), [`BinaryFuse8`] holds it in 9.0 bits per item at a
-//! 0.39 % rate (a classic Bloom filter needs 11.5 bits for that rate) and answers with three reads of
-//! one array, without a branch on the data. It is built once, from a slice or an iterator of
-//! items or of 64-bit hashes (duplicates are fine), and cannot take inserts afterwards: build a
-//! new one when the set changes. [`BinaryFuse16`] trades 18 bits per item for a rate of
-//! 2^-16. The build needs about 24 bytes per key of scratch memory, freed before it returns.
+//! 0.39 % rate (a classic Bloom filter needs 11.5 bits for that rate) and answers with three
+//! reads of one array, without a branch on the data. It is built once, from a slice or an
+//! iterator of items or of 64-bit hashes (duplicates are fine), and cannot take inserts
+//! afterwards: build a new one when the set changes. [`BinaryFuse16`] trades 18 bits per item
+//! for a rate of 2^-16. The build needs about 24 bytes per key of scratch memory, freed before it returns.
 //!
 //! ```
 //! use hpds_bloom::BinaryFuse8;
