@@ -99,14 +99,20 @@ impl Cell {
 /// scheduler interrupted is one outlier among many.
 const CHUNK: usize = 50_000;
 
-fn race(n: usize, rounds: usize) {
+/// The set of `n` keys, up to 4M of its members in a random order, and as many non-members.
+fn inputs(n: usize) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
     let set = keys(n, 1);
     let q = n.min(4_000_000);
-    // Members in a random order.
     let members: Vec<u64> = (0..q as u64)
         .map(|i| set[(mix64(i + 7) % n as u64) as usize])
         .collect();
     let others = keys(q, 2);
+    (set, members, others)
+}
+
+fn race(n: usize, rounds: usize) {
+    let (set, members, others) = inputs(n);
+    let q = members.len();
     let (mut build, mut build_wall, mut hit, mut miss, mut item) = (
         Cell::default(),
         Cell::default(),
@@ -195,12 +201,7 @@ fn race(n: usize, rounds: usize) {
 
 /// One implementation alone, for callgrind: builds, then (unless `build_only`) queries once.
 fn single(n: usize, which: &str, build_only: bool) {
-    let set = keys(n, 1);
-    let q = n.min(4_000_000);
-    let members: Vec<u64> = (0..q as u64)
-        .map(|i| set[(mix64(i + 7) % n as u64) as usize])
-        .collect();
-    let others = keys(q, 2);
+    let (set, members, others) = inputs(n);
     let found = match which {
         "hpds" => {
             let f = BinaryFuse8::from_hashes(black_box(&set)).expect("builds");
