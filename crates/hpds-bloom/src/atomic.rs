@@ -5,6 +5,7 @@ use hpds_core::Item;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hpds_core::Result;
+use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
 
 use crate::bloom::BloomFilter;
@@ -23,6 +24,12 @@ use crate::params::{self, check_bits, check_hashes};
 ///
 /// Storage is `Vec<AtomicU64>` rather than `bitvec`: the insert needs the word's previous value
 /// from `fetch_or` to report presence, which a per-bit `bitvec` write does not return.
+///
+/// # Saving
+/// `clone`, the byte codec ([`ByteCodec`]) and serde (feature `serde`) take a snapshot of the
+/// live filter, word by word: every insert that returned before the snapshot began is in it;
+/// inserts running during it may or may not be. The encoding is the classic filter's (tag
+/// `BLMF`), so either type decodes what the other wrote.
 ///
 /// # Example
 /// ```
@@ -168,6 +175,38 @@ impl fmt::Debug for AtomicBloomFilter {
     }
 }
 
+impl Clone for AtomicBloomFilter {
+    /// A snapshot of the live filter (see *Saving* in the type docs).
+    fn clone(&self) -> Self {
+        Self {
+            words: self
+                .words
+                .iter()
+                .map(|w| AtomicU64::new(w.load(Ordering::Relaxed)))
+                .collect(),
+            m: self.m,
+            k: self.k,
+            seed: self.seed,
+        }
+    }
+}
+
+/// The classic filter's format ([`BloomFilter`]'s `ByteCodec`), from a snapshot.
+impl ByteCodec for AtomicBloomFilter {
+    const TAG: [u8; 4] = <BloomFilter as ByteCodec>::TAG;
+    const VERSION: u16 = <BloomFilter as ByteCodec>::VERSION;
+    const MIN_VERSION: u16 = <BloomFilter as ByteCodec>::MIN_VERSION;
+
+    fn encode_payload(&self, enc: &mut Encoder) {
+        self.to_bloom().encode_payload(enc);
+    }
+
+    fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
+        BloomFilter::decode_payload(dec, version).map(Self::from)
+    }
+}
+
+impl_codec_serde!([] AtomicBloomFilter);
 impl_heap_size!([] AtomicBloomFilter, |f| f.words.capacity() * 8);
 impl_membership!([] AtomicBloomFilter);
 
@@ -185,7 +224,26 @@ mod tests {
         assert_eq!(atomic.to_bloom(), plain);
         let back = AtomicBloomFilter::from(plain.clone());
         assert_eq!(back.to_bloom(), plain);
+        let snapshot = atomic.clone();
+        assert_eq!(snapshot.to_bloom(), plain);
+        let bytes = atomic.to_bytes();
+        assert_eq!(bytes, plain.to_bytes());
+        assert_eq!(
+            AtomicBloomFilter::from_bytes(&bytes).unwrap().to_bloom(),
+            plain
+        );
         atomic.clear();
         assert!(atomic.to_bloom().is_empty());
+        assert_eq!(snapshot.to_bloom(), plain);
+    }
+
+    #[test]
+    fn is_a_membership_filter() {
+        fn through_trait<F: hpds_core::MembershipFilter>(f: &mut F) -> bool {
+            f.insert("x");
+            f.contains("x") && f.contains_hash(7) == f.contains_hash(7)
+        }
+        let mut f = AtomicBloomFilter::new(100, 0.01).unwrap();
+        assert!(through_trait(&mut f));
     }
 }

@@ -36,12 +36,13 @@ use core::fmt;
 use hpds_core::Item;
 use std::time::Duration;
 
-use bitvec::prelude::{BitVec, Lsb0};
+use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Result};
 
 use crate::clock::{Clock, MonotonicClock};
 use crate::hashing::Hashes;
+use crate::nibbles::Nibbles;
 use crate::params::{self, check_items, check_rate};
 
 /// Ticks an item stays valid: a cell `a` ticks old is live iff `a <= WINDOW_TICKS`.
@@ -59,6 +60,49 @@ fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
+/// The shortest and longest decay times, in nanoseconds.
+const DECAY_RANGE: core::ops::RangeInclusive<u64> = WINDOW_TICKS..=1 << 60;
+
+/// Checked parameters of a timing filter: `(capacity, rate, cells, hashes, tick_ns)`.
+fn shape(
+    capacity: u64,
+    false_positive_rate: f64,
+    decay: Duration,
+) -> Result<(u64, f64, u64, u32, u64)> {
+    let n = check_items(capacity)?;
+    let p = check_rate(false_positive_rate)?;
+    let decay_ns = nanos(decay);
+    if !DECAY_RANGE.contains(&decay_ns) {
+        return Err(Error::invalid_parameter(
+            "decay",
+            format_args!("{decay:?}"),
+            "8 ns ..= 2^60 ns",
+        ));
+    }
+    let (m, k) = params::classic_shape(n, p)?;
+    if m > params::MAX_BITS / 4 {
+        return Err(Error::capacity_overflow(
+            "timing Bloom filter (over 2^40 bits)",
+        ));
+    }
+    Ok((n, p, m, k, decay_ns / WINDOW_TICKS))
+}
+
+/// The shift that makes a restored filter's time continue from `saved_at` (its time when it
+/// was saved, at UNIX time `saved_unix`) plus the UNIX time elapsed since, on `clock`.
+fn restored_shift<C: Clock>(clock: &C, saved_at: u64, saved_unix: u64) -> Result<i64> {
+    let elapsed = nanos(clock.unix_time()).saturating_sub(saved_unix);
+    let target = saved_at.saturating_add(elapsed);
+    i64::try_from(i128::from(target) - i128::from(nanos(clock.now())))
+        .map_err(|_| Error::invalid_encoding("saved time out of the clock's range"))
+}
+
+/// Writes the save-time anchor: the filter's time now and the clock's UNIX time.
+fn put_anchor<C: Clock>(enc: &mut Encoder, clock: &C, now: u64) {
+    enc.put_u64(now);
+    enc.put_u64(nanos(clock.unix_time()));
+}
+
 /// A Bloom filter whose items expire `decay` after their last insertion.
 ///
 /// Sized for `capacity` items inserted within any span of `decay · 9/8` (the window plus one
@@ -66,6 +110,13 @@ fn nanos(d: Duration) -> u64 {
 /// size: 38.4 bits per item at 1%. `insert` costs `k` cell writes plus the amortized sweep;
 /// `contains` takes `&self` and never sweeps. See the [module docs](self) for the design and
 /// its guarantees.
+///
+/// # Saving
+/// The byte codec ([`ByteCodec`], tag `BLMT`) and serde (feature `serde`) save the cells and
+/// the filter's times against the UNIX epoch (see [`Clock::unix_time`]); a restored filter
+/// counts the time it spent saved, so its items expire when they would have. Decoding builds
+/// the clock with `Default`; [`from_bytes_with_clock`](Self::from_bytes_with_clock) takes one.
+/// Two filters are equal (`==`) when their cells and times are, whatever their clocks.
 ///
 /// # Example
 /// ```
@@ -82,7 +133,7 @@ fn nanos(d: Duration) -> u64 {
 /// ```
 #[derive(Clone)]
 pub struct TimingBloomFilter<C: Clock = MonotonicClock> {
-    cells: BitVec<u64, Lsb0>,
+    cells: Nibbles,
     m: u64,
     k: u32,
     seed: u64,
@@ -97,6 +148,9 @@ pub struct TimingBloomFilter<C: Clock = MonotonicClock> {
     recent: [u64; BUCKETS],
     /// Tick of the latest insert.
     last_insert_tick: Option<u64>,
+    /// Added to the clock's readings: 0, except in a restored filter, whose time continues
+    /// from the time it was saved at.
+    shift: i64,
 }
 
 impl TimingBloomFilter<MonotonicClock> {
@@ -138,29 +192,21 @@ impl<C: Clock> TimingBloomFilter<C> {
         decay: Duration,
         clock: C,
     ) -> Result<Self> {
-        let n = check_items(capacity)?;
-        let p = check_rate(false_positive_rate)?;
-        let decay_ns = nanos(decay);
-        if !(WINDOW_TICKS..=1 << 60).contains(&decay_ns) {
-            return Err(Error::invalid_parameter(
-                "decay",
-                format_args!("{decay:?}"),
-                "8 ns ..= 2^60 ns",
-            ));
-        }
-        let (m, k) = params::classic_shape(n, p)?;
-        if m > params::MAX_BITS / 4 {
-            return Err(Error::capacity_overflow(
-                "timing Bloom filter (over 2^40 bits)",
-            ));
-        }
-        let words = (m * 4).div_ceil(64) as usize;
-        let mut cells = BitVec::from_vec(vec![0u64; words]);
-        cells.truncate((m * 4) as usize);
-        let tick_ns = decay_ns / WINDOW_TICKS;
-        let now = nanos(clock.now());
+        Self::shifted(capacity, false_positive_rate, decay, clock, 0)
+    }
+
+    /// [`with_clock`](Self::with_clock) on the clock's time plus `shift` nanoseconds.
+    fn shifted(
+        capacity: u64,
+        false_positive_rate: f64,
+        decay: Duration,
+        clock: C,
+        shift: i64,
+    ) -> Result<Self> {
+        let (n, p, m, k, tick_ns) = shape(capacity, false_positive_rate, decay)?;
+        let now = nanos(clock.now()).saturating_add_signed(shift);
         Ok(Self {
-            cells,
+            cells: Nibbles::new(m),
             m,
             k,
             seed: DEFAULT_SEED,
@@ -172,21 +218,18 @@ impl<C: Clock> TimingBloomFilter<C> {
             last_tick: now / tick_ns,
             recent: [0; BUCKETS],
             last_insert_tick: None,
+            shift,
         })
     }
 
-    // Cells are read and written as nibbles of the raw words: `bitvec`'s `BitField`
-    // `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower (docs/bloom.md, *Storage*).
     #[inline]
     fn get(&self, i: usize) -> u8 {
-        ((self.cells.as_raw_slice()[i / 16] >> ((i % 16) * 4)) & 0xf) as u8
+        self.cells.get(i)
     }
 
     #[inline]
     fn set(&mut self, i: usize, v: u8) {
-        let shift = (i % 16) * 4;
-        let word = &mut self.cells.as_raw_mut_slice()[i / 16];
-        *word = (*word & !(0xf << shift)) | (u64::from(v & 0xf) << shift);
+        self.cells.set(i, v);
     }
 
     /// The cell value of absolute tick `t`.
@@ -203,8 +246,13 @@ impl<C: Clock> TimingBloomFilter<C> {
         u128::from(ns) * u128::from(self.m) / (u128::from(self.tick_ns) * u128::from(SWEEP_TICKS))
     }
 
+    /// The clock's reading on the filter's time axis.
+    fn clock_ns(&self) -> u64 {
+        nanos(self.clock.now()).saturating_add_signed(self.shift)
+    }
+
     fn now_ns(&self) -> u64 {
-        nanos(self.clock.now()).max(self.last_ns)
+        self.clock_ns().max(self.last_ns)
     }
 
     /// Runs the decay due by now: clears the expired cells the sweep has reached. `insert`
@@ -220,7 +268,7 @@ impl<C: Clock> TimingBloomFilter<C> {
         let gap = now_tick - self.last_tick;
         if gap > WINDOW_TICKS {
             // Every cell was set at or before `last_tick`: all expired.
-            self.cells.as_raw_mut_slice().fill(0);
+            self.cells.clear();
             self.recent = [0; BUCKETS];
         } else {
             let from = self.sweep_pos(self.last_ns);
@@ -332,7 +380,7 @@ impl<C: Clock> TimingBloomFilter<C> {
         let first = oldest.max(self.last_tick.saturating_sub(WINDOW_TICKS));
         (first..=self.last_tick)
             .map(|t| self.recent[(t % BUCKETS as u64) as usize])
-            .sum()
+            .fold(0, u64::saturating_add)
     }
 
     /// Whether every item inserted has expired (or none was).
@@ -344,7 +392,7 @@ impl<C: Clock> TimingBloomFilter<C> {
 
     /// Empties the filter.
     pub fn clear(&mut self) {
-        self.cells.as_raw_mut_slice().fill(0);
+        self.cells.clear();
         self.recent = [0; BUCKETS];
         self.last_insert_tick = None;
     }
@@ -396,8 +444,144 @@ impl<C: Clock> fmt::Debug for TimingBloomFilter<C> {
     }
 }
 
+impl<C: Clock, D: Clock> PartialEq<TimingBloomFilter<D>> for TimingBloomFilter<C> {
+    /// Same cells, parameters and times (the clocks are not compared).
+    fn eq(&self, other: &TimingBloomFilter<D>) -> bool {
+        self.cells == other.cells
+            && self.m == other.m
+            && self.k == other.k
+            && self.seed == other.seed
+            && self.capacity == other.capacity
+            && self.rate == other.rate
+            && self.tick_ns == other.tick_ns
+            && self.last_ns == other.last_ns
+            && self.last_tick == other.last_tick
+            && self.recent == other.recent
+            && self.last_insert_tick == other.last_insert_tick
+    }
+}
+
+/// The codec tag of [`TimingBloomFilter`].
+const TIMING_TAG: [u8; 4] = *b"BLMT";
+/// The codec tag of [`ScalingTimingBloomFilter`].
+const SCALING_TAG: [u8; 4] = *b"BLTS";
+
+impl<C: Clock> TimingBloomFilter<C> {
+    /// Decodes a filter written by [`ByteCodec::to_bytes`], reading time from `clock`.
+    ///
+    /// # Errors
+    /// As [`ByteCodec::from_bytes`]: any corrupt, truncated, foreign or future-version input.
+    /// Never panics.
+    pub fn from_bytes_with_clock(bytes: &[u8], clock: C) -> Result<Self> {
+        let (mut dec, _version) = Decoder::open(bytes, TIMING_TAG, 1)?;
+        let (saved_at, saved_unix) = (dec.u64()?, dec.u64()?);
+        let shift = restored_shift(&clock, saved_at, saved_unix)?;
+        let f = Self::decode_body(&mut dec, clock, shift, saved_at)?;
+        dec.finish()?;
+        Ok(f)
+    }
+
+    /// Everything but the anchor.
+    fn encode_body(&self, enc: &mut Encoder) {
+        enc.put_u64(self.capacity);
+        enc.put_f64(self.rate);
+        enc.put_u64(self.tick_ns);
+        enc.put_u64(self.m);
+        enc.put_u32(self.k);
+        enc.put_u64(self.seed);
+        enc.put_u64(self.last_ns);
+        for &r in &self.recent {
+            enc.put_u64(r);
+        }
+        match self.last_insert_tick {
+            None => enc.put_u8(0),
+            Some(t) => {
+                enc.put_u8(1);
+                enc.put_u64(t);
+            }
+        }
+        enc.put_u64_slice(self.cells.as_raw_slice());
+    }
+
+    fn decode_body(dec: &mut Decoder<'_>, clock: C, shift: i64, saved_at: u64) -> Result<Self> {
+        let capacity = dec.u64()?;
+        let rate = dec.f64()?;
+        let tick_ns = dec.u64()?;
+        let m = dec.u64()?;
+        let k = dec.u32()?;
+        let seed = dec.u64()?;
+        let last_ns = dec.u64()?;
+        let mut recent = [0; BUCKETS];
+        for r in &mut recent {
+            *r = dec.u64()?;
+        }
+        let last_insert_tick = match dec.u8()? {
+            0 => None,
+            1 => Some(dec.u64()?),
+            _ => return Err(Error::invalid_encoding("last insert flag not 0 or 1")),
+        };
+        let words = dec.u64_vec()?;
+        if capacity == 0 || !(rate > 0.0 && rate < 1.0) {
+            return Err(Error::invalid_encoding("capacity 0 or rate outside (0, 1)"));
+        }
+        if !DECAY_RANGE.contains(&tick_ns.saturating_mul(WINDOW_TICKS)) {
+            return Err(Error::invalid_encoding("tick out of range 1 ns..=2^57 ns"));
+        }
+        if m == 0 || m > params::MAX_BITS / 4 {
+            return Err(Error::invalid_encoding("cell count out of range 1..=2^38"));
+        }
+        if k == 0 || k > params::MAX_HASHES {
+            return Err(Error::invalid_encoding("hash count out of range 1..=64"));
+        }
+        let last_tick = last_ns / tick_ns;
+        if last_ns > saved_at || last_insert_tick.is_some_and(|t| t > last_tick) {
+            return Err(Error::invalid_encoding(
+                "times later than the moment of saving",
+            ));
+        }
+        Ok(Self {
+            cells: Nibbles::from_words(m, words)?,
+            m,
+            k,
+            seed,
+            capacity,
+            rate,
+            clock,
+            tick_ns,
+            last_ns,
+            last_tick,
+            recent,
+            last_insert_tick,
+            shift,
+        })
+    }
+}
+
+/// Format (version 1): the anchor `saved_at: u64, saved_unix: u64` (the filter's time and the
+/// clock's UNIX time in nanoseconds when saved), then `capacity: u64, rate: f64, tick_ns: u64,
+/// cells: u64, hashes: u32, seed: u64, last_ns: u64, recent: [u64; 9], last_insert: u8 flag
+/// (+ u64 tick), words: u64 slice` (16 cells per word). Times are nanoseconds on the filter's
+/// own axis, which the anchor pins to the UNIX epoch; decoding uses `C::default()` as the clock.
+impl<C: Clock + Default> ByteCodec for TimingBloomFilter<C> {
+    const TAG: [u8; 4] = TIMING_TAG;
+    const VERSION: u16 = 1;
+
+    fn encode_payload(&self, enc: &mut Encoder) {
+        put_anchor(enc, &self.clock, self.now_ns());
+        self.encode_body(enc);
+    }
+
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
+        let clock = C::default();
+        let (saved_at, saved_unix) = (dec.u64()?, dec.u64()?);
+        let shift = restored_shift(&clock, saved_at, saved_unix)?;
+        Self::decode_body(dec, clock, shift, saved_at)
+    }
+}
+
+impl_codec_serde!([C: Clock + Default] TimingBloomFilter<C>);
 impl_extend!([C: Clock,] TimingBloomFilter<C>);
-impl_heap_size!([C: Clock] TimingBloomFilter<C>, |f| f.cells.capacity() / 8);
+impl_heap_size!([C: Clock] TimingBloomFilter<C>, |f| f.cells.heap_bytes());
 impl_membership!([C: Clock] TimingBloomFilter<C>);
 
 /// A timing filter that grows with the stream's rate and drops sub-filters whose items have
@@ -413,6 +597,8 @@ impl_membership!([C: Clock] TimingBloomFilter<C>);
 /// sub-filters expire first, so the `i`-th live sub-filter (oldest first) was created with at
 /// least `i` others live, and the live rates sum to at most `Σ p (1 - r) r^i = p`, as for the
 /// scalable filter.
+///
+/// Saved and restored like [`TimingBloomFilter`] (tag `BLTS`), every sub-filter with it.
 ///
 /// # Example
 /// ```
@@ -439,6 +625,8 @@ pub struct ScalingTimingBloomFilter<C: Clock + Clone = MonotonicClock> {
     decay: Duration,
     clock: C,
     seed: u64,
+    /// As [`TimingBloomFilter`]'s, shared by every sub-filter.
+    shift: i64,
 }
 
 impl ScalingTimingBloomFilter<MonotonicClock> {
@@ -477,6 +665,7 @@ impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
             decay,
             clock,
             seed: DEFAULT_SEED,
+            shift: 0,
         };
         f.push_stage(initial_capacity)?;
         Ok(f)
@@ -485,7 +674,8 @@ impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
     fn push_stage(&mut self, capacity: u64) -> Result<()> {
         let j = self.stages.len() as i32;
         let p = self.rate * (1.0 - self.tightening) * self.tightening.powi(j);
-        let stage = TimingBloomFilter::with_clock(capacity, p, self.decay, self.clock.clone())?;
+        let stage =
+            TimingBloomFilter::shifted(capacity, p, self.decay, self.clock.clone(), self.shift)?;
         self.stages.push(stage);
         Ok(())
     }
@@ -510,13 +700,17 @@ impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
         self.insert_hashes(Hashes::from_u64(hash))
     }
 
+    fn now_ns(&self) -> u64 {
+        nanos(self.clock.now()).saturating_add_signed(self.shift)
+    }
+
     fn contains_hashes(&self, h: Hashes) -> bool {
-        let now = nanos(self.clock.now());
+        let now = self.now_ns();
         self.stages.iter().rev().any(|s| s.contains_at(h, now))
     }
 
     fn insert_hashes(&mut self, h: Hashes) -> bool {
-        let now = nanos(self.clock.now());
+        let now = self.now_ns();
         // Everything expired: start over at the initial size, so memory comes back after a
         // burst.
         if self.stages.len() > 1 && self.stages.iter().all(TimingBloomFilter::is_expired) {
@@ -571,6 +765,112 @@ impl<C: Clock + Clone> fmt::Debug for ScalingTimingBloomFilter<C> {
     }
 }
 
+impl<C: Clock + Clone, D: Clock + Clone> PartialEq<ScalingTimingBloomFilter<D>>
+    for ScalingTimingBloomFilter<C>
+{
+    /// Same parameters and sub-filters (the clocks are not compared).
+    fn eq(&self, other: &ScalingTimingBloomFilter<D>) -> bool {
+        self.stages == other.stages
+            && self.initial_capacity == other.initial_capacity
+            && self.rate == other.rate
+            && self.tightening == other.tightening
+            && self.growth == other.growth
+            && self.decay == other.decay
+            && self.seed == other.seed
+    }
+}
+
+impl<C: Clock + Clone> ScalingTimingBloomFilter<C> {
+    /// Decodes a filter written by [`ByteCodec::to_bytes`], reading time from `clock`.
+    ///
+    /// # Errors
+    /// As [`ByteCodec::from_bytes`]. Never panics.
+    pub fn from_bytes_with_clock(bytes: &[u8], clock: C) -> Result<Self> {
+        let (mut dec, _version) = Decoder::open(bytes, SCALING_TAG, 1)?;
+        let f = Self::decode_with_clock(&mut dec, clock)?;
+        dec.finish()?;
+        Ok(f)
+    }
+
+    fn decode_with_clock(dec: &mut Decoder<'_>, clock: C) -> Result<Self> {
+        let (saved_at, saved_unix) = (dec.u64()?, dec.u64()?);
+        let shift = restored_shift(&clock, saved_at, saved_unix)?;
+        let initial_capacity = dec.u64()?;
+        let rate = dec.f64()?;
+        let tightening = dec.f64()?;
+        let growth = dec.u64()?;
+        let decay = Duration::from_nanos(dec.u64()?);
+        let seed = dec.u64()?;
+        if !(tightening > 0.0 && tightening < 1.0) || growth == 0 {
+            return Err(Error::invalid_encoding(
+                "tightening outside (0, 1) or growth 0",
+            ));
+        }
+        // The first sub-filter must be buildable again (after everything expires).
+        shape(initial_capacity, rate * (1.0 - tightening), decay)
+            .map_err(|_| Error::invalid_encoding("initial sub-filter parameters out of range"))?;
+        // A sub-filter's encoding takes more than 100 bytes.
+        let n = dec.count(100)?;
+        if n == 0 {
+            return Err(Error::invalid_encoding("no sub-filter"));
+        }
+        let tick_ns = nanos(decay) / WINDOW_TICKS;
+        let mut stages = Vec::with_capacity(n);
+        for _ in 0..n {
+            let stage = TimingBloomFilter::decode_body(dec, clock.clone(), shift, saved_at)?;
+            if stage.tick_ns != tick_ns {
+                return Err(Error::invalid_encoding(
+                    "a sub-filter's tick does not match the decay",
+                ));
+            }
+            stages.push(stage);
+        }
+        Ok(Self {
+            stages,
+            initial_capacity,
+            rate,
+            tightening,
+            growth,
+            decay,
+            clock,
+            seed,
+            shift,
+        })
+    }
+}
+
+/// Format (version 1): the anchor as [`TimingBloomFilter`]'s, then `initial_capacity: u64,
+/// rate: f64, tightening: f64, growth: u64, decay_ns: u64, seed: u64`, a `u64` count of
+/// sub-filters and each sub-filter's fields after its anchor, oldest first.
+impl<C: Clock + Clone + Default> ByteCodec for ScalingTimingBloomFilter<C> {
+    const TAG: [u8; 4] = SCALING_TAG;
+    const VERSION: u16 = 1;
+
+    fn encode_payload(&self, enc: &mut Encoder) {
+        let now = self
+            .stages
+            .iter()
+            .map(|s| s.last_ns)
+            .fold(self.now_ns(), u64::max);
+        put_anchor(enc, &self.clock, now);
+        enc.put_u64(self.initial_capacity);
+        enc.put_f64(self.rate);
+        enc.put_f64(self.tightening);
+        enc.put_u64(self.growth);
+        enc.put_u64(nanos(self.decay));
+        enc.put_u64(self.seed);
+        enc.put_u64(self.stages.len() as u64);
+        for s in &self.stages {
+            s.encode_body(enc);
+        }
+    }
+
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
+        Self::decode_with_clock(dec, C::default())
+    }
+}
+
+impl_codec_serde!([C: Clock + Clone + Default] ScalingTimingBloomFilter<C>);
 impl_heap_size!([C: Clock + Clone] ScalingTimingBloomFilter<C>, |f| {
     f.stages.capacity() * core::mem::size_of::<TimingBloomFilter<C>>()
         + f.stages.iter().map(HeapSize::heap_bytes).sum::<usize>()

@@ -2,7 +2,13 @@
 //! (bump the version). Version 1 hashed strings through `Hash` rather than their bytes, so its
 //! encodings are refused as retired.
 
-use hpds_bloom::{BlockedBloomFilter, BloomFilter, CountingBloomFilter, ScalableBloomFilter};
+use std::time::Duration;
+
+use hpds_bloom::{
+    AtomicBloomFilter, BinaryFuse8, BinaryFuse16, BlockedBloomFilter, BloomFilter,
+    CountingBloomFilter, ManualClock, ScalableBloomFilter, ScalingTimingBloomFilter,
+    TimingBloomFilter,
+};
 use hpds_core::{ByteCodec, DecodeError, ErrorKind};
 
 fn hex(bytes: &[u8]) -> String {
@@ -124,3 +130,66 @@ const GOLDEN_CLASSIC_K16: &str = "687008029c01e803000000000000100000006565732d73
 const GOLDEN_BLOCKED: &str = "6870090354080000006565732d73647068080000000000000000000008000080000004000000080000020000000200000000000008000000800000420000100008000008010004002020000002000400100004000208040000cf3bf7d2";
 const GOLDEN_BLOCKED_ROUNDS: &str = "6870090334100000006565732d736470680400000000000000022042084010880800060a41000c602422840003022400502004002a0a150080903a5318";
 const GOLDEN_SCALABLE: &str = "68700b03bc0102000000000000009a9999999999b93f02000000cdccccccccccec3fffffffffffffffff6565732d73647068020000000000000002000000000000000200000000000000080000006565732d736470680400000000000000000042000010000800000801000400202000000200040010000400020804000004000000000000000100000000000000080000006565732d73647068040000000000000000000008000080000004000000080000020000000200000000000008000000802231748d";
+
+/// Formats with no legacy-frame encoding: the compact frame only.
+fn check_new<T: ByteCodec + PartialEq + std::fmt::Debug>(value: &T, golden: &str) {
+    let bytes = value.to_bytes();
+    assert_eq!(hex(&bytes), golden, "encoding changed");
+    assert_eq!(&T::from_bytes(&unhex(golden)).unwrap(), value);
+}
+
+#[test]
+fn atomic_is_the_classic_format() {
+    let mut f = BloomFilter::with_bits(100, 3).unwrap();
+    f.extend(WORDS);
+    let a = AtomicBloomFilter::from(f.clone());
+    assert_eq!(hex(&a.to_bytes()), GOLDEN_CLASSIC);
+    assert_eq!(
+        AtomicBloomFilter::from_bytes(&unhex(GOLDEN_CLASSIC))
+            .unwrap()
+            .to_bloom(),
+        f
+    );
+}
+
+#[test]
+fn binary_fuse() {
+    check_new(&BinaryFuse8::new(WORDS).unwrap(), GOLDEN_FUSE8);
+    check_new(&BinaryFuse16::new(WORDS).unwrap(), GOLDEN_FUSE16);
+}
+
+/// Timing filters under a manual clock (whose reading is its UNIX time): items inserted at
+/// 5 s and 6 s, saved at 7 s.
+#[test]
+fn timing() {
+    let clock = ManualClock::new();
+    clock.set(Duration::from_secs(5));
+    let mut f =
+        TimingBloomFilter::with_clock(3, 0.1, Duration::from_secs(8), clock.clone()).unwrap();
+    let mut s = ScalingTimingBloomFilter::with_clock(2, 0.1, Duration::from_secs(8), clock.clone())
+        .unwrap();
+    f.insert(WORDS[0]);
+    s.insert(WORDS[0]);
+    clock.set(Duration::from_secs(6));
+    f.extend(&WORDS[1..]);
+    for w in &WORDS[1..] {
+        s.insert(w);
+    }
+    clock.set(Duration::from_secs(7));
+    assert_eq!(hex(&f.to_bytes()), GOLDEN_TIMING, "encoding changed");
+    assert_eq!(
+        hex(&s.to_bytes()),
+        GOLDEN_SCALING_TIMING,
+        "encoding changed"
+    );
+    let g = TimingBloomFilter::from_bytes_with_clock(&unhex(GOLDEN_TIMING), clock.clone()).unwrap();
+    assert!(g == f);
+    let t = ScalingTimingBloomFilter::from_bytes_with_clock(&unhex(GOLDEN_SCALING_TIMING), clock)
+        .unwrap();
+    assert!(t == s);
+}
+
+const GOLDEN_FUSE8: &str = "6870004246463801406565732d73647068298989109de3b1ef08000000010000000300000000000000180000000000000000bd0000000000000000000000000000fb0000003f00000008b6b777";
+const GOLDEN_FUSE16: &str = "6870004246313601586565732d73647068298989109de3b1ef0800000001000000030000000000000018000000000000000000bd9c00000000000000000000000000000000000000000000000000000000fb830000000000003f4b000000000000c1d2654c";
+const GOLDEN_TIMING: &str = "687000424c4d5401a50100863ba10100000000863ba10100000003000000000000009a9999999999b93f00ca9a3b000000000f00000000000000030000006565732d7364706800bca0650100000000000000000000000000000000000000000000000000000000000000000000000000000000000000010000000000000002000000000000000000000000000000000000000000000001060000000000000001000000000000007707070060600607e89ba227";
+const GOLDEN_SCALING_TIMING: &str = "687000424c5453018a0300863ba10100000000863ba10100000002000000000000009a9999999999b93fcdccccccccccec3f02000000000000000050d6dc010000006565732d73647068020000000000000002000000000000007a14ae47e17a843f00ca9a3b000000001400000000000000070000006565732d7364706800bca0650100000000000000000000000000000000000000000000000000000000000000000000000000000000000000010000000000000001000000000000000000000000000000000000000000000001060000000000000002000000000000007070600707070770600000000000000004000000000000003bdf4f8d976e823f00ca9a3b000000002800000000000000070000006565732d7364706800bca065010000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000100000000000000000000000000000000000000000000000106000000000000000300000000000000700007000000000000000000000770000770000700000000d233c465";

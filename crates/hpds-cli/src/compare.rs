@@ -14,7 +14,7 @@ use hpds_core::hash::hash128_bytes;
 use hpds_testkit::alloc::{reset_peak, stats};
 
 use crate::source::{Source, SourceError, Totals};
-use crate::structures::{Entry, Structure, Truth};
+use crate::structures::{Entry, Structure, Truth, held_out};
 
 /// One row of the table.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -138,6 +138,7 @@ pub fn run(
         }
     })?;
     let distinct = exact.len() as u64;
+    let members = exact.iter().filter(|&&h| !held_out(h)).count() as u64;
     drop(exact);
     let rows = running
         .into_iter()
@@ -147,6 +148,7 @@ pub fn run(
             let exact = match r.entry.truth {
                 Truth::Distinct => distinct,
                 Truth::Total => tokens,
+                Truth::Members => members,
             };
             Row {
                 structure: r.entry.name,

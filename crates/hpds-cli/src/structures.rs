@@ -4,12 +4,14 @@ use std::collections::{BTreeSet, HashSet};
 
 use std::time::Duration;
 
+use std::cell::OnceCell;
+
 use hpds_bloom::{
-    AtomicBloomFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter, ScalableBloomFilter,
-    TimingBloomFilter, params,
+    AtomicBloomFilter, BinaryFuseFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter,
+    Fingerprint, ScalableBloomFilter, TimingBloomFilter, params,
 };
 use hpds_core::DistinctCounter;
-use hpds_core::hash::mix64;
+use hpds_core::hash::{hash128_bytes, mix64};
 use hpds_kmv::{Kmv, ThetaSketch};
 use hpds_loglog::{HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
 use hpds_morris::MorrisCounter;
@@ -26,6 +28,16 @@ pub enum Truth {
     Distinct,
     /// The number of tokens.
     Total,
+    /// The number of distinct tokens in the half a static filter is built from (see
+    /// [`held_out`]); the filter's answer is how many distinct tokens it reports present.
+    Members,
+}
+
+/// Whether a distinct token is held out of the set the static filters are built from: half of
+/// them, by the top bit of the token's 128-bit hash with seed 0 (the hash `hpds compare`
+/// counts distinct tokens with).
+pub fn held_out(hash128: u128) -> bool {
+    hash128 >> 127 == 1
 }
 
 /// A structure fed with the token stream.
@@ -160,6 +172,21 @@ pub fn all() -> Vec<Entry> {
                     0,
                 ))
             },
+        },
+        Entry {
+            name: "binary-fuse8",
+            truth: Truth::Members,
+            about: "hpds BinaryFuse8 built at the end from half the distinct tokens: \
+                    tokens reported present, so the error is the held-out half's false positives (~0.39%)",
+            mergeable: false,
+            build: |_| Box::new(Membership::<u8>::default()),
+        },
+        Entry {
+            name: "binary-fuse16",
+            truth: Truth::Members,
+            about: "hpds BinaryFuse16, as binary-fuse8 (~0.0015%)",
+            mergeable: false,
+            build: |_| Box::new(Membership::<u16>::default()),
         },
         Entry {
             name: "loglog",
@@ -299,6 +326,86 @@ impl<F: Seen> Structure for FirstSightings<F> {
     }
     fn estimate(&self) -> f64 {
         self.1 as f64
+    }
+}
+
+/// A static filter built at the end from the distinct tokens that are not [`held_out`]; its
+/// answer is how many distinct tokens it reports present: the members, plus the held-out
+/// tokens that are false positives.
+struct Membership<F: Fingerprint> {
+    members: Vec<u64>,
+    held_out: Vec<u64>,
+    /// Sizes after the last deduplication: the vectors are compacted when they double.
+    marks: (usize, usize),
+    reported: u64,
+    filter: Option<BinaryFuseFilter<F>>,
+}
+
+impl<F: Fingerprint> Default for Membership<F> {
+    fn default() -> Self {
+        Self {
+            members: Vec::new(),
+            held_out: Vec::new(),
+            marks: (1 << 16, 1 << 16),
+            reported: 0,
+            filter: None,
+        }
+    }
+}
+
+/// Sorts and deduplicates `v` once it has doubled since the last time.
+fn compact(v: &mut Vec<u64>, mark: &mut usize) {
+    if v.len() >= 2 * *mark {
+        v.sort_unstable();
+        v.dedup();
+        *mark = v.len().max(1 << 16);
+    }
+}
+
+impl<F: Fingerprint> Structure for Membership<F> {
+    fn insert_batch(&mut self, tokens: &[&str]) {
+        for t in tokens {
+            let h = hash128_bytes(t.as_bytes(), 0);
+            if held_out(h) {
+                self.held_out.push(h as u64);
+            } else {
+                self.members.push(h as u64);
+            }
+        }
+        compact(&mut self.members, &mut self.marks.0);
+        compact(&mut self.held_out, &mut self.marks.1);
+    }
+    fn finish(&mut self) {
+        let members = std::mem::take(&mut self.members);
+        let filter = BinaryFuseFilter::<F>::from_hashes(&members).expect("a set of tokens");
+        drop(members);
+        let mut out = std::mem::take(&mut self.held_out);
+        out.sort_unstable();
+        out.dedup();
+        self.reported = filter.len() + filter.count_contained_hashes(&out) as u64;
+        self.filter = Some(filter);
+    }
+    fn estimate(&self) -> f64 {
+        self.reported as f64
+    }
+}
+
+/// A static filter in `hpds fpr`: it keeps the hashes inserted and is built again from all of
+/// them before the next query.
+struct Rebuilt<F: Fingerprint> {
+    keys: Vec<u64>,
+    filter: OnceCell<BinaryFuseFilter<F>>,
+}
+
+impl<F: Fingerprint> Filter for Rebuilt<F> {
+    fn insert_hash(&mut self, hash: u64) {
+        self.keys.push(hash);
+        self.filter = OnceCell::new();
+    }
+    fn contains_hash(&self, hash: u64) -> bool {
+        self.filter
+            .get_or_init(|| BinaryFuseFilter::from_hashes(&self.keys).expect("a set of keys"))
+            .contains_hash(hash)
     }
 }
 
@@ -638,6 +745,27 @@ pub fn filters() -> Vec<FilterEntry> {
                 )
             },
             theory: classic_theory,
+        },
+        FilterEntry {
+            name: "binary-fuse8",
+            // Static: built from the items inserted so far; its rate does not depend on the fill.
+            build: |_, _| {
+                Box::new(Rebuilt::<u8> {
+                    keys: Vec::new(),
+                    filter: OnceCell::new(),
+                })
+            },
+            theory: |_, _, _| 2f64.powi(-8),
+        },
+        FilterEntry {
+            name: "binary-fuse16",
+            build: |_, _| {
+                Box::new(Rebuilt::<u16> {
+                    keys: Vec::new(),
+                    filter: OnceCell::new(),
+                })
+            },
+            theory: |_, _, _| 2f64.powi(-16),
         },
         FilterEntry {
             name: "scalable-bloom",
