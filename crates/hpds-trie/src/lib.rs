@@ -101,8 +101,8 @@ mod validate;
 mod wordmap;
 mod wordset;
 
-pub use stringset::{SortedStrings, StringSet, hashbrown_table_bytes};
-pub use trie::{Iter, Trie};
+pub use stringset::{SortedStrings, StringSet};
+pub use trie::{Cursor, Iter, Trie};
 pub use wordmap::{Entries, WordMap};
 pub use wordset::{Keys, WordSet, WordSetBuilder};
 
