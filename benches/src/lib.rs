@@ -109,3 +109,19 @@ pub fn file_paths(seed: u64, n: usize) -> Vec<String> {
     }
     out
 }
+
+/// The golden encodings of hpds-trie's formats, one per line (see the `trie_golden` bin).
+pub fn trie_golden() -> String {
+    use hpds_core::codec::ByteCodec;
+    let set: hpds_trie::WordSet = ["cat", "cats", "dog"].into_iter().collect();
+    let map: hpds_trie::WordMap = [("cat", 1u64), ("cats", 2), ("dog", 300)]
+        .into_iter()
+        .collect();
+    let trie: hpds_trie::Trie = ["dog", "cats", "", "cat"].into_iter().collect();
+    format!(
+        "SET: {:?}\nMAP: {:?}\nTRIE: {:?}\n",
+        set.as_bytes(),
+        map.as_bytes(),
+        trie.to_bytes()
+    )
+}
