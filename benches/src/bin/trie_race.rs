@@ -211,10 +211,6 @@ fn race(label: &str, mut keys: Vec<String>, rounds: usize) {
         hpds_core::HeapSize::heap_bytes(&t),
         "heap_bytes disagrees"
     );
-    println!(
-        "nodes, buckets, bucket bytes, capacity, sparse nodes: {:?}",
-        t.debug_stats()
-    );
     drop(t);
     let (h, hb) = bytes(|| <HashSet<String> as Racer>::build(&keys));
     drop(h);

@@ -159,18 +159,6 @@ impl Trie {
         *self = Self::new();
     }
 
-    #[doc(hidden)]
-    pub fn debug_stats(&self) -> [usize; 5] {
-        let live_b: Vec<&Bucket> = self.buckets.iter().filter(|b| b.count > 0).collect();
-        [
-            self.nodes.len() - self.free_nodes.len(),
-            live_b.len(),
-            live_b.iter().map(|b| b.data.len()).sum(),
-            live_b.iter().map(|b| b.data.capacity()).sum(),
-            self.nodes.iter().filter(|n| n.kids.len() <= 4).count(),
-        ]
-    }
-
     /// Number of inner nodes and buckets in use (for memory figures and tests).
     pub fn node_count(&self) -> usize {
         self.nodes.len() - self.free_nodes.len() + self.buckets.len() - self.free_buckets.len()
