@@ -98,12 +98,7 @@ fn bench(c: &mut Criterion) {
             });
         });
         g.bench_function(BenchmarkId::new("Trie-compacted-count", n), |b| {
-            b.iter(|| {
-                prefixes
-                    .iter()
-                    .map(|p| trie.count_prefix(p))
-                    .sum::<usize>()
-            });
+            b.iter(|| prefixes.iter().map(|p| trie.count_prefix(p)).sum::<usize>());
         });
         g.bench_function(BenchmarkId::new("Trie-collect", n), |b| {
             b.iter(|| {

@@ -49,8 +49,7 @@ pub fn run(page: &mut Page, full: bool) {
         let absent = shuffled(2, absent);
         let ours: WordSet = words.iter().collect();
         let peer = fst_set(&words);
-        let mut trie: Trie = words.iter().collect();
-        trie.compact();
+        let trie: Trie = words.iter().collect();
         let label = count(n);
         for (op, queries) in [("lookup, hit", &words), ("lookup, miss", &absent)] {
             let ops = queries.len() as u64;
