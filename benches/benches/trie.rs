@@ -5,7 +5,8 @@
 //!
 //! Groups: `build` (from the distinct words, unsorted), `contains_hit`, `contains_miss`,
 //! `prefix_count` (keys under 3-letter prefixes). Sizes: 100 thousand words by default;
-//! `HPDS_BENCH_FULL=1` adds 5 million. Bytes per key are printed to stderr once per size.
+//! `HPDS_BENCH_FULL=1` adds 5 million. Bytes per key (what the counting allocator saw each build retain) are printed to
+//! stderr once per size.
 //!
 //! `cargo bench -p hpds-benches --bench trie -- --warm-up-time 1 --measurement-time 2 --sample-size 10`
 
@@ -13,9 +14,13 @@ use std::collections::{BTreeSet, HashSet};
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hpds_core::HeapSize;
+use hpds_testkit::CountingAllocator;
+use hpds_testkit::alloc::measure;
 use hpds_testkit::words::Vocabulary;
 use hpds_trie::{SortedStrings, StringSet, Trie, WordSet};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
 
 /// What every implementation offers the benchmark.
 trait Peer: Sized {
@@ -23,7 +28,6 @@ trait Peer: Sized {
     fn build(words: &[&str]) -> Self;
     fn has(&self, w: &str) -> bool;
     fn prefix_count(&self, p: &str) -> usize;
-    fn bytes(&self) -> usize;
 }
 
 /// The implementations with a `StringSet` impl in hpds-trie.
@@ -39,9 +43,6 @@ macro_rules! via_stringset {
             }
             fn prefix_count(&self, p: &str) -> usize {
                 self.count_prefix_str(p)
-            }
-            fn bytes(&self) -> usize {
-                self.memory_bytes()
             }
         }
     };
@@ -72,10 +73,6 @@ impl Peer for Hashbrown {
     fn prefix_count(&self, p: &str) -> usize {
         self.0.iter().filter(|s| s.starts_with(p)).count()
     }
-    fn bytes(&self) -> usize {
-        hpds_trie::hashbrown_table_bytes::<String>(self.0.capacity())
-            + self.0.iter().map(String::capacity).sum::<usize>()
-    }
 }
 
 /// A bare `fst::Set`, built the way its docs show (sort, dedup, `Set::from_iter`).
@@ -103,9 +100,6 @@ impl Peer for Fst {
             n += 1;
         }
         n
-    }
-    fn bytes(&self) -> usize {
-        self.0.as_fst().as_bytes().len()
     }
 }
 
@@ -145,11 +139,11 @@ fn data(n: usize) -> Data {
 
 fn run<P: Peer>(c: &mut Criterion, n: usize, d: &Data) {
     let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-    let set = P::build(&words);
+    let (set, delta) = measure(|| P::build(&words));
     eprintln!(
-        "{:<16} n={n:>9}: {:>7.2} bytes/key",
+        "{:<16} n={n:>9}: {:>7.2} bytes/key (counting allocator)",
         P::NAME,
-        set.bytes() as f64 / n as f64
+        delta.retained as f64 / n as f64
     );
 
     let mut g = c.benchmark_group("build");
@@ -193,8 +187,6 @@ fn peers(c: &mut Criterion) {
         run::<Hashbrown>(c, n, &d);
         run::<BTreeSet<String>>(c, n, &d);
     }
-    // `HeapSize` is what the hpds rows report.
-    let _ = Trie::new().heap_bytes();
 }
 
 criterion_group!(benches, peers);

@@ -105,7 +105,7 @@ pub fn all() -> Vec<Entry> {
         Entry {
             name: "trie",
             truth: Truth::Distinct,
-            about: "hpds Trie: mutable path-compressed prefix tree (exact)",
+            about: "hpds Trie: mutable burst trie, sorted front-coded buckets (exact)",
             mergeable: false,
             build: |_| Box::new(Trie::new()),
         },

@@ -34,8 +34,6 @@ fn bench(c: &mut Criterion) {
             .collect();
         let set: WordSet = words.iter().collect();
         let trie: Trie = words.iter().collect();
-        let mut packed = trie.clone();
-        packed.compact();
         let misses: Vec<String> = Vocabulary::generate(7, 3000)
             .words()
             .iter()
@@ -72,12 +70,6 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("Trie-miss", n), |b| {
             b.iter(|| misses.iter().filter(|w| trie.contains(w)).count());
         });
-        g.bench_function(BenchmarkId::new("Trie-compacted-hit", n), |b| {
-            b.iter(|| hits.iter().filter(|w| packed.contains(w)).count());
-        });
-        g.bench_function(BenchmarkId::new("Trie-compacted-miss", n), |b| {
-            b.iter(|| misses.iter().filter(|w| packed.contains(w)).count());
-        });
         g.bench_function(BenchmarkId::new("WordMap-get", n), |b| {
             b.iter(|| hits.iter().filter_map(|w| ids.get(w)).sum::<u64>());
         });
@@ -106,12 +98,7 @@ fn bench(c: &mut Criterion) {
             });
         });
         g.bench_function(BenchmarkId::new("Trie-compacted-count", n), |b| {
-            b.iter(|| {
-                prefixes
-                    .iter()
-                    .map(|p| packed.count_prefix(p))
-                    .sum::<usize>()
-            });
+            b.iter(|| prefixes.iter().map(|p| trie.count_prefix(p)).sum::<usize>());
         });
         g.bench_function(BenchmarkId::new("Trie-collect", n), |b| {
             b.iter(|| {

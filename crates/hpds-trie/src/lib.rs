@@ -7,15 +7,15 @@
 //! Python* compares on Wikipedia tokens (set, trie, DAWG, Marisa trie), measured.
 //!
 //! # Which one
-//! | type | mutable | bytes/key, 341k English words (100k synthetic) | use it for |
+//! | type | mutable | bytes/key: dict words (348k) · `hpds compare` words (763k) · file paths (380k) | use it for |
 //! |---|---|---|---|
-//! | [`WordSet`] | no (build once, then query) | 4.72 (8.17) | large vocabularies, on disk or mapped, set algebra, fuzzy search |
-//! | [`WordMap`] | no | 6.44 as word → rank | word → id / count / offset; rank and select ([`WordMap::ordinals`]) |
-//! | [`Trie`] | yes (insert, remove) | 24.7 (27.0) | a set that changes, prefix queries while it grows |
-//! | `HashSet<String>` | yes | 47.8 (43.9) | fastest lookups when memory is not the question |
+//! | [`WordSet`] | no (build once, then query) | 2.93 · 7.43 · 7.72 | large vocabularies, on disk or mapped, set algebra, fuzzy search |
+//! | [`WordMap`] | no | 3.93 as word → rank (dict) | word → id / count / offset; rank and select ([`WordMap::ordinals`]) |
+//! | [`Trie`] | yes (insert, remove) | 5.58 · 9.30 · 13.8 | a set that changes, sorted and prefix walks while it grows |
+//! | `HashSet<String>` | yes | 46.8 · 45.5 · 74.7 | fastest lookups when memory is not the question |
 //!
-//! (marisa-trie, for scale: 3.20 bytes/key on the same English list. Measured figures, lookup
-//! times and how to rerun them: `docs/trie.md`.)
+//! (marisa-trie, for scale: 3.20 bytes/key on a 341k-word English list where `WordSet` takes
+//! 4.72. Measured figures, lookup times and how to rerun them: `docs/trie.md`.)
 //!
 //! All three take keys as bytes (`&str`, `String`, `&[u8]`, `Vec<u8>`), iterate in
 //! lexicographic byte order (for UTF-8, the order of `str`), and answer prefix queries and
@@ -50,9 +50,12 @@
 //! ```
 //!
 //! # Memory usage
-//! - [`Trie`]: 16 bytes per node (at most two nodes per key, about 1.5 on words) plus each
-//!   key's suffix below its branch point, stored once. [`HeapSize`](hpds_core::HeapSize)
-//!   reports capacity; [`Trie::shrink_to_fit`] drops the slack.
+//! - [`Trie`]: its keys front-coded in buckets of at most 64 (each key costs the bytes that
+//!   differ from the key before it plus a header byte, 3 bytes when a length passes 15), 32
+//!   bytes per bucket, and about 80 bytes per inner node (one node per few buckets). Vectors
+//!   grow by a quarter (buckets) or an eighth (the node and bucket tables), so the slack stays
+//!   bounded without a shrink step. [`HeapSize`](hpds_core::HeapSize) reports capacity, which
+//!   equals what the allocator handed out.
 //! - [`WordSet`] / [`WordMap`]: the fst's bytes, nothing else; `heap_bytes` is the byte count
 //!   (zero when memory-mapped).
 //! - Building a `WordSet` from unsorted keys ([`WordSetBuilder`], [`FromIterator`]) holds the
@@ -76,6 +79,11 @@
 //! its input and would panic on corrupt nodes during a later query. Corrupt bytes give an
 //! `Err`, never a panic: a proptest over mutated automata and the `decode_wordset` fuzz target
 //! hold it to that. A golden-bytes test pins the format.
+//!
+//! [`Trie`] implements [`ByteCodec`](hpds_core::codec::ByteCodec) (tag `TRIE`): its keys in
+//! order, front-coded. The decoder checks every length against the input and that the keys
+//! strictly increase, so it never panics and what it accepts is a set; a golden file, a
+//! proptest over mutated encodings and the `decode_trie` fuzz target hold it to that.
 //!
 //! # Crate features
 //! - `serde`: `Serialize` / `Deserialize` for [`Trie`] (as a sequence of byte strings),
@@ -101,8 +109,8 @@ mod validate;
 mod wordmap;
 mod wordset;
 
-pub use stringset::{SortedStrings, StringSet, hashbrown_table_bytes};
-pub use trie::{Iter, Trie};
+pub use stringset::{SortedStrings, StringSet};
+pub use trie::{Cursor, Iter, Trie};
 pub use wordmap::{Entries, WordMap};
 pub use wordset::{Keys, WordSet, WordSetBuilder};
 

@@ -66,9 +66,7 @@ impl StringSet for Trie {
         "trie (hpds)"
     }
     fn build<'a, I: IntoIterator<Item = &'a str>>(tokens: I) -> Self {
-        let mut t: Trie = tokens.into_iter().collect();
-        t.compact();
-        t
+        tokens.into_iter().collect()
     }
     fn contains_str(&self, key: &str) -> bool {
         self.contains(key)
@@ -112,7 +110,7 @@ impl StringSet for WordSet {
 /// std reports the usable capacity: 7/8 of the buckets from 8 buckets up, one less than the
 /// buckets below. The allocation is the buckets, rounded up to 16-byte alignment, then one
 /// control byte per bucket plus a 16-byte group for the SIMD probe.
-pub fn hashbrown_table_bytes<T>(capacity: usize) -> usize {
+pub(crate) fn hashbrown_table_bytes<T>(capacity: usize) -> usize {
     if capacity == 0 {
         return 0;
     }

@@ -7,7 +7,7 @@ use hpds_trie::{WordMap, WordSet};
 use proptest::prelude::*;
 
 /// `WordSet` of {"cat", "cats", "dog"} in fst's format version 3 (fst 0.4). A change here is a
-/// format change: it must be deliberate (regenerate with `cargo run --example golden`).
+/// format change: it must be deliberate (regenerate with `cargo run -p hpds-benches --bin trie_golden`).
 const GOLDEN_SET: [u8; 52] = [
     3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 115, 16, 65, 193, 197, 0, 16, 151, 196, 1,
     5, 100, 99, 16, 2, 3, 0, 0, 0, 0, 0, 0, 0, 31, 0, 0, 0, 0, 0, 0, 0, 76, 60, 15, 115,

@@ -49,8 +49,7 @@ pub fn run(page: &mut Page, full: bool) {
         let absent = shuffled(2, absent);
         let ours: WordSet = words.iter().collect();
         let peer = fst_set(&words);
-        let mut trie: Trie = words.iter().collect();
-        trie.compact();
+        let trie: Trie = words.iter().collect();
         let label = count(n);
         for (op, queries) in [("lookup, hit", &words), ("lookup, miss", &absent)] {
             let ops = queries.len() as u64;
@@ -84,9 +83,7 @@ pub fn run(page: &mut Page, full: bool) {
             black_box(words.iter().cloned().collect::<HashSet<String>>());
         });
         race.add("Trie", ops, || {
-            let mut t: Trie = words.iter().collect();
-            t.compact();
-            black_box(t);
+            black_box(words.iter().collect::<Trie>());
         });
         let out = race.run();
         page.row("build", &label, &out, "WordSet", "fst::Set");

@@ -4,8 +4,8 @@
 Needs two PyPI packages (no other download):
 
     pip install marisa-trie==1.4.1 english-words==2.0.2
-    python3 crates/hpds-trie/scripts/marisa_compare.py /tmp/english.txt
-    cargo run --release -p hpds-trie --example wordlist -- /tmp/english.txt
+    python3 benches/scripts/marisa_compare.py /tmp/english.txt
+    cargo run --release -p hpds-benches --bin trie_wordlist -- /tmp/english.txt
 
 The first command writes the word list (web2 + GCIDE, as shipped by `english-words`, one word
 per line, UTF-8) and prints marisa-trie's size; the second prints hpds's structures on the same
@@ -13,7 +13,7 @@ file. The word list is not committed (3.5 MB); it is regenerated from the pinned
 
 With `--file WORDS` it measures marisa-trie on an existing list instead (one word per line),
 e.g. the synthetic words written by
-`cargo run --release -p hpds-trie --example anatomy -- 100000 /tmp/synthetic-100k.txt`.
+`cargo run --release -p hpds-benches --bin trie_anatomy -- 100000 /tmp/synthetic-100k.txt`.
 """
 import os
 import sys

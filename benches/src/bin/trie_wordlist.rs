@@ -1,7 +1,7 @@
 //! Bytes per key of every `StringSet` on a word list read from a file (one word per line), for
-//! the marisa-trie comparison in `docs/trie.md` (see `scripts/marisa_compare.py`).
+//! the marisa-trie comparison in `docs/trie.md` (see `benches/scripts/marisa_compare.py`).
 //!
-//! `cargo run --release -p hpds-trie --example wordlist -- /tmp/english.txt`
+//! `cargo run --release -p hpds-benches --bin trie_wordlist -- /tmp/english.txt`
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;

@@ -1,9 +1,9 @@
 //! Draws `docs/img/trie-bytes-per-key.svg` with `hpds_testkit::plot`: heap bytes per key of
 //! every `StringSet` against the number of synthetic words, with marisa-trie's figures on the
-//! same words (measured by `scripts/marisa_compare.py --file`, passed on the command line) and
+//! same words (measured by `benches/scripts/marisa_compare.py --file`, passed on the command line) and
 //! the target, 20 times less than `HashSet<String>`.
 //!
-//! `cargo run --release -p hpds-trie --example chart -- docs/img/trie-bytes-per-key.svg \
+//! `cargo run --release -p hpds-benches --bin trie_chart -- docs/img/trie-bytes-per-key.svg \
 //!     10000,100000,1000000,5000000 10000:6.46,100000:4.84,1000000:4.67,5000000:4.34`
 
 use std::collections::{BTreeSet, HashSet};

@@ -2,10 +2,10 @@
 //! fully minimal automaton would need (fst's builder deduplicates suffixes through a bounded
 //! cache, so its automaton is only nearly minimal).
 //!
-//! `cargo run --release -p hpds-trie --example anatomy -- 100000` (synthetic words) or
-//! `cargo run --release -p hpds-trie --example anatomy -- /tmp/english.txt`
+//! `cargo run --release -p hpds-benches --bin trie_anatomy -- 100000` (synthetic words) or
+//! `cargo run --release -p hpds-benches --bin trie_anatomy -- /tmp/english.txt`
 //!
-//! A second argument writes the words there, one per line (for `scripts/marisa_compare.py
+//! A second argument writes the words there, one per line (for `benches/scripts/marisa_compare.py
 //! --file`, to measure marisa-trie on the same synthetic words).
 
 use std::collections::HashMap;

@@ -7,7 +7,7 @@
 //! interleaved round by round; the *fastest* round of each estimates the unloaded speed (a
 //! round only gets slower from interference), the median is what the loaded machine gives.
 //!
-//! `cargo run --release -p hpds-trie --example timing -- 5000000`
+//! `cargo run --release -p hpds-benches --bin trie_timing -- 5000000`
 
 use std::collections::HashSet;
 use std::hint::black_box;
