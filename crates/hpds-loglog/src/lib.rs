@@ -115,16 +115,30 @@ extern crate alloc;
 
 mod base;
 mod dense;
+mod ell;
 pub mod estimators;
+mod fgra;
+mod ml;
 mod plusplus;
 mod registers;
 mod serde_impl;
 mod sparse;
 mod tables;
+mod tokens;
+mod ull;
+mod window;
 
 pub use dense::{HyperLogLog, LogLog, SuperLogLog};
+pub use ell::{ExaLogLog, ExaLogLogConfig, ExaLogLogEstimator};
 pub use estimators::Estimator;
 pub use plusplus::HyperLogLogPlusPlus;
+pub use ull::{UltraLogLog, UltraLogLogEstimator};
+
+/// The stable hash of an item with `seed`: the one place the sketches of this crate hash.
+#[inline]
+pub(crate) fn item_hash<T: core::hash::Hash + ?Sized>(item: &T, seed: u64) -> u64 {
+    hpds_core::hash::hash_one(item, seed)
+}
 
 /// The smallest precision: 16 registers.
 pub const MIN_PRECISION: u8 = 4;
