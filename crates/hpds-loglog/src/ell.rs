@@ -726,7 +726,9 @@ impl ByteCodec for ExaLogLog {
         let du = u32::from(d);
         if flags & SPARSE != 0 {
             if !s.is_sparse() {
-                return Err(Error::invalid_encoding("sparse sketch below the sparse size"));
+                return Err(Error::invalid_encoding(
+                    "sparse sketch below the sparse size",
+                ));
             }
             s.repr = Repr::Sparse(crate::tokens::decode(dec, s.token_limit())?);
             return Ok(s);
@@ -734,7 +736,9 @@ impl ByteCodec for ExaLogLog {
         let estimate = if flags & HIP != 0 {
             let e = dec.f64()?;
             if !(e.is_finite() && e >= 0.0) {
-                return Err(Error::invalid_encoding("martingale estimate is not a count"));
+                return Err(Error::invalid_encoding(
+                    "martingale estimate is not a count",
+                ));
             }
             Some(e)
         } else {
@@ -810,7 +814,11 @@ mod tests {
                     s
                 };
                 let reduced = build(13).reduce(9).unwrap();
-                assert_eq!(reduced.registers(), build(9).registers(), "t {t} d {d} n {n}");
+                assert_eq!(
+                    reduced.registers(),
+                    build(9).registers(),
+                    "t {t} d {d} n {n}"
+                );
             }
         }
     }

@@ -36,7 +36,9 @@ impl Layout {
     pub(crate) fn token(self, h: u64) -> u32 {
         match self {
             Layout::Top => {
-                let nlz = ((h << KEPT) | ((1 << KEPT) - 1)).leading_zeros().min(RANKED);
+                let nlz = ((h << KEPT) | ((1 << KEPT) - 1))
+                    .leading_zeros()
+                    .min(RANKED);
                 ((h >> RANKED) as u32) << 6 | nlz
             }
             Layout::Low => {
@@ -179,7 +181,9 @@ pub(crate) fn decode(dec: &mut Decoder<'_>, limit: usize) -> Result<Tokens> {
         if i > 0 && gap == 0 {
             return Err(bad("tokens not strictly increasing"));
         }
-        let t = prev.checked_add(gap).ok_or_else(|| bad("token out of range"))?;
+        let t = prev
+            .checked_add(gap)
+            .ok_or_else(|| bad("token out of range"))?;
         if !valid(t) {
             return Err(bad("invalid token"));
         }
@@ -212,7 +216,10 @@ mod tests {
                         Layout::Low => {
                             let lowmask = (1u64 << p) - 1;
                             assert_eq!(r & lowmask, h & lowmask);
-                            assert_eq!((r | lowmask).leading_zeros(), (h | lowmask).leading_zeros());
+                            assert_eq!(
+                                (r | lowmask).leading_zeros(),
+                                (h | lowmask).leading_zeros()
+                            );
                         }
                     }
                 }

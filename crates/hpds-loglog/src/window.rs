@@ -61,7 +61,7 @@ pub(crate) const fn mask(d: u32) -> u32 {
 pub(crate) fn valid_bits(u: u32, d: u32) -> u32 {
     if u == 0 {
         0
-    } else if u - 1 >= d {
+    } else if u > d {
         mask(d)
     } else {
         // The top `u - 1` bits of the window.
@@ -102,12 +102,10 @@ impl Rates {
     pub(crate) fn above(self, u: u32) -> f64 {
         let j0 = u >> self.t;
         let in_level = f64::from((1u32 << self.t) - (u & ((1 << self.t) - 1)));
-        if j0 < self.q {
-            (in_level + f64::from(1u32 << self.t)) * pow2neg(j0)
-        } else if j0 == self.q {
-            in_level * pow2neg(self.q - 1)
-        } else {
-            0.0
+        match j0.cmp(&self.q) {
+            core::cmp::Ordering::Less => (in_level + f64::from(1u32 << self.t)) * pow2neg(j0),
+            core::cmp::Ordering::Equal => in_level * pow2neg(self.q - 1),
+            core::cmp::Ordering::Greater => 0.0,
         }
     }
 

@@ -20,6 +20,8 @@ use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const P: u8 = 8;
 
+type EllEstimate = dyn Fn(&[ExaLogLog; 3]) -> f64 + Sync;
+
 fn trials() -> usize {
     if cfg!(miri) {
         2
@@ -120,27 +122,23 @@ fn ultraloglog_estimators_within_theory() {
 fn exaloglog_estimators_within_theory() {
     let plan = Accuracy::new(trials(), log_scale(1, max_n(), 4), 1802);
     let params: [(u8, u8); 3] = [(2, 20), (2, 24), (1, 9)];
-    let new = || {
-        params.map(|(t, d)| {
-            ExaLogLog::builder()
-                .precision(P)
-                .t(t)
-                .d(d)
-                .build()
-                .unwrap()
-        })
-    };
+    let new = || params.map(|(t, d)| ExaLogLog::builder().precision(P).t(t).d(d).build().unwrap());
     let insert = |s: &mut [ExaLogLog; 3], h| s.iter_mut().for_each(|s| s.insert_hash(h));
-    let est = |i: usize, e: ExaLogLogEstimator| {
-        move |s: &[ExaLogLog; 3]| s[i].estimate_with(e).unwrap()
-    };
+    let est =
+        |i: usize, e: ExaLogLogEstimator| move |s: &[ExaLogLog; 3]| s[i].estimate_with(e).unwrap();
     let (ml, mg) = (
         ExaLogLogEstimator::MaximumLikelihood,
         ExaLogLogEstimator::Martingale,
     );
-    let e = [est(0, ml), est(0, mg), est(1, ml), est(1, mg), est(2, ml), est(2, mg)];
-    let list: Vec<&(dyn Fn(&[ExaLogLog; 3]) -> f64 + Sync)> =
-        e.iter().map(|f| f as &(dyn Fn(&[ExaLogLog; 3]) -> f64 + Sync)).collect();
+    let e = [
+        est(0, ml),
+        est(0, mg),
+        est(1, ml),
+        est(1, mg),
+        est(2, ml),
+        est(2, mg),
+    ];
+    let list: Vec<&EllEstimate> = e.iter().map(|f| f as &EllEstimate).collect();
     let rows = run(&plan, new, insert, &list);
     if cfg!(miri) {
         return;
@@ -164,21 +162,32 @@ fn merged_shards_within_theory() {
     let plan = Accuracy::new(trials, vec![100_000], 1803);
     let shards = 16u64;
     let ull = plan.run_each(|seed, n| {
-        let mut parts: Vec<UltraLogLog> = (0..shards).map(|_| UltraLogLog::new(P).unwrap()).collect();
-        for (i, h) in hpds_testkit::streams::distinct_u64s(seed).take(n as usize).enumerate() {
+        let mut parts: Vec<UltraLogLog> =
+            (0..shards).map(|_| UltraLogLog::new(P).unwrap()).collect();
+        for (i, h) in hpds_testkit::streams::distinct_u64s(seed)
+            .take(n as usize)
+            .enumerate()
+        {
             parts[i % shards as usize].insert_hash(h);
         }
         let mut total = UltraLogLog::new(P).unwrap();
-        parts.iter().for_each(|s| total.merge(s).unwrap());
+        for s in &parts {
+            total.merge(s).unwrap();
+        }
         total.estimate()
     });
     let ell = plan.run_each(|seed, n| {
         let mut parts: Vec<ExaLogLog> = (0..shards).map(|_| ExaLogLog::new(P).unwrap()).collect();
-        for (i, h) in hpds_testkit::streams::distinct_u64s(seed).take(n as usize).enumerate() {
+        for (i, h) in hpds_testkit::streams::distinct_u64s(seed)
+            .take(n as usize)
+            .enumerate()
+        {
             parts[i % shards as usize].insert_hash(h);
         }
         let mut total = ExaLogLog::new(P).unwrap();
-        parts.iter().for_each(|s| total.merge(s).unwrap());
+        for s in &parts {
+            total.merge(s).unwrap();
+        }
         total.estimate()
     });
     if cfg!(miri) {
