@@ -215,6 +215,8 @@ const ALL: [&str; 16] = [
     "superloglog",
     "hyperloglog",
     "hyperloglog++",
+    "ultraloglog",
+    "exaloglog",
 ];
 
 /// Every row's answer is within the error its structure's theory allows on a small corpus.
@@ -248,7 +250,8 @@ fn every_structure_answers_within_its_theory() {
                 "morris" => 0.8,
                 "kmv" => 0.125,
                 "bloom" | "blocked-bloom" | "scalable-bloom" => 0.01,
-                "loglog" | "superloglog" | "hyperloglog" | "hyperloglog++" => 0.04,
+                "loglog" | "superloglog" | "hyperloglog" | "hyperloglog++" | "ultraloglog"
+                | "exaloglog" => 0.04,
                 _ => 0.0,
             };
             assert!(
@@ -263,6 +266,8 @@ fn every_structure_answers_within_its_theory() {
                 "superloglog",
                 "hyperloglog",
                 "hyperloglog++",
+                "ultraloglog",
+                "exaloglog",
             ]
             .contains(&name)
             {

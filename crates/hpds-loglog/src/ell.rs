@@ -148,14 +148,14 @@ impl Packed {
     #[inline(always)]
     fn get(&self, i: usize) -> u32 {
         let bit = i * self.w as usize;
-        ((self.word(bit >> 3) >> (bit & 7)) & u64::from(window::mask(self.w))) as u32
+        ((self.word(bit >> 3) >> (bit & 7)) & ((1u64 << self.w) - 1)) as u32
     }
 
     #[inline(always)]
     fn set(&mut self, i: usize, r: u32) {
         let bit = i * self.w as usize;
         let (at, sh) = (bit >> 3, bit & 7);
-        let mask = u64::from(window::mask(self.w)) << sh;
+        let mask = ((1u64 << self.w) - 1) << sh;
         let word = (self.word(at) & !mask) | (u64::from(r) << sh);
         self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
     }
@@ -311,25 +311,28 @@ impl ExaLogLog {
     #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
         if let Repr::Dense(regs) = &mut self.repr {
-            let (i, k) = index_value(hash, self.p, self.t);
-            let d = u32::from(self.d);
-            let old = regs.get(i);
-            let new = window::update(old, k, d);
-            if new != old {
-                regs.set(i, new);
-                if let Some(mg) = &mut self.martingale {
-                    on_change(mg, self.p, self.t, d, old, new);
-                }
-            }
+            insert_dense(regs, &mut self.martingale, self.p, self.t, self.d, hash);
         } else {
             self.insert_sparse(hash);
         }
     }
 
-    /// [`insert_hash`](Self::insert_hash) for every hash of a slice.
+    /// [`insert_hash`](Self::insert_hash) for every hash of a slice; once dense, one loop
+    /// with the parameters in locals.
     pub fn insert_hashes(&mut self, hashes: &[u64]) {
-        for &h in hashes {
-            self.insert_hash(h);
+        let mut rest = hashes;
+        while let Some((&h, tail)) = rest.split_first() {
+            if let Repr::Dense(regs) = &mut self.repr {
+                let (p, t, d) = (self.p, self.t, self.d);
+                let mut mg = self.martingale;
+                for &h in rest {
+                    insert_dense(regs, &mut mg, p, t, d, h);
+                }
+                self.martingale = mg;
+                return;
+            }
+            self.insert_sparse(h);
+            rest = tail;
         }
     }
 
@@ -567,11 +570,37 @@ fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
     (i, (nlz << t) + sub + 1)
 }
 
+/// The dense insert: update the register, and the martingale when it changed.
+#[inline(always)]
+fn insert_dense(regs: &mut Packed, mg: &mut Option<Martingale>, p: u8, t: u8, d: u8, hash: u64) {
+    let (i, k) = index_value(hash, p, t);
+    let d = u32::from(d);
+    let old = regs.get(i);
+    let u = old >> d;
+    // Most inserts of a filled sketch fall below the window: nothing to do.
+    if k + d < u {
+        return;
+    }
+    let new = window::update(old, k, d);
+    if new == old {
+        return;
+    }
+    regs.set(i, new);
+    if let Some(mg) = mg {
+        mg.estimate += f64::from(2u32 << t) * f64::from(1u32 << p) / mg.unseen;
+        if new >> d == u {
+            // A window bit was set: value k is no longer unseen.
+            mg.unseen -= window::pow2neg(Rates::new(p, t).level(k));
+        } else {
+            on_raise(mg, p, t, d, old, new);
+        }
+    }
+}
+
+/// The martingale's rate sum after a register's largest value rose from `old` to `new`.
 #[inline(never)]
-fn on_change(mg: &mut Martingale, p: u8, t: u8, d: u32, old: u32, new: u32) {
+fn on_raise(mg: &mut Martingale, p: u8, t: u8, d: u32, old: u32, new: u32) {
     let rates = Rates::new(p, t);
-    let scale = f64::from(2u32 << t) * f64::from(1u32 << p);
-    mg.estimate += scale / mg.unseen;
     mg.unseen = (mg.unseen - rates.unseen(old, d) + rates.unseen(new, d)).max(0.0);
 }
 

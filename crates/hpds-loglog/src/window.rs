@@ -54,7 +54,7 @@ pub(crate) fn merge(a: u32, b: u32, d: u32) -> u32 {
 /// `2^d - 1`.
 #[inline(always)]
 pub(crate) const fn mask(d: u32) -> u32 {
-    if d >= 32 { u32::MAX } else { (1 << d) - 1 }
+    ((1u64 << d) - 1) as u32
 }
 
 /// The window bits a register with largest value `u` may have set: those of values `>= 1`.
