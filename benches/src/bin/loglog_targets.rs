@@ -15,6 +15,7 @@
 //! * `probe ull|ell|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items and exits,
 //!   for `valgrind --tool=callgrind` (subtract a run with REPS = 0 for the setup).
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -74,7 +75,7 @@ fn fill_ell(p: u8, hs: &[u64]) -> ExaLogLog {
 
 #[inline(never)]
 fn fill_pp(p: u8, hs: &[u64]) -> HyperLogLogPlusPlus {
-    let mut s = HyperLogLogPlusPlus::try_new(p).expect("valid");
+    let mut s = HyperLogLogPlusPlus::new(p).expect("valid");
     for &h in hs {
         s.insert_hash(h);
     }
@@ -109,7 +110,7 @@ fn insert() {
             let mut line = format!("n={n:<9} p={p}");
             for (t, (name, _)) in times.iter_mut().zip(&contestants) {
                 t.sort_by(f64::total_cmp);
-                line += &format!("  {name} {:.2} ({:.2})", t[t.len() / 2], t[0]);
+                let _ = write!(line, "  {name} {:.2} ({:.2})", t[t.len() / 2], t[0]);
             }
             println!("{line}");
         }
