@@ -198,7 +198,7 @@ const EXACT: [&str; 7] = [
     "dawg",
 ];
 
-const ALL: [&str; 16] = [
+const ALL: [&str; 18] = [
     "hashset",
     "btreeset",
     "sorted-vec",

@@ -2,11 +2,10 @@
 //! HyperLogLog for the same error.
 
 use alloc::vec::Vec;
-use core::hash::Hash;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
 
 use crate::base::{HIP, SPARSE, check_precision, get_header, put_header};
 use crate::ml;
@@ -100,6 +99,7 @@ impl ExaLogLogConfig {
                 estimate: 0.0,
                 unseen: f64::from(2u32 << self.t) * f64::from(1u32 << self.p),
             }),
+            geometry: Geometry::new(self.p, self.t),
         };
         if Packed::byte_len(self.p, s.width()) < MIN_SPARSE_BYTES {
             s.repr = Repr::Dense(Packed::new(self.p, s.width()));
@@ -124,6 +124,8 @@ fn check_params(p: u8, t: u8, d: u8) -> Result<()> {
 #[derive(Clone, PartialEq, Eq)]
 struct Packed {
     w: u32,
+    /// `2^w - 1`.
+    mask: u64,
     bytes: Vec<u8>,
 }
 
@@ -135,6 +137,7 @@ impl Packed {
     fn new(p: u8, w: u32) -> Self {
         Self {
             w,
+            mask: (1 << w) - 1,
             bytes: alloc::vec![0; Self::byte_len(p, w) + 8],
         }
     }
@@ -148,14 +151,14 @@ impl Packed {
     #[inline(always)]
     fn get(&self, i: usize) -> u32 {
         let bit = i * self.w as usize;
-        ((self.word(bit >> 3) >> (bit & 7)) & ((1u64 << self.w) - 1)) as u32
+        ((self.word(bit >> 3) >> (bit & 7)) & self.mask) as u32
     }
 
     #[inline(always)]
     fn set(&mut self, i: usize, r: u32) {
         let bit = i * self.w as usize;
         let (at, sh) = (bit >> 3, bit & 7);
-        let mask = ((1u64 << self.w) - 1) << sh;
+        let mask = self.mask << sh;
         let word = (self.word(at) & !mask) | (u64::from(r) << sh);
         self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
     }
@@ -225,6 +228,7 @@ pub struct ExaLogLog {
     repr: Repr,
     /// Present while the sketch was built by inserts only.
     martingale: Option<Martingale>,
+    geometry: Geometry,
 }
 
 impl ExaLogLog {
@@ -302,8 +306,8 @@ impl ExaLogLog {
 
     /// Adds an item, hashing it once with the stable hash.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        self.insert_hash(crate::item_hash(item, self.seed));
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds an item given by its 64-bit hash: `O(1)` dense (plus `O(d)` to update the
@@ -311,7 +315,15 @@ impl ExaLogLog {
     #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
         if let Repr::Dense(regs) = &mut self.repr {
-            insert_dense(regs, &mut self.martingale, self.p, self.t, self.d, hash);
+            insert_dense(
+                regs,
+                &mut self.martingale,
+                self.geometry,
+                self.p,
+                self.t,
+                self.d,
+                hash,
+            );
         } else {
             self.insert_sparse(hash);
         }
@@ -323,10 +335,10 @@ impl ExaLogLog {
         let mut rest = hashes;
         while let Some((&h, tail)) = rest.split_first() {
             if let Repr::Dense(regs) = &mut self.repr {
-                let (p, t, d) = (self.p, self.t, self.d);
+                let (p, t, d, g) = (self.p, self.t, self.d, self.geometry);
                 let mut mg = self.martingale;
                 for &h in rest {
-                    insert_dense(regs, &mut mg, p, t, d, h);
+                    insert_dense(regs, &mut mg, g, p, t, d, h);
                 }
                 self.martingale = mg;
                 return;
@@ -530,7 +542,7 @@ impl ExaLogLog {
     pub fn par_extend<I>(&mut self, items: I)
     where
         I: rayon::iter::IntoParallelIterator,
-        I::Item: Hash,
+        I::Item: Item,
     {
         use rayon::iter::ParallelIterator;
         let mut empty = self.clone();
@@ -543,7 +555,7 @@ impl ExaLogLog {
             .fold(
                 || empty.clone(),
                 |mut s, item| {
-                    s.insert_hash(crate::item_hash(&item, seed));
+                    s.insert_hash(item.stable_hash(seed));
                     s
                 },
             )
@@ -564,16 +576,50 @@ impl ExaLogLog {
 /// end of the level bits, which changes only the values of the last level.)
 #[inline(always)]
 fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
-    let i = ((h >> t) & ((1 << p) - 1)) as usize;
-    let sub = (h & ((1 << t) - 1)) as u32;
-    let nlz = (h | ((1u64 << (p + t)) - 1)).leading_zeros();
-    (i, (nlz << t) + sub + 1)
+    let g = Geometry::new(p, t);
+    g.index_value(h)
+}
+
+/// The hash split of a precision and `t`, precomputed for the insert loop.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    t: u32,
+    /// `2^p - 1`.
+    index_mask: u64,
+    /// `2^(p + t) - 1`: the index and sub-bucket bits, set so they stop the zero count.
+    fill: u64,
+}
+
+impl Geometry {
+    fn new(p: u8, t: u8) -> Self {
+        Self {
+            t: u32::from(t),
+            index_mask: (1 << p) - 1,
+            fill: (1 << (p + t)) - 1,
+        }
+    }
+
+    #[inline(always)]
+    fn index_value(self, h: u64) -> (usize, u32) {
+        let i = ((h >> self.t) & self.index_mask) as usize;
+        let sub = (h & ((1 << self.t) - 1)) as u32;
+        let nlz = (h | self.fill).leading_zeros();
+        (i, (nlz << self.t) + sub + 1)
+    }
 }
 
 /// The dense insert: update the register, and the martingale when it changed.
 #[inline(always)]
-fn insert_dense(regs: &mut Packed, mg: &mut Option<Martingale>, p: u8, t: u8, d: u8, hash: u64) {
-    let (i, k) = index_value(hash, p, t);
+fn insert_dense(
+    regs: &mut Packed,
+    mg: &mut Option<Martingale>,
+    g: Geometry,
+    p: u8,
+    t: u8,
+    d: u8,
+    hash: u64,
+) {
+    let (i, k) = g.index_value(hash);
     let d = u32::from(d);
     let old = regs.get(i);
     let u = old >> d;
@@ -799,7 +845,7 @@ impl ByteCodec for ExaLogLog {
     }
 }
 
-impl<T: Hash> Extend<T> for ExaLogLog {
+impl<T: Item> Extend<T> for ExaLogLog {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
             self.insert(&item);
@@ -807,7 +853,7 @@ impl<T: Hash> Extend<T> for ExaLogLog {
     }
 }
 
-impl<T: Hash> FromIterator<T> for ExaLogLog {
+impl<T: Item> FromIterator<T> for ExaLogLog {
     /// A [`Default`] sketch of the items.
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut s = Self::default();

@@ -134,12 +134,6 @@ pub use estimators::Estimator;
 pub use plusplus::HyperLogLogPlusPlus;
 pub use ull::{UltraLogLog, UltraLogLogEstimator};
 
-/// The stable hash of an item with `seed`: the one place the sketches of this crate hash.
-#[inline]
-pub(crate) fn item_hash<T: core::hash::Hash + ?Sized>(item: &T, seed: u64) -> u64 {
-    hpds_core::hash::hash_one(item, seed)
-}
-
 /// The smallest precision: 16 registers.
 pub const MIN_PRECISION: u8 = 4;
 /// The largest precision: 262 144 registers (192 KiB dense).

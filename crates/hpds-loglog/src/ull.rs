@@ -2,11 +2,10 @@
 //! for the same error after merging.
 
 use alloc::vec::Vec;
-use core::hash::Hash;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
 
 use crate::base::{SPARSE, check_precision, get_header, put_header};
 use crate::tokens::{Layout, Tokens};
@@ -140,8 +139,8 @@ impl UltraLogLog {
 
     /// Adds an item, hashing it once with the stable hash.
     #[inline]
-    pub fn insert<T: Hash + ?Sized>(&mut self, item: &T) {
-        self.insert_hash(crate::item_hash(item, self.seed));
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
     }
 
     /// Adds an item given by its 64-bit hash: `O(1)` dense (one byte read, written only when
@@ -332,7 +331,7 @@ impl UltraLogLog {
     pub fn par_extend<I>(&mut self, items: I)
     where
         I: rayon::iter::IntoParallelIterator,
-        I::Item: Hash,
+        I::Item: Item,
     {
         use rayon::iter::ParallelIterator;
         let (p, seed) = (self.p, self.seed);
@@ -340,7 +339,7 @@ impl UltraLogLog {
         let built = items
             .into_par_iter()
             .fold(empty, |mut regs, item| {
-                insert_dense(&mut regs, p, crate::item_hash(&item, seed));
+                insert_dense(&mut regs, p, item.stable_hash(seed));
                 regs
             })
             .reduce(empty, |mut a, b| {
@@ -354,14 +353,17 @@ impl UltraLogLog {
     }
 }
 
+/// The dense insert, branch-free: the register as the set of values it knows (bit `k` for
+/// value `k`: the largest and the two below it), plus the new value, back to a register.
 #[inline(always)]
 fn insert_dense(regs: &mut [u8], p: u8, hash: u64) {
     let (i, k) = index_value(hash, p);
-    let old = u32::from(regs[i]);
-    let new = window::update(old, k, D);
-    if new != old {
-        regs[i] = new as u8;
-    }
+    let r = u64::from(regs[i]);
+    // Bits k, k - 1, k - 2 of the register's values; register 0 knows nothing (bit 0 cleared).
+    let known = (((4 | (r & 3)) << (r >> 2)) >> 2) & !1;
+    let set = known | (1 << k);
+    let top = 63 - set.leading_zeros();
+    regs[i] = ((top << 2) | (((set << 2) >> top) & 3) as u32) as u8;
 }
 
 /// Merges registers of precision `q >= p` into registers of precision `p`. Register `i` at
@@ -483,7 +485,7 @@ impl ByteCodec for UltraLogLog {
     }
 }
 
-impl<T: Hash> Extend<T> for UltraLogLog {
+impl<T: Item> Extend<T> for UltraLogLog {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
             self.insert(&item);
@@ -491,7 +493,7 @@ impl<T: Hash> Extend<T> for UltraLogLog {
     }
 }
 
-impl<T: Hash> FromIterator<T> for UltraLogLog {
+impl<T: Item> FromIterator<T> for UltraLogLog {
     /// A [`Default`] sketch (precision 12) of the items.
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut s = Self::default();

@@ -68,7 +68,7 @@ proptest! {
         prop_assert_eq!(mixed.registers(), ab.registers());
         prop_assert_eq!(fine.reduce(p).unwrap().registers(), sb.registers());
         // ULL's registers hold HyperLogLog's.
-        let mut hll = HyperLogLog::new(p);
+        let mut hll = HyperLogLog::new(p).unwrap();
         for &h in &a { hll.insert_hash(h); }
         prop_assert_eq!(
             sa.to_hyperloglog().registers().collect::<Vec<_>>(),
