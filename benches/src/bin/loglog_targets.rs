@@ -7,7 +7,7 @@
 //! * `insert`: ns per pre-hashed insert into a fresh sketch, 10^6 and 10^7 items, p = 12 and
 //!   14; median (fastest) of interleaved rounds, HyperLogLog++ alongside for scale. The peer
 //!   race is `HPDS_BENCH_ULL=1 cargo bench -p hpds-benches --bench loglog`.
-//! * `mvp`: 16 shards of 2·10^4 distinct hashes each, merged at p = 8; the relative variance
+//! * `mvp`: 16 shards of 2·10^4 distinct hashes each, merged at p = 12; the relative variance
 //!   of the merged estimate times the bits of the in-memory state (`heap_bytes`), with a 95 %
 //!   interval; also the serialized bytes. TRIALS (default 2000) merged sketches per row.
 //! * `error`: relative RMSE / theory at cardinalities 1 to 10^7 (4 per decade), p = 10,
@@ -127,7 +127,7 @@ fn rel_var(estimates: &[f64], n: f64) -> (f64, f64, f64) {
 }
 
 fn mvp(trials: usize) {
-    const P: u8 = 8;
+    const P: u8 = 12;
     const SHARDS: usize = 16;
     const PER_SHARD: usize = 20_000;
     let n = (SHARDS * PER_SHARD) as f64;

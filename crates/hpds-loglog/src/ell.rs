@@ -643,11 +643,35 @@ fn insert_dense(
     }
 }
 
-/// The martingale's rate sum after a register's largest value rose from `old` to `new`.
+/// The martingale's rate sum after a register's largest value rose from `old` to `new`:
+/// the new value is seen, and the values that fall below the new window (unseen values above
+/// the old largest, clear bits at the bottom of the old window) are no longer ruled out. A
+/// raise usually moves the window by a few values, so this touches a few bits; a register's
+/// first value or a long jump recomputes both registers' sums.
 #[inline(never)]
 fn on_raise(mg: &mut Martingale, p: u8, t: u8, d: u32, old: u32, new: u32) {
     let rates = Rates::new(p, t);
-    mg.unseen = (mg.unseen - rates.unseen(old, d) + rates.unseen(new, d)).max(0.0);
+    let (u, k) = (old >> d, new >> d);
+    let removed = if u == 0 || k - u > d + 4 {
+        rates.unseen(old, d) - rates.unseen(new, d)
+    } else {
+        let w = |v: u32| window::pow2neg(rates.level(v));
+        let mut s = w(k);
+        // Values above the old largest that are already below the new window.
+        for v in u + 1..k.saturating_sub(d) {
+            s += w(v);
+        }
+        // Clear bits of the old window for values below the new window (`v < k - d`).
+        let below = (k - u).min(d);
+        let mut clear = !old & window::valid_bits(u, d) & window::mask(below);
+        while clear != 0 {
+            let bit = clear.trailing_zeros();
+            clear &= clear - 1;
+            s += w(u + bit - d);
+        }
+        s
+    };
+    mg.unseen = (mg.unseen - removed).max(0.0);
 }
 
 fn unseen_sum(regs: &Packed, p: u8, t: u8, d: u32) -> f64 {
@@ -876,6 +900,27 @@ mod tests {
                 x
             })
             .collect()
+    }
+
+    #[test]
+    fn martingale_rate_sum_tracks_the_registers() {
+        for (t, d) in [(2u8, 20u8), (1, 9), (0, 2), (2, 24), (0, 0)] {
+            let mut s = ExaLogLog::builder().precision(6).t(t).d(d).build().unwrap();
+            for (n, h) in hashes(200_000).into_iter().enumerate() {
+                s.insert_hash(h);
+                if n % 997 == 0 || n == 199_999 {
+                    let (Repr::Dense(regs), Some(mg)) = (&s.repr, s.martingale) else {
+                        continue;
+                    };
+                    let want = unseen_sum(regs, 6, t, u32::from(d));
+                    assert!(
+                        (mg.unseen - want).abs() <= 1e-9 * want.max(1e-300),
+                        "t {t} d {d} n {n}: {} vs {want}",
+                        mg.unseen
+                    );
+                }
+            }
+        }
     }
 
     #[test]
