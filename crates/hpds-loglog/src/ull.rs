@@ -362,7 +362,7 @@ fn insert_dense(regs: &mut [u8], p: u8, hash: u64) {
     // Bits k, k - 1, k - 2 of the register's values; register 0 knows nothing (bit 0 cleared).
     let known = (((4 | (r & 3)) << (r >> 2)) >> 2) & !1;
     let set = known | (1 << k);
-    let top = 63 - set.leading_zeros();
+    let top = set.ilog2();
     regs[i] = ((top << 2) | (((set << 2) >> top) & 3) as u32) as u8;
 }
 
