@@ -7,7 +7,8 @@
 //! * `insert`: ns per pre-hashed insert into a fresh sketch, 10^6 and 10^7 items, p = 12 and
 //!   14; median (fastest) of interleaved rounds, HyperLogLog++ alongside for scale. The peer
 //!   race is `HPDS_BENCH_ULL=1 cargo bench -p hpds-benches --bench loglog`.
-//! * `mvp`: 16 shards of 2·10^4 distinct hashes each, merged at p = 12; the relative variance
+//! * `mvp`: 16 shards of 2·10^4 distinct hashes each (`HPDS_MVP_PER_SHARD`), merged at p = 12
+//!   (`HPDS_MVP_P`); the relative variance
 //!   of the merged estimate times the bits of the in-memory state (`heap_bytes`), with a 95 %
 //!   interval; also the serialized bytes. TRIALS (default 2000) merged sketches per row.
 //! * `error`: relative RMSE / theory at cardinalities 1 to 10^7 (4 per decade), p = 10,
@@ -127,12 +128,18 @@ fn rel_var(estimates: &[f64], n: f64) -> (f64, f64, f64) {
 }
 
 fn mvp(trials: usize) {
-    const P: u8 = 12;
+    let env = |k: &str, default: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let p = u8::try_from(env("HPDS_MVP_P", 12)).expect("precision");
     const SHARDS: usize = 16;
-    const PER_SHARD: usize = 20_000;
-    let n = (SHARDS * PER_SHARD) as f64;
+    let per_shard = env("HPDS_MVP_PER_SHARD", 20_000);
+    let n = (SHARDS * per_shard) as f64;
     println!(
-        "memory-variance product after merging {SHARDS} shards of {PER_SHARD} items, p = {P}, {trials} trials"
+        "memory-variance product after merging {SHARDS} shards of {per_shard} items, p = {p}, {trials} trials"
     );
     println!(
         "sketch                     estimator   bits   MVP   (95 % interval)   theory  serialized bytes"
@@ -155,12 +162,12 @@ fn mvp(trials: usize) {
     };
     let stream = |seed: u64, shard: usize| {
         distinct_u64s(seed)
-            .skip(shard * PER_SHARD)
-            .take(PER_SHARD)
+            .skip(shard * per_shard)
+            .take(per_shard)
             .collect::<Vec<u64>>()
     };
     // UltraLogLog: ML and FGRA on the same merged sketches.
-    let ull = UltraLogLog::new(P).expect("valid");
+    let ull = UltraLogLog::new(p).expect("valid");
     let ull_bits = {
         let mut s = ull.clone();
         s.insert_hashes(&stream(1, 0));
@@ -168,9 +175,9 @@ fn mvp(trials: usize) {
     };
     let mut ull_bytes = 0;
     let cols = run(&|seed| {
-        let mut total = UltraLogLog::new(P).expect("valid");
+        let mut total = UltraLogLog::new(p).expect("valid");
         for shard in 0..SHARDS {
-            let mut s = UltraLogLog::new(P).expect("valid");
+            let mut s = UltraLogLog::new(p).expect("valid");
             s.insert_hashes(&stream(seed, shard));
             total.merge(&s).expect("same parameters");
         }
@@ -190,7 +197,7 @@ fn mvp(trials: usize) {
     {
         let (v, lo, hi) = rel_var(&cols[j], n);
         let b = ull_bits as f64;
-        let theory = UltraLogLog::theoretical_error(e, P).powi(2) * b;
+        let theory = UltraLogLog::theoretical_error(e, p).powi(2) * b;
         println!(
             "UltraLogLog                {:<10} {ull_bits:>6}  {:.2}  ({:.2}-{:.2})   {theory:.2}    {ull_bytes}",
             format!("{e:?}").chars().take(10).collect::<String>(),
@@ -202,7 +209,7 @@ fn mvp(trials: usize) {
     for (t, d) in [(2u8, 20u8), (2, 24), (1, 9)] {
         let new = || {
             ExaLogLog::builder()
-                .precision(P)
+                .precision(p)
                 .t(t)
                 .d(d)
                 .build()
@@ -229,7 +236,7 @@ fn mvp(trials: usize) {
         });
         let (v, lo, hi) = rel_var(&cols[0], n);
         let b = bits as f64;
-        let theory = ExaLogLog::theoretical_error(ExaLogLogEstimator::MaximumLikelihood, P, t, d)
+        let theory = ExaLogLog::theoretical_error(ExaLogLogEstimator::MaximumLikelihood, p, t, d)
             .powi(2)
             * b;
         println!(
