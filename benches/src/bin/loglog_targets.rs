@@ -12,7 +12,8 @@
 //!   of the merged estimate times the bits of the in-memory state (`heap_bytes`), with a 95 %
 //!   interval; also the serialized bytes. TRIALS (default 2000) merged sketches per row.
 //! * `error`: relative RMSE / theory at cardinalities 1 to 10^7 (4 per decade), p = 10,
-//!   TRIALS (default 30) streams; the largest ratio per estimator.
+//!   TRIALS (default 30) streams (`HPDS_ERR_MAX` lowers the largest cardinality); the
+//!   largest ratio per estimator.
 //! * `probe ull|ell|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items and exits,
 //!   for `valgrind --tool=callgrind` (subtract a run with REPS = 0 for the setup).
 
@@ -251,8 +252,12 @@ fn mvp(trials: usize) {
 
 fn error(trials: usize) {
     const P: u8 = 10;
-    let plan = Accuracy::new(trials, log_scale(1, 10_000_000, 4), 2025);
-    println!("relative RMSE / theory, p = {P}, {trials} trials, 1 to 10^7 items");
+    let max = std::env::var("HPDS_ERR_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000u64);
+    let plan = Accuracy::new(trials, log_scale(1, max, 4), 2025);
+    println!("relative RMSE / theory, p = {P}, {trials} trials, 1 to {max} items");
     type Row = (String, Vec<ErrorStats>, f64);
     let mut rows: Vec<Row> = Vec::new();
     for e in [
