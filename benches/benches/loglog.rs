@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench -p hpds-benches --bench loglog -- --warm-up-time 1 --measurement-time 2 --sample-size 10
 //! HPDS_BENCH_FULL=1 ...   # adds 100 million items
+//! HPDS_BENCH_ULL=1 cargo bench -p hpds-benches --bench loglog   # UltraLogLog/ExaLogLog race
 //! ```
 //! Before the timings it prints, at p = 12 and p = 14, each implementation's stored bytes and
 //! its relative RMSE and bias over seeded trials (pre-hashed items, so every implementation
@@ -121,6 +122,169 @@ impl Counter for Hll {
     }
     fn stored_bytes(&self) -> usize {
         self.0.to_bytes().len()
+    }
+}
+
+/// hpds UltraLogLog.
+pub struct Ull(hpds_loglog::UltraLogLog);
+
+impl Counter for Ull {
+    const NAME: &'static str = "hpds-ull";
+    fn new(p: u8) -> Self {
+        Ull(hpds_loglog::UltraLogLog::new(p).expect("valid precision"))
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.insert_hash(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.insert(&x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.insert(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.to_bytes().len()
+    }
+}
+
+/// hpds ExaLogLog (t = 2, d = 20).
+pub struct Ell(hpds_loglog::ExaLogLog);
+
+impl Counter for Ell {
+    const NAME: &'static str = "hpds-ell";
+    fn new(p: u8) -> Self {
+        Ell(hpds_loglog::ExaLogLog::new(p).expect("valid precision"))
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.insert_hash(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.insert(&x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.insert(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.to_bytes().len()
+    }
+}
+
+/// The `ultraloglog` crate (a port of hash4j's UltraLogLog); pre-hashed through `add`.
+pub struct UllPeer(ultraloglog::UltraLogLog);
+
+impl Counter for UllPeer {
+    const NAME: &'static str = "ultraloglog";
+    fn new(p: u8) -> Self {
+        UllPeer(ultraloglog::UltraLogLog::new(u32::from(p)).expect("valid precision"))
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.add(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.add_value(x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.add_value(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.get_distinct_count_estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.add_sketch(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.get_state().len()
+    }
+}
+
+/// The `exaloglog` crate's packed ExaLogLog (t = 2, d = 20); pre-hashed through `add_hash`.
+pub struct EllPeer(exaloglog::ExaLogLog);
+
+impl Counter for EllPeer {
+    const NAME: &'static str = "exaloglog";
+    fn new(p: u8) -> Self {
+        EllPeer(exaloglog::ExaLogLog::new(u32::from(p)))
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.add_hash(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.add(&x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.add(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.to_bytes().len()
+    }
+}
+
+/// Apache DataSketches' HLL_8 sketch (Rust port). It has no pre-hashed entry point: every
+/// insert hashes the `u64` with its own MurmurHash3, so its "pre-hashed" rows include that.
+pub struct Ds(datasketches::hll::HllSketch, u8);
+
+impl Counter for Ds {
+    const NAME: &'static str = "datasketches-hll8";
+    fn new(p: u8) -> Self {
+        Ds(
+            datasketches::hll::HllSketch::new(p, datasketches::hll::HllType::Hll8)
+                .expect("valid lg_k"),
+            p,
+        )
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.update(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.update(x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.update(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        let mut u = datasketches::hll::HllUnion::new(self.1).expect("valid lg_k");
+        u.update(&self.0);
+        u.update(&other.0);
+        self.0 = u.to_sketch(datasketches::hll::HllType::Hll8);
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.serialize().len()
     }
 }
 
@@ -694,6 +858,58 @@ fn probe(spec: &str) {
     }
 }
 
+/// With `HPDS_BENCH_ULL=1` (then exits): UltraLogLog and ExaLogLog against their peers,
+/// pre-hashed, in interleaved rounds at 10^6 and 10^7 items, p = 12 and 14; ns per insert,
+/// median (fastest). Then each one's stored bytes and relative error at 10^6 items.
+fn ull_race() {
+    for n in [1_000_000usize, 10_000_000] {
+        let hs = random_u64s(11, n);
+        let rounds = if n > 1_000_000 { 5 } else { 11 };
+        for p in [12u8, 14] {
+            let ce: Contestant<'_> = match p {
+                12 => prehashed::<Ce<PassThrough, 12>>(p, &hs),
+                _ => prehashed::<Ce<PassThrough, 14>>(p, &hs),
+            };
+            race(
+                &format!("pre n={n} p={p}"),
+                rounds,
+                vec![
+                    prehashed::<Ull>(p, &hs),
+                    prehashed::<Ell>(p, &hs),
+                    prehashed::<UllPeer>(p, &hs),
+                    prehashed::<EllPeer>(p, &hs),
+                    prehashed::<Ds>(p, &hs),
+                    prehashed::<HyperLogLogPlusPlus>(p, &hs),
+                    prehashed::<Hlp<Pass>>(p, &hs),
+                    ce,
+                ],
+            );
+        }
+    }
+    let hs = random_u64s(12, 1_000_000);
+    for p in [12u8, 14] {
+        let mut line = format!("p={p} n=1e6 stored bytes (rel. error):");
+        let mut row = |name: &str, bytes: usize, est: f64| {
+            let _ = write!(
+                line,
+                "  {name} {bytes} ({:+.3} %)",
+                100.0 * (est / 1e6 - 1.0)
+            );
+        };
+        let mut a = fill_hashes::<Ull>(p, &hs);
+        row(Ull::NAME, a.stored_bytes(), a.estimate());
+        let mut a = fill_hashes::<Ell>(p, &hs);
+        row(Ell::NAME, a.stored_bytes(), a.estimate());
+        let mut a = fill_hashes::<UllPeer>(p, &hs);
+        row(UllPeer::NAME, a.stored_bytes(), a.estimate());
+        let mut a = fill_hashes::<EllPeer>(p, &hs);
+        row(EllPeer::NAME, a.stored_bytes(), a.estimate());
+        let mut a = fill_hashes::<Ds>(p, &hs);
+        row(Ds::NAME, a.stored_bytes(), a.estimate());
+        println!("{line}");
+    }
+}
+
 fn report(_: &mut Criterion) {
     if let Ok(spec) = std::env::var("HPDS_LOGLOG_PROBE") {
         probe(&spec);
@@ -701,6 +917,10 @@ fn report(_: &mut Criterion) {
     }
     if std::env::var_os("HPDS_BENCH_MINRUNS").is_some() {
         min_runs_report();
+        std::process::exit(0);
+    }
+    if std::env::var_os("HPDS_BENCH_ULL").is_some() {
+        ull_race();
         std::process::exit(0);
     }
     if std::env::var_os("HPDS_LOGLOG_SIZES").is_some() {

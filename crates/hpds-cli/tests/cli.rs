@@ -214,7 +214,7 @@ const EXACT: [&str; 7] = [
 ];
 
 /// The approximate structures, after the exact ones in `hpds list`.
-const APPROXIMATE: [&str; 12] = [
+const APPROXIMATE: [&str; 14] = [
     "morris",
     "kmv",
     "theta",
@@ -227,6 +227,8 @@ const APPROXIMATE: [&str; 12] = [
     "superloglog",
     "hyperloglog",
     "hyperloglog++",
+    "ultraloglog",
+    "exaloglog",
 ];
 
 /// Every structure `hpds list` names.
@@ -268,7 +270,8 @@ fn every_structure_answers_within_its_theory() {
                 "bloom" | "blocked-bloom" | "scalable-bloom" => 0.01,
                 "binary-fuse8" => 0.008,
                 "binary-fuse16" => 0.001,
-                "loglog" | "superloglog" | "hyperloglog" | "hyperloglog++" => 0.04,
+                "loglog" | "superloglog" | "hyperloglog" | "hyperloglog++" | "ultraloglog"
+                | "exaloglog" => 0.04,
                 _ => 0.0,
             };
             assert!(
@@ -284,6 +287,8 @@ fn every_structure_answers_within_its_theory() {
                 "superloglog",
                 "hyperloglog",
                 "hyperloglog++",
+                "ultraloglog",
+                "exaloglog",
             ]
             .contains(&name)
             {

@@ -307,3 +307,16 @@ dense_sketch! {
     /// ```
     HyperLogLog, tag = b"HLL6", estimator = Estimator::Hip
 }
+
+impl HyperLogLog {
+    /// A merged (not insert-only) sketch with the given registers.
+    pub(crate) fn from_registers(regs: crate::registers::Registers, seed: u64) -> Self {
+        Self {
+            core: Core {
+                regs,
+                seed,
+                hip: None,
+            },
+        }
+    }
+}

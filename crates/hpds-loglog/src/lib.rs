@@ -1,5 +1,5 @@
-//! The LogLog family: LogLog, SuperLogLog, HyperLogLog and HyperLogLog++ distinct counters in
-//! kilobytes.
+//! The LogLog family: LogLog, SuperLogLog, HyperLogLog, HyperLogLog++, UltraLogLog and
+//! ExaLogLog distinct counters in kilobytes.
 //!
 //! A LogLog-type counter hashes every item once, uses the top `p` bits of the 64-bit hash to
 //! pick one of `m = 2^p` registers and keeps there the largest *rank* seen (one plus the number
@@ -15,10 +15,59 @@
 //! | [`SuperLogLog`] | mean of the smallest 70 % (Durand–Flajolet 2003) | 1.05/√m | `0.75 m + 1` bytes |
 //! | [`HyperLogLog`] | HIP while insert-only, Ertl's improved estimator after a merge | 0.83/√m, 1.04/√m | `0.75 m + 1` bytes |
 //! | [`HyperLogLogPlusPlus`] | sparse (exact-ish) while small, then as HyperLogLog | ≈0 sparse, then 0.83/√m | 4 bytes per item while sparse (plus an insert buffer of at most `0.047 m` entries), then `0.75 m + 1` bytes |
+//! | [`UltraLogLog`] | maximum likelihood (Ertl 2024), or FGRA | 0.761/√m merged or not (FGRA 0.782/√m) | 4 bytes per token while sparse, then `m` bytes |
+//! | [`ExaLogLog`] | martingale while insert-only, maximum likelihood (Ertl 2025) | t = 2, d = 20: 0.318/√m, 0.362/√m | 4 bytes per token while sparse, then `3.5 m + 8` bytes |
 //!
-//! All four share one register layout, so every [`Estimator`] can be applied to any of them
-//! through `estimate_with` (that is how the docs' comparisons are made). Precision `p` is in
-//! `4..=18` (16 to 262 144 registers); bad parameters are errors from `new`.
+//! The first four share one register layout, so every [`Estimator`] can be applied to any of
+//! them through `estimate_with` (that is how the docs' comparisons are made). Precision `p` is
+//! in `4..=18` (16 to 262 144 registers); bad parameters are errors from `new`.
+//!
+//! # UltraLogLog and ExaLogLog: less memory for the same error after a merge
+//! HyperLogLog's HIP estimate is accurate only for a sketch that was never merged; a merged
+//! HyperLogLog falls back to `1.04/√m`, a memory-variance product (bits of state × relative
+//! variance) of 6.5. [`UltraLogLog`] keeps in each 8-bit register, beside the largest update
+//! value, whether the two values below it were seen; [`ExaLogLog`] uses finer update values
+//! (`2^t` per power of two) and remembers `d` values below the largest. Their maximum-
+//! likelihood estimates read every register and do not care how the sketch was built, so
+//! merged sketches keep the full accuracy:
+//!
+//! | sketch | bits per register | error × √m after a merge | memory-variance product | memory for 1 % error |
+//! |---|---:|---:|---:|---:|
+//! | [`HyperLogLog`] (Ertl's estimator) | 6 | 1.04 | 6.49 | 7.9 KiB |
+//! | [`UltraLogLog`] (maximum likelihood) | 8 | 0.761 | 4.63 | 5.7 KiB |
+//! | [`ExaLogLog`] `t = 2, d = 20` (maximum likelihood) | 28 | 0.362 | 3.67 | 4.5 KiB |
+//! | [`ExaLogLog`] `t = 2, d = 24` | 32 | 0.344 | 3.78 | 4.6 KiB |
+//! | [`ExaLogLog`] `t = 1, d = 9` | 16 | 0.494 | 3.90 | 4.8 KiB |
+//!
+//! Pick [`UltraLogLog`] for the simplest and fastest of the two (one byte per register, a
+//! branch-free update, conversion to [`HyperLogLog`] registers for systems that already store
+//! HyperLogLog); pick [`ExaLogLog`] for the least memory, or when the sketch is insert-only and
+//! its martingale estimate (`0.318/√m`, product 2.83) applies. Both start sparse (4-byte
+//! tokens, nearly exact), merge with sketches of a higher precision, reduce to a lower one,
+//! and write their registers (plus a small header) with [`hpds_core::ByteCodec`].
+//!
+//! ```
+//! use hpds_core::ByteCodec;
+//! use hpds_loglog::{ExaLogLog, UltraLogLog};
+//!
+//! // Daily unique visitors counted per shard, merged at the aggregator.
+//! let mut shards: Vec<ExaLogLog> = (0..4).map(|_| ExaLogLog::new(11)).collect::<Result<_, _>>()?;
+//! for visitor in 0..40_000u64 {
+//!     shards[(visitor % 4) as usize].insert(&format!("visitor-{visitor}"));
+//! }
+//! let mut day = ExaLogLog::new(11)?;
+//! for s in &shards {
+//!     day.merge(&ExaLogLog::from_bytes(&s.to_bytes())?)?;
+//! }
+//! assert!((day.estimate() / 40_000.0 - 1.0).abs() < 4.0 * day.standard_error());
+//!
+//! // An UltraLogLog converts to the HyperLogLog of the same items.
+//! let mut u = UltraLogLog::new(12)?;
+//! u.extend(0..10_000u64);
+//! let hll = u.to_hyperloglog();
+//! assert!((hll.estimate() / 10_000.0 - 1.0).abs() < 0.1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Example
 //! ```
@@ -70,7 +119,7 @@
 //!
 //! # Accuracy
 //! Relative RMSE over 300 seeded trials of distinct hashes at p = 12 (m = 4096), from
-//! `examples/plot_error.rs` (all estimators on the same streams; the plot is in
+//! `cargo run --release -p hpds-benches --bin loglog_plot_error` (all estimators on the same streams; the plot is in
 //! `docs/img/loglog_error.svg`). Below a few thousand items every estimator is linear
 //! counting (or, for HyperLogLog++, linear counting over 2^25 sparse buckets):
 //!
@@ -92,7 +141,8 @@
 //! (`tests/accuracy.rs`).
 //!
 //! Ertl's improved estimator against our simulated bias tables (HyperLogLog++'s method), at
-//! p = 12 with 1 000 trials and 25 cardinalities from 100 to 10^5 (`examples/accuracy.rs`):
+//! p = 12 with 1 000 trials and 25 cardinalities from 100 to 10^5
+//! (`cargo run --release -p hpds-benches --bin loglog_accuracy`):
 //! mean RMSE 0.785 vs 0.788 × 1.04/√m, Ertl's lower at 7 points, the tables' at 1, tied at
 //! the rest, both with |bias| under 0.1 standard error. Ertl's needs no tables and no
 //! threshold, so it is the register estimator the sketches use, and
@@ -102,11 +152,12 @@
 //! only defined for a sketch that was never merged; merged sketches fall back to Ertl's.
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for the four sketches, as their validated byte
+//! - `serde`: `Serialize`/`Deserialize` for the six sketches, as their validated byte
 //!   encoding ([`hpds_core::ByteCodec`]), so a deserialized sketch is checked like one read
 //!   with `from_bytes`.
-//! - `rayon`: `par_extend` on the four sketches, which fills one sketch per rayon task and
-//!   merges them (the result has the registers of a sequential build but no HIP estimate).
+//! - `rayon`: `par_extend` on the six sketches, which fills one sketch per rayon task and
+//!   merges them (the result has the registers of a sequential build but no HIP or martingale
+//!   estimate).
 //! - `calibration` (internal): exposes the raw estimators to the table generator in
 //!   `benches/`; no stability promise.
 #![cfg_attr(not(test), no_std)]
@@ -117,14 +168,21 @@ extern crate alloc;
 
 mod base;
 mod dense;
+mod ell;
 mod estimators;
+mod fgra;
+mod ml;
 mod plusplus;
 mod registers;
 mod serde_impl;
 mod sparse;
 mod tables;
+mod tokens;
+mod ull;
+mod window;
 
 pub use dense::{HyperLogLog, LogLog, SuperLogLog};
+pub use ell::{ExaLogLog, ExaLogLogConfig, ExaLogLogEstimator};
 pub use estimators::{Estimator, standard_error};
 
 /// The raw estimators, for the generator of the bias tables (`benches/src/bin/loglog_tables.rs`,
@@ -139,6 +197,7 @@ pub mod calibration {
     };
 }
 pub use plusplus::HyperLogLogPlusPlus;
+pub use ull::{UltraLogLog, UltraLogLogEstimator};
 
 /// The smallest precision: 16 registers.
 pub const MIN_PRECISION: u8 = 4;

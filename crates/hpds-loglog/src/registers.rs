@@ -41,7 +41,7 @@ pub(crate) const RANK8: [u8; 256] = {
 /// Without a target feature (`lzcnt`, not in the x86-64 baseline) `leading_zeros` compiles to
 /// `bsr`, whose throughput is several cycles on the AMD Zen machines we measure on; the table
 /// answers for the top byte (all but 1/256 of the hashes) with one L1 load, and `bsr` does the
-/// rest behind a well-predicted branch. About 0.5 ns per insert (`examples/insert_timing.rs`).
+/// rest behind a well-predicted branch. About 0.5 ns per insert (`cargo run --release -p hpds-benches --bin loglog_insert_timing`).
 #[inline(always)]
 pub(crate) fn rank_of(w: u64) -> u8 {
     let top = (w >> 56) as usize;

@@ -2,7 +2,7 @@
 //! HyperLogLog++ paper, with our data), written to `docs/img/loglog_error.svg`.
 //!
 //! ```text
-//! cargo run --release -p hpds-loglog --example plot_error -- [p] [trials] [max_n]
+//! cargo run --release -p hpds-benches --bin loglog_plot_error -- [p] [trials] [max_n]
 //! ```
 //! Every trial streams distinct well-mixed hashes into one HyperLogLog and one
 //! HyperLogLog++; LogLog's and SuperLogLog's estimates come from the same registers (the
@@ -30,8 +30,8 @@ fn measure(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
         |seed| {
             (
                 seed,
-                HyperLogLog::new(p).unwrap(),
-                HyperLogLogPlusPlus::new(p).unwrap(),
+                HyperLogLog::new(p).expect("valid precision"),
+                HyperLogLogPlusPlus::new(p).expect("valid precision"),
                 0u64,
             )
         },
@@ -101,10 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!();
     }
 
-    let out = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/img/loglog_error.svg"
-    );
+    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/img/loglog_error.svg");
     let mut series: Vec<Series> = CURVES
         .iter()
         .zip(&rows)

@@ -2,7 +2,7 @@
 //! one sketch per trial and evaluating all estimators on the same registers.
 //!
 //! ```text
-//! cargo run --release -p hpds-loglog --example accuracy -- [p] [trials] [max_n]
+//! cargo run --release -p hpds-benches --bin loglog_accuracy -- [p] [trials] [max_n]
 //! ```
 //! Prints, per cardinality, the relative bias and RMSE of each estimator divided by
 //! `1.04/√m`, plus the HyperLogLog++ estimate (sparse, then dense).
@@ -54,8 +54,8 @@ pub fn all_estimators(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
         |seed| {
             (
                 seed,
-                HyperLogLog::new(p).unwrap(),
-                HyperLogLogPlusPlus::new(p).unwrap(),
+                HyperLogLog::new(p).expect("valid precision"),
+                HyperLogLogPlusPlus::new(p).expect("valid precision"),
                 std::cell::Cell::new(0u64),
             )
         },

@@ -1,12 +1,12 @@
 //! Min-of-runs timing of dense inserts (robust to a loaded machine), against a
-//! byte-per-register baseline and the two ways of writing the packed update:
+//! byte-per-register baseline and the packed update written with a variable shift:
 //!
 //! ```text
-//! cargo run --release -p hpds-loglog --example insert_timing
+//! cargo run --release -p hpds-benches --bin loglog_insert_timing
 //! ```
-//! "variable shift" extracts the register with `word >> (6 * (i % 4))`; "multiply" compares
-//! in place against `rank * 2^(6 (i % 4))` (what the crate does). See `registers.rs` for why
-//! the first is slow on x86-64 without BMI2.
+//! "variable shift" extracts the register with `word >> (6 * (i % 4))`; the crate compares in
+//! place against `rank * 2^(6 (i % 4))` instead (its `HyperLogLog` row). See the crate's
+//! `registers.rs` for why the shift is slow on x86-64 without BMI2.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -26,7 +26,7 @@ fn min_ns(hashes: &[u64], mut f: impl FnMut(&[u64])) -> f64 {
 
 #[inline(never)]
 fn fill_hll(p: u8, hs: &[u64]) -> HyperLogLog {
-    let mut s = HyperLogLog::new(p).unwrap();
+    let mut s = HyperLogLog::new(p).expect("valid precision");
     for &h in hs {
         s.insert_hash(h);
     }
@@ -35,7 +35,7 @@ fn fill_hll(p: u8, hs: &[u64]) -> HyperLogLog {
 
 #[inline(never)]
 fn fill_pp(p: u8, hs: &[u64]) -> HyperLogLogPlusPlus {
-    let mut s = HyperLogLogPlusPlus::new(p).unwrap();
+    let mut s = HyperLogLogPlusPlus::new(p).expect("valid precision");
     for &h in hs {
         s.insert_hash(h);
     }
@@ -72,24 +72,6 @@ fn fill_shift(p: u8, hs: &[u64]) -> Vec<u8> {
     r
 }
 
-#[inline(never)]
-fn fill_multiply(p: u8, hs: &[u64]) -> Vec<u8> {
-    const POW: [u32; 4] = [1, 1 << 6, 1 << 12, 1 << 18];
-    let mut r = vec![0u8; (3 << (p - 2)) + 1];
-    for &h in hs {
-        let i = (h >> (64 - p)) as usize;
-        let rank = ((h << p) | (1 << (p - 1))).leading_zeros() + 1;
-        let base = 3 * (i >> 2);
-        let pow = POW[i & 3];
-        let w = u32::from_le_bytes(r[base..base + 4].try_into().expect("4 bytes"));
-        if rank * pow > w & (63 * pow) {
-            let w = (w & !(63 * pow)) | (rank * pow);
-            r[base..base + 4].copy_from_slice(&w.to_le_bytes());
-        }
-    }
-    r
-}
-
 fn main() {
     let small = random_u64s(2, 1_000);
     for p in [10u8, 14, 16] {
@@ -104,10 +86,9 @@ fn main() {
         let pp = min_ns(&hashes, |hs| drop(black_box(fill_pp(p, hs))));
         let bytes = min_ns(&hashes, |hs| drop(black_box(fill_bytes(p, hs))));
         let shift = min_ns(&hashes, |hs| drop(black_box(fill_shift(p, hs))));
-        let mul = min_ns(&hashes, |hs| drop(black_box(fill_multiply(p, hs))));
         println!(
             "p={p}: HyperLogLog {hll:.2}, HyperLogLog++ {pp:.2}, u8 registers {bytes:.2}, \
-             packed/variable shift {shift:.2}, packed/multiply {mul:.2}"
+             packed/variable shift {shift:.2}"
         );
     }
 }

@@ -1,0 +1,945 @@
+//! ExaLogLog (Ertl, EDBT 2025): registers of `6 + t + d` bits, 43 % less memory than
+//! HyperLogLog for the same error.
+
+use alloc::vec::Vec;
+
+use hpds_core::codec::{ByteCodec, Decoder, Encoder};
+use hpds_core::hash::DEFAULT_SEED;
+use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
+
+use crate::base::{HIP, SPARSE, check_precision, get_header, put_header};
+use crate::ml;
+use crate::tokens::{Layout, Tokens};
+use crate::window::{self, Rates};
+
+/// Sketches whose registers take fewer bytes than this start dense.
+const MIN_SPARSE_BYTES: usize = 256;
+
+/// The estimators an [`ExaLogLog`] offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ExaLogLogEstimator {
+    /// The martingale (HIP) estimate while the sketch was built by inserts only, maximum
+    /// likelihood after a merge.
+    #[default]
+    Best,
+    /// Maximum likelihood: relative standard error `0.362/√m` at `t = 2, d = 20`
+    /// (memory-variance product 3.67).
+    MaximumLikelihood,
+    /// The martingale estimate, kept up to date by every insert that changes a register;
+    /// `0.318/√m` at `t = 2, d = 20` (product 2.83). Only defined for a sketch that was never
+    /// merged: `None` from [`ExaLogLog::estimate_with`] after a merge.
+    Martingale,
+}
+
+/// The parameters of an [`ExaLogLog`]: precision `p`, `2^t` sub-buckets per level, `d`
+/// window bits. Defaults: `p = 12`, `t = 2`, `d = 20` (the paper's recommendation, 28-bit
+/// registers), the default seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct ExaLogLogConfig {
+    p: u8,
+    t: u8,
+    d: u8,
+    seed: u64,
+}
+
+impl Default for ExaLogLogConfig {
+    fn default() -> Self {
+        Self {
+            p: 12,
+            t: 2,
+            d: 20,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl ExaLogLogConfig {
+    /// The precision: `2^p` registers (`4..=18`).
+    pub fn precision(mut self, p: u8) -> Self {
+        self.p = p;
+        self
+    }
+
+    /// `t`: update values come in levels of `2^t` (`0..=2`); larger `t` makes the values
+    /// finer-grained (base `2^(2^-t)`) at `t` more bits per register.
+    pub fn t(mut self, t: u8) -> Self {
+        self.t = t;
+        self
+    }
+
+    /// `d`: how many values below the largest each register remembers (`0..=26 - t`, so a
+    /// register takes at most 32 bits).
+    pub fn d(mut self, d: u8) -> Self {
+        self.d = d;
+        self
+    }
+
+    /// The hash seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The sketch.
+    ///
+    /// # Errors
+    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) for a parameter out of
+    /// range.
+    pub fn build(self) -> Result<ExaLogLog> {
+        check_params(self.p, self.t, self.d)?;
+        let mut s = ExaLogLog {
+            p: self.p,
+            t: self.t,
+            d: self.d,
+            seed: self.seed,
+            repr: Repr::Sparse(Tokens::default()),
+            martingale: Some(Martingale {
+                estimate: 0.0,
+                unseen: f64::from(2u32 << self.t) * f64::from(1u32 << self.p),
+            }),
+            geometry: Geometry::new(self.p, self.t),
+        };
+        if Packed::byte_len(self.p, s.width()) < MIN_SPARSE_BYTES {
+            s.repr = Repr::Dense(Packed::new(self.p, s.width()));
+        }
+        Ok(s)
+    }
+}
+
+fn check_params(p: u8, t: u8, d: u8) -> Result<()> {
+    check_precision(p)?;
+    if t > 2 {
+        return Err(Error::invalid_parameter("t", t, "0..=2"));
+    }
+    if d > 26 - t {
+        return Err(Error::invalid_parameter("d", d, "0..=26 - t"));
+    }
+    Ok(())
+}
+
+/// `m` registers of `w <= 32` bits packed back to back, plus 8 bytes so every register is
+/// read and written with one unaligned 8-byte access.
+#[derive(Clone, PartialEq, Eq)]
+struct Packed {
+    w: u32,
+    /// `2^w - 1`.
+    mask: u64,
+    bytes: Vec<u8>,
+}
+
+impl Packed {
+    fn byte_len(p: u8, w: u32) -> usize {
+        ((w as usize) << p).div_ceil(8)
+    }
+
+    fn new(p: u8, w: u32) -> Self {
+        Self {
+            w,
+            mask: (1 << w) - 1,
+            bytes: alloc::vec![0; Self::byte_len(p, w) + 8],
+        }
+    }
+
+    #[inline(always)]
+    fn word(&self, at: usize) -> u64 {
+        let b: [u8; 8] = self.bytes[at..at + 8].try_into().expect("8 bytes");
+        u64::from_le_bytes(b)
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> u32 {
+        let bit = i * self.w as usize;
+        ((self.word(bit >> 3) >> (bit & 7)) & self.mask) as u32
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, r: u32) {
+        let bit = i * self.w as usize;
+        let (at, sh) = (bit >> 3, bit & 7);
+        let mask = self.mask << sh;
+        let word = (self.word(at) & !mask) | (u64::from(r) << sh);
+        self.bytes[at..at + 8].copy_from_slice(&word.to_le_bytes());
+    }
+
+    /// The packed registers without the padding.
+    fn payload(&self) -> &[u8] {
+        &self.bytes[..self.bytes.len() - 8]
+    }
+
+    fn len(&self) -> usize {
+        ((self.bytes.len() - 8) * 8) / self.w as usize
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Repr {
+    Sparse(Tokens),
+    Dense(Packed),
+}
+
+/// The martingale estimator's state: the running estimate and the registers' summed rates of
+/// the values they rule out (`2^(t+1) m` times the chance that a new item changes the sketch).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Martingale {
+    estimate: f64,
+    unseen: f64,
+}
+
+/// ExaLogLog (Ertl 2025): registers that hold the largest of finer-grained update values
+/// (`2^t` per power of two) and a window of the `d` values below it, estimated by maximum
+/// likelihood or, while insert-only, by a martingale.
+///
+/// At the recommended `t = 2, d = 20` a register takes 28 bits and the relative standard error
+/// is `0.362/√m` (maximum likelihood, merged or not) or `0.318/√m` (martingale): the error of
+/// a HyperLogLog after a merge in 43 % less memory. Other parameter sets come from
+/// [`builder`](Self::builder): `t = 2, d = 24` (32-bit registers, memory-variance product
+/// 3.78), `t = 1, d = 9` (16-bit registers, 3.90). Like [`UltraLogLog`](crate::UltraLogLog)
+/// it starts sparse (4-byte tokens) and merges exactly, also from a higher precision.
+///
+/// # Example
+/// ```
+/// use hpds_loglog::{ExaLogLog, ExaLogLogEstimator};
+///
+/// let mut a = ExaLogLog::new(10)?;
+/// let mut b = ExaLogLog::builder().precision(12).build()?;
+/// for i in 0..30_000u64 {
+///     a.insert(&i);
+///     b.insert(&(i + 15_000));
+/// }
+/// // Insert-only: the martingale estimate.
+/// assert!((a.estimate() / 30_000.0 - 1.0).abs() < 4.0 * a.standard_error());
+/// a.merge(&b)?; // a higher precision merges into a lower one
+/// assert_eq!(a.estimate_with(ExaLogLogEstimator::Martingale), None);
+/// assert!((a.estimate() / 45_000.0 - 1.0).abs() < 4.0 * a.standard_error());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct ExaLogLog {
+    p: u8,
+    t: u8,
+    d: u8,
+    seed: u64,
+    repr: Repr,
+    /// Present while the sketch was built by inserts only.
+    martingale: Option<Martingale>,
+    geometry: Geometry,
+}
+
+impl ExaLogLog {
+    /// A sketch of precision `p` with the recommended `t = 2, d = 20` (28-bit registers) and
+    /// the default seed.
+    ///
+    /// # Errors
+    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
+    pub fn new(p: u8) -> Result<Self> {
+        Self::builder().precision(p).build()
+    }
+
+    /// As [`new`](Self::new), hashing items with `seed`.
+    ///
+    /// # Errors
+    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <= 18`.
+    pub fn with_seed(p: u8, seed: u64) -> Result<Self> {
+        Self::builder().precision(p).seed(seed).build()
+    }
+
+    /// Parameters other than the defaults.
+    pub fn builder() -> ExaLogLogConfig {
+        ExaLogLogConfig::default()
+    }
+
+    /// The precision `p`: `2^p` registers.
+    pub fn precision(&self) -> u8 {
+        self.p
+    }
+
+    /// The parameter `t`.
+    pub fn t(&self) -> u8 {
+        self.t
+    }
+
+    /// The parameter `d`.
+    pub fn d(&self) -> u8 {
+        self.d
+    }
+
+    /// The seed items are hashed with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Bits per register: `6 + t + d`.
+    pub fn register_bits(&self) -> u32 {
+        6 + u32::from(self.t) + u32::from(self.d)
+    }
+
+    fn width(&self) -> u32 {
+        self.register_bits()
+    }
+
+    /// Whether the sketch still holds tokens rather than registers.
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.repr, Repr::Sparse(_))
+    }
+
+    /// Whether nothing has been inserted.
+    pub fn is_empty(&self) -> bool {
+        match &self.repr {
+            Repr::Sparse(t) => t.is_empty(),
+            Repr::Dense(r) => r.payload().iter().all(|&b| b == 0),
+        }
+    }
+
+    fn token_limit(&self) -> usize {
+        Packed::byte_len(self.p, self.width()) / 4
+    }
+
+    fn rates(&self) -> Rates {
+        Rates::new(self.p, self.t)
+    }
+
+    /// Adds an item, hashing it once with the stable hash.
+    #[inline]
+    pub fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        self.insert_hash(item.stable_hash(self.seed));
+    }
+
+    /// Adds an item given by its 64-bit hash: `O(1)` dense (plus `O(d)` to update the
+    /// martingale when a register changes), amortized `O(1)` sparse.
+    #[inline(always)]
+    pub fn insert_hash(&mut self, hash: u64) {
+        if let Repr::Dense(regs) = &mut self.repr {
+            insert_dense(
+                regs,
+                &mut self.martingale,
+                self.geometry,
+                self.p,
+                self.t,
+                self.d,
+                hash,
+            );
+        } else {
+            self.insert_sparse(hash);
+        }
+    }
+
+    /// [`insert_hash`](Self::insert_hash) for every hash of a slice; once dense, one loop
+    /// with the parameters in locals.
+    pub fn insert_hashes(&mut self, hashes: &[u64]) {
+        let mut rest = hashes;
+        while let Some((&h, tail)) = rest.split_first() {
+            if let Repr::Dense(regs) = &mut self.repr {
+                let (p, t, d, g) = (self.p, self.t, self.d, self.geometry);
+                let mut mg = self.martingale;
+                for &h in rest {
+                    insert_dense(regs, &mut mg, g, p, t, d, h);
+                }
+                self.martingale = mg;
+                return;
+            }
+            self.insert_sparse(h);
+            rest = tail;
+        }
+    }
+
+    #[cold]
+    fn insert_sparse(&mut self, hash: u64) {
+        let limit = self.token_limit();
+        if let Repr::Sparse(tokens) = &mut self.repr {
+            if tokens.push(Layout::Low.token(hash), limit) {
+                return;
+            }
+        }
+        self.densify();
+        self.insert_hash(hash);
+    }
+
+    fn dense_registers(&self) -> Packed {
+        match &self.repr {
+            Repr::Dense(r) => r.clone(),
+            Repr::Sparse(tokens) => {
+                let d = u32::from(self.d);
+                let mut regs = Packed::new(self.p, self.width());
+                for tok in tokens.iter() {
+                    let (i, k) = index_value(Layout::Low.hash(tok), self.p, self.t);
+                    regs.set(i, window::update(regs.get(i), k, d));
+                }
+                regs
+            }
+        }
+    }
+
+    fn densify(&mut self) {
+        if let Repr::Sparse(tokens) = &self.repr {
+            let regs = self.dense_registers();
+            if let Some(mg) = &mut self.martingale {
+                // The martingale continues from the (nearly exact) token estimate.
+                mg.estimate = tokens.estimate();
+                mg.unseen = unseen_sum(&regs, self.p, self.t, u32::from(self.d));
+            }
+            self.repr = Repr::Dense(regs);
+        }
+    }
+
+    /// The registers `(u << d) | window` in index order (materialized while sparse).
+    pub fn registers(&self) -> Vec<u32> {
+        self.dense_registers().iter().collect()
+    }
+
+    /// The estimated number of distinct items: while sparse the token estimate (nearly
+    /// exact); dense, the martingale estimate while insert-only and maximum likelihood after a
+    /// merge. `O(1)` with the martingale, `O(m d)` otherwise.
+    pub fn estimate(&self) -> f64 {
+        match self.estimate_with(ExaLogLogEstimator::Best) {
+            Some(e) => e,
+            None => unreachable!("the best estimate always exists"),
+        }
+    }
+
+    /// The estimate of a chosen estimator; `None` for the martingale after a merge. While
+    /// sparse every estimator gives the token estimate.
+    pub fn estimate_with(&self, estimator: ExaLogLogEstimator) -> Option<f64> {
+        let regs = match &self.repr {
+            Repr::Sparse(t) => {
+                return (estimator != ExaLogLogEstimator::Martingale || self.martingale.is_some())
+                    .then(|| t.estimate());
+            }
+            Repr::Dense(r) => r,
+        };
+        let ml = || {
+            let rates = self.rates();
+            let d = u32::from(self.d);
+            let mut l = ml::Likelihood::new();
+            for r in regs.iter() {
+                l.add(r, d, rates);
+            }
+            ml::estimate(&l, 1 << self.p, self.t, self.d)
+        };
+        match estimator {
+            ExaLogLogEstimator::Martingale => self.martingale.map(|m| m.estimate),
+            ExaLogLogEstimator::MaximumLikelihood => Some(ml()),
+            ExaLogLogEstimator::Best => Some(self.martingale.map_or_else(ml, |m| m.estimate)),
+        }
+    }
+
+    /// The theoretical relative standard error of [`estimate`](Self::estimate) once dense.
+    pub fn standard_error(&self) -> f64 {
+        let e = if self.martingale.is_some() {
+            ExaLogLogEstimator::Martingale
+        } else {
+            ExaLogLogEstimator::MaximumLikelihood
+        };
+        Self::theoretical_error(e, self.p, self.t, self.d)
+    }
+
+    /// The theoretical relative standard error of `estimator` with parameters `p, t, d`
+    /// ([`ExaLogLogEstimator::Best`] counts as the martingale).
+    pub fn theoretical_error(estimator: ExaLogLogEstimator, p: u8, t: u8, d: u8) -> f64 {
+        let m = f64::from(1u32 << p.min(31));
+        let c = match estimator {
+            ExaLogLogEstimator::MaximumLikelihood => ml::ml_error_constant(t, d),
+            _ => ml::martingale_error_constant(t, d),
+        };
+        c / m.sqrt()
+    }
+
+    /// Folds `other` in: afterwards this sketch is exactly the sketch of both streams at this
+    /// precision (the martingale estimate is dropped). `other` may have a higher precision.
+    ///
+    /// # Errors
+    /// [`Incompatible`](hpds_core::ErrorKind::Incompatible) if the seeds, `t` or `d` differ or
+    /// `other` has a lower precision.
+    pub fn merge(&mut self, other: &Self) -> Result<()> {
+        if self.seed != other.seed {
+            return Err(Error::incompatible("hash seed", self.seed, other.seed));
+        }
+        if (self.t, self.d) != (other.t, other.d) {
+            return Err(Error::incompatible(
+                "parameters t and d",
+                u64::from(self.t) << 8 | u64::from(self.d),
+                u64::from(other.t) << 8 | u64::from(other.d),
+            ));
+        }
+        if other.p < self.p {
+            return Err(Error::incompatible(
+                "precision (merge a sketch of equal or higher precision into one of lower)",
+                self.p,
+                other.p,
+            ));
+        }
+        if other.is_empty() {
+            return Ok(());
+        }
+        self.martingale = None;
+        if let (Repr::Sparse(ours), Repr::Sparse(theirs)) = (&mut self.repr, &other.repr) {
+            let limit = Packed::byte_len(self.p, 6 + u32::from(self.t) + u32::from(self.d)) / 4;
+            if theirs.iter().all(|t| ours.push(t, limit)) {
+                return Ok(());
+            }
+        }
+        self.densify();
+        let (p, t, d) = (self.p, self.t, u32::from(self.d));
+        let Repr::Dense(regs) = &mut self.repr else {
+            unreachable!("densified above")
+        };
+        match &other.repr {
+            Repr::Sparse(theirs) => {
+                for tok in theirs.iter() {
+                    let (i, k) = index_value(Layout::Low.hash(tok), p, t);
+                    regs.set(i, window::update(regs.get(i), k, d));
+                }
+            }
+            Repr::Dense(theirs) => merge_dense(regs, theirs, p, other.p, t, d),
+        }
+        Ok(())
+    }
+
+    /// This sketch at a lower precision `p`: exactly the sketch the same items would have
+    /// built at `p` (without a martingale estimate).
+    ///
+    /// # Errors
+    /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `4 <= p <=`
+    /// [`precision`](Self::precision).
+    pub fn reduce(&self, p: u8) -> Result<Self> {
+        if p > self.p {
+            return Err(Error::invalid_parameter(
+                "precision",
+                p,
+                "at most the sketch's precision",
+            ));
+        }
+        let mut out = Self::builder()
+            .precision(p)
+            .t(self.t)
+            .d(self.d)
+            .seed(self.seed)
+            .build()?;
+        out.merge(self)?;
+        out.martingale = None;
+        Ok(out)
+    }
+
+    /// Forgets every item.
+    pub fn clear(&mut self) {
+        *self = Self::builder()
+            .precision(self.p)
+            .t(self.t)
+            .d(self.d)
+            .seed(self.seed)
+            .build()
+            .expect("parameters already checked");
+    }
+
+    /// Adds every item of a parallel iterator: each rayon task fills its own dense sketch and
+    /// they are merged (the registers equal a sequential build's; no martingale estimate).
+    #[cfg(feature = "rayon")]
+    pub fn par_extend<I>(&mut self, items: I)
+    where
+        I: rayon::iter::IntoParallelIterator,
+        I::Item: Item,
+    {
+        use rayon::iter::ParallelIterator;
+        let mut empty = self.clone();
+        empty.clear();
+        empty.densify();
+        empty.martingale = None;
+        let seed = self.seed;
+        let built = items
+            .into_par_iter()
+            .fold(
+                || empty.clone(),
+                |mut s, item| {
+                    s.insert_hash(item.stable_hash(seed));
+                    s
+                },
+            )
+            .reduce(
+                || empty.clone(),
+                |mut a, b| {
+                    a.merge(&b).expect("same parameters");
+                    a
+                },
+            );
+        self.merge(&built).expect("same parameters");
+    }
+}
+
+/// Register index and update value of a hash: the sub-bucket is the low `t` bits, the index
+/// the next `p`, and the level the leading zeros of the rest, so `k = (nlz << t) + sub + 1`.
+/// (With the index below the level bits, reducing the precision only moves index bits to the
+/// end of the level bits, which changes only the values of the last level.)
+#[inline(always)]
+fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
+    let g = Geometry::new(p, t);
+    g.index_value(h)
+}
+
+/// The hash split of a precision and `t`, precomputed for the insert loop.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    t: u32,
+    /// `2^p - 1`.
+    index_mask: u64,
+    /// `2^(p + t) - 1`: the index and sub-bucket bits, set so they stop the zero count.
+    fill: u64,
+}
+
+impl Geometry {
+    fn new(p: u8, t: u8) -> Self {
+        Self {
+            t: u32::from(t),
+            index_mask: (1 << p) - 1,
+            fill: (1 << (p + t)) - 1,
+        }
+    }
+
+    #[inline(always)]
+    fn index_value(self, h: u64) -> (usize, u32) {
+        let i = ((h >> self.t) & self.index_mask) as usize;
+        let sub = (h & ((1 << self.t) - 1)) as u32;
+        let nlz = (h | self.fill).leading_zeros();
+        (i, (nlz << self.t) + sub + 1)
+    }
+}
+
+/// The dense insert: update the register, and the martingale when it changed.
+#[inline(always)]
+fn insert_dense(
+    regs: &mut Packed,
+    mg: &mut Option<Martingale>,
+    g: Geometry,
+    p: u8,
+    t: u8,
+    d: u8,
+    hash: u64,
+) {
+    let (i, k) = g.index_value(hash);
+    let d = u32::from(d);
+    let old = regs.get(i);
+    let u = old >> d;
+    // Most inserts of a filled sketch fall below the window: nothing to do.
+    if k + d < u {
+        return;
+    }
+    let new = window::update(old, k, d);
+    if new == old {
+        return;
+    }
+    regs.set(i, new);
+    if let Some(mg) = mg {
+        mg.estimate += f64::from(2u32 << t) * f64::from(1u32 << p) / mg.unseen;
+        if new >> d == u {
+            // A window bit was set: value k is no longer unseen.
+            mg.unseen -= window::pow2neg(Rates::new(p, t).level(k));
+        } else {
+            on_raise(mg, p, t, d, old, new);
+        }
+    }
+}
+
+/// The martingale's rate sum after a register's largest value rose from `old` to `new`:
+/// the new value is seen, and the values that fall below the new window (unseen values above
+/// the old largest, clear bits at the bottom of the old window) are no longer ruled out. A
+/// raise usually moves the window by a few values, so this touches a few bits; a register's
+/// first value or a long jump recomputes both registers' sums.
+#[inline(never)]
+fn on_raise(mg: &mut Martingale, p: u8, t: u8, d: u32, old: u32, new: u32) {
+    let rates = Rates::new(p, t);
+    let (u, k) = (old >> d, new >> d);
+    let removed = if u == 0 || k - u > d + 4 {
+        rates.unseen(old, d) - rates.unseen(new, d)
+    } else {
+        let w = |v: u32| window::pow2neg(rates.level(v));
+        let mut s = w(k);
+        // Values above the old largest that are already below the new window.
+        for v in u + 1..k.saturating_sub(d) {
+            s += w(v);
+        }
+        // Clear bits of the old window for values below the new window (`v < k - d`).
+        let below = (k - u).min(d);
+        let mut clear = !old & window::valid_bits(u, d) & window::mask(below);
+        while clear != 0 {
+            let bit = clear.trailing_zeros();
+            clear &= clear - 1;
+            s += w(u + bit - d);
+        }
+        s
+    };
+    mg.unseen = (mg.unseen - removed).max(0.0);
+}
+
+fn unseen_sum(regs: &Packed, p: u8, t: u8, d: u32) -> f64 {
+    let rates = Rates::new(p, t);
+    regs.iter().map(|r| rates.unseen(r, d)).sum()
+}
+
+/// Merges registers of precision `q >= p` into registers of precision `p`. Register `i` at
+/// `p` gathers the registers `i + s 2^p`; the `s` bits continue the level bits, so values below
+/// the last level at `q` are unchanged and those in it move up by `lz(s)` levels.
+fn merge_dense(regs: &mut Packed, theirs: &Packed, p: u8, q: u8, t: u8, d: u32) {
+    let m = 1usize << p;
+    if p == q {
+        for i in 0..m {
+            let r = window::merge(regs.get(i), theirs.get(i), d);
+            regs.set(i, r);
+        }
+        return;
+    }
+    let delta = u32::from(q - p);
+    let last_level = (64 - u32::from(q) - u32::from(t)) << t;
+    for s in 0..(1usize << delta) {
+        // Leading zeros of the `delta` bits of `s` (all of them for s = 0).
+        let shift = ((s as u32).leading_zeros() - (32 - delta)).min(delta) << t;
+        for i in 0..m {
+            let r = theirs.get(i + (s << p));
+            if r == 0 {
+                continue;
+            }
+            let r = lift(r, d, last_level, shift);
+            regs.set(i, window::merge(regs.get(i), r, d));
+        }
+    }
+}
+
+/// A register of precision `q` at a lower precision: values above `last_level` move up by
+/// `shift`, the others stay.
+fn lift(r: u32, d: u32, last_level: u32, shift: u32) -> u32 {
+    let u = r >> d;
+    if u <= last_level || shift == 0 {
+        return r;
+    }
+    // Window bits of values still in the last level keep their offset from u; the bits of
+    // lower values move `shift` further down.
+    let kept_count = (u - last_level - 1).min(d);
+    let keep = window::mask(kept_count) << (d - kept_count);
+    let bits = r & window::mask(d);
+    let moved = if shift >= 32 {
+        0
+    } else {
+        (bits & !keep) >> shift
+    };
+    ((u + shift) << d) | (bits & keep) | moved
+}
+
+impl PartialEq for ExaLogLog {
+    /// Equal parameters, representation, contents and martingale state.
+    fn eq(&self, other: &Self) -> bool {
+        (self.p, self.t, self.d, self.seed) == (other.p, other.t, other.d, other.seed)
+            && self.repr == other.repr
+            && self.martingale.map(|m| m.estimate) == other.martingale.map(|m| m.estimate)
+    }
+}
+
+impl Default for ExaLogLog {
+    /// Precision 12, `t = 2, d = 20` (14 KiB once dense, 0.57 % error) and the default seed.
+    fn default() -> Self {
+        Self::new(12).expect("valid precision")
+    }
+}
+
+impl core::fmt::Debug for ExaLogLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ExaLogLog")
+            .field("precision", &self.p)
+            .field("t", &self.t)
+            .field("d", &self.d)
+            .field("seed", &self.seed)
+            .field("sparse", &self.is_sparse())
+            .field("estimate", &self.estimate())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DistinctCounter for ExaLogLog {
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        ExaLogLog::insert_hash(self, hash);
+    }
+    fn hash_seed(&self) -> u64 {
+        self.seed
+    }
+    fn estimate(&self) -> f64 {
+        ExaLogLog::estimate(self)
+    }
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        ExaLogLog::merge(self, other)
+    }
+}
+
+impl HeapSize for ExaLogLog {
+    fn heap_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Sparse(t) => t.heap_bytes(),
+            Repr::Dense(r) => r.bytes.capacity(),
+        }
+    }
+}
+
+impl ByteCodec for ExaLogLog {
+    const TAG: [u8; 4] = *b"ELL ";
+    const VERSION: u16 = 1;
+
+    /// Payload: a header byte (`p`, a sparse flag, an insert-only flag, a custom-seed flag),
+    /// the seed if not the default, `t` and `d` (one byte each), the martingale estimate
+    /// while insert-only (8 bytes); sparse: the tokens (count, then varint gaps); dense: the
+    /// packed registers (`(6 + t + d) 2^p / 8` bytes).
+    fn encode_payload(&self, enc: &mut Encoder) {
+        let mut flags = if self.martingale.is_some() { HIP } else { 0 };
+        if self.is_sparse() {
+            flags |= SPARSE;
+        }
+        put_header(enc, self.p, flags, self.seed);
+        enc.put_u8(self.t);
+        enc.put_u8(self.d);
+        match &self.repr {
+            Repr::Sparse(tokens) => crate::tokens::encode(enc, &tokens.sorted()),
+            Repr::Dense(regs) => {
+                if let Some(m) = self.martingale {
+                    enc.put_f64(m.estimate);
+                }
+                enc.put_raw(regs.payload());
+            }
+        }
+    }
+
+    fn decode_payload(dec: &mut Decoder<'_>, _version: u16) -> Result<Self> {
+        let (p, flags, seed) = get_header(dec)?;
+        let (t, d) = (dec.u8()?, dec.u8()?);
+        check_params(p, t, d).map_err(|_| Error::invalid_encoding("parameters out of range"))?;
+        let mut s = ExaLogLog::builder()
+            .precision(p)
+            .t(t)
+            .d(d)
+            .seed(seed)
+            .build()?;
+        if flags & HIP == 0 {
+            s.martingale = None;
+        }
+        let w = s.width();
+        let du = u32::from(d);
+        if flags & SPARSE != 0 {
+            if !s.is_sparse() {
+                return Err(Error::invalid_encoding(
+                    "sparse sketch below the sparse size",
+                ));
+            }
+            s.repr = Repr::Sparse(crate::tokens::decode(dec, s.token_limit())?);
+            return Ok(s);
+        }
+        let estimate = if flags & HIP != 0 {
+            let e = dec.f64()?;
+            if !(e.is_finite() && e >= 0.0) {
+                return Err(Error::invalid_encoding(
+                    "martingale estimate is not a count",
+                ));
+            }
+            Some(e)
+        } else {
+            None
+        };
+        let payload = dec.take(Packed::byte_len(p, w))?;
+        let mut regs = Packed::new(p, w);
+        regs.bytes[..payload.len()].copy_from_slice(payload);
+        let max = Rates::new(p, t).max_value();
+        for r in regs.iter() {
+            let u = r >> du;
+            if u > max || r & window::mask(du) & !window::valid_bits(u, du) != 0 {
+                return Err(Error::invalid_encoding("invalid register"));
+            }
+        }
+        // Bits after the last register must be zero (one encoding per sketch).
+        let used = (w as usize) << p;
+        if used % 8 != 0 && payload[used / 8] >> (used % 8) != 0 {
+            return Err(Error::invalid_encoding("padding bits set"));
+        }
+        if let Some(estimate) = estimate {
+            s.martingale = Some(Martingale {
+                estimate,
+                unseen: unseen_sum(&regs, p, t, du),
+            });
+        }
+        s.repr = Repr::Dense(regs);
+        Ok(s)
+    }
+}
+
+impl<T: Item> Extend<T> for ExaLogLog {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for item in iter {
+            self.insert(&item);
+        }
+    }
+}
+
+impl<T: Item> FromIterator<T> for ExaLogLog {
+    /// A [`Default`] sketch of the items.
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut s = Self::default();
+        s.extend(iter);
+        s
+    }
+}
+
+crate::serde_impl::impl_serde!(ExaLogLog);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashes(n: usize) -> Vec<u64> {
+        let mut x = 11u64;
+        (0..n)
+            .map(|_| {
+                x = hpds_core::hash::mix64(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                x
+            })
+            .collect()
+    }
+
+    #[test]
+    fn martingale_rate_sum_tracks_the_registers() {
+        for (t, d) in [(2u8, 20u8), (1, 9), (0, 2), (2, 24), (0, 0)] {
+            let mut s = ExaLogLog::builder().precision(6).t(t).d(d).build().unwrap();
+            for (n, h) in hashes(200_000).into_iter().enumerate() {
+                s.insert_hash(h);
+                if n % 997 == 0 || n == 199_999 {
+                    let (Repr::Dense(regs), Some(mg)) = (&s.repr, s.martingale) else {
+                        continue;
+                    };
+                    let want = unseen_sum(regs, 6, t, u32::from(d));
+                    assert!(
+                        (mg.unseen - want).abs() <= 1e-9 * want.max(1e-300),
+                        "t {t} d {d} n {n}: {} vs {want}",
+                        mg.unseen
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reduce_equals_direct_build() {
+        let hs = hashes(50_000);
+        for (t, d) in [(2u8, 20u8), (1, 9), (0, 2), (2, 24)] {
+            for n in [5usize, 500, 50_000] {
+                let build = |p| {
+                    let mut s = ExaLogLog::builder().precision(p).t(t).d(d).build().unwrap();
+                    s.insert_hashes(&hs[..n]);
+                    s
+                };
+                let reduced = build(13).reduce(9).unwrap();
+                assert_eq!(
+                    reduced.registers(),
+                    build(9).registers(),
+                    "t {t} d {d} n {n}"
+                );
+            }
+        }
+    }
+}
