@@ -115,7 +115,8 @@
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for the classic, blocked, scalable and counting filters
-//!   (validated on deserialization).
+//!   in hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 //!
 //! [`HeapSize`]: hpds_core::HeapSize
 #![deny(unsafe_code)]

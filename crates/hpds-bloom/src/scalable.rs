@@ -25,7 +25,6 @@ const PREFETCH_OLDER: u32 = 2;
 
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Stage {
     filter: BloomFilter,
     /// Items it was sized for.
@@ -174,11 +173,6 @@ impl ScalableConfig {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "ScalableRepr", into = "ScalableRepr")
-)]
 pub struct ScalableBloomFilter {
     config: ScalableConfig,
     stages: Vec<Stage>,
@@ -587,29 +581,7 @@ impl ByteCodec for ScalableBloomFilter {
 }
 
 #[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ScalableRepr {
-    config: ScalableConfig,
-    stages: Vec<Stage>,
-}
-
-#[cfg(feature = "serde")]
-impl From<ScalableBloomFilter> for ScalableRepr {
-    fn from(f: ScalableBloomFilter) -> Self {
-        Self {
-            config: f.config,
-            stages: f.stages,
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<ScalableRepr> for ScalableBloomFilter {
-    type Error = Error;
-    fn try_from(r: ScalableRepr) -> Result<Self> {
-        Self::from_parts(r.config, r.stages)
-    }
-}
+hpds_core::impl_serde_via_codec!(ScalableBloomFilter);
 
 #[cfg(test)]
 mod tests {

@@ -102,8 +102,9 @@
 //! estimates exactly what a sketch of the concatenated stream estimates.
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for [`Kmv`] (`k`, seed, θ and the retained hashes);
-//!   deserialization validates every field as the byte decoder does.
+//! - `serde`: `Serialize`/`Deserialize` for [`Kmv`] in
+//!   hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
