@@ -130,8 +130,9 @@ impl MinimalSetBuilder {
             Some(last) if key < last.as_slice() => {
                 return Err(Error::invalid_parameter(
                     "keys",
-                    "a key not greater than the one before",
-                    "keys in strictly increasing byte order (use FromIterator to sort)",
+                    "a key smaller than the one before",
+                    "keys in increasing byte order (a repeated key is skipped; use \
+                     FromIterator to sort)",
                 ));
             }
             Some(last) if key == last.as_slice() => return Ok(()),
