@@ -13,7 +13,8 @@ root=$PWD
 out=target/package
 rm -f "$out"/*.crate
 
-cargo package --workspace --exclude hpds-benches --locked
+# Extra arguments go to `cargo package` (e.g. --allow-dirty for a tree with uncommitted changes).
+cargo package --workspace --exclude hpds-benches --locked "$@"
 
 check=$out/extracted
 rm -rf "$check"

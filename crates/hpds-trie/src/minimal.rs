@@ -180,10 +180,11 @@ impl MinimalSetBuilder {
             addr = Some(self.compile(&node));
         }
         let top = self.stack.len() - 1;
-        if let Some(a) = addr
-            && let Some(inp) = self.stack[top].last.take()
-        {
-            self.stack[top].trans.push((inp, a));
+        // Nested rather than a let chain: the crates' minimum Rust is 1.85.
+        if let Some(a) = addr {
+            if let Some(inp) = self.stack[top].last.take() {
+                self.stack[top].trans.push((inp, a));
+            }
         }
     }
 
