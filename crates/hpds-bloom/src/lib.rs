@@ -115,7 +115,7 @@
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for the classic, blocked, scalable and counting filters
-//!   in hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   in hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
 //!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 //!
 //! [`HeapSize`]: hpds_core::HeapSize

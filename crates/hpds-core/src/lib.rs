@@ -57,7 +57,7 @@
 //! # Crate features
 //! - `std` (default): implements `std::error::Error` for [`Error`]. Without it the crate is
 //!   `no_std` + `alloc`.
-//! - `serde`: [`serde_codec`] and [`impl_serde_via_codec!`], the one serde convention of every
+//! - `serde`: `serde_codec` and `impl_serde_via_codec!`, the one serde convention of every
 //!   hpds sketch and filter (a base64 string of the versioned encoding in human-readable
 //!   formats, the bytes in binary ones, validated on the way in).
 #![cfg_attr(not(feature = "std"), no_std)]

@@ -103,7 +103,7 @@
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for [`Kmv`] in
-//!   hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
 //!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

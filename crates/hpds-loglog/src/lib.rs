@@ -103,7 +103,7 @@
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for the four sketches in
-//!   hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
 //!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 //! - `rayon`: `par_extend` on the four sketches, which fills one sketch per rayon task and
 //!   merges them (the result has the registers of a sequential build but no HIP estimate).

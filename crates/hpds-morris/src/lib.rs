@@ -95,7 +95,7 @@
 //!
 //! # Crate features
 //! - `serde`: `Serialize`/`Deserialize` for [`MorrisCounter`] and [`MorrisArray`] in
-//!   hpds' one convention ([`hpds_core::serde_codec`]): a base64 string of the versioned
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
 //!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`;
 //!   the random source is not stored and is re-seeded on load.
 //!
