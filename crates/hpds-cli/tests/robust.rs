@@ -154,3 +154,55 @@ fn size_errors_name_the_flag_the_memory_and_the_override() {
     assert!(e.contains("TiB"), "{e}");
     assert!(e.contains("--max-memory"), "{e}");
 }
+
+#[test]
+fn csv_and_json_rows_carry_the_same_columns() {
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hpds"))
+            .args([
+                "compare",
+                "--tokens",
+                "2000",
+                "--vocabulary",
+                "300",
+                "-q",
+                "-f",
+                format,
+            ])
+            .args(["--structures", "hashset,morris,hyperloglog++"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let csv = run("csv");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    for row in json["rows"].as_array().unwrap() {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut cols = header.clone();
+        keys.sort_unstable();
+        cols.sort_unstable();
+        assert_eq!(keys, cols);
+    }
+    // The same figures in both: the morris row's estimate, as written.
+    let morris_csv = csv.lines().find(|l| l.starts_with("morris,")).unwrap();
+    let estimate: f64 = morris_csv.split(',').nth(2).unwrap().parse().unwrap();
+    let morris_json = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["structure"] == "morris")
+        .unwrap();
+    assert_eq!(morris_json["estimate"].as_f64().unwrap(), estimate);
+    assert_eq!(morris_json["truth"], "total");
+}
