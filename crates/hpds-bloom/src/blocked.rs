@@ -57,11 +57,6 @@ use crate::split::{self, Block, MAX_ROUNDS, WORDS};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "BlockedRepr", into = "BlockedRepr")
-)]
 pub struct BlockedBloomFilter {
     blocks: Vec<Block>,
     /// Bits set per word per item; `8 · rounds` bits per item.
@@ -352,31 +347,7 @@ impl ByteCodec for BlockedBloomFilter {
 }
 
 #[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct BlockedRepr {
-    hashes: u32,
-    seed: u64,
-    words: Vec<u64>,
-}
-
-#[cfg(feature = "serde")]
-impl From<BlockedBloomFilter> for BlockedRepr {
-    fn from(f: BlockedBloomFilter) -> Self {
-        Self {
-            hashes: f.hashes(),
-            seed: f.seed,
-            words: f.words(),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<BlockedRepr> for BlockedBloomFilter {
-    type Error = Error;
-    fn try_from(r: BlockedRepr) -> Result<Self> {
-        Self::from_parts(r.hashes, r.seed, &r.words)
-    }
-}
+hpds_core::impl_serde_via_codec!(BlockedBloomFilter);
 
 #[cfg(test)]
 mod tests {

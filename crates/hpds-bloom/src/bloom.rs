@@ -43,11 +43,6 @@ use crate::prefetch::prefetch;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "BloomRepr", into = "BloomRepr")
-)]
 pub struct BloomFilter {
     bits: BitVec<u64, Lsb0>,
     /// `bits.len()`, kept as `u64` for the range reduction.
@@ -388,8 +383,6 @@ impl_membership!([] BloomFilter);
 impl_word_codec!(
     BloomFilter,
     b"BLMF",
-    BloomRepr,
-    bits,
     bits,
     "Format (version 2): `bits: u64, hashes: u32, seed: u64, words: u64 slice`, little-endian; \
      bits past `bits` in the last word are zero."

@@ -43,11 +43,6 @@ const SATURATED: u8 = 15;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "CountingRepr", into = "CountingRepr")
-)]
 pub struct CountingBloomFilter {
     cells: Nibbles,
     m: u64,
@@ -241,8 +236,6 @@ impl_membership!([] CountingBloomFilter);
 impl_word_codec!(
     CountingBloomFilter,
     b"BLMC",
-    CountingRepr,
-    cells,
     cells,
     "Format (version 2): `cells: u64, hashes: u32, seed: u64, words: u64 slice` (16 cells per \
      word, cell `i` in bits `4i..4i+4`, least significant first)."

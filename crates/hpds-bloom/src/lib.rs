@@ -195,9 +195,9 @@
 //! FPR-vs-fill plot.
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for every filter (validated on deserialization). The
-//!   binary fuse, atomic and timing filters serialize as their byte encoding: a base64 string
-//!   in human-readable formats (JSON), bytes in binary ones.
+//! - `serde`: `Serialize`/`Deserialize` for every filter in hpds' one convention
+//!   (`hpds_core::serde_codec`): a base64 string of the versioned encoding in human-readable
+//!   formats, the bytes in binary ones, validated like `from_bytes`.
 //!
 //! [`HeapSize`]: hpds_core::HeapSize
 #![deny(unsafe_code)]

@@ -8,6 +8,14 @@ use hpds_core::{Error, Result};
 /// The largest filter, in bits, any constructor accepts (2^40 bits = 128 GiB).
 pub const MAX_BITS: u64 = 1 << 40;
 
+/// The most bits per expected item that a constructor sized by `(expected_items, rate)`
+/// allocates: 64, which a classic filter needs at a rate of about 1e-13 (a blocked one at about
+/// 1e-7). Smaller rates are refused with an error rather than silently sized to gigabytes
+/// (`BloomFilter::new(1000, 1e-300)` would otherwise ask for 3.2e9 bits). A caller who means a
+/// larger filter gives its shape instead (`BloomFilter::with_bits`,
+/// `BlockedBloomFilter::with_blocks`), which only [`MAX_BITS`] bounds.
+pub const MAX_BITS_PER_ITEM: u64 = 64;
+
 /// The largest number of hash functions (bit positions per item) accepted.
 pub const MAX_HASHES: u32 = 64;
 
@@ -35,11 +43,59 @@ pub(crate) fn check_rate(false_positive_rate: f64) -> Result<f64> {
     if !(false_positive_rate > 0.0 && false_positive_rate < 1.0) {
         return Err(Error::invalid_parameter(
             "false_positive_rate",
-            false_positive_rate,
+            Sci(false_positive_rate),
             "a number in (0, 1), e.g. 0.01 for 1%",
         ));
     }
     Ok(false_positive_rate)
+}
+
+/// A rate in scientific notation (`1e-300`, not three hundred digits).
+struct Sci(f64);
+
+impl core::fmt::Display for Sci {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0 != 0.0 && (self.0.abs() < 1e-4 || self.0.abs() >= 1e6) {
+            // Shortest form (`1e-300`) unless that needs many digits (`9.999999999999999e-302`).
+            let short = format!("{:e}", self.0);
+            if short.len() <= 10 {
+                f.write_str(&short)
+            } else {
+                write!(f, "{:.3e}", self.0)
+            }
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// Refuses a shape sized from `(n, p)` that needs more than [`MAX_BITS_PER_ITEM`] bits per item
+/// or more than [`MAX_BITS`] bits in all; shared by every filter constructor that sizes itself.
+///
+/// # Errors
+/// The message gives the rate in scientific notation, the bits per item and the total it would
+/// allocate, and the way to ask for a large filter on purpose.
+pub fn check_shape(n: u64, p: f64, bits: f64) -> Result<()> {
+    let per_item = bits / n as f64;
+    if per_item > MAX_BITS_PER_ITEM as f64 {
+        return Err(Error::invalid_parameter(
+            "false_positive_rate",
+            format!(
+                "{} for {n} items ({per_item:.3e} bits per item, {bits:.3e} bits = {:.3e} bytes)",
+                Sci(p),
+                bits / 8.0
+            ),
+            "a rate that needs at most 64 bits per item (about 1e-13 or more for \
+             BloomFilter, 1e-7 for BlockedBloomFilter); for a larger filter on purpose give its \
+             shape (BloomFilter::with_bits, BlockedBloomFilter::with_blocks)",
+        ));
+    }
+    if bits > MAX_BITS as f64 {
+        return Err(Error::capacity_overflow(
+            "Bloom filter bit array (over 2^40 bits)",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn check_hashes(hashes: u32) -> Result<u32> {
@@ -92,11 +148,14 @@ pub fn hashes_for_rate(p: f64) -> u32 {
 /// [`classic_fpr`].
 ///
 /// # Errors
-/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS`].
+/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS_PER_ITEM`] or
+/// [`MAX_BITS`] ([`check_shape`]).
 pub fn classic_shape(n: u64, p: f64) -> Result<(u64, u32)> {
     check_items(n)?;
     check_rate(p)?;
     let k = hashes_for_rate(p);
+    let per_bit = 1.0 - p.powf(1.0 / f64::from(k));
+    check_shape(n, p, (-(f64::from(k)) * n as f64 / per_bit.ln()).ceil())?;
     let m = bits_for(n, p, k);
     check_bits(m)?;
     Ok((m, k))
@@ -169,7 +228,8 @@ fn poisson_mixture(lambda: f64, rounds: u32) -> f64 {
 /// most `p`. About 10.5 bits per item at 1%, 16.9 at 0.1%, 26.4 at 0.01%.
 ///
 /// # Errors
-/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS`].
+/// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS_PER_ITEM`] or
+/// [`MAX_BITS`] ([`check_shape`]).
 pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
     blocked_shape_upto(n, p, crate::split::MAX_ROUNDS)
 }
@@ -183,6 +243,9 @@ pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64
     let rate =
         |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
     let classic = (-p.ln() / LN2_SQ).max(1.0);
+    // No block layout beats the classic size: a rate whose classic size is over the cap is
+    // refused before any search.
+    check_shape(n, p, (n as f64 * classic).ceil())?;
     let mut best: Option<(f64, u32)> = None;
     for rounds in 1..=max_rounds {
         let (mut lo, mut hi) = (classic, classic);
@@ -216,11 +279,7 @@ pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64
         ));
     };
     let bits = (n as f64 * bits_per_item).ceil();
-    if bits > MAX_BITS as f64 {
-        return Err(Error::capacity_overflow(
-            "blocked Bloom filter (over 2^40 bits)",
-        ));
-    }
+    check_shape(n, p, bits)?;
     Ok(((bits as u64).div_ceil(BLOCK_BITS).max(1), 8 * rounds))
 }
 
@@ -287,6 +346,26 @@ mod tests {
         let est = estimate_items(m, k, ones);
         assert!((est - n as f64).abs() < 10.0);
         assert!(estimate_items(10, 1, 10).is_infinite());
+    }
+
+    #[test]
+    fn shapes_beyond_the_cap_are_refused_with_readable_rates() {
+        for shape in [classic_shape(1000, 1e-300), blocked_shape(1000, 1e-300)] {
+            let e = shape.unwrap_err().to_string();
+            assert!(e.contains("1e-300 for 1000 items"), "{e}");
+            assert!(e.contains("bits per item"), "{e}");
+            assert!(e.len() < 400, "{e}");
+        }
+        // Just inside and just outside the cap.
+        assert!(classic_shape(1000, 1e-12).is_ok());
+        assert!(classic_shape(1000, 1e-15).is_err());
+        assert!(blocked_shape(1000, 1e-6).is_ok());
+        assert!(blocked_shape(1000, 1e-9).is_err());
+        // Out of range rates print in scientific notation too.
+        let e = check_rate(-1e-300).unwrap_err().to_string();
+        assert!(e.contains("-1e-300"), "{e}");
+        // Many items at a modest rate: over the total cap, refused before any allocation.
+        assert!(classic_shape(1 << 40, 0.01).is_err());
     }
 
     #[test]

@@ -16,7 +16,6 @@ const MAX_STAGES: usize = 64;
 
 /// One sub-filter and how full it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Stage {
     filter: BlockedBloomFilter,
     /// Items it was sized for.
@@ -169,11 +168,6 @@ impl ScalableConfig {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "ScalableRepr", into = "ScalableRepr")
-)]
 pub struct ScalableBloomFilter {
     config: ScalableConfig,
     stages: Vec<Stage>,
@@ -473,29 +467,7 @@ impl ByteCodec for ScalableBloomFilter {
 }
 
 #[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ScalableRepr {
-    config: ScalableConfig,
-    stages: Vec<Stage>,
-}
-
-#[cfg(feature = "serde")]
-impl From<ScalableBloomFilter> for ScalableRepr {
-    fn from(f: ScalableBloomFilter) -> Self {
-        Self {
-            config: f.config,
-            stages: f.stages,
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<ScalableRepr> for ScalableBloomFilter {
-    type Error = Error;
-    fn try_from(r: ScalableRepr) -> Result<Self> {
-        Self::from_parts(r.config, r.stages)
-    }
-}
+hpds_core::impl_serde_via_codec!(ScalableBloomFilter);
 
 #[cfg(test)]
 mod tests {

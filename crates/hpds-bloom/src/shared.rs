@@ -73,12 +73,11 @@ macro_rules! impl_membership {
     };
 }
 
-/// The byte codec and serde representation of a filter stored as `size: u64, hashes: u32,
+/// The byte codec (and serde through it) of a filter stored as `size: u64, hashes: u32,
 /// seed: u64, words: u64 slice` (classic bits, counting cells), with fields `m`, `k`, `seed`,
-/// a `$words` `BitVec<u64>` and a validating `from_parts(m, k, seed, words)`. `$size` names the
-/// size field of the serde form.
+/// a `$words` `BitVec<u64>` and a validating `from_parts(m, k, seed, words)`.
 macro_rules! impl_word_codec {
-    ($ty:ty, $tag:literal, $repr:ident, $size:ident, $words:ident, $doc:literal) => {
+    ($ty:ty, $tag:literal, $words:ident, $doc:literal) => {
         #[doc = $doc]
         impl hpds_core::codec::ByteCodec for $ty {
             const TAG: [u8; 4] = *$tag;
@@ -106,33 +105,7 @@ macro_rules! impl_word_codec {
         }
 
         #[cfg(feature = "serde")]
-        #[derive(serde::Serialize, serde::Deserialize)]
-        struct $repr {
-            $size: u64,
-            hashes: u32,
-            seed: u64,
-            words: Vec<u64>,
-        }
-
-        #[cfg(feature = "serde")]
-        impl From<$ty> for $repr {
-            fn from(f: $ty) -> Self {
-                Self {
-                    $size: f.m,
-                    hashes: f.k,
-                    seed: f.seed,
-                    words: f.$words.into_vec(),
-                }
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl TryFrom<$repr> for $ty {
-            type Error = hpds_core::Error;
-            fn try_from(r: $repr) -> hpds_core::Result<Self> {
-                Self::from_parts(r.$size, r.hashes, r.seed, r.words)
-            }
-        }
+        hpds_core::impl_serde_via_codec!($ty);
     };
 }
 

@@ -153,13 +153,13 @@ pub fn run(
             Row {
                 structure: r.entry.name,
                 truth: r.entry.truth,
-                estimate,
+                estimate: round(estimate, 3),
                 exact,
-                relative_error: estimate / exact as f64 - 1.0,
+                relative_error: round(estimate / exact as f64 - 1.0, 6),
                 bytes: r.bytes,
                 peak_bytes: r.peak,
-                ns_per_item: r.time.as_nanos() as f64 / tokens as f64,
-                build_seconds: r.time.as_secs_f64(),
+                ns_per_item: round(r.time.as_nanos() as f64 / tokens as f64, 2),
+                build_seconds: round(r.time.as_secs_f64(), 4),
                 threads: if r.entry.mergeable { threads } else { 1 },
             }
         })
@@ -171,4 +171,10 @@ pub fn run(
         input_bytes,
         rows,
     })
+}
+
+/// `x` rounded to `decimals` places, so CSV and JSON print the same figures.
+fn round(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
 }

@@ -8,6 +8,39 @@ use std::path::Path;
 use hpds_testkit::accuracy::{Accuracy, ErrorStats, log_scale};
 use hpds_testkit::plot::{Chart, Scale, Series, line_chart};
 use hpds_testkit::streams::distinct_u64s;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::limits::{self, Budget};
+
+/// The largest `--max` of `hpds accuracy`.
+pub const MAX_CARDINALITY: u64 = 1_000_000_000;
+/// The most insertions per estimator (`--trials × --max`): about an hour each on one core.
+pub const MAX_INSERTIONS: u128 = 10_000_000_000;
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// Creates `dir` (and its parents), naming it in the error.
+pub fn create_dir(dir: &Path) -> Result<(), BoxError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()).into())
+}
+
+/// Writes `bytes` to `path`, naming it in the error.
+fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), BoxError> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
+/// A progress bar on standard error counting `len` steps of `unit`.
+fn progress(len: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{msg}} {{wide_bar}} {{human_pos}}/{{human_len}} {unit} [{{elapsed_precise}}, eta {{eta}}]"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
 
 /// A distinct-count estimator driven with pre-hashed input.
 pub trait Estimator {
@@ -25,6 +58,8 @@ pub struct EstimatorEntry {
     pub theory: fn(u64) -> f64,
     /// A fresh estimator.
     pub build: fn() -> Box<dyn Estimator>,
+    /// Its parameters, as printed above the table (e.g. "p = 12 (4096 registers)").
+    pub params: &'static str,
 }
 
 /// A membership filter driven with pre-hashed input.
@@ -41,7 +76,9 @@ pub struct FilterEntry {
     /// Name, as in `hpds compare`.
     pub name: &'static str,
     /// Builds a filter for `(capacity, rate)`.
-    pub build: fn(usize, f64) -> Box<dyn Filter>,
+    pub build: fn(usize, f64) -> hpds_core::Result<Box<dyn Filter>>,
+    /// Its shape for `(capacity, rate)`: bits `m` and hashes `k`, as printed.
+    pub shape: fn(usize, f64) -> String,
     /// Theoretical false-positive rate for `(capacity, rate, inserted)`.
     pub theory: fn(usize, f64, usize) -> f64,
 }
@@ -75,30 +112,63 @@ pub fn accuracy(
     max: u64,
     seed: u64,
     out: &Path,
-) -> Result<String, Box<dyn std::error::Error>> {
+    budget: Budget,
+) -> Result<String, BoxError> {
     if trials == 0 || max == 0 {
         return Err("--trials and --max must be at least 1".into());
     }
+    if max > MAX_CARDINALITY {
+        return Err(
+            format!("--max {max} is over the largest cardinality, {MAX_CARDINALITY}").into(),
+        );
+    }
+    if (trials as u128) * u128::from(max) > MAX_INSERTIONS {
+        return Err(format!(
+            "--trials {trials} × --max {max} is {:.1e} insertions per estimator, over the limit \
+             of {MAX_INSERTIONS:.0e} (about an hour each); lower --trials or --max",
+            trials as f64 * max as f64
+        )
+        .into());
+    }
+    let cardinalities = log_scale(1, max, 4);
+    // Each trial keeps one estimate per cardinality until the statistics are computed.
+    budget.check(
+        "--trials",
+        trials,
+        "one estimate per trial and cardinality",
+        limits::mul(trials as u64, (cardinalities.len() as u64) * 8 * 4),
+    )?;
     let entries = select(entries, names, |e| e.name)?;
-    let plan = Accuracy::new(trials, log_scale(1, max, 4), seed);
-    std::fs::create_dir_all(out)?;
-    let mut csv = String::from("estimator,n,trials,bias,rmse,std_dev,q05,q50,q95,theory_rse\n");
+    let plan = Accuracy::new(trials, cardinalities, seed);
+    create_dir(out)?;
+    let mut csv =
+        String::from("estimator,params,n,trials,bias,rmse,std_dev,q05,q50,q95,theory_rse\n");
     let mut table = String::new();
     let mut series = Vec::new();
+    let bar = progress((entries.len() * trials) as u64, "trials");
     for e in &entries {
-        let rows: Vec<ErrorStats> =
-            plan.run_streaming(|_| (e.build)(), |s, h| s.insert_hash(h), |s| s.estimate());
+        bar.set_message(e.name);
+        let rows: Vec<ErrorStats> = plan.run_streaming(
+            |_| {
+                bar.inc(1);
+                (e.build)()
+            },
+            |s, h| s.insert_hash(h),
+            |s| s.estimate(),
+        );
         let _ = writeln!(
             table,
-            "{}\n{}",
+            "{} ({})\n{}",
             e.name,
+            e.params,
             hpds_testkit::accuracy::table(&rows)
         );
         for r in &rows {
             let _ = writeln!(
                 csv,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}",
                 e.name,
+                e.params,
                 r.n,
                 r.trials,
                 r.bias,
@@ -123,7 +193,8 @@ pub fn accuracy(
             .with_color(color),
         );
     }
-    std::fs::write(out.join("accuracy.csv"), csv)?;
+    bar.finish_and_clear();
+    write(&out.join("accuracy.csv"), csv)?;
     line_chart(
         &out.join("accuracy.svg"),
         &Chart {
@@ -134,11 +205,16 @@ pub fn accuracy(
             y_scale: Scale::Linear,
         },
         &series,
-    )?;
+    )
+    .map_err(|e| format!("cannot write {}: {e}", out.join("accuracy.svg").display()))?;
     Ok(table)
 }
 
+/// Fill levels of `hpds fpr`: 0.1 to 2.0 times the capacity.
+const FILLS: usize = 20;
+
 /// Runs the false-positive experiment and writes `fpr.csv` and `fpr.svg` into `out`.
+#[allow(clippy::too_many_arguments)]
 pub fn fpr(
     entries: Vec<FilterEntry>,
     names: &[String],
@@ -147,45 +223,115 @@ pub fn fpr(
     probes: usize,
     seed: u64,
     out: &Path,
-) -> Result<String, Box<dyn std::error::Error>> {
+    budget: Budget,
+) -> Result<String, BoxError> {
     if capacity == 0 || probes == 0 || !(rate > 0.0 && rate < 1.0) {
         return Err("--capacity and --probes must be at least 1 and --rate in (0, 1)".into());
     }
+    // Members (two per capacity slot: fills go to 2.0) and probes are u64s; the largest filter
+    // (counting: 4 bits per cell, scalable: its stages) stays under 1 byte per classic bit.
+    let filter_bytes =
+        (-(capacity as f64) * rate.ln() / core::f64::consts::LN_2.powi(2)).clamp(0.0, 1e30) as u128;
+    let members = limits::mul(capacity as u64, 16u64);
+    budget.check(
+        "--capacity",
+        capacity,
+        "two member hashes per slot and the largest filter",
+        members.and_then(|m| m.checked_add(filter_bytes)),
+    )?;
+    budget.check(
+        "--probes",
+        probes,
+        "one hash per probe",
+        limits::mul(probes as u64, 8u64),
+    )?;
     let entries = select(entries, names, |e| e.name)?;
-    std::fs::create_dir_all(out)?;
-    let fills: Vec<f64> = (1..=20).map(|i| f64::from(i) * 0.1).collect();
-    let mut csv = String::from("filter,fill,inserted,measured_fpr,theory_fpr,target\n");
-    let mut table = String::from("filter                       fill   measured     theory\n");
-    let mut series = Vec::new();
+    // Build every filter first, so a refused shape fails before the long part.
+    let mut filters = Vec::with_capacity(entries.len());
     for e in &entries {
-        let mut filter = (e.build)(capacity, rate);
-        let members: Vec<u64> = distinct_u64s(seed).take(capacity * 2).collect();
-        let probes: Vec<u64> = distinct_u64s(seed ^ 0xdead_beef).take(probes).collect();
+        let filter = (e.build)(capacity, rate).map_err(|err| {
+            format!(
+                "{} for --capacity {capacity} --rate {rate:e}: {err}",
+                e.name
+            )
+        })?;
+        filters.push(filter);
+    }
+    create_dir(out)?;
+    let fills: Vec<f64> = (1..=FILLS).map(|i| i as f64 * 0.1).collect();
+    let resolution = 1.0 / probes as f64;
+    let mut csv =
+        String::from("filter,shape,fill,inserted,probes,measured_fpr,theory_fpr,target\n");
+    let mut table = format!(
+        "filters sized for --capacity {capacity} at target rate p = {rate}; {probes} non-member \
+         probes per fill level (resolution {resolution:.1e})\n"
+    );
+    for e in &entries {
+        let _ = writeln!(table, "  {:<16} {}", e.name, (e.shape)(capacity, rate));
+    }
+    let _ = writeln!(
+        table,
+        "\n{:<16} {:>6} {:>12} {:>12}",
+        "filter", "fill", "measured", "theory"
+    );
+    let members: Vec<u64> = distinct_u64s(seed).take(capacity * 2).collect();
+    let probe_hashes: Vec<u64> = distinct_u64s(seed ^ 0xdead_beef).take(probes).collect();
+    let bar = progress((entries.len() * FILLS) as u64, "fill levels");
+    let mut series = Vec::new();
+    for (e, mut filter) in entries.iter().zip(filters) {
+        bar.set_message(e.name);
         let mut inserted = 0;
-        let (mut measured, mut theory) = (Vec::new(), Vec::new());
+        let (mut measured, mut theory, mut zero) = (Vec::new(), Vec::new(), Vec::new());
         for &fill in &fills {
             let target = (fill * capacity as f64).round() as usize;
             for &m in &members[inserted..target] {
                 filter.insert_hash(m);
             }
             inserted = target;
-            let fp = probes.iter().filter(|&&p| filter.contains_hash(p)).count();
-            let f = fp as f64 / probes.len() as f64;
+            let fp = probe_hashes
+                .iter()
+                .filter(|&&p| filter.contains_hash(p))
+                .count();
+            let f = fp as f64 / probe_hashes.len() as f64;
             let t = (e.theory)(capacity, rate, inserted);
-            let _ = writeln!(csv, "{},{fill:.1},{inserted},{f},{t},{rate}", e.name);
-            let _ = writeln!(table, "{:<26} {fill:>6.1} {f:>10.6} {t:>10.6}", e.name);
-            measured.push((fill, f.max(1e-7)));
-            theory.push((fill, t.max(1e-7)));
+            let _ = writeln!(
+                csv,
+                "{},{},{fill:.1},{inserted},{probes},{f:e},{t:e},{rate:e}",
+                e.name,
+                (e.shape)(capacity, rate)
+            );
+            let shown = if fp == 0 {
+                format!("<{resolution:.1e}")
+            } else {
+                format!("{f:.6}")
+            };
+            let _ = writeln!(table, "{:<16} {fill:>6.1} {shown:>12} {t:>12.6}", e.name);
+            if fp == 0 {
+                zero.push(fill);
+            } else {
+                measured.push((fill, f));
+            }
+            theory.push((fill, t));
+            bar.inc(1);
         }
         let color = series.len() / 2;
-        series.push(Series::new(e.name, measured).with_color(color));
+        series.push(
+            Series::new(e.name, measured)
+                .with_color(color)
+                .with_below_resolution(zero),
+        );
         series.push(Series::theory(format!("{} theory", e.name), theory).with_color(color));
     }
-    series.push(Series::theory(
-        "target rate",
-        vec![(fills[0], rate), (fills[fills.len() - 1], rate)],
-    ));
-    std::fs::write(out.join("fpr.csv"), csv)?;
+    bar.finish_and_clear();
+    // Grey, the palette's last colour, which no filter takes.
+    series.push(
+        Series::theory(
+            "target rate",
+            vec![(fills[0], rate), (fills[fills.len() - 1], rate)],
+        )
+        .with_color(7),
+    );
+    write(&out.join("fpr.csv"), csv)?;
     line_chart(
         &out.join("fpr.svg"),
         &Chart {
@@ -196,6 +342,7 @@ pub fn fpr(
             y_scale: Scale::Log,
         },
         &series,
-    )?;
+    )
+    .map_err(|e| format!("cannot write {}: {e}", out.join("fpr.svg").display()))?;
     Ok(table)
 }

@@ -9,6 +9,7 @@
 mod compare;
 mod experiments;
 mod grow;
+mod limits;
 mod output;
 mod source;
 mod structures;
@@ -31,6 +32,10 @@ static ALLOC: CountingAllocator = CountingAllocator;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Memory a run may use (e.g. 512M, 8G, 1e9 bytes); every size flag is checked against it
+    /// before anything is allocated. Default: half of physical memory (and of `ulimit -v`).
+    #[arg(long, global = true, value_parser = limits::parse_size, value_name = "SIZE")]
+    max_memory: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +67,10 @@ struct GrowArgs {
     /// Capacities to print per policy in the table.
     #[arg(long, default_value_t = 24)]
     show: usize,
+    /// Compute capacities, reallocations and bytes copied without allocating (no `moved` or
+    /// `in place` figures, which need the real allocator); works for any `-n`.
+    #[arg(long)]
+    computed: bool,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -72,7 +81,8 @@ struct AccuracyArgs {
     /// Seeded trials per cardinality.
     #[arg(long, default_value_t = 100)]
     trials: usize,
-    /// Largest cardinality (the sweep is log-spaced from 1, four points per decade).
+    /// Largest cardinality (the sweep is log-spaced from 1, four points per decade); at most
+    /// 1e9, and trials × max at most 1e10 (about an hour per estimator).
     #[arg(long, default_value_t = 1_000_000)]
     max: u64,
     /// Comma-separated estimator names; all by default.
@@ -81,9 +91,10 @@ struct AccuracyArgs {
     /// Master seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Directory for accuracy.csv and accuracy.svg.
-    #[arg(long, short, default_value = "hpds-accuracy")]
-    out: PathBuf,
+    /// Directory for accuracy.csv and accuracy.svg (created if missing); by default a new
+    /// directory under the system's temporary directory, printed at the end.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -103,9 +114,10 @@ struct FprArgs {
     /// Seed of the member and probe streams.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Directory for fpr.csv and fpr.svg.
-    #[arg(long, short, default_value = "hpds-fpr")]
-    out: PathBuf,
+    /// Directory for fpr.csv and fpr.svg (created if missing); by default a new directory
+    /// under the system's temporary directory, printed at the end.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -139,37 +151,43 @@ struct CompareArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let budget = limits::Budget::new(cli.max_memory);
     let result = match cli.command {
-        Some(Command::Compare(args)) => compare(&args),
-        Some(Command::Accuracy(a)) => experiments::accuracy(
-            structures::estimators(),
-            &a.estimators,
-            a.trials,
-            a.max,
-            a.seed,
-            &a.out,
-        )
-        .map(|table| {
-            print!("{table}");
-            eprintln!(
-                "wrote {0}/accuracy.csv and {0}/accuracy.svg",
-                a.out.display()
-            );
-        }),
-        Some(Command::Fpr(a)) => experiments::fpr(
-            structures::filters(),
-            &a.filters,
-            a.capacity,
-            a.rate,
-            a.probes,
-            a.seed,
-            &a.out,
-        )
-        .map(|table| {
-            print!("{table}");
-            eprintln!("wrote {0}/fpr.csv and {0}/fpr.svg", a.out.display());
-        }),
-        Some(Command::Grow(a)) => grow::run(a.n, &a.policies, a.elem_size)
+        Some(Command::Compare(args)) => compare(&args, budget),
+        Some(Command::Accuracy(a)) => {
+            let out = out_dir(a.out, "accuracy");
+            experiments::accuracy(
+                structures::estimators(),
+                &a.estimators,
+                a.trials,
+                a.max,
+                a.seed,
+                &out,
+                budget,
+            )
+            .map(|table| {
+                print!("{table}");
+                eprintln!("wrote {0}/accuracy.csv and {0}/accuracy.svg", out.display());
+            })
+        }
+        Some(Command::Fpr(a)) => {
+            let out = out_dir(a.out, "fpr");
+            experiments::fpr(
+                structures::filters(),
+                &a.filters,
+                a.capacity,
+                a.rate,
+                a.probes,
+                a.seed,
+                &out,
+                budget,
+            )
+            .map(|table| {
+                print!("{table}");
+                eprintln!("wrote {0}/fpr.csv and {0}/fpr.svg", out.display());
+            })
+        }
+        Some(Command::Grow(a)) => grow::run(a.n, &a.policies, a.elem_size, a.computed, budget)
             .map(|rows| print!("{}", grow::render(&rows, a.format, a.show))),
         Some(Command::List) => {
             for e in structures::all() {
@@ -177,13 +195,16 @@ fn main() -> ExitCode {
             }
             Ok(())
         }
-        None => compare(&CompareArgs {
-            tokens: 10_000_000,
-            vocabulary: 1_000_000,
-            seed: 2024,
-            threads: 1,
-            ..CompareArgs::default()
-        }),
+        None => compare(
+            &CompareArgs {
+                tokens: 10_000_000,
+                vocabulary: 1_000_000,
+                seed: 2024,
+                threads: 1,
+                ..CompareArgs::default()
+            },
+            budget,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -194,7 +215,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn compare(args: &CompareArgs) -> Result<(), Box<dyn std::error::Error>> {
+/// The directory the user named, or a new one under the temporary directory.
+fn out_dir(named: Option<PathBuf>, what: &str) -> PathBuf {
+    named.unwrap_or_else(|| {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        std::env::temp_dir().join(format!("hpds-{what}-{stamp}-{}", std::process::id()))
+    })
+}
+
+fn compare(args: &CompareArgs, budget: limits::Budget) -> Result<(), Box<dyn std::error::Error>> {
     let mut entries = structures::all();
     if !args.structures.is_empty() {
         let known: Vec<&str> = entries.iter().map(|e| e.name).collect();
@@ -217,6 +248,9 @@ fn compare(args: &CompareArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.input.is_none() && (args.tokens == 0 || args.vocabulary == 0) {
         return Err("--tokens and --vocabulary must be at least 1".into());
     }
+    if args.input.is_none() {
+        check_corpus(args, entries.len(), budget)?;
+    }
     let source = match &args.input {
         Some(path) => Source::File(path.clone()),
         None => Source::Builtin {
@@ -228,4 +262,30 @@ fn compare(args: &CompareArgs) -> Result<(), Box<dyn std::error::Error>> {
     let report = compare::run(&source, entries, args.threads, !args.quiet)?;
     print!("{}", output::render(&report, args.format));
     Ok(())
+}
+
+/// Bytes per vocabulary word while the corpus is generated (the word, its `String` and the
+/// de-duplication set).
+const VOCABULARY_WORD_BYTES: u128 = 64;
+/// Bytes per distinct word in one exact structure (the word and the structure's slot).
+const EXACT_WORD_BYTES: u128 = 100;
+
+/// The built-in corpus holds the vocabulary and 4 bytes per token; each exact structure holds
+/// every distinct word.
+fn check_corpus(
+    args: &CompareArgs,
+    structures: usize,
+    budget: limits::Budget,
+) -> Result<(), String> {
+    let tokens = limits::mul(args.tokens as u64, 4u64);
+    let distinct = args.tokens.min(args.vocabulary) as u128;
+    let vocabulary = limits::mul(args.vocabulary as u64, VOCABULARY_WORD_BYTES)
+        .and_then(|v| v.checked_add(distinct * EXACT_WORD_BYTES * structures as u128));
+    let total = tokens.zip(vocabulary).and_then(|(t, v)| t.checked_add(v));
+    let what = "the generated corpus and the exact structures holding every distinct word";
+    if tokens >= vocabulary {
+        budget.check("--tokens", args.tokens, what, total)
+    } else {
+        budget.check("--vocabulary", args.vocabulary, what, total)
+    }
 }

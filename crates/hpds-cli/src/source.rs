@@ -112,7 +112,12 @@ impl Source {
                 vocabulary,
                 seed,
             } => {
-                let bar = bar(progress, Some(*tokens as u64), "generating corpus");
+                let bar = bar(
+                    progress,
+                    Some(*tokens as u64),
+                    "generating corpus",
+                    Unit::Tokens,
+                );
                 let corpus = Corpus::generate(*seed, *tokens, *vocabulary, 1.0);
                 bar.set_message("streaming tokens");
                 // Each batch is copied into one contiguous buffer, as a chunk of a text file
@@ -152,7 +157,7 @@ impl Source {
                     let len = file.metadata().ok().map(|m| m.len());
                     (Box::new(file), len)
                 };
-                let bar = bar(progress, len, "reading");
+                let bar = bar(progress, len, "reading", Unit::Bytes);
                 let totals = stream_text(reader, path, &bar, &mut sink)?;
                 bar.finish_and_clear();
                 totals
@@ -165,14 +170,31 @@ impl Source {
     }
 }
 
-fn bar(enabled: bool, len: Option<u64>, msg: &'static str) -> ProgressBar {
+/// What a progress bar counts.
+#[derive(Clone, Copy)]
+enum Unit {
+    Tokens,
+    Bytes,
+}
+
+fn bar(enabled: bool, len: Option<u64>, msg: &'static str, unit: Unit) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
     let bar = len.map_or_else(ProgressBar::new_spinner, ProgressBar::new);
+    let template = match (unit, len.is_some()) {
+        (Unit::Bytes, true) => {
+            "{msg} {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}) [{elapsed_precise}, eta {eta}]"
+        }
+        (Unit::Bytes, false) => {
+            "{spinner} {msg} {binary_bytes} ({binary_bytes_per_sec}) [{elapsed_precise}]"
+        }
+        (Unit::Tokens, _) => {
+            "{msg} {wide_bar} {human_pos}/{human_len} tokens ({per_sec}) [{elapsed_precise}, eta {eta}]"
+        }
+    };
     bar.set_style(
-        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed_precise}, eta {eta}]")
-            .expect("valid template"),
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(msg);
     bar

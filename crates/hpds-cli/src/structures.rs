@@ -121,7 +121,8 @@ pub fn all() -> Vec<Entry> {
         Entry {
             name: "morris",
             truth: Truth::Total,
-            about: "hpds MorrisCounter, base 1.08, one byte: counts every token (~20% error)",
+            about: "16 hpds MorrisCounters (base 1.08, one byte each), tokens dealt in turn, \
+                    summed: counts every token, not distinct ones (~5% standard error)",
             mergeable: true,
             build: |threads| Parallel::boxed(Morris::seeded(1), threads),
         },
@@ -425,17 +426,26 @@ impl<F: Fingerprint> Filter for Rebuilt<F> {
     }
 }
 
-/// A Morris counter with the seed its next twin gets (twins must not share a random stream).
+/// Morris counters that share the stream: token `i` goes to counter `i mod COUNTERS`, and the
+/// count is the sum of their estimates. Each counter has relative standard error
+/// `sqrt((base - 1) / 2)` (20% at base 1.08) on its `n / COUNTERS` tokens, so the sum's is
+/// that over `sqrt(COUNTERS)`: 5% for 16 one-byte counters, 16 bytes in all.
 struct Morris {
-    counter: MorrisCounter,
+    counters: Vec<MorrisCounter>,
+    next: usize,
+    /// The seed of the next twin (twins must not share a random stream).
     seed: u64,
 }
 
 impl Morris {
     const BASE: f64 = 1.08;
+    const COUNTERS: u64 = 16;
     fn seeded(seed: u64) -> Self {
         Self {
-            counter: MorrisCounter::with_seed(Self::BASE, seed).expect("valid base"),
+            counters: (0..Self::COUNTERS)
+                .map(|i| MorrisCounter::with_seed(Self::BASE, mix64(seed ^ i)).expect("valid base"))
+                .collect(),
+            next: 0,
             seed,
         }
     }
@@ -443,16 +453,19 @@ impl Morris {
 
 impl Sketch for Morris {
     fn add(&mut self, _token: &str) {
-        self.counter.increment();
+        self.counters[self.next].increment();
+        self.next = (self.next + 1) % self.counters.len();
     }
     fn count(&self) -> f64 {
-        self.counter.estimate()
+        self.counters.iter().map(MorrisCounter::estimate).sum()
     }
     fn twin(&self) -> Self {
         Self::seeded(mix64(self.seed.wrapping_add(0x9e37_79b9)))
     }
     fn absorb(&mut self, other: &Self) {
-        self.counter.merge(&other.counter).expect("same base");
+        for (a, b) in self.counters.iter_mut().zip(&other.counters) {
+            a.merge(b).expect("same base");
+        }
     }
 }
 
@@ -654,6 +667,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
             // Exact until the retained set first fills; then 1/sqrt(k - 2).
             theory: |n| if n <= 1024 { 0.0 } else { 1.0 / 1022f64.sqrt() },
             build: || Box::new(Kmv::new(1024).expect("valid k")),
+            params: "k=1024",
         },
         EstimatorEntry {
             name: "theta",
@@ -676,6 +690,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                     .standard_error()
             },
             build: || Box::new(LogLog::new(ACCURACY_P).expect("valid precision")),
+            params: "p=12",
         },
         EstimatorEntry {
             name: "superloglog",
@@ -685,6 +700,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                     .standard_error()
             },
             build: || Box::new(SuperLogLog::new(ACCURACY_P).expect("valid precision")),
+            params: "p=12",
         },
         EstimatorEntry {
             name: "hyperloglog",
@@ -694,6 +710,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                     .standard_error()
             },
             build: || Box::new(HyperLogLog::new(ACCURACY_P).expect("valid precision")),
+            params: "p=12",
         },
         EstimatorEntry {
             name: "hyperloglog++",
@@ -703,6 +720,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                     .standard_error()
             },
             build: || Box::new(HyperLogLogPlusPlus::new(ACCURACY_P).expect("valid precision")),
+            params: "p=12",
         },
         EstimatorEntry {
             name: "ultraloglog",
@@ -743,6 +761,18 @@ filter!(
     TimingBloomFilter
 );
 
+fn classic_shape(capacity: usize, rate: f64) -> String {
+    params::classic_shape(capacity as u64, rate).map_or_else(
+        |e| e.to_string(),
+        |(m, k)| {
+            format!(
+                "m = {m} bits ({:.2} bits per item); k = {k} hashes",
+                m as f64 / capacity as f64
+            )
+        },
+    )
+}
+
 fn classic_theory(capacity: usize, rate: f64, inserted: usize) -> f64 {
     params::classic_shape(capacity as u64, rate).map_or(f64::NAN, |(m, k)| {
         params::classic_fpr(m, k, inserted as u64)
@@ -754,12 +784,24 @@ pub fn filters() -> Vec<FilterEntry> {
     vec![
         FilterEntry {
             name: "bloom",
-            build: |n, p| Box::new(BloomFilter::new(n as u64, p).expect("valid")),
+            build: |n, p| Ok(Box::new(BloomFilter::new(n as u64, p)?)),
+            shape: classic_shape,
             theory: classic_theory,
         },
         FilterEntry {
             name: "blocked-bloom",
-            build: |n, p| Box::new(BlockedBloomFilter::new(n as u64, p).expect("valid")),
+            build: |n, p| Ok(Box::new(BlockedBloomFilter::new(n as u64, p)?)),
+            shape: |n, p| {
+                params::blocked_shape(n as u64, p).map_or_else(
+                    |e| e.to_string(),
+                    |(b, k)| {
+                        format!(
+                            "{b} blocks of 512 bits ({:.2} bits per item); k = {k} hashes",
+                            (b * 512) as f64 / n as f64
+                        )
+                    },
+                )
+            },
             theory: |n, p, i| {
                 params::blocked_shape(n as u64, p)
                     .map_or(f64::NAN, |(b, k)| params::blocked_fpr(b, k, i as u64))
@@ -767,23 +809,27 @@ pub fn filters() -> Vec<FilterEntry> {
         },
         FilterEntry {
             name: "counting-bloom",
-            build: |n, p| Box::new(CountingBloomFilter::new(n as u64, p).expect("valid")),
+            build: |n, p| Ok(Box::new(CountingBloomFilter::new(n as u64, p)?)),
+            shape: classic_shape,
             theory: classic_theory,
         },
         FilterEntry {
             name: "atomic-bloom",
-            build: |n, p| Box::new(AtomicBloomFilter::new(n as u64, p).expect("valid")),
+            build: |n, p| Ok(Box::new(AtomicBloomFilter::new(n as u64, p)?)),
+            shape: classic_shape,
             theory: classic_theory,
         },
         FilterEntry {
             name: "timing-bloom",
             // A window far longer than the run: nothing expires, so it behaves as a filter.
             build: |n, p| {
-                Box::new(
-                    TimingBloomFilter::new(n as u64, p, Duration::from_secs(1 << 30))
-                        .expect("valid"),
-                )
+                Ok(Box::new(TimingBloomFilter::new(
+                    n as u64,
+                    p,
+                    Duration::from_secs(1 << 30),
+                )?))
             },
+            shape: classic_shape,
             theory: classic_theory,
         },
         FilterEntry {
@@ -811,9 +857,48 @@ pub fn filters() -> Vec<FilterEntry> {
             name: "scalable-bloom",
             // Starts at a hundredth of the capacity and grows; its promise is the bound p.
             build: |n, p| {
-                Box::new(ScalableBloomFilter::new((n as u64 / 100).max(1), p).expect("valid"))
+                Ok(Box::new(ScalableBloomFilter::new(
+                    (n as u64 / 100).max(1),
+                    p,
+                )?))
+            },
+            shape: |n, p| {
+                format!(
+                    "first stage sized for {} items; growing 2x; stage rates summing to p = {p}",
+                    (n / 100).max(1)
+                )
             },
             theory: |_, p, _| p,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Morris row's headline error is its theory: 16 dealt counters at base 1.08 have a
+    /// relative standard error of sqrt(0.08 / 2) / 4 = 5%. Over 400 seeded runs the measured
+    /// RMSE has a relative spread of about 1/sqrt(800) = 3.5%, so 4.3%..5.7% is a 4-sigma band.
+    #[test]
+    fn morris_error_matches_its_theory() {
+        let theory = ((Morris::BASE - 1.0) / 2.0).sqrt() / (Morris::COUNTERS as f64).sqrt();
+        assert!((theory - 0.05).abs() < 1e-3);
+        let n = 50_000;
+        let trials = 400u64;
+        let mut sq = 0.0;
+        for seed in 0..trials {
+            let mut m = Morris::seeded(mix64(seed));
+            for _ in 0..n {
+                m.add("token");
+            }
+            let rel = m.count() / f64::from(n) - 1.0;
+            sq += rel * rel;
+        }
+        let rmse = (sq / trials as f64).sqrt();
+        assert!(
+            (theory * 0.86..theory * 1.14).contains(&rmse),
+            "rmse {rmse}, theory {theory}"
+        );
+    }
 }

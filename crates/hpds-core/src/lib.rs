@@ -57,6 +57,9 @@
 //! # Crate features
 //! - `std` (default): implements `std::error::Error` for [`Error`]. Without it the crate is
 //!   `no_std` + `alloc`.
+//! - `serde`: `serde_codec` and `impl_serde_via_codec!`, the one serde convention of every
+//!   hpds sketch and filter (a base64 string of the versioned encoding in human-readable
+//!   formats, the bytes in binary ones, validated on the way in).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -68,6 +71,8 @@ pub mod error;
 pub mod hash;
 mod heap;
 pub mod item;
+#[cfg(feature = "serde")]
+pub mod serde_codec;
 #[cfg(feature = "std")]
 pub mod stats;
 pub mod traits;
@@ -77,3 +82,8 @@ pub use error::{DecodeError, Error, ErrorKind, Result};
 pub use heap::HeapSize;
 pub use item::{ByHash, Item};
 pub use traits::{ApproximateCounter, DistinctCounter, MembershipFilter};
+
+/// serde, re-exported for [`impl_serde_via_codec!`] (not a public API).
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use serde as __serde;

@@ -548,36 +548,4 @@ impl ByteCodec for Kmv {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::Kmv;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct State {
-        k: u64,
-        seed: u64,
-        theta: u64,
-        values: Vec<u64>,
-    }
-
-    /// Serializes `k`, the seed, θ and the retained hashes ascending.
-    impl Serialize for Kmv {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            State {
-                k: self.k as u64,
-                seed: self.seed,
-                theta: self.theta,
-                values: self.sorted_values(),
-            }
-            .serialize(s)
-        }
-    }
-
-    /// Validates every field as the byte decoder does.
-    impl<'de> Deserialize<'de> for Kmv {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let s = State::deserialize(d)?;
-            Kmv::from_parts(s.k, s.seed, s.theta, &s.values).map_err(serde::de::Error::custom)
-        }
-    }
-}
+hpds_core::impl_serde_via_codec!(Kmv);

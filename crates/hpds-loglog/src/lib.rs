@@ -152,9 +152,9 @@
 //! only defined for a sketch that was never merged; merged sketches fall back to Ertl's.
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for the six sketches, as their validated byte
-//!   encoding ([`hpds_core::ByteCodec`]), so a deserialized sketch is checked like one read
-//!   with `from_bytes`.
+//! - `serde`: `Serialize`/`Deserialize` for the six sketches in
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
+//!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`.
 //! - `rayon`: `par_extend` on the six sketches, which fills one sketch per rayon task and
 //!   merges them (the result has the registers of a sequential build but no HIP or martingale
 //!   estimate).

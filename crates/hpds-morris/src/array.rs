@@ -335,44 +335,4 @@ impl<R: RngCore + SeedableRng> ByteCodec for MorrisArray<R> {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::{FastRng, MorrisArray};
-    use rand_core::{RngCore, SeedableRng};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct State<B> {
-        base: f64,
-        bits: u8,
-        len: usize,
-        data: B,
-    }
-
-    /// Serializes the parameters and the packed bytes (not the generator).
-    impl<R> Serialize for MorrisArray<R> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            State {
-                base: self.base,
-                bits: self.bits,
-                len: self.len,
-                data: &self.data,
-            }
-            .serialize(s)
-        }
-    }
-
-    /// Validates every field; the generator is freshly seeded.
-    impl<'de, R: RngCore + SeedableRng> Deserialize<'de> for MorrisArray<R> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let s = State::<Vec<u8>>::deserialize(d)?;
-            MorrisArray::from_parts(
-                s.base,
-                s.bits,
-                s.len,
-                &s.data,
-                R::seed_from_u64(FastRng::fresh_seed()),
-            )
-            .map_err(serde::de::Error::custom)
-        }
-    }
-}
+hpds_core::impl_serde_via_codec!([R: RngCore + SeedableRng] MorrisArray<R>);

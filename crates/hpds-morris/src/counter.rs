@@ -307,41 +307,4 @@ impl<R: RngCore + SeedableRng> ByteCodec for MorrisCounter<R> {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::{FastRng, MorrisCounter};
-    use rand_core::{RngCore, SeedableRng};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct State {
-        base: f64,
-        bits: u8,
-        exponent: u8,
-    }
-
-    /// Serializes base, width and exponent (not the generator).
-    impl<R> Serialize for MorrisCounter<R> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            State {
-                base: self.base,
-                bits: self.bits,
-                exponent: self.exponent,
-            }
-            .serialize(s)
-        }
-    }
-
-    /// Validates every field; the generator is freshly seeded.
-    impl<'de, R: RngCore + SeedableRng> Deserialize<'de> for MorrisCounter<R> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let s = State::deserialize(d)?;
-            MorrisCounter::at_exponent(
-                s.base,
-                s.bits,
-                s.exponent,
-                R::seed_from_u64(FastRng::fresh_seed()),
-            )
-            .map_err(serde::de::Error::custom)
-        }
-    }
-}
+hpds_core::impl_serde_via_codec!([R: RngCore + SeedableRng] MorrisCounter<R>);

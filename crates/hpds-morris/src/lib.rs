@@ -94,9 +94,10 @@
 //! writes back on success. See `docs/morris.md` for measured figures.
 //!
 //! # Crate features
-//! - `serde`: `Serialize`/`Deserialize` for [`MorrisCounter`] and [`MorrisArray`] (parameters
-//!   and exponents; the random source is not stored and is re-seeded on load). Deserialization
-//!   validates every field.
+//! - `serde`: `Serialize`/`Deserialize` for [`MorrisCounter`] and [`MorrisArray`] in
+//!   hpds' one convention (`hpds_core::serde_codec`): a base64 string of the versioned
+//!   encoding in human-readable formats, the bytes in binary ones, validated like `from_bytes`;
+//!   the random source is not stored and is re-seeded on load.
 //!
 //! Both types also implement the hpds byte codec (`hpds_core::ByteCodec`, tags `MRSC` and
 //! `MRSA`, version 1) and [`hpds_core::ApproximateCounter`] (the single counter).

@@ -9,6 +9,7 @@
 //! - [`plot`]: line charts as SVG, for the guides' figures.
 //! - [`process`]: on-CPU time and page faults, for timing on a shared machine.
 //! - [`race`]: interleaved, same-process races, summarized as per-round ratios.
+//! - [`serde_check`]: the round-trip check of the serde convention (JSON and bincode).
 //!
 //! # Example
 //! ```
@@ -24,6 +25,7 @@ pub mod alloc;
 pub mod plot;
 pub mod process;
 pub mod race;
+pub mod serde_check;
 pub mod streams;
 pub mod words;
 

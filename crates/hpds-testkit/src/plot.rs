@@ -28,6 +28,9 @@ pub struct Series {
     /// Palette index; by default the series' position. Give a theory line the index of the
     /// measurement it belongs to, so the pair shares a colour.
     pub color: Option<usize>,
+    /// X positions where the measurement was zero, below what the experiment can resolve:
+    /// drawn as open downward triangles on the bottom edge of a log axis, not as points.
+    pub below_resolution: Vec<f64>,
 }
 
 impl Series {
@@ -38,6 +41,15 @@ impl Series {
             points,
             dashed: false,
             color: None,
+            below_resolution: Vec::new(),
+        }
+    }
+
+    /// Marks x positions whose measurement was zero (below the experiment's resolution).
+    pub fn with_below_resolution(self, xs: Vec<f64>) -> Self {
+        Self {
+            below_resolution: xs,
+            ..self
         }
     }
 
@@ -145,7 +157,39 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
-/// Writes `series` as an 800x520 SVG line chart to `path`.
+/// Width of the legend column, right of the plot.
+const LEGEND_WIDTH: u32 = 250;
+
+/// The legend's marker of a series: the shapes (dot, square, triangle, cross, diamond, ring) cycle
+/// per measured series, as in the plot, so coinciding curves stay distinguishable.
+fn marker<'a, DB: DrawingBackend + 'a, C: Clone + 'a>(
+    shape: usize,
+    at: C,
+    color: RGBColor,
+) -> DynElement<'a, DB, C> {
+    let anchor = EmptyElement::at(at);
+    match shape % 6 {
+        0 => (anchor + Circle::new((0, 0), 3, color.filled())).into_dyn(),
+        1 => (anchor + Rectangle::new([(-5, -5), (5, 5)], color.stroke_width(1))).into_dyn(),
+        2 => (anchor + Polygon::new(vec![(0, -8), (-7, 5), (7, 5)], color.filled())).into_dyn(),
+        3 => (anchor + Cross::new((0, 0), 7, color.stroke_width(2))).into_dyn(),
+        4 => (anchor
+            + PathElement::new(
+                vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
+                color.stroke_width(2),
+            ))
+        .into_dyn(),
+        _ => (anchor + Circle::new((0, 0), 9, color.stroke_width(2))).into_dyn(),
+    }
+}
+
+/// Writes `series` as an SVG line chart (800x520 plot, legend in a column to its right) to
+/// `path`.
+///
+/// Measured series get markers of four shapes in turn, so curves that coincide (filters
+/// with the same bit positions) still show every series; theory lines are dashed. Points a
+/// log axis cannot show (zero, negative) are left out, and a series' `below_resolution`
+/// positions are drawn as open triangles on the bottom edge.
 ///
 /// # Errors
 /// When the file cannot be written.
@@ -154,17 +198,23 @@ pub fn line_chart(
     chart: &Chart<'_>,
     series: &[Series],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let root = SVGBackend::new(path, (800, 520)).into_drawing_area();
+    let root = SVGBackend::new(path, (800 + LEGEND_WIDTH, 520)).into_drawing_area();
     root.fill(&WHITE)?;
+    let (plot_area, legend_area) = root.split_horizontally(800);
     let xs = range(
-        series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
+        series.iter().flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| p.0)
+                .chain(s.below_resolution.iter().copied())
+        }),
         chart.x_scale,
     );
     let ys = range(
         series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
         chart.y_scale,
     );
-    let mut builder = ChartBuilder::on(&root);
+    let mut builder = ChartBuilder::on(&plot_area);
     builder
         .caption(chart.title, ("sans-serif", 20))
         .margin(12)
@@ -184,6 +234,7 @@ pub fn line_chart(
                 .x_label_formatter(&fx)
                 .y_label_formatter(&fy)
                 .draw()?;
+            let mut shape = 0;
             for (i, s) in series.iter().enumerate() {
                 let color = COLORS[s.color.unwrap_or(i) % COLORS.len()];
                 let pts: Vec<(f64, f64)> = s
@@ -198,22 +249,51 @@ pub fn line_chart(
                     })
                     .collect();
                 if s.dashed {
-                    c.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(2)))?
-                        .label(s.name.as_str())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+                    c.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(2)))?;
                 } else {
-                    c.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
-                        .label(s.name.as_str())
-                        .legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                        });
-                    c.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+                    c.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
+                    let pts = pts.into_iter().map(EmptyElement::at);
+                    match shape % 6 {
+                        0 => {
+                            c.draw_series(pts.map(|a| a + Circle::new((0, 0), 3, color.filled())))?;
+                        }
+                        1 => {
+                            c.draw_series(pts.map(|a| {
+                                a + Rectangle::new([(-5, -5), (5, 5)], color.stroke_width(1))
+                            }))?;
+                        }
+                        2 => {
+                            c.draw_series(pts.map(|a| {
+                                a + Polygon::new(vec![(0, -8), (-7, 5), (7, 5)], color.filled())
+                            }))?;
+                        }
+                        3 => {
+                            c.draw_series(
+                                pts.map(|a| a + Cross::new((0, 0), 7, color.stroke_width(2))),
+                            )?;
+                        }
+                        4 => {
+                            c.draw_series(pts.map(|a| {
+                                a + PathElement::new(
+                                    vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
+                                    color.stroke_width(2),
+                                )
+                            }))?;
+                        }
+                        _ => {
+                            c.draw_series(
+                                pts.map(|a| a + Circle::new((0, 0), 9, color.stroke_width(2))),
+                            )?;
+                        }
+                    }
+                    let bottom = ys.0;
+                    c.draw_series(s.below_resolution.iter().map(|&x| {
+                        EmptyElement::at((x, bottom))
+                            + Polygon::new(vec![(-6, -12), (6, -12), (0, 0)], color.stroke_width(2))
+                    }))?;
+                    shape += 1;
                 }
             }
-            c.configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()?;
         }};
     }
     match (chart.x_scale, chart.y_scale) {
@@ -222,7 +302,54 @@ pub fn line_chart(
         (Scale::Linear, Scale::Log) => draw!(xs.0..xs.1, (ys.0..ys.1).log_scale()),
         (Scale::Log, Scale::Log) => draw!((xs.0..xs.1).log_scale(), (ys.0..ys.1).log_scale()),
     }
+    draw_legend(&legend_area, series)?;
     root.present()?;
+    Ok(())
+}
+
+/// The legend, one row per series, in its own column so it never covers data.
+fn draw_legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    series: &[Series],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let font = ("sans-serif", 13).into_font();
+    let mut y = 50;
+    let mut shape = 0;
+    let mut any_below = false;
+    for (i, s) in series.iter().enumerate() {
+        let color = COLORS[s.color.unwrap_or(i) % COLORS.len()];
+        if s.dashed {
+            area.draw(&PathElement::new(
+                vec![(8, y), (14, y)],
+                color.stroke_width(2),
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(20, y), (28, y)],
+                color.stroke_width(2),
+            ))?;
+        } else {
+            area.draw(&PathElement::new(
+                vec![(8, y), (32, y)],
+                color.stroke_width(2),
+            ))?;
+            area.draw(&marker(shape, (20, y), color))?;
+            shape += 1;
+            any_below |= !s.below_resolution.is_empty();
+        }
+        area.draw(&Text::new(s.name.clone(), (40, y - 7), font.clone()))?;
+        y += 20;
+    }
+    if any_below {
+        area.draw(
+            &(EmptyElement::at((20, y + 6))
+                + Polygon::new(vec![(-6, -12), (6, -12), (0, 0)], BLACK.stroke_width(2))),
+        )?;
+        area.draw(&Text::new(
+            "measured 0: below resolution",
+            (40, y - 7),
+            font.clone(),
+        ))?;
+    }
     Ok(())
 }
 

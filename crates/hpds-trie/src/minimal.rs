@@ -130,8 +130,9 @@ impl MinimalSetBuilder {
             Some(last) if key < last.as_slice() => {
                 return Err(Error::invalid_parameter(
                     "keys",
-                    "a key not greater than the one before",
-                    "keys in strictly increasing byte order (use FromIterator to sort)",
+                    "a key smaller than the one before",
+                    "keys in increasing byte order (a repeated key is skipped; use \
+                     FromIterator to sort)",
                 ));
             }
             Some(last) if key == last.as_slice() => return Ok(()),
@@ -179,10 +180,11 @@ impl MinimalSetBuilder {
             addr = Some(self.compile(&node));
         }
         let top = self.stack.len() - 1;
-        if let Some(a) = addr
-            && let Some(inp) = self.stack[top].last.take()
-        {
-            self.stack[top].trans.push((inp, a));
+        // Nested rather than a let chain: the crates' minimum Rust is 1.85.
+        if let Some(a) = addr {
+            if let Some(inp) = self.stack[top].last.take() {
+                self.stack[top].trans.push((inp, a));
+            }
         }
     }
 

@@ -214,15 +214,41 @@ fn byte_bounds<'r, K: AsRef<[u8]> + 'r, R: RangeBounds<K>>(
     (conv(r.start_bound()), conv(r.end_bound()))
 }
 
+/// The most states a Levenshtein automaton may have (fst's default). Each state holds a
+/// 256-entry table, about 6.5 KiB with the builder's cache, so the largest accepted automaton
+/// takes about 65 MiB while it is built.
+pub(crate) const LEVENSHTEIN_STATES: usize = 10_000;
+
+/// An upper estimate of the states of fst's Levenshtein automaton for a query of `len` bytes
+/// within `distance` edits, measured with fst 0.4: at most about 25, 200 and 1,120 states per
+/// query byte for distances 1, 2 and 3, about 5.5 times more for each further edit.
+fn levenshtein_states(len: usize, distance: u32) -> f64 {
+    let per_byte = match distance {
+        0 => 1.0,
+        1 => 25.0,
+        2 => 200.0,
+        d => 1120.0 * 5.5f64.powi(d.min(64) as i32 - 3),
+    };
+    per_byte * (len as f64 + 1.0)
+}
+
 /// Levenshtein automaton for `query` within `distance` edits, as an hpds error on failure.
+/// A query whose automaton would be too large is refused before anything is allocated; fst's
+/// own state limit stays as the backstop.
 pub(crate) fn levenshtein(query: &str, distance: u32) -> Result<fst::automaton::Levenshtein> {
-    fst::automaton::Levenshtein::new(query, distance).map_err(|_| {
+    let refuse = || {
         Error::invalid_parameter(
             "distance",
             distance,
-            "small enough that the automaton stays under 10,000 states (1 or 2 for long queries)",
+            "small enough that the automaton stays under 10,000 states (about 65 MiB): \
+             distance 1 up to about 400 bytes of query, 2 up to about 50, 3 up to about 8",
         )
-    })
+    };
+    if levenshtein_states(query.len(), distance) > LEVENSHTEIN_STATES as f64 {
+        return Err(refuse());
+    }
+    fst::automaton::Levenshtein::new_with_limit(query, distance, LEVENSHTEIN_STATES)
+        .map_err(|_| refuse())
 }
 
 #[cfg(test)]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The crates as crates.io would receive them:
+#  1. `cargo package` for the workspace: every library crate and hpds-cli, in dependency order;
+#     each is verified by building it from its own .crate (the unpublished hpds crates it depends
+#     on are served from the packages just made);
+#  2. every .crate is extracted into one scratch workspace whose hpds crates resolve to each
+#     other by path, and each extracted crate's own tests and examples are built (all features),
+#     so a packaged crate cannot ship a target that needs a file or crate it does not carry.
+# Uses the repository's target directory so the dependencies built for the tests are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=target/package
+rm -f "$out"/*.crate
+
+# Extra arguments go to `cargo package` (e.g. --allow-dirty for a tree with uncommitted changes).
+cargo package --workspace --exclude hpds-benches --locked "$@"
+
+check=$out/extracted
+rm -rf "$check"
+mkdir -p "$check"
+members=()
+for f in "$out"/*.crate; do
+  tar xzf "$f" -C "$check"
+  members+=("$(basename "$f" .crate)")
+done
+{
+  echo '[workspace]'
+  echo 'resolver = "3"'
+  printf 'members = ['
+  printf '"%s", ' "${members[@]}"
+  echo ']'
+  echo
+  echo '[patch.crates-io]'
+  for m in "${members[@]}"; do
+    name=${m%-*}
+    [ "$name" = hpds-cli ] || echo "$name = { path = \"$m\" }"
+  done
+  echo
+  # The repository's profiles (the packaged manifests drop them), so builds are shared.
+  sed -n '/^\[profile/,$p' Cargo.toml
+} > "$check/Cargo.toml"
+cp Cargo.lock "$check/Cargo.lock"
+CARGO_TARGET_DIR="$root/target" cargo test --manifest-path "$check/Cargo.toml" --workspace \
+  --all-features --no-run
+echo "package-check: ${#members[@]} crates packaged, verified, and their tests and examples built"
