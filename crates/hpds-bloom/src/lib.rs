@@ -212,8 +212,6 @@ mod atomic;
 mod blocked;
 mod bloom;
 mod clock;
-#[cfg(feature = "serde")]
-mod codec_serde;
 mod counting;
 pub mod fuse;
 mod hashing;

@@ -109,29 +109,12 @@ macro_rules! impl_word_codec {
     };
 }
 
-/// `Serialize`/`Deserialize` (with the `serde` feature) through the filter's byte codec: see
-/// `codec_serde`. Generic parameters of the filter go in the brackets.
+/// `Serialize`/`Deserialize` (with the `serde` feature) through the filter's byte codec, in
+/// hpds' one convention (`hpds_core::serde_codec`). Generic parameters of the filter go in the
+/// brackets.
 macro_rules! impl_codec_serde {
     ([$($gen:tt)*] $ty:ty) => {
         #[cfg(feature = "serde")]
-        impl<$($gen)*> serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                s: S,
-            ) -> core::result::Result<S::Ok, S::Error> {
-                crate::codec_serde::serialize(&hpds_core::ByteCodec::to_bytes(self), s)
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl<'de, $($gen)*> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                d: D,
-            ) -> core::result::Result<Self, D::Error> {
-                let bytes = crate::codec_serde::deserialize(d)?;
-                <Self as hpds_core::ByteCodec>::from_bytes(&bytes)
-                    .map_err(serde::de::Error::custom)
-            }
-        }
+        hpds_core::impl_serde_via_codec!([$($gen)*] $ty);
     };
 }

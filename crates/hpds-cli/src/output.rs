@@ -37,6 +37,7 @@ fn truth_name(t: Truth) -> &'static str {
     match t {
         Truth::Distinct => "distinct",
         Truth::Total => "total",
+        Truth::Members => "members",
     }
 }
 

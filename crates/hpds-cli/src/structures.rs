@@ -13,9 +13,7 @@ use hpds_bloom::{
 use hpds_core::DistinctCounter;
 use hpds_core::hash::{hash128_bytes, mix64};
 use hpds_kmv::{Kmv, ThetaSketch};
-use hpds_loglog::{
-    ExaLogLog, HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog, UltraLogLog,
-};
+use hpds_loglog::{ExaLogLog, HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog, UltraLogLog};
 use hpds_morris::MorrisCounter;
 use hpds_openhash::{CompactDict, OpenSet};
 use hpds_trie::{Trie, WordSet, WordSetBuilder};
@@ -681,6 +679,7 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                 }
             },
             build: || Box::new(ThetaSketch::new(1024).expect("valid k")),
+            params: "k=1024",
         },
         EstimatorEntry {
             name: "loglog",
@@ -730,11 +729,13 @@ pub fn estimators() -> Vec<EstimatorEntry> {
                     .standard_error()
             },
             build: || Box::new(UltraLogLog::new(ACCURACY_P).expect("valid")),
+            params: "p=12",
         },
         EstimatorEntry {
             name: "exaloglog",
             theory: |_| ExaLogLog::new(ACCURACY_P).expect("valid").standard_error(),
             build: || Box::new(ExaLogLog::new(ACCURACY_P).expect("valid")),
+            params: "p=12, t=2, d=20",
         },
     ]
 }
@@ -796,8 +797,9 @@ pub fn filters() -> Vec<FilterEntry> {
                     |e| e.to_string(),
                     |(b, k)| {
                         format!(
-                            "{b} blocks of 512 bits ({:.2} bits per item); k = {k} hashes",
-                            (b * 512) as f64 / n as f64
+                            "{b} blocks of {} bits ({:.2} bits per item); k = {k} hashes",
+                            params::BLOCK_BITS,
+                            (b * params::BLOCK_BITS) as f64 / n as f64
                         )
                     },
                 )
@@ -836,20 +838,30 @@ pub fn filters() -> Vec<FilterEntry> {
             name: "binary-fuse8",
             // Static: built from the items inserted so far; its rate does not depend on the fill.
             build: |_, _| {
-                Box::new(Rebuilt::<u8> {
+                Ok(Box::new(Rebuilt::<u8> {
                     keys: Vec::new(),
                     filter: OnceCell::new(),
-                })
+                }))
+            },
+            shape: |_, _| {
+                "static: built from the items inserted so far, 8-bit fingerprints in about 9 \
+                 bits per item"
+                    .to_owned()
             },
             theory: |_, _, _| 2f64.powi(-8),
         },
         FilterEntry {
             name: "binary-fuse16",
             build: |_, _| {
-                Box::new(Rebuilt::<u16> {
+                Ok(Box::new(Rebuilt::<u16> {
                     keys: Vec::new(),
                     filter: OnceCell::new(),
-                })
+                }))
+            },
+            shape: |_, _| {
+                "static: built from the items inserted so far, 16-bit fingerprints in about 18 \
+                 bits per item"
+                    .to_owned()
             },
             theory: |_, _, _| 2f64.powi(-16),
         },

@@ -79,37 +79,4 @@ impl ByteCodec for ThetaSketch {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
-    use super::ThetaSketch;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct Parts {
-        k: u64,
-        seed: u64,
-        theta: u64,
-        hashes: Vec<u64>,
-    }
-
-    /// Serializes `k`, the seed, θ and the retained hashes ascending.
-    impl Serialize for ThetaSketch {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let parts = Parts {
-                k: self.k as u64,
-                seed: self.seed,
-                theta: self.theta,
-                hashes: self.sorted_values(),
-            };
-            parts.serialize(s)
-        }
-    }
-
-    /// Validates every field as the byte decoder does.
-    impl<'de> Deserialize<'de> for ThetaSketch {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let p = Parts::deserialize(d)?;
-            ThetaSketch::from_parts(p.k, p.seed, p.theta, p.hashes)
-                .map_err(serde::de::Error::custom)
-        }
-    }
-}
+hpds_core::impl_serde_via_codec!(ThetaSketch);
