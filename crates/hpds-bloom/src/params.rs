@@ -231,7 +231,19 @@ fn poisson_mixture(lambda: f64, rounds: u32) -> f64 {
 /// When `n` or `p` are out of range or the filter would exceed [`MAX_BITS_PER_ITEM`] or
 /// [`MAX_BITS`] ([`check_shape`]).
 pub fn blocked_shape(n: u64, p: f64) -> Result<(u64, u32)> {
-    blocked_shape_upto(n, p, crate::split::MAX_ROUNDS)
+    check_items(n)?;
+    check_rate(p)?;
+    check_classic_cap(n, p)?;
+    let (blocks, k) = blocked_shape_upto(n, p, crate::split::MAX_ROUNDS)?;
+    check_shape(n, p, (blocks * BLOCK_BITS) as f64)?;
+    Ok((blocks, k))
+}
+
+/// Refuses `(n, p)` when even the classic filter, the smallest layout, would need more than
+/// the cap per item: no block layout can do better, so this refuses hopeless rates before any
+/// search.
+pub(crate) fn check_classic_cap(n: u64, p: f64) -> Result<()> {
+    check_shape(n, p, (n as f64 * (-p.ln() / LN2_SQ).max(1.0)).ceil())
 }
 
 /// [`blocked_shape`] with at most `max_rounds` rounds.
@@ -243,9 +255,6 @@ pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64
     let rate =
         |bits_per_item: f64, rounds| poisson_mixture(BLOCK_BITS as f64 / bits_per_item, rounds);
     let classic = (-p.ln() / LN2_SQ).max(1.0);
-    // No block layout beats the classic size: a rate whose classic size is over the cap is
-    // refused before any search.
-    check_shape(n, p, (n as f64 * classic).ceil())?;
     let mut best: Option<(f64, u32)> = None;
     for rounds in 1..=max_rounds {
         let (mut lo, mut hi) = (classic, classic);
@@ -279,7 +288,11 @@ pub(crate) fn blocked_shape_upto(n: u64, p: f64, max_rounds: u32) -> Result<(u64
         ));
     };
     let bits = (n as f64 * bits_per_item).ceil();
-    check_shape(n, p, bits)?;
+    if bits > MAX_BITS as f64 {
+        return Err(Error::capacity_overflow(
+            "blocked Bloom filter (over 2^40 bits)",
+        ));
+    }
     Ok(((bits as u64).div_ceil(BLOCK_BITS).max(1), 8 * rounds))
 }
 

@@ -95,6 +95,9 @@ impl ScalableConfig {
     fn validate(&self) -> Result<()> {
         check_items(self.initial_capacity)?;
         check_rate(self.false_positive_rate)?;
+        // The allocation cap applies to the request (its first stage at the whole rate); the
+        // later, tighter stages are bounded by `memory_limit` instead.
+        params::check_classic_cap(self.initial_capacity, self.false_positive_rate)?;
         if self.growth != 2 && self.growth != 4 {
             return Err(Error::invalid_parameter("growth", self.growth, "2 or 4"));
         }

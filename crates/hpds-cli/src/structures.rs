@@ -844,7 +844,7 @@ pub fn filters() -> Vec<FilterEntry> {
                 }))
             },
             shape: |_, _| {
-                "static: built from the items inserted so far, 8-bit fingerprints in about 9 \
+                "static; rebuilt from the items inserted so far; 8-bit fingerprints in about 9 \
                  bits per item"
                     .to_owned()
             },
@@ -859,7 +859,7 @@ pub fn filters() -> Vec<FilterEntry> {
                 }))
             },
             shape: |_, _| {
-                "static: built from the items inserted so far, 16-bit fingerprints in about 18 \
+                "static; rebuilt from the items inserted so far; 16-bit fingerprints in about 18 \
                  bits per item"
                     .to_owned()
             },

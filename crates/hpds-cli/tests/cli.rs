@@ -372,7 +372,7 @@ fn accuracy_and_fpr_write_csv_and_svg() {
     let fuse: Vec<f64> = csv
         .lines()
         .filter(|l| l.starts_with("binary-fuse8,"))
-        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .map(|l| l.split(',').nth(5).unwrap().parse().unwrap())
         .collect();
     assert_eq!(fuse.len(), 20);
     assert!(
