@@ -381,6 +381,11 @@ impl<'a> Decoder<'a> {
             }
             value |= bits << (7 * i);
             if byte & 0x80 == 0 {
+                // A zero last byte after the first is an overlong form of a shorter varint:
+                // refused, so every value has exactly one encoding.
+                if i > 0 && byte == 0 {
+                    return Err(Error::invalid_encoding("overlong varint"));
+                }
                 return Ok(value);
             }
         }
@@ -696,6 +701,10 @@ mod tests {
         let mut over = [0xff; 10];
         over[9] = 0x02;
         assert!(Decoder::raw(&over).varint().is_err());
+        // Overlong forms of 6 and 0: one encoding per value.
+        assert!(Decoder::raw(&[0x86, 0x00]).varint().is_err());
+        assert!(Decoder::raw(&[0x80, 0x80, 0x00]).varint().is_err());
+        assert_eq!(Decoder::raw(&[0x86, 0x01]).varint().unwrap(), 134);
     }
 
     /// A structure whose versions before 3 hashed items differently.

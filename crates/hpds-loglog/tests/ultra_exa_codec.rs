@@ -179,3 +179,18 @@ proptest! {
         }
     }
 }
+
+/// Found by the `decode_ull` fuzz target: a sparse sketch whose token was written as an
+/// overlong varint (`0x86 0x00` for 6) decoded, and re-encoded to other bytes. Every sketch has
+/// one encoding, so it is refused.
+#[test]
+fn overlong_varints_are_refused() {
+    let mut enc = hpds_core::codec::Encoder::new(*b"ULL ", 1);
+    enc.put_raw(&[0x28, 0x01, 0x86, 0x00]);
+    assert!(hpds_loglog::UltraLogLog::from_bytes(&enc.finish()).is_err());
+    let mut enc = hpds_core::codec::Encoder::new(*b"ULL ", 1);
+    enc.put_raw(&[0x28, 0x01, 0x06]);
+    let canonical = enc.finish();
+    let s = hpds_loglog::UltraLogLog::from_bytes(&canonical).unwrap();
+    assert_eq!(s.to_bytes(), canonical);
+}
