@@ -33,7 +33,9 @@ fuzz_target!(|input: (Side, Side)| {
     let (r1, r2) = (ab.merge(&b), ba.merge(&a));
     assert_eq!(r1.is_ok(), r2.is_ok(), "merge succeeds in one order only");
     if r1.is_ok() {
-        assert_eq!(ab, ba, "merge is commutative");
+        // Kmv keeps up to about 2k hashes and estimates from the k smallest, so the two orders
+        // may retain different tails; what they answer must agree.
+        assert_eq!(ab.estimate(), ba.estimate(), "merge is commutative");
         assert_eq!(
             Kmv::from_bytes(&ab.to_bytes()).expect("merged re-decodes"),
             ab
