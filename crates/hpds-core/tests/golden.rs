@@ -41,7 +41,7 @@ fn frame_bytes() {
     enc.put_varint(300);
     let bytes = enc.finish();
     assert_eq!(bytes, GOLDEN_FRAME, "got {bytes:?}");
-    // The legacy frame written before session 3 is still read.
+    // The legacy 26-byte frame is still read.
     for golden in [GOLDEN_FRAME, GOLDEN_LEGACY_FRAME] {
         let (mut dec, version) = Decoder::open(golden, *b"GOLD", 1).unwrap();
         assert_eq!(version, 1);
