@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The crates as crates.io would receive them:
-#  1. `cargo package` for the workspace: every library crate and hpds-cli, in dependency order;
-#     each is verified by building it from its own .crate (the unpublished hpds crates it depends
-#     on are served from the packages just made);
+#  1. `cargo package` for the workspace: every library crate and hpds-cli, in dependency order
+#     (`--no-verify`: step 2 builds every crate from its .crate, with more targets and features
+#     than cargo's own verification, which would build each crate once more in the dev profile);
 #  2. every .crate is extracted into one scratch workspace whose hpds crates resolve to each
-#     other by path, and each extracted crate's own tests and examples are built (all features),
-#     so a packaged crate cannot ship a target that needs a file or crate it does not carry.
+#     other by path, and each extracted crate's library, tests and examples are built (all
+#     features), so a packaged crate cannot ship a target that needs a file or crate it does not
+#     carry.
 # Uses the repository's target directory so the dependencies built for the tests are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ out=target/package
 rm -f "$out"/*.crate
 
 # Extra arguments go to `cargo package` (e.g. --allow-dirty for a tree with uncommitted changes).
-cargo package --workspace --exclude hpds-benches --locked "$@"
+cargo package --workspace --exclude hpds-benches --locked --no-verify "$@"
 
 check=$out/extracted
 rm -rf "$check"

@@ -750,6 +750,9 @@ mod tests {
     fn heap_bytes_are_the_fingerprints() {
         let f = BinaryFuse16::new(0..if cfg!(miri) { 500u32 } else { 10_000 }).unwrap();
         assert_eq!(f.heap_bytes(), f.slots() * 2);
-        assert!(f.bits_per_item() < 24.0, "{}", f.bits_per_item());
+        // Small sets pay for whole segments: 500 keys take 24.6 bits each, 10,000 take 20.5
+        // (the asymptote is 1.125 x 16 = 18 bits).
+        let limit = if cfg!(miri) { 25.0 } else { 21.0 };
+        assert!(f.bits_per_item() < limit, "{}", f.bits_per_item());
     }
 }
