@@ -1,13 +1,17 @@
-//! Bloom filters one item at a time, against their peers, in one process: interleaved rounds,
-//! each round building, filling and querying every implementation in turn (the order rotates
-//! from round to round), so a burst of load on the machine hits all of them alike. Prints
-//! per implementation the median and the spread (fastest and slowest round) of ns per insert,
-//! member query and non-member query, the bits per item (counting allocator) and the
-//! false-positive rate measured on the non-members, at p = 1%.
+//! Bloom filters one item at a time, against their peers, in one process: a race of the shared
+//! harness (`hpds_testkit::race`), whose rounds run every (implementation, operation) pass in
+//! turn, the order rotating from round to round, so a burst of load on the machine hits all of
+//! them alike. An insert pass fills an empty filter (built untimed); a query pass asks a
+//! filled filter every member or every non-member of a batch. Prints per implementation the
+//! median and the interquartile spread of ns per insert, member query and non-member query,
+//! the median ratio to its peer in the same rounds (sbbf-rs-safe for the blocked filter,
+//! fastbloom for the classic one, the pre-sized blocked filter for the scalable one) with
+//! its spread, the bits per item (counting allocator) and the false-positive rate measured on
+//! the non-members, at p = 1%.
 //!
 //! ```text
-//! cargo bench -p hpds-benches --bench bloom_race                        # 1M and 10M items, 5 rounds
-//! HPDS_BENCH_FULL=1 cargo bench -p hpds-benches --bench bloom_race      # adds 100M (3 rounds)
+//! cargo bench -p hpds-benches --bench bloom_race                        # 1M and 10M items, 7 rounds
+//! HPDS_BENCH_FULL=1 cargo bench -p hpds-benches --bench bloom_race      # adds 100M (5 rounds)
 //! HPDS_RACE_SIZES=1000000 HPDS_RACE_ROUNDS=9 HPDS_RACE_ONLY=sbbf,blocked cargo bench -p hpds-benches --bench bloom_race
 //! ```
 //!
@@ -26,27 +30,29 @@
 //!   growable-bloom-filter started at 1,000 items; `pc_bloom`: probabilistic-collections'
 //!   classic filter (xxh3 hashers), up to 10M items.
 //!
-//! Times are the thread's on-CPU time (`/proc/thread-self/schedstat`), wall time elsewhere:
-//! on a shared machine wall time measures how much CPU the process was given.
+//! Times are the thread's on-CPU time where Linux gives it precisely, wall time elsewhere (the
+//! harness's clock): on a shared machine wall time measures how much CPU the process was given.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::Duration;
 
-use hpds_benches::bloom::{Filter, timed};
+use hpds_benches::bloom::Filter;
 use hpds_benches::filter;
 use hpds_bloom::{
     BlockedBloomFilter as Blocked, BloomFilter as Classic, ScalableBloomFilter as Scalable,
 };
 use hpds_core::hash::{StableBuildHasher, hash_u64};
 use hpds_testkit::alloc::measure;
+use hpds_testkit::race::{Outcome, Race, Spread};
 use hpds_testkit::streams::distinct_u64s;
 
 #[global_allocator]
 static ALLOC: hpds_testkit::CountingAllocator = hpds_testkit::CountingAllocator;
 
 const P: f64 = 0.01;
-/// Member and non-member queries per timed batch.
+/// Member and non-member queries per pass.
 const QUERIES: usize = 200_000;
 /// Seed of the 64-bit hash fed to the filters that take hashes.
 const SEED: u64 = 0x5eed;
@@ -165,84 +171,109 @@ fn count<F: Filter, const MANY: bool>(f: &F, keys: &[u64]) -> usize {
     }
 }
 
-/// One round's figures for one implementation.
-#[derive(Default, Clone, Copy)]
-struct Figures {
-    insert: f64,
-    member: f64,
-    absent: f64,
+/// The keys of one size: the set, members to query (a sample of the set) and non-members.
+struct Inputs {
+    n: u64,
+    keys: Vec<u64>,
+    members: Vec<u64>,
+    absent: Vec<u64>,
+}
+
+/// What is measured once, outside the race.
+#[derive(Clone, Copy)]
+struct Static {
     bits_per_item: f64,
     fpr: f64,
 }
 
-/// ns per query of `r` over `keys`, the batch repeated until 0.1 s of CPU time has passed.
-fn per_query<F: Filter, const MANY: bool>(r: &F, keys: &[u64]) -> (f64, usize) {
-    let mut total = Duration::ZERO;
-    let (mut reps, mut found) = (0usize, 0);
-    while total < Duration::from_millis(100) {
-        total += timed(|| found = black_box(count::<F, MANY>(r, black_box(keys))));
-        reps += 1;
-    }
-    (total.as_nanos() as f64 / (reps * keys.len()) as f64, found)
-}
-
-/// ns per insert: fills of an empty filter with `keys`, repeated until 0.1 s of CPU time has
-/// passed (on-CPU time is counted in scheduler ticks of a few ms).
-fn per_insert<F: Filter, const MANY: bool>(n: u64, keys: &[u64]) -> f64 {
-    let mut total = Duration::ZERO;
-    let mut fills = 0usize;
-    while total < Duration::from_millis(100) {
+/// Adds one implementation's insert, member and non-member passes to `race` (named `NAME
+/// insert`, `NAME member`, `NAME absent`) and returns its bits per item and measured rate.
+fn enter<'a, F: Filter + 'static, const MANY: bool>(
+    race: &mut Race<'a>,
+    name: &str,
+    inputs: &'a Inputs,
+) -> Static {
+    let n = inputs.n;
+    let (filled, delta) = measure(|| {
         let mut r = F::build(n, P);
-        total += timed(|| fill::<F, MANY>(&mut r, keys));
-        black_box(&r);
-        fills += 1;
-    }
-    total.as_nanos() as f64 / (fills * keys.len()) as f64
-}
-
-fn round<F: Filter, const MANY: bool>(
-    n: u64,
-    keys: &[u64],
-    members: &[u64],
-    absent: &[u64],
-) -> Figures {
-    let insert = per_insert::<F, MANY>(n, keys);
-    let (r, delta) = measure(|| {
-        let mut r = F::build(n, P);
-        fill::<F, MANY>(&mut r, keys);
+        fill::<F, MANY>(&mut r, &inputs.keys);
         r
     });
-    let (member, found) = per_query::<F, MANY>(&r, members);
-    assert_eq!(found, members.len(), "a false negative");
-    let (absent_ns, fp) = per_query::<F, MANY>(&r, absent);
-    Figures {
-        insert,
-        member,
-        absent: absent_ns,
+    assert_eq!(
+        count::<F, MANY>(&filled, &inputs.members),
+        inputs.members.len(),
+        "{name}: a false negative"
+    );
+    let fp = count::<F, MANY>(&filled, &inputs.absent);
+    let filled = Rc::new(filled);
+    race.add_fresh(
+        format!("{name} insert"),
+        n,
+        move || F::build(n, P),
+        |f| fill::<F, MANY>(f, black_box(&inputs.keys)),
+    );
+    let f = Rc::clone(&filled);
+    race.add(
+        format!("{name} member"),
+        inputs.members.len() as u64,
+        move || {
+            black_box(count::<F, MANY>(&f, black_box(&inputs.members)));
+        },
+    );
+    race.add(
+        format!("{name} absent"),
+        inputs.absent.len() as u64,
+        move || {
+            black_box(count::<F, MANY>(&filled, black_box(&inputs.absent)));
+        },
+    );
+    Static {
         bits_per_item: delta.retained as f64 * 8.0 / n as f64,
-        fpr: fp as f64 / absent.len() as f64,
+        fpr: fp as f64 / inputs.absent.len() as f64,
     }
 }
 
+/// One implementation of the race: its name, how to enter it, the largest size it runs at and
+/// the implementation its ratio column compares with.
 struct Entry {
     name: &'static str,
-    run: fn(u64, &[u64], &[u64], &[u64]) -> Figures,
+    enter: for<'a> fn(&mut Race<'a>, &str, &'a Inputs) -> Static,
     max_items: u64,
-    rounds: Vec<Figures>,
+    peer: &'static str,
 }
 
-fn entry<F: Filter, const MANY: bool>(name: &'static str, max_items: u64) -> Entry {
+fn entry<F: Filter + 'static, const MANY: bool>(
+    name: &'static str,
+    max_items: u64,
+    peer: &'static str,
+) -> Entry {
     Entry {
         name,
-        run: round::<F, MANY>,
+        enter: enter::<F, MANY>,
         max_items,
-        rounds: Vec::new(),
+        peer,
     }
 }
 
-fn median_and_spread(mut v: Vec<f64>) -> String {
-    v.sort_by(f64::total_cmp);
-    format!("{:.1} [{:.1}-{:.1}]", v[v.len() / 2], v[0], v[v.len() - 1])
+fn spread(s: Spread, digits: usize) -> String {
+    format!(
+        "{:.d$} [{:.d$}-{:.d$}]",
+        s.median,
+        s.low,
+        s.high,
+        d = digits
+    )
+}
+
+/// One table cell: `name`'s median ns per operation with its spread, and its ratio to `peer`.
+fn cell(out: &Outcome, name: &str, peer: &str, op: &str) -> String {
+    let me = format!("{name} {op}");
+    let ns = spread(Spread::of(out.rounds_ns(&me)), 1);
+    let them = format!("{peer} {op}");
+    if peer == name || !out.names().contains(&them) {
+        return ns;
+    }
+    format!("{ns} x{}", spread(out.ratio(&me, &them), 2))
 }
 
 fn env_list(name: &str) -> Option<Vec<String>> {
@@ -271,24 +302,24 @@ fn main() {
     }
     let only = env_list("HPDS_RACE_ONLY");
     for n in sizes {
-        let default_rounds = if n >= 100_000_000 { 3 } else { 5 };
+        let default_rounds = if n >= 100_000_000 { 5 } else { 7 };
         let rounds: usize = std::env::var("HPDS_RACE_ROUNDS")
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(if smoke { 1 } else { default_rounds });
         let mut entries = vec![
-            entry::<Sbbf, false>("sbbf", u64::MAX),
-            entry::<BlockedF, false>("blocked", u64::MAX),
-            entry::<BlockedHash, false>("blocked_hash", u64::MAX),
-            entry::<BlockedF, true>("blocked_many", u64::MAX),
-            entry::<FastBloom, false>("fastbloom", u64::MAX),
-            entry::<ClassicF, false>("classic", u64::MAX),
-            entry::<ClassicU64, false>("classic_key", u64::MAX),
-            entry::<ClassicF, true>("classic_many", u64::MAX),
-            entry::<ScalableF, false>("scalable", u64::MAX),
-            entry::<Scalable4, false>("scalable_g4", u64::MAX),
-            entry::<Growable, false>("growable", u64::MAX),
-            entry::<PcBloom, false>("pc_bloom", 10_000_000),
+            entry::<Sbbf, false>("sbbf", u64::MAX, "sbbf"),
+            entry::<BlockedF, false>("blocked", u64::MAX, "sbbf"),
+            entry::<BlockedHash, false>("blocked_hash", u64::MAX, "sbbf"),
+            entry::<BlockedF, true>("blocked_many", u64::MAX, "sbbf"),
+            entry::<FastBloom, false>("fastbloom", u64::MAX, "fastbloom"),
+            entry::<ClassicF, false>("classic", u64::MAX, "fastbloom"),
+            entry::<ClassicU64, false>("classic_key", u64::MAX, "fastbloom"),
+            entry::<ClassicF, true>("classic_many", u64::MAX, "fastbloom"),
+            entry::<ScalableF, false>("scalable", u64::MAX, "blocked"),
+            entry::<Scalable4, false>("scalable_g4", u64::MAX, "blocked"),
+            entry::<Growable, false>("growable", u64::MAX, "blocked"),
+            entry::<PcBloom, false>("pc_bloom", 10_000_000, "classic"),
         ];
         entries.retain(|e| {
             n <= e.max_items && only.as_ref().is_none_or(|o| o.iter().any(|x| x == e.name))
@@ -300,30 +331,37 @@ fn main() {
             .copied()
             .collect();
         let absent: Vec<u64> = distinct_u64s(2).take(QUERIES).collect();
-        for r in 0..rounds {
-            let len = entries.len();
-            for i in 0..len {
-                let e = &mut entries[(i + r) % len];
-                let figures = (e.run)(n, &keys, &members, &absent);
-                e.rounds.push(figures);
-            }
-        }
+        let inputs = Inputs {
+            n,
+            keys,
+            members,
+            absent,
+        };
+        let mut race = Race::new()
+            .rounds(rounds)
+            .min_round(Duration::from_millis(if smoke { 0 } else { 20 }));
+        let statics: Vec<Static> = entries
+            .iter()
+            .map(|e| (e.enter)(&mut race, e.name, &inputs))
+            .collect();
+        let out = race.run();
         println!(
-            "\n{n} items, p = 1%, {rounds} interleaved rounds: ns per operation, median [fastest-slowest round]\n"
+            "\n{n} items, p = 1%, {rounds} interleaved rounds: ns per operation, median [quartiles], \
+             and xRATIO to the peer in the same rounds, median [quartiles]\n"
         );
-        println!("| implementation | insert | member | non-member | bits/item | FPR |");
-        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-        for e in &entries {
-            let col = |f: fn(&Figures) -> f64| median_and_spread(e.rounds.iter().map(f).collect());
-            let last = e.rounds.last().copied().unwrap_or_default();
+        println!("| implementation | peer | insert | member | non-member | bits/item | FPR |");
+        println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (e, s) in entries.iter().zip(&statics) {
+            let col = |op| cell(&out, e.name, e.peer, op);
             println!(
-                "| {} | {} | {} | {} | {:.2} | {:.3}% |",
+                "| {} | {} | {} | {} | {} | {:.2} | {:.3}% |",
                 e.name,
-                col(|f| f.insert),
-                col(|f| f.member),
-                col(|f| f.absent),
-                last.bits_per_item,
-                last.fpr * 100.0
+                e.peer,
+                col("insert"),
+                col("member"),
+                col("absent"),
+                s.bits_per_item,
+                s.fpr * 100.0
             );
         }
     }

@@ -10,7 +10,7 @@ use hpds_core::{Error, Result};
 use crate::ops::Probe;
 use crate::params::{self, BLOCK_BITS, check_items, check_rate};
 use crate::prefetch::prefetch;
-use crate::split::{self, Block, MAX_ROUNDS, WORDS};
+use crate::split::{self, Block, Kernel, MAX_ROUNDS, WORDS};
 
 /// A split-block Bloom filter: every item's bits lie in one 256-bit block (half a cache line),
 /// one bit in each of the block's eight 32-bit words, so each operation costs one cache miss
@@ -56,13 +56,23 @@ use crate::split::{self, Block, MAX_ROUNDS, WORDS};
 /// assert!(f.contains(&42u64));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct BlockedBloomFilter {
     blocks: Vec<Block>,
     /// Bits set per word per item; `8 · rounds` bits per item.
     rounds: u32,
     seed: u64,
+    /// The probe functions for this machine and `rounds`.
+    kernel: Kernel,
 }
+
+impl PartialEq for BlockedBloomFilter {
+    fn eq(&self, other: &Self) -> bool {
+        self.rounds == other.rounds && self.seed == other.seed && self.blocks == other.blocks
+    }
+}
+
+impl Eq for BlockedBloomFilter {}
 
 /// The most blocks a filter may have: the block index is a multiply-shift of 32 hash bits
 /// (2^32 blocks are 2^40 bits, [`params::MAX_BITS`]).
@@ -107,6 +117,7 @@ impl BlockedBloomFilter {
             blocks: vec![Block::default(); blocks as usize],
             rounds: hashes / 8,
             seed: DEFAULT_SEED,
+            kernel: Kernel::new(hashes / 8),
         })
     }
 
@@ -260,6 +271,7 @@ impl BlockedBloomFilter {
             blocks,
             rounds: k / 8,
             seed,
+            kernel: Kernel::new(k / 8),
         })
     }
 }
@@ -290,12 +302,12 @@ impl Probe for BlockedBloomFilter {
 
     #[inline(always)]
     fn insert_key(&mut self, key: u64) -> bool {
-        split::insert(&mut self.blocks, key, self.rounds)
+        self.kernel.insert(&mut self.blocks, key, self.rounds)
     }
 
     #[inline(always)]
     fn contains_key(&self, key: u64) -> bool {
-        split::test(&self.blocks, key, self.rounds)
+        self.kernel.test(&self.blocks, key, self.rounds)
     }
 }
 

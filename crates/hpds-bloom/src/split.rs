@@ -125,34 +125,82 @@ fn detect_avx2() -> bool {
     yes
 }
 
-/// Whether `blocks` (not empty) hold the item with this 64-bit hash: its block is
-/// [`block_index`], its key the low half.
-#[inline(always)]
-pub(crate) fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    if avx2() {
-        // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::test(blocks, hash, rounds) };
+/// The probe functions of one filter: chosen once, when the filter is made, for the machine
+/// (AVX2 where the processor has it, detected at run time) and the filter's rounds (a
+/// one-round filter's functions have no loop over rounds). A query then costs one indirect
+/// call and no test of the processor or of the filter's shape, which showed as five of about
+/// fifty instructions per call (`benches/benches/bloom_icount.rs` in the workspace).
+#[derive(Clone, Copy)]
+pub(crate) struct Kernel {
+    test: TestFn,
+    insert: InsertFn,
+}
+
+/// Whether `blocks` hold a hash's bits (`rounds` rounds); `blocks` must not be empty, and the
+/// AVX2 functions need AVX2.
+type TestFn = unsafe fn(&[Block], u64, u32) -> bool;
+/// Sets a hash's bits in `blocks`; whether they were all set before. As [`TestFn`].
+type InsertFn = unsafe fn(&mut [Block], u64, u32) -> bool;
+
+impl Kernel {
+    /// The functions for a filter of `rounds` rounds on this machine.
+    pub(crate) fn new(rounds: u32) -> Self {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if avx2() {
+            return if rounds == 1 {
+                Self {
+                    test: x86::test::<false>,
+                    insert: x86::insert::<false>,
+                }
+            } else {
+                Self {
+                    test: x86::test::<true>,
+                    insert: x86::insert::<true>,
+                }
+            };
+        }
+        let _ = rounds;
+        Self {
+            test: test_portable,
+            insert: insert_portable,
+        }
     }
+
+    /// Whether `blocks` (not empty; the kernel's `rounds`) hold the item with this 64-bit
+    /// hash: its block is [`block_index`], its key the low half.
+    #[inline(always)]
+    pub(crate) fn test(self, blocks: &[Block], hash: u64, rounds: u32) -> bool {
+        debug_assert!(!blocks.is_empty());
+        // SAFETY: `new` picks the AVX2 functions only when the processor has AVX2; the slices
+        // of a filter's blocks are never empty (its constructors and decoder refuse 0 blocks).
+        unsafe { (self.test)(blocks, hash, rounds) }
+    }
+
+    /// Sets the item's bits in its block of `blocks` (not empty; the kernel's `rounds`);
+    /// whether they were all set before.
+    #[inline(always)]
+    pub(crate) fn insert(self, blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+        debug_assert!(!blocks.is_empty());
+        // SAFETY: as in `test`.
+        unsafe { (self.insert)(blocks, hash, rounds) }
+    }
+}
+
+impl core::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Kernel")
+    }
+}
+
+/// [`Kernel::test`] word by word.
+fn test_portable(blocks: &[Block], hash: u64, rounds: u32) -> bool {
     covers(
         &blocks[block_index(hash, blocks.len())],
         &mask(hash as u32, rounds),
     )
 }
 
-/// Sets the item's bits in its block of `blocks` (not empty); whether they were all set before.
-#[inline(always)]
-pub(crate) fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    if avx2() {
-        // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::insert(blocks, hash, rounds) };
-    }
-    insert_portable(blocks, hash, rounds)
-}
-
-/// [`insert`] word by word (out of line, like the vector path).
-#[inline(never)]
+/// [`Kernel::insert`] word by word.
 fn insert_portable(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
     let m = mask(hash as u32, rounds);
     let block = &mut blocks[block_index(hash, blocks.len())];
@@ -194,15 +242,15 @@ mod x86 {
         _mm256_testc_si256,
     };
 
-    use super::{Block, SALT, block_index};
+    use super::{Block, ROUND, SALT, block_index};
 
-    /// The eight-word mask of `key` in one vector.
+    /// One round's eight-word mask of `key` in one vector.
     ///
     /// # Safety
     /// AVX2 must be available.
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn mask(key: u32, rounds: u32) -> __m256i {
+    unsafe fn round_mask(key: u32) -> __m256i {
         let salt = _mm256_setr_epi32(
             SALT[0] as i32,
             SALT[1] as i32,
@@ -214,13 +262,26 @@ mod x86 {
             SALT[7] as i32,
         );
         let bit = _mm256_srli_epi32::<27>(_mm256_mullo_epi32(_mm256_set1_epi32(key as i32), salt));
-        let m = _mm256_sllv_epi32(_mm256_set1_epi32(1), bit);
-        if rounds == 1 {
-            return m;
+        _mm256_sllv_epi32(_mm256_set1_epi32(1), bit)
+    }
+
+    /// The mask of `key` over `rounds` rounds (`MANY`), or one round: a vector loop, no call,
+    /// so the probes need no stack frame.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn mask<const MANY: bool>(key: u32, rounds: u32) -> __m256i {
+        // SAFETY: AVX2 is available (the caller's contract).
+        let mut m = unsafe { round_mask(key) };
+        if MANY {
+            for &r in ROUND.iter().take(rounds as usize).skip(1) {
+                // SAFETY: as above.
+                m = _mm256_or_si256(m, unsafe { round_mask(key.wrapping_mul(r)) });
+            }
         }
-        let w = super::more_rounds([0; super::WORDS], key, rounds).map(|w| w as i32);
-        let more = _mm256_setr_epi32(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
-        _mm256_or_si256(m, more)
+        m
     }
 
     /// A pointer to the block of `hash` in `blocks`, which must not be empty.
@@ -232,34 +293,38 @@ mod x86 {
         blocks.as_ptr().wrapping_add(at).cast::<__m256i>()
     }
 
-    /// [`super::test`] in AVX2.
+    /// [`super::Kernel::test`] in AVX2, for one round or (`MANY`) `rounds` rounds.
     ///
     /// # Safety
     /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn test(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+    pub(super) unsafe fn test<const MANY: bool>(blocks: &[Block], hash: u64, rounds: u32) -> bool {
         // SAFETY: `block_ptr` points to a `Block` of the non-empty slice (`block_index` is
         // below its length); a `Block` is 32 bytes aligned to 32, so the aligned 256-bit load
         // reads exactly that block, through a shared borrow.
         let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask(hash as u32, rounds) };
+        let m = unsafe { mask::<MANY>(hash as u32, rounds) };
         _mm256_testc_si256(b, m) != 0
     }
 
-    /// [`super::insert`] in AVX2.
+    /// [`super::Kernel::insert`] in AVX2, for one round or (`MANY`) `rounds` rounds.
     ///
     /// # Safety
     /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn insert(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+    pub(super) unsafe fn insert<const MANY: bool>(
+        blocks: &mut [Block],
+        hash: u64,
+        rounds: u32,
+    ) -> bool {
         let p = block_ptr(blocks, hash).cast_mut();
         // SAFETY: `p` points to a `Block` of the non-empty slice, which the caller borrows
         // mutably (the pointer derives from that borrow); the aligned load and store cover
         // exactly that block (32 bytes, aligned to 32).
         let b = unsafe { _mm256_load_si256(p) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask(hash as u32, rounds) };
+        let m = unsafe { mask::<MANY>(hash as u32, rounds) };
         // SAFETY: as for the load.
         unsafe { _mm256_store_si256(p, _mm256_or_si256(b, m)) };
         _mm256_testc_si256(b, m) != 0
@@ -276,7 +341,7 @@ mod x86 {
         rounds: u32,
     ) -> bool {
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask(hash as u32, rounds) };
+        let m = unsafe { mask::<true>(hash as u32, rounds) };
         let mut found = 0;
         for blocks in filters {
             // SAFETY: every filter's blocks are a non-empty slice (the caller's contract), so
@@ -319,16 +384,20 @@ mod tests {
                 let m = mask(key, rounds);
                 let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
                 let hash = u64::from(key);
-                assert_eq!(test(core::slice::from_ref(&block), hash, rounds), before);
+                let kernel = Kernel::new(rounds);
                 assert_eq!(
-                    insert(core::slice::from_mut(&mut block), hash, rounds),
+                    kernel.test(core::slice::from_ref(&block), hash, rounds),
+                    before
+                );
+                assert_eq!(
+                    kernel.insert(core::slice::from_mut(&mut block), hash, rounds),
                     before
                 );
                 for (r, b) in reference.iter_mut().zip(m) {
                     *r |= b;
                 }
                 assert_eq!(block.0, reference);
-                assert!(test(core::slice::from_ref(&block), hash, rounds));
+                assert!(kernel.test(core::slice::from_ref(&block), hash, rounds));
             }
         }
     }
@@ -340,12 +409,13 @@ mod tests {
             let mut filters: Vec<Vec<Block>> =
                 [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
             let hashes: Vec<u64> = (0..400u64).map(hpds_core::hash::mix64).collect();
+            let kernel = Kernel::new(rounds);
             for (step, &h) in hashes[..200].iter().enumerate() {
-                insert(&mut filters[step % 4], h, rounds);
+                kernel.insert(&mut filters[step % 4], h, rounds);
             }
             let fused = |h| test_any(filters.iter().map(Vec::as_slice), h, rounds);
             for &h in &hashes {
-                let each = filters.iter().any(|b| test(b, h, rounds));
+                let each = filters.iter().any(|b| kernel.test(b, h, rounds));
                 assert_eq!(fused(h), each);
             }
             assert!(hashes[..200].iter().all(|&h| fused(h)));
