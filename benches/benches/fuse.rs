@@ -79,13 +79,23 @@ fn race(n: usize, rounds: usize) {
         black_box(xorf::BinaryFuse8::try_from(black_box(&set[..])).expect("builds"));
     });
     race.add("hpds member", q as u64, || {
-        black_box(black_box(members).iter().filter(|&&k| o.contains_hash(k)).count());
+        black_box(
+            black_box(members)
+                .iter()
+                .filter(|&&k| o.contains_hash(k))
+                .count(),
+        );
     });
     race.add("xorf member", q as u64, || {
         black_box(black_box(members).iter().filter(|k| t.contains(k)).count());
     });
     race.add("hpds absent", q as u64, || {
-        black_box(black_box(others).iter().filter(|&&k| o.contains_hash(k)).count());
+        black_box(
+            black_box(others)
+                .iter()
+                .filter(|&&k| o.contains_hash(k))
+                .count(),
+        );
     });
     race.add("xorf absent", q as u64, || {
         black_box(black_box(others).iter().filter(|k| t.contains(k)).count());

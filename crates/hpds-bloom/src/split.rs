@@ -186,12 +186,6 @@ impl Kernel {
     }
 }
 
-impl core::fmt::Debug for Kernel {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Kernel")
-    }
-}
-
 /// [`Kernel::test`] word by word.
 fn test_portable(blocks: &[Block], hash: u64, rounds: u32) -> bool {
     covers(
