@@ -78,28 +78,19 @@ fn race(n: usize, rounds: usize) {
     race.add("xorf build", n as u64, || {
         black_box(xorf::BinaryFuse8::try_from(black_box(&set[..])).expect("builds"));
     });
-    race.add("hpds member", q as u64, || {
-        black_box(
-            black_box(members)
-                .iter()
-                .filter(|&&k| o.contains_hash(k))
-                .count(),
-        );
-    });
-    race.add("xorf member", q as u64, || {
-        black_box(black_box(members).iter().filter(|k| t.contains(k)).count());
-    });
-    race.add("hpds absent", q as u64, || {
-        black_box(
-            black_box(others)
-                .iter()
-                .filter(|&&k| o.contains_hash(k))
-                .count(),
-        );
-    });
-    race.add("xorf absent", q as u64, || {
-        black_box(black_box(others).iter().filter(|k| t.contains(k)).count());
-    });
+    for (op, keys) in [("member", members), ("absent", others)] {
+        race.add(format!("hpds {op}"), q as u64, move || {
+            black_box(
+                black_box(keys)
+                    .iter()
+                    .filter(|&&k| o.contains_hash(k))
+                    .count(),
+            );
+        });
+        race.add(format!("xorf {op}"), q as u64, move || {
+            black_box(black_box(keys).iter().filter(|k| t.contains(k)).count());
+        });
+    }
     race.add("hpds item path", q as u64, || {
         black_box(black_box(others).iter().filter(|&k| o.contains(k)).count());
     });
