@@ -395,6 +395,32 @@ mod tests {
         assert_eq!(f.heap_bytes(), 96);
     }
 
+    /// Every way to make a filter (new, decoded, cloned, reseeded) gets the probe functions of
+    /// its rounds: what they set and test agrees bit for bit with the portable mask.
+    #[test]
+    fn every_constructor_gets_the_probes_of_its_rounds() {
+        for hashes in [8, 16, 24] {
+            let mut f = BlockedBloomFilter::with_blocks(40, hashes).unwrap();
+            f.extend(0..60u32);
+            let decoded = BlockedBloomFilter::from_bytes(&f.to_bytes()).unwrap();
+            let mut reseeded = f.clone().reseeded(f.seed());
+            reseeded.extend(0..60u32);
+            for g in [decoded, f.clone(), reseeded] {
+                assert!(g == f);
+                let mut g = g;
+                for q in 100..160u32 {
+                    let hash = q.stable_hash(g.seed());
+                    let m = split::mask(hash as u32, g.rounds);
+                    let at = split::block_index(hash, g.blocks.len());
+                    let before = g.blocks[at].0.iter().zip(m).all(|(w, b)| w & b == b);
+                    assert_eq!(g.contains(&q), before, "hashes {hashes}, item {q}");
+                    assert_eq!(g.insert(&q), before, "hashes {hashes}, item {q}");
+                    assert!(g.blocks[at].0.iter().zip(m).all(|(w, b)| w & b == b));
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_parameters_are_errors() {
         assert!(BlockedBloomFilter::new(0, 0.01).is_err());
