@@ -204,7 +204,6 @@
 mod bounds;
 mod kmv;
 mod rice;
-mod shared;
 mod theta;
 
 pub use kmv::{DEFAULT_K, Kmv, MAX_K, MIN_K};

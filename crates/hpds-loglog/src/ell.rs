@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
+use hpds_core::{Error, HeapSize, Item, Result};
 
 use crate::base::{HIP, SPARSE, check_precision, get_header, put_header};
 use crate::ml;
@@ -544,28 +544,14 @@ impl ExaLogLog {
         I: rayon::iter::IntoParallelIterator,
         I::Item: Item,
     {
-        use rayon::iter::ParallelIterator;
         let mut empty = self.clone();
         empty.clear();
         empty.densify();
         empty.martingale = None;
-        let seed = self.seed;
-        let built = items
-            .into_par_iter()
-            .fold(
-                || empty.clone(),
-                |mut s, item| {
-                    s.insert_hash(item.stable_hash(seed));
-                    s
-                },
-            )
-            .reduce(
-                || empty.clone(),
-                |mut a, b| {
-                    a.merge(&b).expect("same parameters");
-                    a
-                },
-            );
+        let built =
+            crate::parallel::par_build(items, self.seed, &empty, Self::insert_hash, |a, b| {
+                a.merge(b).expect("same parameters");
+            });
         self.merge(&built).expect("same parameters");
     }
 }
@@ -756,21 +742,7 @@ impl core::fmt::Debug for ExaLogLog {
     }
 }
 
-impl DistinctCounter for ExaLogLog {
-    #[inline]
-    fn insert_hash(&mut self, hash: u64) {
-        ExaLogLog::insert_hash(self, hash);
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn estimate(&self) -> f64 {
-        ExaLogLog::estimate(self)
-    }
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        ExaLogLog::merge(self, other)
-    }
-}
+hpds_core::impl_distinct_counter!(ExaLogLog);
 
 impl HeapSize for ExaLogLog {
     fn heap_bytes(&self) -> usize {
@@ -866,23 +838,6 @@ impl ByteCodec for ExaLogLog {
         }
         s.repr = Repr::Dense(regs);
         Ok(s)
-    }
-}
-
-impl<T: Item> Extend<T> for ExaLogLog {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for ExaLogLog {
-    /// A [`Default`] sketch of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
     }
 }
 
