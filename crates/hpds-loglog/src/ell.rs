@@ -570,25 +570,31 @@ fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
 #[derive(Clone, Copy, Debug)]
 struct Geometry {
     t: u32,
+    /// `2^t - 1`.
+    sub_mask: u64,
     /// `2^p - 1`.
     index_mask: u64,
     /// `2^(p + t) - 1`: the index and sub-bucket bits, set so they stop the zero count.
     fill: u64,
+    /// `2^(t+1) · 2^p`, the martingale's increment times the rate sum.
+    scale: f64,
 }
 
 impl Geometry {
     fn new(p: u8, t: u8) -> Self {
         Self {
             t: u32::from(t),
+            sub_mask: (1 << t) - 1,
             index_mask: (1 << p) - 1,
             fill: (1 << (p + t)) - 1,
+            scale: f64::from(2u32 << t) * f64::from(1u32 << p),
         }
     }
 
     #[inline(always)]
     fn index_value(self, h: u64) -> (usize, u32) {
         let i = ((h >> self.t) & self.index_mask) as usize;
-        let sub = (h & ((1 << self.t) - 1)) as u32;
+        let sub = (h & self.sub_mask) as u32;
         let nlz = (h | self.fill).leading_zeros();
         (i, (nlz << self.t) + sub + 1)
     }
@@ -619,7 +625,7 @@ fn insert_dense(
     }
     regs.set(i, new);
     if let Some(mg) = mg {
-        mg.estimate += f64::from(2u32 << t) * f64::from(1u32 << p) / mg.unseen;
+        mg.estimate += g.scale / mg.unseen;
         if new >> d == u {
             // A window bit was set: value k is no longer unseen.
             mg.unseen -= window::pow2neg(Rates::new(p, t).level(k));
