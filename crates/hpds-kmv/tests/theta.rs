@@ -341,17 +341,7 @@ fn bounds_cover_at_their_confidence() {
 
 #[test]
 fn bad_parameters_and_incompatible_sketches_are_errors() {
-    for k in [0, 1, (1 << 26) + 1] {
-        let e = ThetaSketch::new(k).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidParameter { name: "k", .. }
-        ));
-    }
-    let s = ThetaSketch::new(16).unwrap();
-    for c in [0.0, 1.0, 1.5, f64::NAN] {
-        assert!(s.estimate_bounds(c).is_err());
-    }
+    common::assert_parameters_checked(ThetaSketch::new, ThetaSketch::estimate_bounds);
     let mut a = ThetaSketch::new(16).unwrap();
     let other = ThetaSketch::with_seed(16, 1).unwrap();
     for e in [

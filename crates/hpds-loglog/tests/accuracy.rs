@@ -11,7 +11,7 @@
 //! (0.83/√m × 1.09) is below the register estimators' 1.04/√m.
 
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus, standard_error};
-use hpds_testkit::accuracy::table;
+use hpds_testkit::accuracy::{assert_within, table};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 fn scale(trials: usize) -> f64 {
@@ -38,19 +38,9 @@ fn lc_bias(n: u64) -> f64 {
 
 fn check(name: &str, rows: &[ErrorStats], theory: f64, tolerance: f64, bias_allowance: f64) {
     let t = rows[0].trials;
-    for r in rows {
-        let rmse_bound = theory * tolerance * scale(t);
-        let bias_bound =
-            bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n);
-        assert!(
-            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
-            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
-            r.n,
-            r.rmse,
-            r.bias,
-            table(rows)
-        );
-    }
+    assert_within(name, rows, theory * tolerance * scale(t), |r| {
+        bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n)
+    });
 }
 
 /// HyperLogLog++: sparse (nearly exact), then HIP. The bound is 1.04/√m × 1.1 at every

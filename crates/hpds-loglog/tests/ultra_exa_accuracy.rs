@@ -12,7 +12,7 @@
 //! `HPDS_LONG_ACCURACY=1` runs ten times the trials (for the figures in the docs).
 
 use hpds_loglog::{ExaLogLog, ExaLogLogEstimator, UltraLogLog, UltraLogLogEstimator};
-use hpds_testkit::accuracy::table;
+use hpds_testkit::accuracy::assert_within;
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const P: u8 = 8;
@@ -36,18 +36,10 @@ fn max_n() -> u64 {
 fn check(name: &str, rows: &[ErrorStats], theory: f64) {
     let t = rows[0].trials as f64;
     let rmse_bound = theory * 1.1 * (1.0 + 4.0 / (2.0 * t).sqrt());
-    for r in rows {
-        // Sparse, the estimate is nearly exact: its own tiny model error is allowed.
-        let bias_bound = 4.0 * r.std_dev / t.sqrt() + theory / 100.0;
-        assert!(
-            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
-            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
-            r.n,
-            r.rmse,
-            r.bias,
-            table(rows)
-        );
-    }
+    // Sparse, the estimate is nearly exact: its own tiny model error is allowed.
+    assert_within(name, rows, rmse_bound, |r| {
+        4.0 * r.std_dev / t.sqrt() + theory / 100.0
+    });
 }
 
 #[test]

@@ -204,6 +204,31 @@ impl Accuracy {
     }
 }
 
+/// Asserts that every row's RMSE is at most `rmse_bound` and its mean error at most
+/// `bias_bound(row)` in absolute value; the message names `name`, the row and both bounds, and
+/// prints the whole table.
+///
+/// # Panics
+/// When a row is outside its bounds.
+pub fn assert_within(
+    name: &str,
+    rows: &[ErrorStats],
+    rmse_bound: f64,
+    bias_bound: impl Fn(&ErrorStats) -> f64,
+) {
+    for r in rows {
+        let bias_bound = bias_bound(r);
+        assert!(
+            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
+            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
+            r.n,
+            r.rmse,
+            r.bias,
+            table(rows)
+        );
+    }
+}
+
 /// Formats statistics as an aligned text table (for test failure messages and reports).
 pub fn table(rows: &[ErrorStats]) -> String {
     use std::fmt::Write;
