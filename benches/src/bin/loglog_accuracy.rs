@@ -47,12 +47,13 @@ fn main() {
 /// One run: every estimator on the same streams, plus HyperLogLog++ as the last column.
 pub fn all_estimators(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
     type Pair = (HyperLogLog, HyperLogLogPlusPlus);
-    let readers: Vec<Box<dyn Fn(&Pair) -> f64 + Sync>> = ESTIMATORS
+    type Reader = dyn Fn(&Pair) -> f64 + Sync;
+    let readers: Vec<Box<Reader>> = ESTIMATORS
         .iter()
         .map(|&(_, e)| Box::new(move |(s, _): &Pair| s.estimate_with(e)) as _)
         .chain([Box::new(|(_, pp): &Pair| pp.estimate()) as _])
         .collect();
-    let readers: Vec<&(dyn Fn(&Pair) -> f64 + Sync)> = readers.iter().map(|f| &**f).collect();
+    let readers: Vec<&Reader> = readers.iter().map(|f| &**f).collect();
     plan.run_streaming_many(
         |_| {
             (
