@@ -817,7 +817,8 @@ fn min_runs_report() {
 }
 
 /// With `HPDS_LOGLOG_PROBE=name,p,n,reps`: fills `reps` fresh sketches of one implementation
-/// (`hpds`, `batch` = hpds through `insert_hashes`, `hll`, `pc`, `ce`) with `n` pre-hashed
+/// (`hpds`, `batch` = hpds through `insert_hashes`, `hll`, `pc`, `ce`, `ull`, `ell`,
+/// `ultraloglog`, `exaloglog`) with `n` pre-hashed
 /// items and exits, for cachegrind (subtract a run with `reps = 0` for the setup).
 fn probe(spec: &str) {
     let f: Vec<&str> = spec.split(',').collect();
@@ -840,6 +841,10 @@ fn probe(spec: &str) {
                 drop(black_box(s));
             }
             ("hll", _) => drop(black_box(fill_hashes::<Hll>(p, black_box(&hs)))),
+            ("ull", _) => drop(black_box(fill_hashes::<Ull>(p, black_box(&hs)))),
+            ("ell", _) => drop(black_box(fill_hashes::<Ell>(p, black_box(&hs)))),
+            ("ultraloglog", _) => drop(black_box(fill_hashes::<UllPeer>(p, black_box(&hs)))),
+            ("exaloglog", _) => drop(black_box(fill_hashes::<EllPeer>(p, black_box(&hs)))),
             ("pc", _) => drop(black_box(fill_hashes::<Pc<Pass>>(p, black_box(&hs)))),
             ("ce", 10) => drop(black_box(fill_hashes::<Ce<PassThrough, 10>>(
                 p,

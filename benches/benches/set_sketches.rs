@@ -33,8 +33,8 @@ use hpds_testkit::streams::distinct_u64s;
 const CHECKPOINTS: [usize; 3] = [10_000, 100_000, 1_000_000];
 /// DataSketches' lg_k for the comparison: k = 1024 nominal entries.
 const DS_LG_K: u8 = 10;
-/// hpds Theta sizes: the same k, and larger ones at about DataSketches' serialized bytes.
-const THETA_KS: [usize; 3] = [1024, 1500, 2048];
+/// hpds Theta sizes: the same k, and smaller ones at about DataSketches' serialized bytes.
+const THETA_KS: [usize; 3] = [1024, 768, 640];
 
 /// One implementation in the distinct-count table.
 trait Counter {

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.intersect(&t).unwrap().estimate() >= 0.0);
             assert!(s.a_not_b(&t).unwrap().estimate() >= 0.0);
             s.merge(&t).unwrap();
-            assert!(s.retained() <= s.k());
+            assert!(s.retained() <= s.min_retained());
         }
     }
 });

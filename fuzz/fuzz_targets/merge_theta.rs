@@ -45,10 +45,22 @@ fuzz_target!(|input: Input| {
     let inter: BTreeSet<u64> = ma.intersection(&mb).copied().collect();
     let diff: BTreeSet<u64> = ma.difference(&mb).copied().collect();
     let all: BTreeSet<u64> = ma.union(&mb).copied().collect();
-    assert_eq!(sa.intersect(&sb).unwrap().sorted_values(), below(&inter, theta));
-    assert_eq!(sa.a_not_b(&sb).unwrap().sorted_values(), below(&diff, theta));
+    assert_eq!(
+        sa.intersect(&sb).unwrap().sorted_values(),
+        below(&inter, theta)
+    );
+    assert_eq!(
+        sa.a_not_b(&sb).unwrap().sorted_values(),
+        below(&diff, theta)
+    );
     let u = sa.union(&sb).unwrap();
-    assert_eq!(u.sorted_values(), all.iter().copied().take(k).collect::<Vec<_>>());
+    assert_eq!(
+        u.sorted_values(),
+        all.iter()
+            .copied()
+            .take(u.min_retained())
+            .collect::<Vec<_>>()
+    );
     assert_eq!(u, sb.union(&sa).unwrap());
     assert_eq!(
         u.union(&sc).unwrap(),
@@ -58,7 +70,10 @@ fuzz_target!(|input: Input| {
     assert_eq!(empty.union(&sa).unwrap(), sa.compact());
     assert_eq!(sa.union(&sa).unwrap(), sa.compact());
     if sa.is_exact() && sb.is_exact() {
-        assert_eq!(u.estimate(), all.len().min(k) as f64 / u.theta());
+        assert_eq!(
+            u.estimate(),
+            all.len().min(u.min_retained()) as f64 / u.theta()
+        );
         assert_eq!(sa.intersect(&sb).unwrap().estimate(), inter.len() as f64);
     }
 });

@@ -7,9 +7,6 @@
 //! Prints, per cardinality, the relative bias and RMSE of each estimator divided by
 //! `1.04/√m`, plus the HyperLogLog++ estimate (sparse, then dense).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
@@ -49,43 +46,25 @@ fn main() {
 
 /// One run: every estimator on the same streams, plus HyperLogLog++ as the last column.
 pub fn all_estimators(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
-    let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
-    let _ = plan.run_streaming(
-        |seed| {
+    type Pair = (HyperLogLog, HyperLogLogPlusPlus);
+    type Reader = dyn Fn(&Pair) -> f64 + Sync;
+    let readers: Vec<Box<Reader>> = ESTIMATORS
+        .iter()
+        .map(|&(_, e)| Box::new(move |(s, _): &Pair| s.estimate_with(e)) as _)
+        .chain([Box::new(|(_, pp): &Pair| pp.estimate()) as _])
+        .collect();
+    let readers: Vec<&Reader> = readers.iter().map(|f| &**f).collect();
+    plan.run_streaming_many(
+        |_| {
             (
-                seed,
                 HyperLogLog::new(p).expect("valid precision"),
                 HyperLogLogPlusPlus::new(p).expect("valid precision"),
-                std::cell::Cell::new(0u64),
             )
         },
-        |(_, s, pp, n), h| {
+        |(s, pp), h| {
             s.insert_hash(h);
             pp.insert_hash(h);
-            n.set(n.get() + 1);
         },
-        |(seed, s, pp, n)| {
-            let mut v: Vec<f64> = ESTIMATORS
-                .iter()
-                .map(|&(_, e)| s.estimate_with(e))
-                .collect();
-            v.push(pp.estimate());
-            seen.lock().unwrap().insert((*seed, n.get()), v);
-            0.0
-        },
-    );
-    let seen = seen.into_inner().unwrap();
-    (0..=ESTIMATORS.len())
-        .map(|j| {
-            plan.cardinalities
-                .iter()
-                .map(|&n| {
-                    let est: Vec<f64> = (0..plan.trials)
-                        .map(|t| seen[&(plan.trial_seed(t), n)][j])
-                        .collect();
-                    ErrorStats::from_estimates(n, &est)
-                })
-                .collect()
-        })
-        .collect()
+        &readers,
+    )
 }

@@ -8,9 +8,6 @@
 //! HyperLogLog++; LogLog's and SuperLogLog's estimates come from the same registers (the
 //! family shares them), so all curves see the same data. Also prints the table behind the plot.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus};
 use hpds_testkit::plot::{Chart, Series, line_chart};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
@@ -25,48 +22,29 @@ const CURVES: [&str; 6] = [
 ];
 
 fn measure(plan: &Accuracy, p: u8) -> Vec<Vec<ErrorStats>> {
-    let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
-    let _ = plan.run_streaming(
-        |seed| {
+    type Pair = (HyperLogLog, HyperLogLogPlusPlus);
+    let reader = |e: Estimator| move |(s, _): &Pair| s.estimate_with(e);
+    let (loglog, superloglog, classic, ertl, hip) = (
+        reader(Estimator::LogLog),
+        reader(Estimator::SuperLogLog),
+        reader(Estimator::Classic),
+        reader(Estimator::Ertl),
+        reader(Estimator::Hip),
+    );
+    let plus_plus = |(_, pp): &Pair| pp.estimate();
+    plan.run_streaming_many(
+        |_| {
             (
-                seed,
                 HyperLogLog::new(p).expect("valid precision"),
                 HyperLogLogPlusPlus::new(p).expect("valid precision"),
-                0u64,
             )
         },
-        |(_, s, pp, n), h| {
+        |(s, pp), h| {
             s.insert_hash(h);
             pp.insert_hash(h);
-            *n += 1;
         },
-        |(seed, s, pp, n)| {
-            let v = vec![
-                s.estimate_with(Estimator::LogLog),
-                s.estimate_with(Estimator::SuperLogLog),
-                s.estimate_with(Estimator::Classic),
-                s.estimate_with(Estimator::Ertl),
-                s.estimate_with(Estimator::Hip),
-                pp.estimate(),
-            ];
-            seen.lock().unwrap().insert((*seed, *n), v);
-            0.0
-        },
-    );
-    let seen = seen.into_inner().unwrap();
-    (0..CURVES.len())
-        .map(|j| {
-            plan.cardinalities
-                .iter()
-                .map(|&n| {
-                    let est: Vec<f64> = (0..plan.trials)
-                        .map(|t| seen[&(plan.trial_seed(t), n)][j])
-                        .collect();
-                    ErrorStats::from_estimates(n, &est)
-                })
-                .collect()
-        })
-        .collect()
+        &[&loglog, &superloglog, &classic, &ertl, &hip, &plus_plus],
+    )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

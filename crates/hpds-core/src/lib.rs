@@ -66,6 +66,7 @@
 
 extern crate alloc;
 
+pub mod bits;
 pub mod codec;
 pub mod error;
 pub mod hash;

@@ -38,6 +38,54 @@ pub trait DistinctCounter {
         Self: Sized;
 }
 
+/// Implements [`DistinctCounter`], `Extend<T: Item>` and `FromIterator<T: Item>` for a sketch
+/// type with inherent `insert_hash(u64)`, `insert(&T)`, `seed()`, `estimate()` and
+/// `merge(&Self) -> Result<()>`, and a `Default` (what `FromIterator` starts from):
+///
+/// ```text
+/// hpds_core::impl_distinct_counter!(UltraLogLog);
+/// ```
+#[macro_export]
+macro_rules! impl_distinct_counter {
+    ($t:ident) => {
+        impl $crate::DistinctCounter for $t {
+            #[inline]
+            fn insert_hash(&mut self, hash: u64) {
+                $t::insert_hash(self, hash);
+            }
+
+            fn hash_seed(&self) -> u64 {
+                $t::seed(self)
+            }
+
+            fn estimate(&self) -> f64 {
+                $t::estimate(self)
+            }
+
+            fn merge(&mut self, other: &Self) -> $crate::Result<()> {
+                $t::merge(self, other)
+            }
+        }
+
+        impl<T: $crate::Item> ::core::iter::Extend<T> for $t {
+            fn extend<I: ::core::iter::IntoIterator<Item = T>>(&mut self, iter: I) {
+                for item in iter {
+                    self.insert(&item);
+                }
+            }
+        }
+
+        impl<T: $crate::Item> ::core::iter::FromIterator<T> for $t {
+            #[doc = concat!("A [`", stringify!($t), "::default`] sketch of the items.")]
+            fn from_iter<I: ::core::iter::IntoIterator<Item = T>>(iter: I) -> Self {
+                let mut s = <Self as ::core::default::Default>::default();
+                ::core::iter::Extend::extend(&mut s, iter);
+                s
+            }
+        }
+    };
+}
+
 /// Answers "have I seen this?" with no false negatives (Bloom filters and exact sets).
 pub trait MembershipFilter {
     /// Adds an item given by its 64-bit stable hash; returns `true` if it was (probably) present.

@@ -19,6 +19,23 @@ const MIN_SLOTS: usize = 16;
 pub const MIN_K: usize = 2;
 /// The largest `k` accepted: 2^26 values (a 1 GiB table) is far past any useful accuracy.
 pub const MAX_K: usize = 1 << 26;
+/// `k` checked against [`MIN_K`]`..=`[`MAX_K`], the constructors' rule for both sketches.
+pub(crate) fn check_k(k: usize) -> Result<()> {
+    if (MIN_K..=MAX_K).contains(&k) {
+        Ok(())
+    } else {
+        Err(Error::invalid_parameter("k", k, "2..=67108864 (2^26)"))
+    }
+}
+
+/// A `k` read by a decoder, checked by the same rule; `message` names the sketch.
+pub(crate) fn decoded_k(k: u64, message: &'static str) -> Result<usize> {
+    usize::try_from(k)
+        .ok()
+        .filter(|&k| check_k(k).is_ok())
+        .ok_or(Error::invalid_encoding(message))
+}
+
 /// `k` of [`Kmv::default`]: relative standard error 1/sqrt(1022) ≈ 3.1 %, 16 KiB.
 pub const DEFAULT_K: usize = 1024;
 
@@ -88,9 +105,7 @@ impl Kmv {
     /// # Errors
     /// As [`new`](Self::new).
     pub fn with_seed(k: usize, seed: u64) -> Result<Self> {
-        if !(MIN_K..=MAX_K).contains(&k) {
-            return Err(Error::invalid_parameter("k", k, "2..=67108864 (2^26)"));
-        }
+        check_k(k)?;
         Ok(Self {
             table: vec![EMPTY; MIN_SLOTS.min(full_slots(k))],
             len: 0,
@@ -426,10 +441,7 @@ impl Kmv {
 
     /// A sketch from its parts, validated as a decoder must (never panics).
     fn from_parts(k: u64, seed: u64, theta: u64, values: &[u64]) -> Result<Self> {
-        let k = usize::try_from(k)
-            .ok()
-            .filter(|k| (MIN_K..=MAX_K).contains(k))
-            .ok_or(Error::invalid_encoding("KMV k outside 2..=2^26"))?;
+        let k = decoded_k(k, "KMV k outside 2..=2^26")?;
         let mut s = Self::with_seed(k, seed)?;
         if !values.windows(2).all(|w| w[0] < w[1]) {
             return Err(Error::invalid_encoding("KMV values not strictly ascending"));
@@ -521,7 +533,7 @@ impl HeapSize for Kmv {
     }
 }
 
-crate::shared::counter_traits!(Kmv);
+hpds_core::impl_distinct_counter!(Kmv);
 
 /// The format (version 2): `k` (`u64`), seed (`u64`), θ (`u64`, `u64::MAX` while exact), then
 /// the retained hashes ascending (a length-prefixed `u64` slice).

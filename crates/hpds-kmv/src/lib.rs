@@ -9,7 +9,8 @@
 //!
 //! # Which sketch
 //! - [`ThetaSketch`]: the one to use. It keeps a threshold θ and every distinct hash below
-//!   it (at least the `k` smallest) and estimates `retained / θ`, the theta rule, from all of
+//!   it (room for `2k`, at least `2k - k/8` kept once it estimates) and estimates
+//!   `retained / θ`, the theta rule, from all of
 //!   them. [`union`](ThetaSketch::union), [`intersect`](ThetaSketch::intersect) and
 //!   [`a_not_b`](ThetaSketch::a_not_b) return sketches (so expressions nest, and every result
 //!   has an estimate and bounds); [`jaccard`](ThetaSketch::jaccard) compares two streams;
@@ -17,8 +18,8 @@
 //!   byte form codes the hashes' gaps (about 45–52 bits a hash instead of 64).
 //! - [`Kmv`]: the textbook K-Minimum-Values estimator `(k - 1) / U_k`, from the k-th smallest
 //!   hash only. It is the simplest unbiased estimator of its kind and the reference the theta
-//!   rule improves on (at the same `k` a `ThetaSketch` has 1–4 % lower error in 60–72 % of
-//!   the bytes and 56 % of the memory, and far lower error on intersections); it estimates
+//!   rule improves on (at the same `k` and memory a `ThetaSketch` has about 30 % lower error,
+//!   and far lower error on intersections); it estimates
 //!   intersections and Jaccard similarity but returns numbers, not sketches.
 //!
 //! # Example
@@ -62,67 +63,70 @@
 //!
 //! # How the theta sketch works
 //! Every distinct hash below θ is kept; θ starts at 1 (everything is kept, the count is
-//! exact). New hashes below θ go to an unsorted buffer of `k/8` slots behind the sorted `k`
-//! smallest; when the buffer is full it is sorted and merged in, duplicates dropped, and if
-//! more than `k` hashes remain θ becomes the (k+1)-th smallest and it and the larger ones go.
+//! exact). A sketch of nominal size `k` has room for `2k` hashes, as DataSketches' theta
+//! sketches of the same `k` have a table of `2k` slots. New hashes below θ go to an unsorted
+//! buffer of `k/8` slots behind the sorted `2k - k/8` smallest; when the buffer is full it is
+//! sorted and merged in, duplicates dropped, and if more than `2k - k/8` hashes remain θ
+//! becomes the next smallest and it and the larger ones go. (DataSketches' QuickSelect
+//! sketch instead rebuilds back to `k` when its table is 15/16 full, so it estimates from
+//! between `k` and `15k/8` hashes.)
 //! Once warm almost every insert is one compare with θ. θ is fixed by the first `m` items;
 //! each later distinct item is kept with probability θ, so `retained / θ` is unbiased
 //! (Dasgupta, Lang, Rhodes and Thaler, "A Framework for Estimating Stream Expression
 //! Cardinalities", ICDT 2016), with relative standard error about `sqrt(1/r - 1/n)` for `r`
-//! retained hashes (`k <= r < k + k/8`) out of `n` distinct items.
+//! retained hashes (`2k - k/8 <= r < 2k`) out of `n` distinct items.
 //!
 //! Set expressions take θ = min(θ_A, θ_B): below it both sketches hold every hash they saw,
 //! so the hashes of `A ∪ B`, `A ∩ B` and `A \ B` below θ are known exactly and form a theta
-//! sketch of that set. A union is trimmed back to `k` hashes; merging is commutative and
+//! sketch of that set. A union is trimmed back to `2k - k/8` hashes; merging is commutative and
 //! associative. An intersection or difference keeps every hash below θ it finds, about
 //! `|X| · θ` of them, so its relative error is about `1/sqrt(|X| θ)`: small overlaps of large
 //! sets are estimated coarsely (the same holds for every sketch of this kind).
 //!
 //! # Accuracy
-//! Relative RMSE over 500 seeded trials, the same keys for every sketch, each with its own
+//! Relative RMSE over 300 seeded trials, the same keys for every sketch, each with its own
 //! hash, against Apache DataSketches' Theta sketch (QuickSelect, lg_k = 10: k = 1024 nominal
 //! entries, 2048 table slots) and CPC sketch (`datasketches` 0.6), all in one run
-//! (`cargo bench -p hpds-benches --bench set_sketches -- 500 11`):
+//! (`cargo bench -p hpds-benches --bench set_sketches -- 300 9`):
 //!
 //! | sketch | 10^4 items | 10^5 | 10^6 | serialized bytes at 10^4 / 10^5 / 10^6 | heap |
 //! |---|---|---|---|---|---|
-//! | `ThetaSketch` k = 1024 | 2.67 % | 3.04 % | 2.99 % | 7 087 / 6 664 / 6 217 | 9 KiB |
-//! | `ThetaSketch` k = 1500 | 2.30 % | 2.42 % | 2.53 % | 10 261 / 9 784 / 9 076 | 13.2 KiB |
-//! | `ThetaSketch` k = 2048 | 1.91 % | 2.06 % | 2.15 % | 14 149 / 13 367 / 12 431 | 18 KiB |
-//! | `Kmv` k = 1024 | 2.74 % | 3.08 % | 3.12 % | 10 596 / 9 312 / 10 423 | 16 KiB |
-//! | DataSketches Theta lg_k = 10 | 2.33 % | 2.87 % | 2.72 % | 12 154 / 9 844 / 12 718 | 16 KiB |
-//! | (the same, compressed form) | | | | 10 077 / 7 678 / 9 251 | |
-//! | DataSketches CPC lg_k = 10 | 1.68 % | 1.83 % | 1.76 % | 657 / 658 / 656 | 1.2 KiB |
-//! | DataSketches CPC lg_k = 11 | 1.07 % | 1.27 % | 1.30 % | 1 252 / 1 271 / 1 268 | 2.5 KiB |
+//! | `ThetaSketch` k = 1024 | 1.92 % | 2.14 % | 2.22 % | 12 974 / 12 148 / 11 347 | 16 KiB |
+//! | `ThetaSketch` k = 768 | 2.13 % | 2.52 % | 2.57 % | 9 734 / 9 101 / 8 508 | 12 KiB |
+//! | `ThetaSketch` k = 640 | 2.34 % | 2.66 % | 2.81 % | 8 129 / 7 601 / 7 102 | 10 KiB |
+//! | `Kmv` k = 1024 | 2.71 % | 3.03 % | 3.16 % | 10 610 / 9 291 / 10 397 | 16 KiB |
+//! | DataSketches Theta lg_k = 10 | 2.26 % | 2.75 % | 2.71 % | 12 155 / 9 833 / 12 784 | 16 KiB |
+//! | (the same, compressed form) | | | | 10 076 / 7 671 / 9 293 | |
+//! | DataSketches CPC lg_k = 10 | 1.69 % | 1.85 % | 1.74 % | 656 / 657 / 656 | 1.2 KiB |
+//! | DataSketches CPC lg_k = 11 | 1.04 % | 1.23 % | 1.28 % | 1 251 / 1 270 / 1 268 | 2.5 KiB |
 //!
-//! (500 trials: an RMSE is known to about ±3 %.)
+//! (300 trials: an RMSE is known to about ±4 %.)
 //!
-//! At the same `k` a `ThetaSketch` holds 1024–1152 hashes where DataSketches' holds
-//! 1024–1920, so its plain counts are less accurate, in 56 % of the memory and 49–68 % of the
-//! plain serialized bytes. At about DataSketches' plain serialized bytes (`k = 1500`, 13.2 KiB
-//! of memory) it is more accurate at 10^5 and 10^6 items and equal at 10^4. DataSketches'
-//! compressed form codes the gaps too: per compressed byte the two are about equally accurate
-//! (every sketch of this kind has an error of about `1/sqrt(kept hashes)`, and a kept hash
-//! costs about the same bits in both). CPC, which keeps no hash values, is 10–15 times smaller
-//! for a plain count.
+//! At the same `k` and memory a `ThetaSketch` holds 1920–2048 hashes where DataSketches'
+//! holds 1024–1920, so it is more accurate at every size; it writes what it holds, 7 % more
+//! bytes than DataSketches' plain form at 10^4 items, 24 % more at 10^5, 11 % fewer at 10^6.
+//! At `k = 768` it writes 7–33 % fewer bytes than DataSketches' plain form and is still more
+//! accurate everywhere. DataSketches' compressed form codes the gaps too: per compressed byte
+//! the two are about equally accurate (every sketch of this kind has an error of about
+//! `1/sqrt(kept hashes)`, and a kept hash costs about the same bits in both). CPC, which keeps
+//! no hash values, is 10–15 times smaller for a plain count.
 //!
 //! Set expressions over two sets of 100 000 keys overlapping in 50 000 (same run, relative
 //! RMSE of each estimate):
 //!
 //! | sketch | union | intersection | A not B | Jaccard | bytes of A |
 //! |---|---|---|---|---|---|
-//! | `ThetaSketch` k = 1024 | 3.18 % | 4.08 % | 4.31 % | 3.42 % | 6 672 |
-//! | `ThetaSketch` k = 1500 | 2.61 % | 3.39 % | 3.50 % | 2.84 % | 9 787 |
-//! | `ThetaSketch` k = 2048 | 2.18 % | 2.91 % | 3.10 % | 2.49 % | 13 298 |
-//! | `Kmv` k = 1024 | 3.19 % | 5.17 % | 5.54 % | 4.39 % | 9 342 |
-//! | DataSketches Theta lg_k = 10 | 3.19 % | 4.36 % | 4.14 % | 3.53 % | 9 866 |
+//! | `ThetaSketch` k = 1024 | 2.38 % | 3.08 % | 3.10 % | 2.64 % | 12 158 |
+//! | `ThetaSketch` k = 768 | 2.77 % | 3.64 % | 3.62 % | 3.02 % | 9 123 |
+//! | `ThetaSketch` k = 640 | 3.04 % | 3.97 % | 3.99 % | 3.28 % | 7 610 |
+//! | `Kmv` k = 1024 | 3.28 % | 5.29 % | 5.51 % | 4.49 % | 9 353 |
+//! | DataSketches Theta lg_k = 10 | 3.23 % | 4.43 % | 4.06 % | 3.60 % | 9 857 |
 //!
-//! At `k = 1024` a `ThetaSketch` is as accurate as DataSketches' on the union, more accurate
-//! on the intersection and Jaccard similarity (it compares every hash of the union below both
-//! thresholds) and slightly less on the difference, in 68 % of the bytes.
+//! At `k = 1024` a `ThetaSketch` is more accurate than DataSketches' on every expression
+//! (24–30 % lower RMSE), and at `k = 768` still more accurate, in 7 % fewer bytes.
 //!
 //! The tests check, over seeded trials from 1 to 10^6 distinct items, that the bias is within
-//! 4 standard errors and the RMSE within `[sqrt(1/(k + k/8) - 1/n), sqrt(1/k - 1/n)]` up to
+//! 4 standard errors and the RMSE within `[sqrt(1/2k - 1/n), sqrt(1/(2k - k/8) - 1/n)]` up to
 //! the trials' sampling error, and that 95 % bounds cover the true count in 95 % of 400
 //! trials (within 4 binomial standard deviations), for plain sketches and for intersections.
 //!
@@ -134,16 +138,16 @@
 //! set expressions too.
 //!
 //! # Memory usage
-//! A `ThetaSketch` allocates as hashes arrive, up to `k + k/8` hashes of 8 bytes; its byte
-//! form takes about `log2(2^64 / n) + 1.5` bits per retained hash plus 34 bytes. Measured
-//! (heap: [`HeapSize`](hpds_core::HeapSize), equal to the counting allocator's figure):
+//! A `ThetaSketch` allocates as hashes arrive, up to `2k` hashes of 8 bytes; its byte form
+//! takes about `log2(2^64 / n) + 1.5` bits per retained hash plus 34 bytes. Measured (heap:
+//! [`HeapSize`](hpds_core::HeapSize), equal to the counting allocator's figure):
 //!
 //! | k | heap, warm | bytes at 10^4 / 10^5 / 10^6 items | relative error |
 //! |---|---|---|---|
-//! | 1024 | 9 KiB | 7.1 / 6.7 / 6.2 KB (measured) | ≤ 3.1 % |
-//! | 1500 | 13.2 KiB | 10.3 / 9.8 / 9.1 KB (measured) | ≤ 2.6 % |
-//! | 4096 (default) | 36 KiB | ≈ 28 / 26 / 25 KB (formula) | ≤ 1.6 % |
-//! | 16 384 | 144 KiB | ≈ 65 (exact) / 106 / 99 KB (formula) | ≤ 0.8 % |
+//! | 768 | 12 KiB | 9.7 / 9.1 / 8.5 KB (measured) | ≤ 2.6 % |
+//! | 1024 | 16 KiB | 13.0 / 12.1 / 11.3 KB (measured) | ≤ 2.3 % |
+//! | 4096 (default) | 64 KiB | ≈ 51 / 48 / 45 KB (formula) | ≤ 1.1 % |
+//! | 16 384 | 256 KiB | ≈ 65 (exact) / 194 / 181 KB (formula) | ≤ 0.6 % |
 //!
 //! A [`Kmv`] keeps an open-addressing table of `next_power_of_two(2k)` hashes once warm
 //! (16 KiB at `k = 1024`, holding 1024–1536 of them) and writes 8 bytes per hash.
@@ -151,20 +155,20 @@
 //! # Insert speed
 //! Once warm an insert is one compare with θ for all but a `retained / n` fraction of new
 //! items. Nanoseconds of thread CPU time per insert into a fresh sketch (same run as above,
-//! 11 interleaved rounds, median [min, max]; CPU time, so the other jobs that shared the two
+//! 9 interleaved rounds, median [min, max]; CPU time, so the other jobs that shared the two
 //! cores do not count):
 //!
 //! | | 10^6 keys | 10^7 keys |
 //! |---|---|---|
-//! | `ThetaSketch` k = 1024, `insert_hash` | 1.57 [1.39, 1.65] | 1.51 [1.27, 1.61] |
-//! | `Kmv` k = 1024, `insert_hash` | 1.55 [1.32, 1.95] | 1.52 [1.29, 1.61] |
-//! | `ThetaSketch` k = 1024, `insert(&u64)` (xxh3) | 2.63 [2.52, 2.99] | 3.25 [2.37, 3.65] |
-//! | DataSketches Theta, `update(u64)` (MurmurHash3) | 4.41 [4.24, 5.53] | 6.24 [4.12, 7.35] |
-//! | DataSketches CPC lg_k = 10, `update(u64)` | 6.97 [6.84, 7.64] | 8.55 [5.55, 9.62] |
+//! | `ThetaSketch` k = 1024, `insert_hash` | 1.72 [1.62, 2.22] | 1.78 [1.38, 2.15] |
+//! | `Kmv` k = 1024, `insert_hash` | 1.26 [1.16, 1.74] | 1.62 [1.29, 1.77] |
+//! | `ThetaSketch` k = 1024, `insert(&u64)` (xxh3) | 2.76 [2.67, 3.42] | 3.81 [2.35, 4.04] |
+//! | DataSketches Theta, `update(u64)` (MurmurHash3) | 4.08 [3.93, 4.28] | 6.98 [3.70, 7.59] |
+//! | DataSketches CPC lg_k = 10, `update(u64)` | 6.48 [6.24, 6.81] | 9.11 [4.91, 9.50] |
 //!
 //! Instructions, which do not depend on the machine's load (callgrind,
-//! `cargo build --profile bench -p hpds-benches --bin theta_icount`, see that file): 8.9 per
-//! pre-hashed insert into a fresh `ThetaSketch` at 10^6 keys and 6.4 at 10^7 (`Kmv`: 8.9 and
+//! `cargo build --profile bench -p hpds-benches --bin theta_icount`, see that file): 12.4 per
+//! pre-hashed insert into a fresh `ThetaSketch` at 10^6 keys and 6.9 at 10^7 (`Kmv`: 8.9 and
 //! 6.4).
 //!
 //! # Merging and hashing
@@ -204,7 +208,6 @@
 mod bounds;
 mod kmv;
 mod rice;
-mod shared;
 mod theta;
 
 pub use kmv::{DEFAULT_K, Kmv, MAX_K, MIN_K};

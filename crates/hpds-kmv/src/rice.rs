@@ -11,119 +11,7 @@
 //! padded to whole bytes. `b` is the smallest of those giving the fewest bits, so every list
 //! has exactly one encoding.
 
-/// Appends bits to a byte vector, least significant bit first.
-struct BitSink<'a> {
-    out: &'a mut Vec<u8>,
-    acc: u128,
-    used: u32,
-}
-
-impl<'a> BitSink<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
-        Self {
-            out,
-            acc: 0,
-            used: 0,
-        }
-    }
-
-    /// The low `n <= 64` bits of `value`.
-    fn push(&mut self, value: u64, n: u32) {
-        debug_assert!(n <= 64);
-        if n == 0 {
-            return;
-        }
-        let masked = u128::from(value) & ((1u128 << n) - 1);
-        self.acc |= masked << self.used;
-        self.used += n;
-        if self.used >= 64 {
-            self.out.extend_from_slice(&(self.acc as u64).to_le_bytes());
-            self.acc >>= 64;
-            self.used -= 64;
-        }
-    }
-
-    /// `count` one-bits followed by a zero bit.
-    fn unary(&mut self, mut count: u64) {
-        while count >= 64 {
-            self.push(u64::MAX, 64);
-            count -= 64;
-        }
-        // count < 64: the ones, then the terminating zero above them.
-        self.push((1u64 << count) - 1, count as u32 + 1);
-    }
-
-    fn finish(self) {
-        let bytes = self.used.div_ceil(8) as usize;
-        self.out
-            .extend_from_slice(&(self.acc as u64).to_le_bytes()[..bytes]);
-    }
-}
-
-/// Reads bits written by [`BitSink`]; every read is bounds-checked.
-struct BitSource<'a> {
-    bytes: &'a [u8],
-    /// Position in bits.
-    pos: usize,
-}
-
-impl<'a> BitSource<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0 }
-    }
-
-    fn total_bits(&self) -> usize {
-        self.bytes.len() * 8
-    }
-
-    /// The 64 bits from the current position; bits past the end read as zero.
-    fn peek(&self) -> u64 {
-        let first = self.pos / 8;
-        let mut window = [0u8; 16];
-        let end = (first + 9).min(self.bytes.len());
-        if first < end {
-            window[..end - first].copy_from_slice(&self.bytes[first..end]);
-        }
-        (u128::from_le_bytes(window) >> (self.pos % 8)) as u64
-    }
-
-    /// `n <= 64` bits as a number.
-    fn bits(&mut self, n: u32) -> Option<u64> {
-        if self.pos + n as usize > self.total_bits() {
-            return None;
-        }
-        let v = if n == 0 {
-            0
-        } else {
-            self.peek() & (u64::MAX >> (64 - n))
-        };
-        self.pos += n as usize;
-        Some(v)
-    }
-
-    /// Counts one-bits up to and including the zero that ends them; `None` if the data ends
-    /// first.
-    fn unary(&mut self) -> Option<u64> {
-        let mut count = 0u64;
-        loop {
-            let ones = (!self.peek()).trailing_zeros() as usize;
-            if self.pos + ones >= self.total_bits() {
-                return None;
-            }
-            count += ones as u64;
-            if ones < 64 {
-                self.pos += ones + 1;
-                return Some(count);
-            }
-            self.pos += 64;
-        }
-    }
-
-    /// Whether only zero padding (less than a byte) remains.
-    fn at_padding(&self) -> bool {
-        self.pos.div_ceil(8) == self.bytes.len() && self.peek() == 0
-    }
-}
+use hpds_core::bits::{BitReader, BitWriter};
 
 /// The gaps of a strictly ascending list.
 fn gaps(values: &[u64]) -> impl Iterator<Item = u64> + '_ {
@@ -150,10 +38,10 @@ pub(crate) fn best_parameter(values: &[u64]) -> u32 {
 /// [`best_parameter`]).
 pub(crate) fn encode(values: &[u64], b: u32, out: &mut Vec<u8>) {
     debug_assert!(values.windows(2).all(|w| w[0] < w[1]));
-    let mut sink = BitSink::new(out);
+    let mut sink = BitWriter::new(out);
     for g in gaps(values) {
         sink.unary(g >> b);
-        sink.push(g, b);
+        sink.put(g, b);
     }
     sink.finish();
 }
@@ -166,7 +54,7 @@ pub(crate) fn decode(bytes: &[u8], count: usize, b: u32, bound: u64) -> Option<V
     if b >= 64 || count.checked_mul(b as usize + 1)? > bytes.len() * 8 {
         return None;
     }
-    let mut source = BitSource::new(bytes);
+    let mut source = BitReader::new(bytes);
     let mut values = Vec::with_capacity(count);
     let mut next = 0u64; // the smallest value the next one may take
     for _ in 0..count {
@@ -180,7 +68,7 @@ pub(crate) fn decode(bytes: &[u8], count: usize, b: u32, bound: u64) -> Option<V
         values.push(v);
         next = v + 1;
     }
-    (source.at_padding() && best_parameter(&values) == b).then_some(values)
+    (source.is_done() && best_parameter(&values) == b).then_some(values)
 }
 
 #[cfg(test)]

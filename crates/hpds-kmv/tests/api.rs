@@ -124,18 +124,8 @@ proptest! {
 
 #[test]
 fn bad_parameters_are_errors() {
-    for k in [0, 1, (1 << 26) + 1] {
-        let e = Kmv::new(k).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidParameter { name: "k", .. }
-        ));
-    }
-    let s = Kmv::new(16).unwrap();
-    for c in [0.0, 1.0, 1.5, f64::NAN] {
-        assert!(s.estimate_bounds(c).is_err());
-        assert!(s.relative_error_bound(c).is_err());
-    }
+    common::assert_parameters_checked(Kmv::new, Kmv::estimate_bounds);
+    common::assert_parameters_checked(Kmv::new, Kmv::relative_error_bound);
     let mut a = Kmv::new(16).unwrap();
     assert!(matches!(
         a.merge(&Kmv::new(32).unwrap()).unwrap_err().kind(),

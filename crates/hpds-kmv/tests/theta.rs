@@ -33,7 +33,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 96 }))]
 
     /// Against a `BTreeSet` of every distinct hash: the sketch holds exactly the hashes below θ,
-    /// at least the k smallest, never more than its capacity, and estimates `retained / θ`.
+    /// at least `min_retained` (`2k - k/8`) smallest, fewer than its capacity `2k`, and estimates
+    /// `retained / θ`.
     #[test]
     fn holds_every_hash_below_theta(k in 2usize..80, hashes in stream()) {
         let s = sketch(k, hashes.iter().copied());
@@ -42,10 +43,12 @@ proptest! {
         prop_assert_eq!(&held, &below(&model, s.theta_u64()));
         prop_assert_eq!(s.retained(), held.len());
         prop_assert!(held.len() < s.capacity());
+        prop_assert_eq!(s.capacity(), 2 * k);
+        prop_assert_eq!(s.min_retained(), 2 * k - (k / 8).max(1));
         if s.is_exact() {
             prop_assert_eq!(s.estimate(), model.len() as f64);
         } else {
-            prop_assert!(held.len() >= k);
+            prop_assert!(held.len() >= s.min_retained());
             let theta = s.theta_u64() as f64 / 18_446_744_073_709_551_616.0;
             prop_assert_eq!(s.estimate(), held.len() as f64 / theta);
         }
@@ -78,8 +81,8 @@ proptest! {
     }
 
     /// Set operations in the estimating regime against brute force: below min(θ_A, θ_B) the
-    /// results hold exactly the hashes of A ∪ B, A ∩ B and A \ B (the union trimmed to k), and
-    /// the union holds the k smallest hashes of A ∪ B.
+    /// results hold exactly the hashes of A ∪ B, A ∩ B and A \ B (the union trimmed to
+    /// `min_retained`), and the union holds the `min_retained` smallest hashes of A ∪ B.
     #[test]
     fn set_operations_match_brute_force(k in 2usize..40, a in stream(), b in stream()) {
         let (sa, sb) = (sketch(k, a.iter().copied()), sketch(k, b.iter().copied()));
@@ -97,8 +100,8 @@ proptest! {
         let u_values = u.sorted_values();
         prop_assert!(u.theta_u64() <= theta);
         prop_assert_eq!(&u_values, &below(&all, u.theta_u64()));
-        prop_assert!(u_values.len() <= k);
-        let smallest: Vec<u64> = all.iter().copied().take(k).collect();
+        prop_assert!(u_values.len() <= u.min_retained());
+        let smallest: Vec<u64> = all.iter().copied().take(u.min_retained()).collect();
         prop_assert_eq!(&u_values, &smallest);
         // Jaccard: the fraction of the union's hashes below θ held by both.
         let pool = below(&all, theta).len();
@@ -195,16 +198,17 @@ fn check_accuracy(k: usize, trials: usize, max_n: u64, seed: u64) {
         DistinctCounter::estimate,
     );
     let kf = k as f64;
-    let cap = (k + (k / 8).max(1)) as f64;
+    let cap = 2.0 * kf;
+    let keep = (2 * k - (k / 8).max(1)) as f64;
     let slack = 4.0 * ((2.0 + 30.0 / kf) / (4.0 * trials as f64)).sqrt();
     for r in &rows {
         let report = || format!("k = {k}, n = {}\n{}", r.n, table(&rows));
-        if r.n < k as u64 {
-            assert_eq!(r.rmse, 0.0, "exact below k: {}", report());
+        if r.n < 2 * k as u64 {
+            assert_eq!(r.rmse, 0.0, "exact below 2k: {}", report());
             continue;
         }
         let nf = r.n as f64;
-        let hi = (1.0 / kf - 1.0 / nf).max(0.0).sqrt();
+        let hi = (1.0 / keep - 1.0 / nf).max(0.0).sqrt();
         let lo = (1.0 / cap - 1.0 / nf).max(0.0).sqrt();
         assert!(
             r.bias_z() <= 4.0,
@@ -213,7 +217,7 @@ fn check_accuracy(k: usize, trials: usize, max_n: u64, seed: u64) {
             report()
         );
         assert!(r.rmse <= hi * (1.0 + slack), "rmse too large: {}", report());
-        if r.n >= 4 * k as u64 {
+        if r.n >= 8 * k as u64 {
             assert!(r.rmse >= lo * (1.0 - slack), "rmse too small: {}", report());
         }
     }
@@ -337,17 +341,7 @@ fn bounds_cover_at_their_confidence() {
 
 #[test]
 fn bad_parameters_and_incompatible_sketches_are_errors() {
-    for k in [0, 1, (1 << 26) + 1] {
-        let e = ThetaSketch::new(k).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidParameter { name: "k", .. }
-        ));
-    }
-    let s = ThetaSketch::new(16).unwrap();
-    for c in [0.0, 1.0, 1.5, f64::NAN] {
-        assert!(s.estimate_bounds(c).is_err());
-    }
+    common::assert_parameters_checked(ThetaSketch::new, ThetaSketch::estimate_bounds);
     let mut a = ThetaSketch::new(16).unwrap();
     let other = ThetaSketch::with_seed(16, 1).unwrap();
     for e in [
@@ -366,7 +360,7 @@ fn bad_parameters_and_incompatible_sketches_are_errors() {
     let big = sketch(64, distinct_u64s(1).take(1000));
     let small = sketch(16, distinct_u64s(2).take(1000));
     assert_eq!(big.union(&small).unwrap().k(), 16);
-    assert_eq!(big.union(&small).unwrap().retained(), 16);
+    assert_eq!(big.union(&small).unwrap().retained(), 30);
 }
 
 #[test]
@@ -388,7 +382,7 @@ fn exact_regime_and_edges() {
     assert!(s.is_empty() && s.is_exact());
     // k = 2, the smallest sketch, still estimates.
     let t = sketch(2, distinct_u64s(1).take(1000));
-    assert!(!t.is_exact() && t.retained() >= 2 && t.estimate() > 0.0);
+    assert!(!t.is_exact() && t.retained() >= 3 && t.estimate() > 0.0);
     // An intersection with nothing below θ estimates 0 with a finite upper bound.
     let (a, b) = pair(16, 3, 0);
     let i = a.intersect(&b).unwrap();
@@ -425,14 +419,14 @@ fn memory_is_bounded_by_the_capacity() {
     for h in distinct_u64s(9).take(1_000_000) {
         s.insert_hash(h);
     }
-    assert_eq!(s.capacity(), 1024 + 128);
-    assert!(s.heap_bytes() <= 8 * s.capacity(), "{}", s.heap_bytes());
-    assert!((1024..1024 + 128).contains(&s.retained()));
-    // A union of two full sketches is trimmed back to k and allocates no more.
+    assert_eq!(s.capacity(), 2048);
+    assert_eq!(s.heap_bytes(), 16 * 1024);
+    assert!((2048 - 128..2048).contains(&s.retained()));
+    // A union of two full sketches is trimmed back to `min_retained` and allocates no more.
     let u = s
         .union(&sketch(1024, distinct_u64s(10).take(1_000_000)))
         .unwrap();
-    assert_eq!(u.retained(), 1024);
+    assert_eq!(u.retained(), 2048 - 128);
     assert!(u.heap_bytes() <= 8 * u.capacity());
 }
 
@@ -455,9 +449,12 @@ fn serialized_size_is_near_the_entropy_of_the_gaps() {
 #[test]
 fn golden_bytes() {
     // Format version 1, fixed by this vector: a change here is a format change.
-    // k = 2 (capacity 3): 30, 10, 20 fill it; the trim keeps 10 and 20 and θ becomes 30; the
-    // repeated 10 is dropped at the next flush and 40 is above θ.
-    let s = sketch(2, [30, 10, 20, 10, 40]);
+    // k = 2 (capacity 4, min_retained 3): 30, 10, 20, 25 fill it; the trim keeps 10, 20 and
+    // 25 and θ becomes 30; 40 is above θ. Its intersection with a sketch that holds 10, 20
+    // and 50 holds 10 and 20 below θ = 30.
+    let a = sketch(2, [30, 10, 20, 25, 40]);
+    assert_eq!((a.sorted_values(), a.theta_u64()), (vec![10, 20, 25], 30));
+    let s = a.intersect(&sketch(2, [50, 10, 20, 10])).unwrap();
     assert_eq!(s.sorted_values(), vec![10, 20]);
     assert_eq!(s.theta_u64(), 30);
     let payload = concat!(

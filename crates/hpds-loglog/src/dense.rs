@@ -3,7 +3,7 @@
 use hpds_core::Item;
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, HeapSize, Result};
+use hpds_core::{HeapSize, Result};
 
 use crate::base::Core;
 use crate::estimators::{self, Estimator};
@@ -140,26 +140,15 @@ macro_rules! dense_sketch {
                 I: rayon::iter::IntoParallelIterator,
                 I::Item: Item,
             {
-                use rayon::iter::ParallelIterator;
-                let empty = Self { core: Core::try_new(self.core.p(), self.core.seed).expect("valid") };
-                let seed = self.core.seed;
-                let built = items
-                    .into_par_iter()
-                    .fold(
-                        || empty.clone(),
-                        |mut s, item| {
-                            s.core.insert_hash(item.stable_hash(seed));
-                            s
-                        },
-                    )
-                    .reduce(
-                        || empty.clone(),
-                        |mut a, b| {
-                            a.core.merge(&b.core).expect("same parameters");
-                            a
-                        },
-                    );
-                self.core.merge(&built.core).expect("same parameters");
+                let empty = Core::try_new(self.core.p(), self.core.seed).expect("valid");
+                let built = crate::parallel::par_build(
+                    items,
+                    self.core.seed,
+                    &empty,
+                    Core::insert_hash,
+                    |a, b| a.merge(b).expect("same parameters"),
+                );
+                self.core.merge(&built).expect("same parameters");
             }
         }
 
@@ -181,21 +170,7 @@ macro_rules! dense_sketch {
             }
         }
 
-        impl DistinctCounter for $name {
-            #[inline]
-            fn insert_hash(&mut self, hash: u64) {
-                self.core.insert_hash(hash);
-            }
-            fn hash_seed(&self) -> u64 {
-                self.core.seed
-            }
-            fn estimate(&self) -> f64 {
-                $name::estimate(self)
-            }
-            fn merge(&mut self, other: &Self) -> Result<()> {
-                $name::merge(self, other)
-            }
-        }
+        hpds_core::impl_distinct_counter!($name);
 
         impl HeapSize for $name {
             fn heap_bytes(&self) -> usize {
@@ -215,23 +190,6 @@ macro_rules! dense_sketch {
             }
             fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {
                 Ok(Self { core: Core::decode(dec, version)? })
-            }
-        }
-
-        impl<T: Item> Extend<T> for $name {
-            fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-                for item in iter {
-                    self.insert(&item);
-                }
-            }
-        }
-
-        impl<T: Item> FromIterator<T> for $name {
-            /// A [`Default`] sketch (precision 14) of the items.
-            fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-                let mut s = Self::default();
-                s.extend(iter);
-                s
             }
         }
 

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
+use hpds_core::{Error, HeapSize, Item, Result};
 
 use crate::base::{HIP, SPARSE, check_precision, get_header, put_header};
 use crate::ml;
@@ -544,28 +544,14 @@ impl ExaLogLog {
         I: rayon::iter::IntoParallelIterator,
         I::Item: Item,
     {
-        use rayon::iter::ParallelIterator;
         let mut empty = self.clone();
         empty.clear();
         empty.densify();
         empty.martingale = None;
-        let seed = self.seed;
-        let built = items
-            .into_par_iter()
-            .fold(
-                || empty.clone(),
-                |mut s, item| {
-                    s.insert_hash(item.stable_hash(seed));
-                    s
-                },
-            )
-            .reduce(
-                || empty.clone(),
-                |mut a, b| {
-                    a.merge(&b).expect("same parameters");
-                    a
-                },
-            );
+        let built =
+            crate::parallel::par_build(items, self.seed, &empty, Self::insert_hash, |a, b| {
+                a.merge(b).expect("same parameters");
+            });
         self.merge(&built).expect("same parameters");
     }
 }
@@ -584,25 +570,31 @@ fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
 #[derive(Clone, Copy, Debug)]
 struct Geometry {
     t: u32,
+    /// `2^t - 1`.
+    sub_mask: u64,
     /// `2^p - 1`.
     index_mask: u64,
     /// `2^(p + t) - 1`: the index and sub-bucket bits, set so they stop the zero count.
     fill: u64,
+    /// `2^(t+1) · 2^p`, the martingale's increment times the rate sum.
+    scale: f64,
 }
 
 impl Geometry {
     fn new(p: u8, t: u8) -> Self {
         Self {
             t: u32::from(t),
+            sub_mask: (1 << t) - 1,
             index_mask: (1 << p) - 1,
             fill: (1 << (p + t)) - 1,
+            scale: f64::from(2u32 << t) * f64::from(1u32 << p),
         }
     }
 
     #[inline(always)]
     fn index_value(self, h: u64) -> (usize, u32) {
         let i = ((h >> self.t) & self.index_mask) as usize;
-        let sub = (h & ((1 << self.t) - 1)) as u32;
+        let sub = (h & self.sub_mask) as u32;
         let nlz = (h | self.fill).leading_zeros();
         (i, (nlz << self.t) + sub + 1)
     }
@@ -633,7 +625,7 @@ fn insert_dense(
     }
     regs.set(i, new);
     if let Some(mg) = mg {
-        mg.estimate += f64::from(2u32 << t) * f64::from(1u32 << p) / mg.unseen;
+        mg.estimate += g.scale / mg.unseen;
         if new >> d == u {
             // A window bit was set: value k is no longer unseen.
             mg.unseen -= window::pow2neg(Rates::new(p, t).level(k));
@@ -756,21 +748,7 @@ impl core::fmt::Debug for ExaLogLog {
     }
 }
 
-impl DistinctCounter for ExaLogLog {
-    #[inline]
-    fn insert_hash(&mut self, hash: u64) {
-        ExaLogLog::insert_hash(self, hash);
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn estimate(&self) -> f64 {
-        ExaLogLog::estimate(self)
-    }
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        ExaLogLog::merge(self, other)
-    }
-}
+hpds_core::impl_distinct_counter!(ExaLogLog);
 
 impl HeapSize for ExaLogLog {
     fn heap_bytes(&self) -> usize {
@@ -866,23 +844,6 @@ impl ByteCodec for ExaLogLog {
         }
         s.repr = Repr::Dense(regs);
         Ok(s)
-    }
-}
-
-impl<T: Item> Extend<T> for ExaLogLog {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for ExaLogLog {
-    /// A [`Default`] sketch of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
     }
 }
 

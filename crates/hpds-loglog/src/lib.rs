@@ -172,6 +172,8 @@ mod ell;
 mod estimators;
 mod fgra;
 mod ml;
+#[cfg(feature = "rayon")]
+mod parallel;
 mod plusplus;
 mod registers;
 mod serde_impl;

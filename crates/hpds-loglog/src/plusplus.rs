@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use hpds_core::Item;
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Result};
+use hpds_core::{Error, HeapSize, Result};
 
 use crate::base::{Core, HIP, SPARSE, check_precision, decode_seed, get_header, put_header};
 use crate::estimators::{self, Estimator, Hip};
@@ -370,25 +370,11 @@ impl HyperLogLogPlusPlus {
         I: rayon::iter::IntoParallelIterator,
         I::Item: Item,
     {
-        use rayon::iter::ParallelIterator;
         let empty = Core::try_new(self.p, self.seed).expect("valid");
-        let seed = self.seed;
-        let built = items
-            .into_par_iter()
-            .fold(
-                || empty.clone(),
-                |mut s, item| {
-                    s.insert_hash(item.stable_hash(seed));
-                    s
-                },
-            )
-            .reduce(
-                || empty.clone(),
-                |mut a, b| {
-                    a.merge(&b).expect("same parameters");
-                    a
-                },
-            );
+        let built =
+            crate::parallel::par_build(items, self.seed, &empty, Core::insert_hash, |a, b| {
+                a.merge(b).expect("same parameters");
+            });
         if built.regs.is_empty() {
             return;
         }
@@ -440,21 +426,7 @@ impl core::fmt::Debug for HyperLogLogPlusPlus {
     }
 }
 
-impl DistinctCounter for HyperLogLogPlusPlus {
-    #[inline]
-    fn insert_hash(&mut self, hash: u64) {
-        HyperLogLogPlusPlus::insert_hash(self, hash);
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn estimate(&self) -> f64 {
-        HyperLogLogPlusPlus::estimate(self)
-    }
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        HyperLogLogPlusPlus::merge(self, other)
-    }
-}
+hpds_core::impl_distinct_counter!(HyperLogLogPlusPlus);
 
 impl HeapSize for HyperLogLogPlusPlus {
     fn heap_bytes(&self) -> usize {
@@ -573,23 +545,6 @@ fn decode_v1(dec: &mut Decoder<'_>) -> Result<HyperLogLogPlusPlus> {
             })
         }
         _ => Err(Error::invalid_encoding("unknown representation")),
-    }
-}
-
-impl<T: Item> Extend<T> for HyperLogLogPlusPlus {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for HyperLogLogPlusPlus {
-    /// A [`Default`] sketch (precision 14) of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
     }
 }
 

@@ -10,6 +10,8 @@
 
 use alloc::vec::Vec;
 
+use hpds_core::bits::{BitReader, BitWriter};
+
 /// Precision of the sparse entries.
 pub(crate) const SPARSE_P: u8 = 25;
 const MAX_SPARSE_RANK: u32 = 64 - SPARSE_P as u32 + 1;
@@ -181,10 +183,10 @@ impl Sparse {
         out.push(k as u8);
         let mut bits = BitWriter::new(out);
         for (&e, &g) in entries.iter().zip(&gaps) {
-            bits.ones(g >> k);
+            bits.ones(u64::from(g >> k));
             // The zero that ends the quotient, then the low `k` bits.
             bits.put(u64::from(g & ((1 << k) - 1)) << 1, k + 1);
-            bits.ones((e & 63) - 1);
+            bits.ones(u64::from((e & 63) - 1));
             bits.put(0, 1);
         }
         bits.finish();
@@ -215,13 +217,13 @@ impl Sparse {
             if reader.bit()? {
                 return None;
             }
-            let gap = (u64::from(q) << k) | reader.bits(k)?;
+            let gap = (q << k) | reader.bits(k)?;
             gaps.push(gap as u32);
             let index = next + gap;
             if index >= 1 << SPARSE_P {
                 return None;
             }
-            let rank = reader.ones(MAX_SPARSE_RANK)? + 1;
+            let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
             if rank > MAX_SPARSE_RANK || reader.bit()? {
                 return None;
             }
@@ -313,100 +315,6 @@ pub(crate) fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
         }
     }
     None
-}
-
-/// Appends bits, least significant first, to a byte vector.
-pub(crate) struct BitWriter<'a> {
-    out: &'a mut Vec<u8>,
-    acc: u64,
-    n: u32,
-}
-
-impl<'a> BitWriter<'a> {
-    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
-        Self { out, acc: 0, n: 0 }
-    }
-
-    /// The low `n <= 32` bits of `v`.
-    pub(crate) fn put(&mut self, v: u64, n: u32) {
-        debug_assert!(n <= 32);
-        self.acc |= (v & ((1u64 << n) - 1)) << self.n;
-        self.n += n;
-        while self.n >= 8 {
-            self.out.push(self.acc as u8);
-            self.acc >>= 8;
-            self.n -= 8;
-        }
-    }
-
-    /// `n` one-bits.
-    pub(crate) fn ones(&mut self, mut n: u32) {
-        while n > 0 {
-            let c = n.min(32);
-            self.put(u64::MAX, c);
-            n -= c;
-        }
-    }
-
-    /// Writes the last partial byte, zero padded.
-    pub(crate) fn finish(self) {
-        if self.n > 0 {
-            self.out.push(self.acc as u8);
-        }
-    }
-}
-
-/// Reads bits written by [`BitWriter`]; every read is checked.
-pub(crate) struct BitReader<'a> {
-    bytes: &'a [u8],
-    pos: usize, // in bits
-}
-
-impl<'a> BitReader<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0 }
-    }
-
-    pub(crate) fn bit(&mut self) -> Option<bool> {
-        let b = self.bytes.get(self.pos / 8)?;
-        let v = (b >> (self.pos % 8)) & 1 == 1;
-        self.pos += 1;
-        Some(v)
-    }
-
-    /// `n <= 32` bits as a number.
-    pub(crate) fn bits(&mut self, n: u32) -> Option<u64> {
-        let mut v = 0;
-        for i in 0..n {
-            v |= u64::from(self.bit()?) << i;
-        }
-        Some(v)
-    }
-
-    /// Counts one-bits up to the next zero (not consumed); `None` past `max` ones or the end.
-    pub(crate) fn ones(&mut self, max: u32) -> Option<u32> {
-        let mut n = 0;
-        loop {
-            let b = self.bytes.get(self.pos / 8)?;
-            if (b >> (self.pos % 8)) & 1 == 0 {
-                return Some(n);
-            }
-            n += 1;
-            self.pos += 1;
-            if n > max {
-                return None;
-            }
-        }
-    }
-
-    /// Whether the stream ends here: the rest of the current byte is zero and no byte follows.
-    pub(crate) fn is_done(&self) -> bool {
-        let whole = self.pos.div_ceil(8);
-        if whole != self.bytes.len() {
-            return false;
-        }
-        self.pos % 8 == 0 || self.bytes[self.pos / 8] >> (self.pos % 8) == 0
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
-use hpds_core::{DistinctCounter, Error, HeapSize, Item, Result};
+use hpds_core::{Error, HeapSize, Item, Result};
 
 use crate::base::{SPARSE, check_precision, get_header, put_header};
 use crate::tokens::{Layout, Tokens};
@@ -333,19 +333,14 @@ impl UltraLogLog {
         I: rayon::iter::IntoParallelIterator,
         I::Item: Item,
     {
-        use rayon::iter::ParallelIterator;
-        let (p, seed) = (self.p, self.seed);
-        let empty = || alloc::vec![0u8; 1 << p];
-        let built = items
-            .into_par_iter()
-            .fold(empty, |mut regs, item| {
-                insert_dense(&mut regs, p, item.stable_hash(seed));
-                regs
-            })
-            .reduce(empty, |mut a, b| {
-                merge_dense(&mut a, &b, p, p);
-                a
-            });
+        let p = self.p;
+        let built = crate::parallel::par_build(
+            items,
+            self.seed,
+            &alloc::vec![0u8; 1 << p],
+            |regs: &mut Vec<u8>, hash| insert_dense(regs, p, hash),
+            |a: &mut Vec<u8>, b: &Vec<u8>| merge_dense(a, b, p, p),
+        );
         self.densify();
         if let Repr::Dense(regs) = &mut self.repr {
             merge_dense(regs, &built, p, p);
@@ -353,12 +348,17 @@ impl UltraLogLog {
     }
 }
 
-/// The dense insert, branch-free: the register as the set of values it knows (bit `k` for
-/// value `k`: the largest and the two below it), plus the new value, back to a register.
+/// The dense insert: the register as the set of values it knows (bit `k` for value `k`: the
+/// largest and the two below it), plus the new value, back to a register. A value below the
+/// window changes nothing; once a sketch holds many times `m` items that is almost every
+/// insert, so it returns after one compare.
 #[inline(always)]
 fn insert_dense(regs: &mut [u8], p: u8, hash: u64) {
     let (i, k) = index_value(hash, p);
     let r = u64::from(regs[i]);
+    if u64::from(k) + 2 < r >> 2 {
+        return;
+    }
     // Bits k, k - 1, k - 2 of the register's values; register 0 knows nothing (bit 0 cleared).
     let known = (((4 | (r & 3)) << (r >> 2)) >> 2) & !1;
     let set = known | (1 << k);
@@ -414,21 +414,7 @@ impl core::fmt::Debug for UltraLogLog {
     }
 }
 
-impl DistinctCounter for UltraLogLog {
-    #[inline]
-    fn insert_hash(&mut self, hash: u64) {
-        UltraLogLog::insert_hash(self, hash);
-    }
-    fn hash_seed(&self) -> u64 {
-        self.seed
-    }
-    fn estimate(&self) -> f64 {
-        UltraLogLog::estimate(self)
-    }
-    fn merge(&mut self, other: &Self) -> Result<()> {
-        UltraLogLog::merge(self, other)
-    }
-}
+hpds_core::impl_distinct_counter!(UltraLogLog);
 
 impl HeapSize for UltraLogLog {
     fn heap_bytes(&self) -> usize {
@@ -482,23 +468,6 @@ impl ByteCodec for UltraLogLog {
             Repr::Dense(regs.to_vec())
         };
         Ok(Self { p, seed, repr })
-    }
-}
-
-impl<T: Item> Extend<T> for UltraLogLog {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.insert(&item);
-        }
-    }
-}
-
-impl<T: Item> FromIterator<T> for UltraLogLog {
-    /// A [`Default`] sketch (precision 12) of the items.
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = Self::default();
-        s.extend(iter);
-        s
     }
 }
 

@@ -10,11 +10,8 @@
 //! geometric mean in place of the harmonic mean raises the RMSE by 25 %, and HIP's bound
 //! (0.83/√m × 1.09) is below the register estimators' 1.04/√m.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus, standard_error};
-use hpds_testkit::accuracy::table;
+use hpds_testkit::accuracy::{assert_within, table};
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 fn scale(trials: usize) -> f64 {
@@ -41,19 +38,9 @@ fn lc_bias(n: u64) -> f64 {
 
 fn check(name: &str, rows: &[ErrorStats], theory: f64, tolerance: f64, bias_allowance: f64) {
     let t = rows[0].trials;
-    for r in rows {
-        let rmse_bound = theory * tolerance * scale(t);
-        let bias_bound =
-            bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n);
-        assert!(
-            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
-            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
-            r.n,
-            r.rmse,
-            r.bias,
-            table(rows)
-        );
-    }
+    assert_within(name, rows, theory * tolerance * scale(t), |r| {
+        bias_allowance * theory + 4.0 * r.std_dev / (t as f64).sqrt() + lc_bias(r.n)
+    });
 }
 
 /// HyperLogLog++: sparse (nearly exact), then HIP. The bound is 1.04/√m × 1.1 at every
@@ -90,37 +77,6 @@ fn hyperloglog_plus_plus_within_theory() {
     }
 }
 
-/// Every estimator on the same streams (one pass per trial), 1 to 10^7 at p = 10.
-fn all_estimators(plan: &Accuracy, p: u8, estimators: &[Estimator]) -> Vec<Vec<ErrorStats>> {
-    let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
-    let _ = plan.run_streaming(
-        |seed| (seed, HyperLogLog::new(p).unwrap(), 0u64),
-        |(_, s, n), h| {
-            s.insert_hash(h);
-            *n += 1;
-        },
-        |(seed, s, n)| {
-            let v = estimators.iter().map(|&e| s.estimate_with(e)).collect();
-            seen.lock().unwrap().insert((*seed, *n), v);
-            0.0
-        },
-    );
-    let seen = seen.into_inner().unwrap();
-    (0..estimators.len())
-        .map(|j| {
-            plan.cardinalities
-                .iter()
-                .map(|&n| {
-                    let est: Vec<f64> = (0..plan.trials)
-                        .map(|t| seen[&(plan.trial_seed(t), n)][j])
-                        .collect();
-                    ErrorStats::from_estimates(n, &est)
-                })
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn every_estimator_within_theory_up_to_ten_million() {
     let p = P;
@@ -135,7 +91,18 @@ fn every_estimator_within_theory_up_to_ten_million() {
         Estimator::Ertl,
         Estimator::Hip,
     ];
-    let rows = all_estimators(&plan, p, &list);
+    // Every estimator on the same streams (one pass per trial).
+    let readers: Vec<_> = list
+        .iter()
+        .map(|&e| move |s: &HyperLogLog| s.estimate_with(e))
+        .collect();
+    let readers: Vec<&(dyn Fn(&HyperLogLog) -> f64 + Sync)> =
+        readers.iter().map(|f| f as _).collect();
+    let rows = plan.run_streaming_many(
+        |_| HyperLogLog::new(p).unwrap(),
+        HyperLogLog::insert_hash,
+        &readers,
+    );
     if cfg!(miri) {
         return;
     }

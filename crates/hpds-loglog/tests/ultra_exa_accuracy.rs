@@ -11,11 +11,8 @@
 //!
 //! `HPDS_LONG_ACCURACY=1` runs ten times the trials (for the figures in the docs).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hpds_loglog::{ExaLogLog, ExaLogLogEstimator, UltraLogLog, UltraLogLogEstimator};
-use hpds_testkit::accuracy::table;
+use hpds_testkit::accuracy::assert_within;
 use hpds_testkit::{Accuracy, ErrorStats, log_scale};
 
 const P: u8 = 8;
@@ -36,57 +33,13 @@ fn max_n() -> u64 {
     if cfg!(miri) { 300 } else { 10_000_000 }
 }
 
-/// Runs `estimators` (each a function of the sketch) on the same streams.
-fn run<S>(
-    plan: &Accuracy,
-    new: impl Fn() -> S + Sync,
-    insert: impl Fn(&mut S, u64) + Sync,
-    estimators: &[&(dyn Fn(&S) -> f64 + Sync)],
-) -> Vec<Vec<ErrorStats>> {
-    let seen: Mutex<HashMap<(u64, u64), Vec<f64>>> = Mutex::new(HashMap::new());
-    let _ = plan.run_streaming(
-        |seed| (seed, new(), 0u64),
-        |(_, s, n), h| {
-            insert(s, h);
-            *n += 1;
-        },
-        |(seed, s, n)| {
-            let v = estimators.iter().map(|e| e(s)).collect();
-            seen.lock().unwrap().insert((*seed, *n), v);
-            0.0
-        },
-    );
-    let seen = seen.into_inner().unwrap();
-    (0..estimators.len())
-        .map(|j| {
-            plan.cardinalities
-                .iter()
-                .map(|&n| {
-                    let est: Vec<f64> = (0..plan.trials)
-                        .map(|t| seen[&(plan.trial_seed(t), n)][j])
-                        .collect();
-                    ErrorStats::from_estimates(n, &est)
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn check(name: &str, rows: &[ErrorStats], theory: f64) {
     let t = rows[0].trials as f64;
     let rmse_bound = theory * 1.1 * (1.0 + 4.0 / (2.0 * t).sqrt());
-    for r in rows {
-        // Sparse, the estimate is nearly exact: its own tiny model error is allowed.
-        let bias_bound = 4.0 * r.std_dev / t.sqrt() + theory / 100.0;
-        assert!(
-            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
-            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
-            r.n,
-            r.rmse,
-            r.bias,
-            table(rows)
-        );
-    }
+    // Sparse, the estimate is nearly exact: its own tiny model error is allowed.
+    assert_within(name, rows, rmse_bound, |r| {
+        4.0 * r.std_dev / t.sqrt() + theory / 100.0
+    });
 }
 
 #[test]
@@ -94,9 +47,8 @@ fn ultraloglog_estimators_within_theory() {
     let plan = Accuracy::new(trials(), log_scale(1, max_n(), 4), 1801);
     let ml = |s: &UltraLogLog| s.estimate_with(UltraLogLogEstimator::MaximumLikelihood);
     let fgra = |s: &UltraLogLog| s.estimate_with(UltraLogLogEstimator::Fgra);
-    let rows = run(
-        &plan,
-        || UltraLogLog::new(P).unwrap(),
+    let rows = plan.run_streaming_many(
+        |_| UltraLogLog::new(P).unwrap(),
         UltraLogLog::insert_hash,
         &[&ml, &fgra],
     );
@@ -122,7 +74,7 @@ fn ultraloglog_estimators_within_theory() {
 fn exaloglog_estimators_within_theory() {
     let plan = Accuracy::new(trials(), log_scale(1, max_n(), 4), 1802);
     let params: [(u8, u8); 3] = [(2, 20), (2, 24), (1, 9)];
-    let new = || params.map(|(t, d)| ExaLogLog::builder().precision(P).t(t).d(d).build().unwrap());
+    let new = |_| params.map(|(t, d)| ExaLogLog::builder().precision(P).t(t).d(d).build().unwrap());
     let insert = |s: &mut [ExaLogLog; 3], h| s.iter_mut().for_each(|s| s.insert_hash(h));
     let est =
         |i: usize, e: ExaLogLogEstimator| move |s: &[ExaLogLog; 3]| s[i].estimate_with(e).unwrap();
@@ -139,7 +91,7 @@ fn exaloglog_estimators_within_theory() {
         est(2, mg),
     ];
     let list: Vec<&EllEstimate> = e.iter().map(|f| f as &EllEstimate).collect();
-    let rows = run(&plan, new, insert, &list);
+    let rows = plan.run_streaming_many(new, insert, &list);
     if cfg!(miri) {
         return;
     }

@@ -128,20 +128,35 @@ impl Accuracy {
         insert: impl Fn(&mut S, u64) + Sync,
         estimate: impl Fn(&S) -> f64 + Sync,
     ) -> Vec<ErrorStats> {
-        self.collect(|seed| {
+        let mut rows = self.run_streaming_many(new, insert, &[&estimate]);
+        rows.pop().expect("one estimator")
+    }
+
+    /// [`run_streaming`](Self::run_streaming) with several estimators read from the same
+    /// sketches: one row of statistics per checkpoint for each estimator, in their order.
+    pub fn run_streaming_many<S>(
+        &self,
+        new: impl Fn(u64) -> S + Sync,
+        insert: impl Fn(&mut S, u64) + Sync,
+        estimators: &[&(dyn Fn(&S) -> f64 + Sync)],
+    ) -> Vec<Vec<ErrorStats>> {
+        let per_trial = self.collect_trials(|seed| {
             let mut sketch = new(seed);
             let mut items = distinct_u64s(seed);
             let mut seen = 0u64;
-            let mut out = Vec::with_capacity(self.cardinalities.len());
+            let mut out = Vec::with_capacity(self.cardinalities.len() * estimators.len());
             for &n in &self.cardinalities {
                 while seen < n {
                     insert(&mut sketch, items.next().expect("endless"));
                     seen += 1;
                 }
-                out.push(estimate(&sketch));
+                out.extend(estimators.iter().map(|e| e(&sketch)));
             }
             out
-        })
+        });
+        (0..estimators.len())
+            .map(|e| self.stats(&per_trial, |j| j * estimators.len() + e))
+            .collect()
     }
 
     /// Calls `trial(seed, n)` for every trial and cardinality (for structures that must be built
@@ -151,6 +166,12 @@ impl Accuracy {
     }
 
     fn collect(&self, one_trial: impl Fn(u64) -> Vec<f64> + Sync) -> Vec<ErrorStats> {
+        let per_trial = self.collect_trials(one_trial);
+        self.stats(&per_trial, |j| j)
+    }
+
+    /// `one_trial(trial_seed(t))` for every trial `t`, spread over the worker threads.
+    fn collect_trials(&self, one_trial: impl Fn(u64) -> Vec<f64> + Sync) -> Vec<Vec<f64>> {
         let threads = self.threads.clamp(1, self.trials);
         let mut results: Vec<Vec<f64>> = vec![Vec::new(); self.trials];
         std::thread::scope(|scope| {
@@ -167,14 +188,44 @@ impl Accuracy {
                 });
             }
         });
+        results
+    }
+
+    /// Statistics per checkpoint `j` of the trials' estimates at position `at(j)`.
+    fn stats(&self, per_trial: &[Vec<f64>], at: impl Fn(usize) -> usize) -> Vec<ErrorStats> {
         self.cardinalities
             .iter()
             .enumerate()
             .map(|(j, &n)| {
-                let estimates: Vec<f64> = results.iter().map(|r| r[j]).collect();
+                let estimates: Vec<f64> = per_trial.iter().map(|r| r[at(j)]).collect();
                 ErrorStats::from_estimates(n, &estimates)
             })
             .collect()
+    }
+}
+
+/// Asserts that every row's RMSE is at most `rmse_bound` and its mean error at most
+/// `bias_bound(row)` in absolute value; the message names `name`, the row and both bounds, and
+/// prints the whole table.
+///
+/// # Panics
+/// When a row is outside its bounds.
+pub fn assert_within(
+    name: &str,
+    rows: &[ErrorStats],
+    rmse_bound: f64,
+    bias_bound: impl Fn(&ErrorStats) -> f64,
+) {
+    for r in rows {
+        let bias_bound = bias_bound(r);
+        assert!(
+            r.rmse <= rmse_bound && r.bias.abs() <= bias_bound,
+            "{name} at n = {}: rmse {:.5} (bound {rmse_bound:.5}), bias {:.5} (bound {bias_bound:.5})\n{}",
+            r.n,
+            r.rmse,
+            r.bias,
+            table(rows)
+        );
     }
 }
 
@@ -202,6 +253,17 @@ mod tests {
         let rows = plan.run_streaming(|_| 0u64, |c, _| *c += 1, |c| *c as f64);
         assert!(rows.iter().all(|r| r.rmse == 0.0 && r.bias == 0.0));
         assert_eq!(rows.len(), plan.cardinalities.len());
+    }
+
+    #[test]
+    fn several_estimators_read_the_same_sketches() {
+        let plan = Accuracy::new(5, log_scale(1, 1000, 2), 4);
+        let count = |c: &u64| *c as f64;
+        let double = |c: &u64| 2.0 * *c as f64;
+        let rows = plan.run_streaming_many(|_| 0u64, |c, _| *c += 1, &[&count, &double]);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].iter().all(|r| r.rmse == 0.0));
+        assert!(rows[1].iter().all(|r| (r.bias - 1.0).abs() < 1e-12));
     }
 
     #[test]

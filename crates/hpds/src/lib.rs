@@ -16,7 +16,7 @@
 //! | count events to billions in one byte | [`morris::MorrisCounter`], many in [`morris::MorrisArray`] | 1 byte (or 4 bits) | ± a chosen relative error |
 //! | count distinct items in 12 KiB, mergeable across machines | [`loglog::HyperLogLogPlusPlus`] | 12 KiB at p = 14, a few hundred bytes while small | ±0.8% (1.04/√m; ~0.6% before any merge) |
 //! | … most accurate per byte after merging shards | [`loglog::UltraLogLog`] (1 byte per register), [`loglog::ExaLogLog`] (28 bits per register) | 4 KiB / 14 KiB at p = 12 | ±0.76/√m (ULL); memory × variance ≈ 4.6 (ULL) and 3.7 (ELL) after merges, against ≈ 6.5 for HyperLogLog |
-//! | count distinct items *and* get sketches of unions, intersections, differences, Jaccard | [`kmv::ThetaSketch`] (the textbook [`kmv::Kmv`] beside it) | 9 bytes × k in memory, 45–52 bits per kept hash serialized | ±1/√k |
+//! | count distinct items *and* get sketches of unions, intersections, differences, Jaccard | [`kmv::ThetaSketch`] (the textbook [`kmv::Kmv`] beside it) | 16 bytes × k in memory, 45–52 bits per kept hash serialized | ±1/√(1.9 k) |
 //! | "have I seen this?" with a fixed error rate | [`bloom::BloomFilter`], [`bloom::BlockedBloomFilter`] (faster at large sizes) | ~1.44·log2(1/p) bits per item | no false negatives |
 //! | … when I don't know how many items will come | [`bloom::ScalableBloomFilter`] | grows as needed | total rate stays ≤ p |
 //! | … for a set known in advance, smallest and fastest | [`bloom::BinaryFuseFilter`] ([`bloom::BinaryFuse8`], [`bloom::BinaryFuse16`]) | 9.0 bits per item at 0.39% (8-bit) | no false negatives; built once |

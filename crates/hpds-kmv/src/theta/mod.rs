@@ -7,7 +7,7 @@ use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, HeapSize, Item, Result};
 
 use crate::bounds::binomial_bounds;
-use crate::{MAX_K, MIN_K};
+use crate::kmv::{check_k, decoded_k};
 
 mod codec;
 mod setops;
@@ -21,22 +21,25 @@ const EXACT: u64 = u64::MAX;
 /// with other theta sketches into sketches of their union, intersection and difference.
 ///
 /// Items hash to 64-bit values read as fractions of 2^64. The sketch keeps a threshold θ and
-/// every distinct hash below it: at least the `k` smallest once it has dropped any, plus up to
-/// `k/8` newer ones. The estimate is the theta rule, `retained / θ`: unbiased, with relative
-/// standard error about `1/sqrt(retained)` (at most `1/sqrt(k)`), using every hash held rather
-/// than only the k-th smallest ([`Kmv`](crate::Kmv) does that).
+/// every distinct hash below it, in room for `2k` hashes (`k` is the nominal size, as in
+/// DataSketches' theta sketches, whose QuickSelect table also has `2k` slots): once it has
+/// dropped any, it holds at least the [`min_retained`](Self::min_retained) `= 2k - k/8`
+/// smallest, plus up to `k/8` newer ones. The estimate is the theta rule, `retained / θ`:
+/// unbiased, with relative standard error about `1/sqrt(retained)` (at most
+/// `1/sqrt(2k - k/8)`), using every hash held rather than only the k-th smallest
+/// ([`Kmv`](crate::Kmv) does that).
 ///
 /// # Cost
 /// Once warm, almost every insert is one compare with θ: only a `retained / n` fraction of new
 /// items is kept. Kept hashes go to an unsorted buffer of `k/8` slots behind the sorted
-/// `k`; a full buffer is sorted and merged in (`O(k)` per `k/8` kept hashes), duplicates
-/// dropped, and if more than `k` remain θ drops to the (k+1)-th smallest and the rest go.
-/// [`estimate`](Self::estimate) sorts the buffer (`O(k/8 · log k)`); set operations and the
-/// byte codec merge sorted lists (`O(k)`).
+/// `2k - k/8`; a full buffer is sorted and merged in (`O(k)` per `k/8` kept hashes),
+/// duplicates dropped, and if more than `2k - k/8` remain θ drops to the next smallest and it
+/// and the rest go. [`estimate`](Self::estimate) sorts the buffer (`O(k/8 · log k)`); set
+/// operations and the byte codec merge sorted lists (`O(k)`).
 ///
 /// # Memory
-/// `8 · (k + k/8)` bytes of heap at most (9 KiB at `k = 1024`), allocated as hashes arrive;
-/// [`HeapSize`] reports it.
+/// `16 · k` bytes of heap at most (16 KiB at `k = 1024`, DataSketches' table at the same `k`),
+/// allocated as hashes arrive; [`HeapSize`] reports it.
 ///
 /// # Example
 /// ```
@@ -71,28 +74,27 @@ pub struct ThetaSketch {
 }
 
 impl ThetaSketch {
-    /// `k` of [`ThetaSketch::default`]: relative standard error at most 1/sqrt(4096) ≈ 1.6 %,
-    /// 36 KiB.
+    /// `k` of [`ThetaSketch::default`]: relative standard error at most
+    /// 1/sqrt(7680) ≈ 1.14 %, 64 KiB.
     pub const DEFAULT_K: usize = 4096;
 
-    /// A sketch keeping at least the `k` smallest hashes, hashing items with [`DEFAULT_SEED`].
+    /// A sketch of nominal size `k` (room for `2k` hashes, at least `2k - k/8` kept once it
+    /// estimates), hashing items with [`DEFAULT_SEED`].
     ///
     /// # Errors
     /// [`InvalidParameter`](hpds_core::ErrorKind::InvalidParameter) unless `k` is in
-    /// [`MIN_K`]`..=`[`MAX_K`].
+    /// [`MIN_K`](crate::MIN_K)`..=`[`MAX_K`](crate::MAX_K).
     pub fn new(k: usize) -> Result<Self> {
         Self::with_seed(k, DEFAULT_SEED)
     }
 
-    /// A sketch keeping at least the `k` smallest hashes, hashing items with `seed`. Only
+    /// A sketch of nominal size `k`, hashing items with `seed`. Only
     /// sketches with the same seed can be combined.
     ///
     /// # Errors
     /// As [`new`](Self::new).
     pub fn with_seed(k: usize, seed: u64) -> Result<Self> {
-        if !(MIN_K..=MAX_K).contains(&k) {
-            return Err(Error::invalid_parameter("k", k, "2..=67108864 (2^26)"));
-        }
+        check_k(k)?;
         Ok(Self {
             values: Vec::new(),
             sorted: 0,
@@ -113,9 +115,16 @@ impl ThetaSketch {
         }
     }
 
-    /// The nominal number of hashes kept: at least this many once the sketch estimates.
+    /// The nominal size: the sketch has room for `2k` hashes.
     pub fn k(&self) -> usize {
         self.k
+    }
+
+    /// The fewest hashes the sketch holds once it estimates (`2k - k/8`, at least 1): a
+    /// compaction keeps this many smallest, and [`compact`](Self::compact) and unions trim
+    /// to it.
+    pub fn min_retained(&self) -> usize {
+        min_retained(self.k)
     }
 
     /// The seed items are hashed with.
@@ -123,7 +132,8 @@ impl ThetaSketch {
         self.seed
     }
 
-    /// The most hashes the sketch holds: `k` plus a buffer of `k/8` (at least 1).
+    /// The most hashes the sketch holds, `2k`: [`min_retained`](Self::min_retained) plus a
+    /// buffer of `k/8` (at least 1).
     pub fn capacity(&self) -> usize {
         capacity(self.k)
     }
@@ -205,14 +215,15 @@ impl ThetaSketch {
             .reserve_exact(target.saturating_sub(self.values.len()));
     }
 
-    /// Sorts the buffer into the sorted part, drops duplicates and, past `k`, lowers θ to the
-    /// (k+1)-th smallest hash and drops it and everything above.
+    /// Sorts the buffer into the sorted part, drops duplicates and, past
+    /// [`min_retained`](Self::min_retained), lowers θ to the next smallest hash and drops it and
+    /// everything above.
     #[cold]
     fn flush(&mut self) {
         let mut buffer = self.buffer_distinct();
         self.values.truncate(self.sorted);
         merge_into(&mut self.values, &mut buffer);
-        self.trim_to(self.k);
+        self.trim_to(min_retained(self.k));
     }
 
     /// Past `keep` values, θ becomes the (keep+1)-th and the values from it on go.
@@ -284,12 +295,13 @@ impl ThetaSketch {
         self.theta = EXACT;
     }
 
-    /// This sketch in its canonical form: sorted, no buffer, at most `k` hashes (θ lowered to
-    /// the (k+1)-th smallest if it held more). Set operations return canonical sketches;
-    /// `a.compact() == b.compact()` when `a` and `b` saw the same set of items in any order.
+    /// This sketch in its canonical form: sorted, no buffer, at most
+    /// [`min_retained`](Self::min_retained) hashes (θ lowered to the next smallest if it held
+    /// more). Unions return canonical sketches; `a.compact() == b.compact()` when `a` and `b`
+    /// saw the same set of items in any order.
     pub fn compact(&self) -> Self {
         let mut out = self.normalized();
-        out.trim_to(out.k);
+        out.trim_to(min_retained(out.k));
         out
     }
 
@@ -307,10 +319,7 @@ impl ThetaSketch {
 
     /// A sketch from its parts, validated as a decoder must (never panics).
     fn from_parts(k: u64, seed: u64, theta: u64, values: Vec<u64>) -> Result<Self> {
-        let k = usize::try_from(k)
-            .ok()
-            .filter(|k| (MIN_K..=MAX_K).contains(k))
-            .ok_or(Error::invalid_encoding("theta sketch k outside 2..=2^26"))?;
+        let k = decoded_k(k, "theta sketch k outside 2..=2^26")?;
         if theta == 0 {
             return Err(Error::invalid_encoding("theta sketch θ is 0"));
         }
@@ -339,7 +348,12 @@ impl ThetaSketch {
 
 /// The most hashes a sketch of nominal `k` holds (it compacts on reaching it).
 fn capacity(k: usize) -> usize {
-    k + (k / 8).max(1)
+    2 * k
+}
+
+/// The hashes a compaction keeps: the capacity less an insert buffer of `k/8` (at least 1).
+fn min_retained(k: usize) -> usize {
+    capacity(k) - (k / 8).max(1)
 }
 
 /// Merges the ascending `extra` (disjoint from `values`) into the ascending `values`, from the
@@ -397,4 +411,4 @@ impl HeapSize for ThetaSketch {
     }
 }
 
-crate::shared::counter_traits!(ThetaSketch);
+hpds_core::impl_distinct_counter!(ThetaSketch);

@@ -3,7 +3,8 @@
 //! Every operation takes θ = min(θ_A, θ_B): below it both sketches hold every hash they saw,
 //! so the hashes of `A ∪ B`, `A ∩ B` and `A \ B` below θ are known exactly, and the result is
 //! a theta sketch of that set with that θ (Dasgupta et al., ICDT 2016). A union is trimmed
-//! back to `k` hashes; an intersection or difference holds at most what its inputs held.
+//! back to the `min_retained` of its `k`; an intersection or difference holds at most what its
+//! inputs held.
 
 use core::cmp::Ordering;
 
@@ -80,9 +81,10 @@ impl ThetaSketch {
     fn apply(&self, other: &Self, op: Op, k: usize) -> Result<Self> {
         self.check_compatible(other)?;
         let theta = self.theta.min(other.theta);
-        // A union keeps k hashes and needs the (k+1)-th as its θ if there are more.
+        // A union keeps `keep` hashes and needs the next one as its θ if there are more.
+        let keep = super::min_retained(k);
         let limit = if matches!(op, Op::Union) {
-            k + 1
+            keep + 1
         } else {
             usize::MAX
         };
@@ -97,7 +99,7 @@ impl ThetaSketch {
         out.sorted = values.len();
         out.values = values;
         if matches!(op, Op::Union) {
-            out.trim_to(k);
+            out.trim_to(keep);
         }
         Ok(out)
     }
@@ -105,7 +107,8 @@ impl ThetaSketch {
     /// Folds `other` into this sketch: afterwards it is the sketch of the union of both
     /// streams, with this sketch's `k` (the same as `self.union(other)` when the `k`s agree).
     ///
-    /// Merging is commutative and associative, and the result holds at most `k` hashes: it
+    /// Merging is commutative and associative, and the result holds at most
+    /// [`min_retained`](Self::min_retained) hashes: it
     /// equals [`compact`](Self::compact) of a sketch that saw both streams, whenever neither
     /// input had dropped a hash the other held (e.g. always while both are exact).
     ///

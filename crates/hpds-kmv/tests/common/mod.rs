@@ -22,3 +22,24 @@ pub fn hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+/// The checks both sketches share: `new(k)` refuses a `k` outside `MIN_K..=MAX_K` naming `k`,
+/// and `bounds(confidence)` of a sketch refuses a confidence outside (0, 1).
+pub fn assert_parameters_checked<S, B>(
+    new: impl Fn(usize) -> hpds_core::Result<S>,
+    bounds: impl Fn(&S, f64) -> hpds_core::Result<B>,
+) {
+    for k in [0, 1, hpds_kmv::MAX_K + 1] {
+        let Err(e) = new(k) else {
+            panic!("k = {k} accepted");
+        };
+        assert!(matches!(
+            e.kind(),
+            hpds_core::ErrorKind::InvalidParameter { name: "k", .. }
+        ));
+    }
+    let s = new(16).unwrap();
+    for c in [0.0, 1.0, 1.5, f64::NAN] {
+        assert!(bounds(&s, c).is_err(), "confidence {c} accepted");
+    }
+}

@@ -1,0 +1,222 @@
+//! Bit streams for compact codecs: a writer and a checked reader of bits packed least
+//! significant first into bytes, with the unary runs that Golomb–Rice codes are made of.
+//!
+//! ```
+//! use hpds_core::bits::{BitReader, BitWriter};
+//!
+//! let mut bytes = Vec::new();
+//! let mut w = BitWriter::new(&mut bytes);
+//! w.unary(3); // 1110
+//! w.put(0b101, 3);
+//! w.finish();
+//! assert_eq!(bytes, [0b0101_0111]);
+//! let mut r = BitReader::new(&bytes);
+//! assert_eq!((r.unary(), r.bits(3)), (Some(3), Some(0b101)));
+//! assert!(r.is_done());
+//! ```
+
+use alloc::vec::Vec;
+
+/// Appends bits to a byte vector, least significant bit first; [`finish`](Self::finish) pads
+/// the last byte with zeros.
+#[derive(Debug)]
+pub struct BitWriter<'a> {
+    out: &'a mut Vec<u8>,
+    acc: u128,
+    used: u32,
+}
+
+impl<'a> BitWriter<'a> {
+    /// A writer appending to `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        Self {
+            out,
+            acc: 0,
+            used: 0,
+        }
+    }
+
+    /// The low `n` bits of `value`, `n <= 64`.
+    pub fn put(&mut self, value: u64, n: u32) {
+        debug_assert!(n <= 64);
+        if n == 0 {
+            return;
+        }
+        let masked = u128::from(value) & ((1u128 << n) - 1);
+        self.acc |= masked << self.used;
+        self.used += n;
+        if self.used >= 64 {
+            self.out.extend_from_slice(&(self.acc as u64).to_le_bytes());
+            self.acc >>= 64;
+            self.used -= 64;
+        }
+    }
+
+    /// `count` one-bits.
+    pub fn ones(&mut self, mut count: u64) {
+        while count >= 64 {
+            self.put(u64::MAX, 64);
+            count -= 64;
+        }
+        self.put(u64::MAX, count as u32);
+    }
+
+    /// `count` in unary: `count` one-bits and a zero bit.
+    pub fn unary(&mut self, count: u64) {
+        self.ones(count);
+        self.put(0, 1);
+    }
+
+    /// Writes the last partial byte, zero padded.
+    pub fn finish(self) {
+        let bytes = self.used.div_ceil(8) as usize;
+        self.out
+            .extend_from_slice(&(self.acc as u64).to_le_bytes()[..bytes]);
+    }
+}
+
+/// Reads bits written by [`BitWriter`]. Every read is checked: `None` rather than reading past
+/// the end.
+#[derive(Debug, Clone)]
+pub struct BitReader<'a> {
+    bytes: &'a [u8],
+    /// Position in bits.
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at the first bit of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    fn total_bits(&self) -> usize {
+        self.bytes.len() * 8
+    }
+
+    /// The 64 bits from the current position; bits past the end read as zero.
+    fn peek(&self) -> u64 {
+        let first = self.pos / 8;
+        let mut window = [0u8; 16];
+        let end = (first + 9).min(self.bytes.len());
+        if first < end {
+            window[..end - first].copy_from_slice(&self.bytes[first..end]);
+        }
+        (u128::from_le_bytes(window) >> (self.pos % 8)) as u64
+    }
+
+    /// One bit.
+    pub fn bit(&mut self) -> Option<bool> {
+        self.bits(1).map(|b| b == 1)
+    }
+
+    /// `n <= 64` bits as a number (the first read is the least significant).
+    pub fn bits(&mut self, n: u32) -> Option<u64> {
+        debug_assert!(n <= 64);
+        if self.pos + n as usize > self.total_bits() {
+            return None;
+        }
+        let v = if n == 0 {
+            0
+        } else {
+            self.peek() & (u64::MAX >> (64 - n))
+        };
+        self.pos += n as usize;
+        Some(v)
+    }
+
+    /// Counts the one-bits up to the next zero bit, which is not consumed. `None` if more than
+    /// `max` ones come first or the data ends before the zero.
+    pub fn ones(&mut self, max: u64) -> Option<u64> {
+        let mut count = 0u64;
+        let mut at = self.pos;
+        loop {
+            let ahead = BitReader {
+                bytes: self.bytes,
+                pos: at,
+            };
+            let run = (!ahead.peek()).trailing_zeros() as usize;
+            if at + run >= self.total_bits() {
+                return None;
+            }
+            count += run as u64;
+            at += run;
+            if count > max {
+                return None;
+            }
+            if run < 64 {
+                self.pos = at;
+                return Some(count);
+            }
+        }
+    }
+
+    /// A count in unary: the one-bits and the zero bit that ends them. `None` if the data ends
+    /// first.
+    pub fn unary(&mut self) -> Option<u64> {
+        let count = self.ones(u64::MAX)?;
+        self.pos += 1;
+        Some(count)
+    }
+
+    /// Whether the stream ends here: the rest of the current byte is zero and no byte follows.
+    pub fn is_done(&self) -> bool {
+        self.pos.div_ceil(8) == self.bytes.len() && self.peek() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip_of_mixed_fields() {
+        let mut bytes = Vec::new();
+        let mut w = BitWriter::new(&mut bytes);
+        let fields: [(u64, u32); 6] = [
+            (5, 3),
+            (u64::MAX, 64),
+            (0, 0),
+            (1, 1),
+            (0x1234, 13),
+            (7, 64),
+        ];
+        for (v, n) in fields {
+            w.put(v, n);
+        }
+        w.unary(0);
+        w.unary(130);
+        w.ones(2);
+        w.finish();
+        let mut r = BitReader::new(&bytes);
+        for (v, n) in fields {
+            let mask = if n == 64 { u64::MAX } else { (1 << n) - 1 };
+            assert_eq!(r.bits(n), Some(v & mask));
+        }
+        assert_eq!(r.unary(), Some(0));
+        assert_eq!(r.clone().ones(129), None);
+        assert_eq!(r.unary(), Some(130));
+        // Two ones then zero padding: the run ends inside the data.
+        assert_eq!(r.ones(2), Some(2));
+        assert_eq!(r.bit(), Some(false));
+        assert!(r.is_done());
+    }
+
+    #[test]
+    fn reads_stop_at_the_end() {
+        let mut r = BitReader::new(&[0xff]);
+        assert_eq!(r.clone().ones(100), None);
+        assert_eq!(r.clone().unary(), None);
+        assert_eq!(r.bits(8), Some(0xff));
+        assert_eq!(r.bit(), None);
+        assert!(r.is_done());
+        let mut empty = BitReader::new(&[]);
+        assert!(empty.is_done());
+        assert_eq!((empty.bit(), empty.bits(0)), (None, Some(0)));
+        // A set bit after the position is not padding.
+        let mut r = BitReader::new(&[0b10]);
+        assert_eq!(r.bit(), Some(false));
+        assert!(!r.is_done());
+        assert!(!BitReader::new(&[0, 0]).is_done());
+    }
+}
