@@ -162,6 +162,7 @@ impl<L: Lane> Table<L> {
         self.weight
     }
 
+    #[cfg(test)]
     pub(crate) fn stash_len(&self) -> usize {
         self.stash.len()
     }
@@ -582,7 +583,7 @@ mod tests {
         let lane = t.new_lane(h);
         assert_eq!(lane_len::<u16>(lane), 14);
         assert_eq!(lane_len::<u16>(1 << 14), 0);
-        assert!(t.contains(h) == false);
+        assert!(!t.contains(h));
         // A lane matches the query value it was made from, and only through its own bits.
         let qv = t.query_value(h);
         assert_ne!(u16::match_mask(&[lane as u16; SLOTS], qv as u16), 0);
