@@ -23,6 +23,18 @@
 //! - `qfilter`: qfilter's resizeable quotient filter from 1,000 items (it needs its largest
 //!   size in advance: the race's item count).
 //!
+//! Instructions per operation, which do not depend on the machine's load, come from the same
+//! program under callgrind with `HPDS_ICOUNT=1`: it fills each contestant once (1M items by
+//! default, `HPDS_RACE_SIZES` to change) and queries it, each in its own non-inlined function
+//! (`icount_insert<..>`, `icount_member<..>`, `icount_absent<..>`), and prints the operation
+//! counts to divide by:
+//!
+//! ```text
+//! cargo bench -p hpds-benches --bench expandable_race --no-run   # prints the executable's path
+//! HPDS_ICOUNT=1 valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/deps/expandable_race-HASH --bench
+//! callgrind_annotate --inclusive=yes cg.out | grep icount_
+//! ```
+//!
 //! Build: ns per insert of a fill from empty; member and non-member: ns per query on the full
 //! filter; bits per item: the bytes the full filter keeps (counting allocator); FPR: measured
 //! on 200,000 non-members.
@@ -159,7 +171,7 @@ fn enter<'a, C: Contestant + 'a>(
     races[0].add_fresh(
         name,
         n,
-        || C::build(n),
+        move || C::build(n),
         |f| {
             for &k in &d.keys {
                 f.add(k);
@@ -173,7 +185,10 @@ fn enter<'a, C: Contestant + 'a>(
         }
         f
     });
-    assert!(d.members.iter().all(|&k| full.has(k)), "{name}: a false negative");
+    assert!(
+        d.members.iter().all(|&k| full.has(k)),
+        "{name}: a false negative"
+    );
     let fp = d.absent.iter().filter(|&&k| full.has(k)).count();
     kept.push(Kept {
         name,
@@ -188,6 +203,38 @@ fn enter<'a, C: Contestant + 'a>(
     races[2].add(name, d.absent.len() as u64, move || {
         black_box(d.absent.iter().filter(|&&k| full.has(k)).count());
     });
+}
+
+#[inline(never)]
+fn icount_insert<C: Contestant>(f: &mut C, keys: &[u64]) {
+    for &k in keys {
+        f.add(k);
+    }
+}
+
+#[inline(never)]
+fn icount_member<C: Contestant>(f: &C, keys: &[u64]) -> usize {
+    keys.iter().filter(|&&k| f.has(k)).count()
+}
+
+#[inline(never)]
+fn icount_absent<C: Contestant>(f: &C, keys: &[u64]) -> usize {
+    keys.iter().filter(|&&k| !f.has(k)).count()
+}
+
+/// One fill and one pass of queries per contestant, for callgrind.
+fn icount<C: Contestant>(name: &str, d: &Data) {
+    let mut f = C::build(d.keys.len() as u64);
+    icount_insert(&mut f, &d.keys);
+    let found = icount_member(&f, &d.members);
+    let missed = icount_absent(&f, &d.absent);
+    black_box((found, missed));
+    println!(
+        "{name}: {} inserts, {} member and {} non-member queries",
+        d.keys.len(),
+        d.members.len(),
+        d.absent.len()
+    );
 }
 
 fn env_list(name: &str) -> Option<Vec<String>> {
@@ -219,7 +266,8 @@ fn main() {
         sizes = vec![20_000];
     }
     let only = env_list("HPDS_RACE_ONLY");
-    let wanted = |name: &str| name == "blocked" || only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
+    let wanted =
+        |name: &str| name == "blocked" || only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
     for n in sizes {
         let rounds: usize = std::env::var("HPDS_RACE_ROUNDS")
             .ok()
@@ -237,21 +285,41 @@ fn main() {
             members,
             absent,
         };
-        let new_race = || Race::new().rounds(rounds).min_round(Duration::from_millis(20));
+        if std::env::var_os("HPDS_ICOUNT").is_some() {
+            icount::<Blocked>("blocked", &d);
+            icount::<Expandable>("expandable", &d);
+            icount::<Scalable>("scalable", &d);
+            icount::<Aleph>("aleph", &d);
+            icount::<Growable>("growable", &d);
+            icount::<PcScalable>("pc_scalable", &d);
+            icount::<QFilter>("qfilter", &d);
+            continue;
+        }
+        let new_race = || {
+            Race::new()
+                .rounds(rounds)
+                .min_round(Duration::from_millis(20))
+        };
         let mut races = [new_race(), new_race(), new_race()];
         let mut kept = Vec::new();
         enter::<Blocked>("blocked", &d, &mut races, &mut kept);
-        for (name, add) in [
-            ("expandable", enter::<Expandable> as fn(_, _, _, _)),
-            ("scalable", enter::<Scalable>),
-            ("aleph", enter::<Aleph>),
-            ("growable", enter::<Growable>),
-            ("pc_scalable", enter::<PcScalable>),
-            ("qfilter", enter::<QFilter>),
-        ] {
-            if wanted(name) && (name != "pc_scalable" || n <= 10_000_000) {
-                add(name, &d, &mut races, &mut kept);
-            }
+        if wanted("expandable") {
+            enter::<Expandable>("expandable", &d, &mut races, &mut kept);
+        }
+        if wanted("scalable") {
+            enter::<Scalable>("scalable", &d, &mut races, &mut kept);
+        }
+        if wanted("aleph") {
+            enter::<Aleph>("aleph", &d, &mut races, &mut kept);
+        }
+        if wanted("growable") {
+            enter::<Growable>("growable", &d, &mut races, &mut kept);
+        }
+        if wanted("pc_scalable") && n <= 10_000_000 {
+            enter::<PcScalable>("pc_scalable", &d, &mut races, &mut kept);
+        }
+        if wanted("qfilter") {
+            enter::<QFilter>("qfilter", &d, &mut races, &mut kept);
         }
         let [build, member, absent] = races;
         let outs = [build.run(), member.run(), absent.run()];

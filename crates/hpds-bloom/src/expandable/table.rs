@@ -45,6 +45,9 @@ pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
     fn to_u64(self) -> u64;
     /// Bit `i` is set when lane `i` matches the query value `qv` (flag included).
     fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32;
+    /// Whether some lane matches `qv`: [`match_mask`](Self::match_mask)` != 0`, as a
+    /// reduction the compiler keeps in vector registers.
+    fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool;
     /// Whether some lane is empty.
     fn has_empty(lanes: &[Self; SLOTS]) -> bool;
 }
@@ -77,6 +80,14 @@ macro_rules! lane {
                     mask |= u32::from(hit) << i;
                 }
                 mask
+            }
+
+            #[inline(always)]
+            fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool {
+                lanes.iter().fold(false, |acc, &s| {
+                    let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
+                    acc | ((s != 0) & ((s ^ qv) & above == 0))
+                })
             }
 
             #[inline(always)]
@@ -236,8 +247,9 @@ impl<L: Lane> Table<L> {
         let b1 = self.next(b);
         let qv = self.query_value(h);
         let spill = self.lanes(b1);
-        if L::match_mask(self.lanes(b), L::from_u64(qv)) != 0
-            || L::match_mask(spill, L::from_u64(qv | flag::<L>())) != 0
+        // Both buckets are tested (no short cut), so their loads are issued together.
+        if L::any_match(self.lanes(b), L::from_u64(qv))
+            | L::any_match(spill, L::from_u64(qv | flag::<L>()))
         {
             return true;
         }
