@@ -76,6 +76,7 @@ impl ExpandableConfig {
             }
         }
         Ok(ExpandableFilter {
+            budget: self.budget(),
             config: self,
             table,
             len: 0,
@@ -251,6 +252,8 @@ pub struct ExpandableFilter {
     table: Lanes,
     /// Items inserted minus items removed.
     len: u64,
+    /// [`ExpandableConfig::budget`], computed once.
+    budget: u128,
 }
 
 impl ExpandableFilter {
@@ -322,7 +325,7 @@ impl ExpandableFilter {
         let new_q = q + u32::from(grow);
         let narrow_entry = 1u128 << (WEIGHT_BITS - table::max_len::<u16>() - new_q);
         let widen = matches!(self.table, Lanes::Narrow(_))
-            && self.table.weight() + narrow_entry > self.config.budget();
+            && self.table.weight() + narrow_entry > self.budget;
         if !grow && !widen {
             return Ok(());
         }
@@ -515,7 +518,12 @@ impl ByteCodec for ExpandableFilter {
             })?),
             _ => return Err(Error::invalid_encoding("expandable filter lane width")),
         };
-        Ok(Self { config, table, len })
+        Ok(Self {
+            budget: config.budget(),
+            config,
+            table,
+            len,
+        })
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
     fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool;
     /// Whether some lane is empty.
     fn has_empty(lanes: &[Self; SLOTS]) -> bool;
+    /// The first empty lane, found without a branch per lane.
+    fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize>;
 }
 
 macro_rules! lane {
@@ -93,6 +95,15 @@ macro_rules! lane {
             #[inline(always)]
             fn has_empty(lanes: &[Self; SLOTS]) -> bool {
                 lanes.iter().fold(false, |acc, &s| acc | (s == 0))
+            }
+
+            #[inline(always)]
+            fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize> {
+                let mask = lanes
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (i, &s)| m | (u32::from(s == 0) << i));
+                (mask != 0).then(|| mask.trailing_zeros() as usize)
             }
         }
     };
@@ -338,7 +349,7 @@ impl<L: Lane> Table<L> {
     /// An empty lane for home `b` in `b` or `b + 1`, without moving anything.
     fn free_lane(&self, b: u64) -> Option<(u64, usize)> {
         for bucket in [b, self.next(b)] {
-            if let Some(i) = self.lanes(bucket).iter().position(|&s| s == L::default()) {
+            if let Some(i) = L::first_empty(self.lanes(bucket)) {
                 return Some((bucket, i));
             }
         }
@@ -349,12 +360,11 @@ impl<L: Lane> Table<L> {
     /// make room, or in the stash; whether it went to the stash.
     fn place(&mut self, b: u64, lane: u64) -> bool {
         let b1 = self.next(b);
-        let in_b = self.lanes(b).iter().position(|&s| s == L::default());
-        if let Some(i) = in_b {
+        if let Some(i) = L::first_empty(self.lanes(b)) {
             self.lanes_mut(b)[i] = L::from_u64(lane);
             return false;
         }
-        if let Some(i) = self.lanes(b1).iter().position(|&s| s == L::default()) {
+        if let Some(i) = L::first_empty(self.lanes(b1)) {
             self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
             return false;
         }
@@ -386,7 +396,7 @@ impl<L: Lane> Table<L> {
             .iter()
             .position(|&s| s.to_u64() & flag::<L>() != 0)?;
         let p = self.prev(x);
-        let j = match self.lanes(p).iter().position(|&s| s == L::default()) {
+        let j = match L::first_empty(self.lanes(p)) {
             Some(j) => j,
             None if depth > 1 => self.free_left(p, depth - 1)?,
             None => return None,
@@ -405,7 +415,7 @@ impl<L: Lane> Table<L> {
             s != 0 && s & flag::<L>() == 0
         })?;
         let n = self.next(x);
-        let j = match self.lanes(n).iter().position(|&s| s == L::default()) {
+        let j = match L::first_empty(self.lanes(n)) {
             Some(j) => j,
             None if depth > 1 => self.free_right(n, depth - 1)?,
             None => return None,
@@ -604,6 +614,13 @@ mod tests {
         assert_eq!(u16::match_mask(&[1 << 14; SLOTS], 0x1234), 0xffff);
         assert_eq!(u16::match_mask(&[0; SLOTS], 0), 0);
         assert_eq!(u16::match_mask(&[(1 << 14) | 0x8000; SLOTS], 0x1234), 0);
+        let mut lanes = [1u16 << 14; SLOTS];
+        assert_eq!(u16::first_empty(&lanes), None);
+        assert!(u16::any_match(&lanes, 0x1234));
+        lanes[5] = 0;
+        lanes[9] = 0;
+        assert_eq!(u16::first_empty(&lanes), Some(5));
+        assert!(!u16::any_match(&lanes, 0x8000));
     }
 
     /// Crowded tiny tables exercise the chains and the stash; every entry stays findable
