@@ -13,6 +13,7 @@
 //! | [`BloomFilter`] | the classic filter; union, intersection, fill estimates | 9.6 |
 //! | [`BlockedBloomFilter`] | speed: one cache line per operation, no branch on the data | 10.5 |
 //! | [`ScalableBloomFilter`] | an unknown number of items, rate still ≤ p | 17-20 (grows) |
+//! | [`ExpandableFilter`] | an unknown number of items, constant-time operations, removals | 18.3-36.6 (doubles) |
 //! | [`CountingBloomFilter`] | removals (4-bit saturating counters) | 38.4 |
 //! | [`TimingBloomFilter`] | streams: items expire after a decay time | 38.4 per live item |
 //! | [`ScalingTimingBloomFilter`] | expiring items at an unknown, changing rate | grows and shrinks |
@@ -101,7 +102,9 @@
 //!   calls. It costs about 10% more memory than the classic filter at 1% (10.5 bits per item
 //!   instead of 9.6) and more at low rates (16.9 instead of 14.4 at 0.1%).
 //! - Smallest memory, union and intersection, fill estimates, low rates: [`BloomFilter`].
-//! - Size unknown: [`ScalableBloomFilter`] (split-block stages tested together).
+//! - Size unknown: [`ScalableBloomFilter`] (split-block stages tested together), or
+//!   [`ExpandableFilter`] (one table that doubles in place: one or two cache lines per
+//!   operation however much it grew, and removals).
 //!
 //! # Performance
 //! ns per operation at p = 1%, one item at a time, medians of interleaved rounds in one
@@ -213,6 +216,7 @@ mod blocked;
 mod bloom;
 mod clock;
 mod counting;
+mod expandable;
 pub mod fuse;
 mod hashing;
 mod nibbles;
@@ -227,6 +231,7 @@ pub use blocked::BlockedBloomFilter;
 pub use bloom::BloomFilter;
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use counting::CountingBloomFilter;
+pub use expandable::{ExpandableConfig, ExpandableFilter};
 pub use fuse::{BinaryFuse8, BinaryFuse16, BinaryFuseFilter, Fingerprint};
 pub use scalable::{ScalableBloomFilter, ScalableConfig};
 pub use timing::{ScalingTimingBloomFilter, TimingBloomFilter};

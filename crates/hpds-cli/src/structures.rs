@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 
 use hpds_bloom::{
     AtomicBloomFilter, BinaryFuseFilter, BlockedBloomFilter, BloomFilter, CountingBloomFilter,
-    Fingerprint, ScalableBloomFilter, TimingBloomFilter, params,
+    ExpandableFilter, Fingerprint, ScalableBloomFilter, TimingBloomFilter, params,
 };
 use hpds_core::DistinctCounter;
 use hpds_core::hash::{hash128_bytes, mix64};
@@ -175,6 +175,18 @@ pub fn all() -> Vec<Entry> {
             },
         },
         Entry {
+            name: "expandable",
+            truth: Truth::Distinct,
+            about: "hpds ExpandableFilter from 2^16 items at 1%: counts first sightings",
+            mergeable: false,
+            build: |_| {
+                Box::new(FirstSightings(
+                    ExpandableFilter::new(1 << 16, 0.01).expect("valid"),
+                    0,
+                ))
+            },
+        },
+        Entry {
             name: "binary-fuse8",
             truth: Truth::Members,
             about: "hpds BinaryFuse8 built at the end from half the distinct tokens: \
@@ -328,6 +340,13 @@ impl Seen for BlockedBloomFilter {
 impl Seen for ScalableBloomFilter {
     fn seen(&mut self, token: &str) -> bool {
         self.insert(token)
+    }
+}
+
+impl Seen for ExpandableFilter {
+    fn seen(&mut self, token: &str) -> bool {
+        // A set: a token already (probably) present adds no second entry.
+        self.contains(token) || self.insert(token)
     }
 }
 
@@ -758,6 +777,7 @@ filter!(
     BlockedBloomFilter,
     CountingBloomFilter,
     ScalableBloomFilter,
+    ExpandableFilter,
     AtomicBloomFilter,
     TimingBloomFilter
 );
@@ -877,6 +897,18 @@ pub fn filters() -> Vec<FilterEntry> {
             shape: |n, p| {
                 format!(
                     "first stage sized for {} items; growing 2x; stage rates summing to p = {p}",
+                    (n / 100).max(1)
+                )
+            },
+            theory: |_, p, _| p,
+        },
+        FilterEntry {
+            name: "expandable",
+            // Starts at a hundredth of the capacity and doubles; its promise is the bound p.
+            build: |n, p| Ok(Box::new(ExpandableFilter::new((n as u64 / 100).max(1), p)?)),
+            shape: |n, p| {
+                format!(
+                    "first table for {} items; doubling in place; fingerprint rate bound p = {p}",
                     (n / 100).max(1)
                 )
             },

@@ -1,0 +1,667 @@
+//! The table of an [`ExpandableFilter`](super::ExpandableFilter): buckets of sixteen lanes, each
+//! lane one variable-length fingerprint, and a small sorted stash for the rare entry that finds
+//! no room.
+//!
+//! # Lanes
+//! A lane is a `u16` or a `u32` (`W` bits). Bit `W-1` is the *spill flag*: the entry belongs to
+//! the bucket before the one it is in. Below it come the fingerprint's bits, the first (the next
+//! to move into the address) at bit `W-2`, then a 1 (the *marker*), then zeros: the length of
+//! the fingerprint is coded in unary by the marker's position, so a lane holds any length from
+//! 0 to `W-2` bits. The empty lane is 0 (it has no marker). A lane of length 0, a *void* entry,
+//! matches every item of its bucket.
+//!
+//! # Addressing
+//! With `2^q` buckets, an item's 64-bit hash `h` gives its home bucket `h >> (64-q)` (the top
+//! `q` bits) and its fingerprint the bits below them, top-aligned. Doubling the table moves the
+//! first fingerprint bit into the address: the entry of bucket `b` goes to bucket `2b + bit`
+//! with its fingerprint one bit shorter; a void entry, which has no bit left, is copied into
+//! both `2b` and `2b + 1`.
+//!
+//! # Placement
+//! An entry lives in its home bucket `b` or, flagged, in `b + 1` (cyclically). When both are
+//! full, a chain of at most [`DEPTH`] moves makes room (a flagged entry moves back to its home,
+//! or an unflagged one forward to the next bucket, flagged); when that fails too, the entry goes
+//! to the stash. An entry of home `b` is stashed only while bucket `b + 1` is full, which
+//! removals maintain, so a query reads the stash only when `b + 1` is full.
+
+use crate::prefetch::prefetch;
+
+/// Lanes per bucket.
+pub(crate) const SLOTS: usize = 16;
+
+/// Most moves of one placement chain in each direction.
+const DEPTH: u32 = 8;
+
+/// Weights are fixed-point numbers in units of `2^-WEIGHT_BITS`.
+pub(crate) const WEIGHT_BITS: u32 = 100;
+
+/// A lane width: `u16` or `u32`.
+pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
+    /// Bits per lane.
+    const BITS: u32;
+    /// The lane truncated from the low bits of `v`.
+    fn from_u64(v: u64) -> Self;
+    /// The lane as a number.
+    fn to_u64(self) -> u64;
+    /// Bit `i` is set when lane `i` matches the query value `qv` (flag included).
+    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32;
+    /// Whether some lane matches `qv`: [`match_mask`](Self::match_mask)` != 0`, as a
+    /// reduction the compiler keeps in vector registers.
+    fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool;
+    /// Whether some lane is empty.
+    fn has_empty(lanes: &[Self; SLOTS]) -> bool;
+    /// The first empty lane, found without a branch per lane.
+    fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize>;
+}
+
+macro_rules! lane {
+    ($t:ty) => {
+        impl Lane for $t {
+            const BITS: u32 = <$t>::BITS;
+
+            #[inline(always)]
+            #[allow(clippy::cast_possible_truncation)]
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
+
+            #[inline(always)]
+            fn to_u64(self) -> u64 {
+                u64::from(self)
+            }
+
+            /// Lane `s` matches when it is not empty and agrees with `qv` on every bit above its
+            /// marker (the flag and the fingerprint): `(s ^ qv) & -(2 · lowest_one(s)) == 0`.
+            /// No branch, so the compiler vectorises the sixteen lanes.
+            #[inline(always)]
+            fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
+                let mut mask = 0u32;
+                for (i, &s) in lanes.iter().enumerate() {
+                    let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
+                    let hit = (s != 0) & ((s ^ qv) & above == 0);
+                    mask |= u32::from(hit) << i;
+                }
+                mask
+            }
+
+            #[inline(always)]
+            fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool {
+                lanes.iter().fold(false, |acc, &s| {
+                    let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
+                    acc | ((s != 0) & ((s ^ qv) & above == 0))
+                })
+            }
+
+            #[inline(always)]
+            fn has_empty(lanes: &[Self; SLOTS]) -> bool {
+                lanes.iter().fold(false, |acc, &s| acc | (s == 0))
+            }
+
+            #[inline(always)]
+            fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize> {
+                let mask = lanes
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (i, &s)| m | (u32::from(s == 0) << i));
+                (mask != 0).then(|| mask.trailing_zeros() as usize)
+            }
+        }
+    };
+}
+
+lane!(u16);
+lane!(u32);
+
+/// The spill flag of a lane of width `L`.
+#[inline(always)]
+fn flag<L: Lane>() -> u64 {
+    1 << (L::BITS - 1)
+}
+
+/// The longest fingerprint a lane of width `L` holds.
+#[inline(always)]
+pub(crate) fn max_len<L: Lane>() -> u32 {
+    L::BITS - 2
+}
+
+/// The fingerprint length of a non-empty lane (flag ignored).
+#[inline(always)]
+pub(crate) fn lane_len<L: Lane>(s: u64) -> u32 {
+    (L::BITS - 2) - (s & (flag::<L>() - 1)).trailing_zeros()
+}
+
+/// Whether a lane value is a valid entry: empty, or with a marker.
+pub(crate) fn lane_valid<L: Lane>(s: u64) -> bool {
+    s == 0 || s & (flag::<L>() - 1) != 0
+}
+
+/// One bucket: sixteen lanes, 32-byte aligned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(32))]
+pub(crate) struct Bucket<L: Lane>(pub(crate) [L; SLOTS]);
+
+/// The buckets, the stash and the running totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Table<L: Lane> {
+    /// `2^q` buckets.
+    q: u32,
+    buckets: Vec<Bucket<L>>,
+    /// Entries that found no room: `(home, lane)` sorted, lanes without the flag.
+    stash: Vec<(u64, L)>,
+    /// Entries held (lanes in use plus stash entries).
+    used: u64,
+    /// `Σ 2^{WEIGHT_BITS - len - q}` over the entries: the union bound on the rate, in fixed point.
+    weight: u128,
+}
+
+/// An entry's weight: the probability `2^{-len} / 2^q` that a random non-member matches it.
+#[inline(always)]
+fn weight_of(len: u32, q: u32) -> u128 {
+    1u128 << (WEIGHT_BITS - len - q)
+}
+
+impl<L: Lane> Table<L> {
+    /// An empty table of `2^q` buckets.
+    pub(crate) fn new(q: u32) -> Self {
+        Self {
+            q,
+            buckets: vec![Bucket::default(); 1usize << q],
+            stash: Vec::new(),
+            used: 0,
+            weight: 0,
+        }
+    }
+
+    pub(crate) fn q(&self) -> u32 {
+        self.q
+    }
+
+    pub(crate) fn used(&self) -> u64 {
+        self.used
+    }
+
+    pub(crate) fn weight(&self) -> u128 {
+        self.weight
+    }
+
+    #[cfg(test)]
+    pub(crate) fn stash_len(&self) -> usize {
+        self.stash.len()
+    }
+
+    /// Heap bytes of a table of `2^q` buckets of this width (without the stash).
+    pub(crate) fn bucket_bytes(q: u32) -> usize {
+        core::mem::size_of::<Bucket<L>>() << q
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.buckets.capacity() * core::mem::size_of::<Bucket<L>>()
+            + self.stash.capacity() * core::mem::size_of::<(u64, L)>()
+    }
+
+    #[inline(always)]
+    fn mask(&self) -> u64 {
+        (1u64 << self.q) - 1
+    }
+
+    #[inline(always)]
+    fn home(&self, h: u64) -> u64 {
+        h >> (64 - self.q)
+    }
+
+    /// The query value of `h`: its fingerprint bits below the address, top-aligned under the
+    /// flag bit.
+    #[inline(always)]
+    fn query_value(&self, h: u64) -> u64 {
+        (h << self.q) >> (65 - L::BITS)
+    }
+
+    /// A new entry for `h` with the longest fingerprint the lane holds.
+    #[inline(always)]
+    fn new_lane(&self, h: u64) -> u64 {
+        // The top `W-2` bits of the query value are the fingerprint; the marker goes below.
+        (self.query_value(h) & !1) | 1
+    }
+
+    #[inline(always)]
+    fn next(&self, b: u64) -> u64 {
+        (b + 1) & self.mask()
+    }
+
+    #[inline(always)]
+    fn prev(&self, b: u64) -> u64 {
+        b.wrapping_sub(1) & self.mask()
+    }
+
+    #[inline(always)]
+    fn lanes(&self, b: u64) -> &[L; SLOTS] {
+        &self.buckets[b as usize].0
+    }
+
+    #[inline(always)]
+    fn lanes_mut(&mut self, b: u64) -> &mut [L; SLOTS] {
+        &mut self.buckets[b as usize].0
+    }
+
+    /// Starts loading the cache lines an operation on `h` reads.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, h: u64) {
+        let b = self.home(h);
+        prefetch(self.lanes(b));
+        prefetch(self.lanes(self.next(b)));
+    }
+
+    /// Whether some entry of `h`'s home matches it.
+    #[inline]
+    pub(crate) fn contains(&self, h: u64) -> bool {
+        let b = self.home(h);
+        let b1 = self.next(b);
+        let qv = self.query_value(h);
+        let spill = self.lanes(b1);
+        // Both buckets are tested (no short cut), so their loads are issued together.
+        if L::any_match(self.lanes(b), L::from_u64(qv))
+            | L::any_match(spill, L::from_u64(qv | flag::<L>()))
+        {
+            return true;
+        }
+        !self.stash.is_empty() && !L::has_empty(spill) && self.stash_match(b, qv).is_some()
+    }
+
+    /// The range of the stash holding home `b`.
+    fn stash_range(&self, b: u64) -> core::ops::Range<usize> {
+        let lo = self.stash.partition_point(|&(h, _)| h < b);
+        let hi = lo + self.stash[lo..].partition_point(|&(h, _)| h == b);
+        lo..hi
+    }
+
+    /// The longest stashed entry of home `b` matching the query value.
+    fn stash_match(&self, b: u64, qv: u64) -> Option<usize> {
+        let range = self.stash_range(b);
+        let start = range.start;
+        let mut best: Option<(usize, u32)> = None;
+        for (i, &(_, s)) in self.stash[range].iter().enumerate() {
+            let mask = [s; SLOTS];
+            if L::match_mask(&mask, L::from_u64(qv)) & 1 != 0 {
+                let len = lane_len::<L>(s.to_u64());
+                if best.is_none_or(|(_, l)| len > l) {
+                    best = Some((start + i, len));
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    /// Adds an entry for `h` with the longest fingerprint; whether it went to the stash.
+    pub(crate) fn insert(&mut self, h: u64) -> bool {
+        let b = self.home(h);
+        let lane = self.new_lane(h);
+        self.weight += weight_of(max_len::<L>(), self.q);
+        self.used += 1;
+        self.place(b, lane)
+    }
+
+    /// Adds an entry for `h` only if there is room in the buckets (no stash): by merging it
+    /// with the entry of its home that shares the longest fingerprint prefix when the buckets
+    /// are full. Used past the memory limit.
+    pub(crate) fn insert_or_merge(&mut self, h: u64) {
+        let b = self.home(h);
+        let lane = self.new_lane(h);
+        if let Some((bucket, i)) = self.free_lane(b) {
+            let f = if bucket == b { 0 } else { flag::<L>() };
+            self.lanes_mut(bucket)[i] = L::from_u64(lane | f);
+            self.weight += weight_of(max_len::<L>(), self.q);
+            self.used += 1;
+            return;
+        }
+        // Merge with the home entry sharing the longest prefix.
+        let b1 = self.next(b);
+        let mut best: Option<(u64, usize, u32)> = None;
+        for (bucket, f) in [(b, 0), (b1, flag::<L>())] {
+            for (i, &s) in self.lanes(bucket).iter().enumerate() {
+                let s = s.to_u64();
+                if s == 0 || s & flag::<L>() != f {
+                    continue;
+                }
+                let len = lane_len::<L>(s);
+                let diff = (s ^ lane) & (flag::<L>() - 1);
+                let common = (diff.leading_zeros() - (64 - L::BITS) - 1).min(len);
+                if best.is_none_or(|(_, _, c)| common > c) {
+                    best = Some((bucket, i, common));
+                }
+            }
+        }
+        let Some((bucket, i, common)) = best else {
+            // No entry of this home in the buckets: the stash it is.
+            self.weight += weight_of(max_len::<L>(), self.q);
+            self.used += 1;
+            self.stash_insert(b, lane);
+            return;
+        };
+        let old = self.lanes(bucket)[i].to_u64();
+        let f = old & flag::<L>();
+        let keep = !((1u64 << (L::BITS - 1 - common)) - 1);
+        let merged = (old & keep) | (1 << (L::BITS - 2 - common)) | f;
+        self.weight -= weight_of(lane_len::<L>(old), self.q);
+        self.weight += weight_of(common, self.q);
+        self.lanes_mut(bucket)[i] = L::from_u64(merged);
+    }
+
+    /// An empty lane for home `b` in `b` or `b + 1`, without moving anything.
+    fn free_lane(&self, b: u64) -> Option<(u64, usize)> {
+        for bucket in [b, self.next(b)] {
+            if let Some(i) = L::first_empty(self.lanes(bucket)) {
+                return Some((bucket, i));
+            }
+        }
+        None
+    }
+
+    /// Puts `lane` (no flag) for home `b` in the buckets, moving up to [`DEPTH`] entries to
+    /// make room, or in the stash; whether it went to the stash.
+    fn place(&mut self, b: u64, lane: u64) -> bool {
+        let b1 = self.next(b);
+        if let Some(i) = L::first_empty(self.lanes(b)) {
+            self.lanes_mut(b)[i] = L::from_u64(lane);
+            return false;
+        }
+        if let Some(i) = L::first_empty(self.lanes(b1)) {
+            self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
+            return false;
+        }
+        if let Some(i) = self.free_left(b, DEPTH) {
+            self.lanes_mut(b)[i] = L::from_u64(lane);
+            return false;
+        }
+        if let Some(i) = self.free_right(b1, DEPTH) {
+            self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
+            return false;
+        }
+        self.stash_insert(b, lane);
+        true
+    }
+
+    fn stash_insert(&mut self, b: u64, lane: u64) {
+        let entry = (b, L::from_u64(lane));
+        let at = self
+            .stash
+            .partition_point(|&(h, s)| (h, s.to_u64()) < (b, lane));
+        self.stash.insert(at, entry);
+    }
+
+    /// Empties a lane of bucket `x` by moving one of its spilled entries back to its home
+    /// `x - 1` (making room there the same way, at most `depth` times); the emptied lane.
+    fn free_left(&mut self, x: u64, depth: u32) -> Option<usize> {
+        let i = self
+            .lanes(x)
+            .iter()
+            .position(|&s| s.to_u64() & flag::<L>() != 0)?;
+        let p = self.prev(x);
+        let j = match L::first_empty(self.lanes(p)) {
+            Some(j) => j,
+            None if depth > 1 => self.free_left(p, depth - 1)?,
+            None => return None,
+        };
+        let s = self.lanes(x)[i].to_u64();
+        self.lanes_mut(p)[j] = L::from_u64(s & !flag::<L>());
+        self.lanes_mut(x)[i] = L::default();
+        Some(i)
+    }
+
+    /// Empties a lane of bucket `x` by moving one of its own entries to `x + 1`, flagged
+    /// (making room there the same way, at most `depth` times); the emptied lane.
+    fn free_right(&mut self, x: u64, depth: u32) -> Option<usize> {
+        let i = self.lanes(x).iter().position(|&s| {
+            let s = s.to_u64();
+            s != 0 && s & flag::<L>() == 0
+        })?;
+        let n = self.next(x);
+        let j = match L::first_empty(self.lanes(n)) {
+            Some(j) => j,
+            None if depth > 1 => self.free_right(n, depth - 1)?,
+            None => return None,
+        };
+        let s = self.lanes(x)[i].to_u64();
+        self.lanes_mut(n)[j] = L::from_u64(s | flag::<L>());
+        self.lanes_mut(x)[i] = L::default();
+        Some(i)
+    }
+
+    /// Removes the longest entry of `h`'s home matching it; whether there was one.
+    ///
+    /// The longest match is the one to remove: if `h`'s own entry is among the matches, any
+    /// longer match agrees with `h` on more bits, so the shorter entries left still match
+    /// every item the removed one stood for.
+    pub(crate) fn remove(&mut self, h: u64) -> bool {
+        let b = self.home(h);
+        let b1 = self.next(b);
+        let qv = self.query_value(h);
+        let mut best: Option<(u64, usize, u32)> = None;
+        for (bucket, f) in [(b, 0), (b1, flag::<L>())] {
+            let mut m = L::match_mask(self.lanes(bucket), L::from_u64(qv | f));
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let len = lane_len::<L>(self.lanes(bucket)[i].to_u64());
+                if best.is_none_or(|(_, _, l)| len > l) {
+                    best = Some((bucket, i, len));
+                }
+            }
+        }
+        if !self.stash.is_empty() && !L::has_empty(self.lanes(b1)) {
+            if let Some(k) = self.stash_match(b, qv) {
+                let len = lane_len::<L>(self.stash[k].1.to_u64());
+                if best.is_none_or(|(_, _, l)| len > l) {
+                    self.stash.remove(k);
+                    self.used -= 1;
+                    self.weight -= weight_of(len, self.q);
+                    return true;
+                }
+            }
+        }
+        let Some((bucket, i, len)) = best else {
+            return false;
+        };
+        self.lanes_mut(bucket)[i] = L::default();
+        self.used -= 1;
+        self.weight -= weight_of(len, self.q);
+        // A stashed entry of home `bucket - 1` needs `bucket` full: move one in.
+        let p = self.prev(bucket);
+        let range = self.stash_range(p);
+        if !range.is_empty() {
+            let (_, s) = self.stash.remove(range.start);
+            self.lanes_mut(bucket)[i] = L::from_u64(s.to_u64() | flag::<L>());
+        }
+        true
+    }
+
+    /// Calls `f(home, lane)` for every entry (lanes without the flag).
+    fn for_each_entry(&self, mut f: impl FnMut(u64, u64)) {
+        for (x, bucket) in self.buckets.iter().enumerate() {
+            for &s in &bucket.0 {
+                let s = s.to_u64();
+                if s == 0 {
+                    continue;
+                }
+                let home = if s & flag::<L>() != 0 {
+                    self.prev(x as u64)
+                } else {
+                    x as u64
+                };
+                f(home, s & !flag::<L>());
+            }
+        }
+        for &(home, s) in &self.stash {
+            f(home, s.to_u64());
+        }
+    }
+
+    /// The table with twice the buckets: each entry gives its first fingerprint bit to the
+    /// address; void entries are copied into both halves of their bucket.
+    pub(crate) fn doubled(&self) -> Self {
+        let mut t = Self::new(self.q + 1);
+        t.weight = self.weight;
+        let top = flag::<L>() >> 1;
+        let void = top; // A void lane is its marker at bit W-2.
+        self.for_each_entry(|home, s| {
+            if s == void {
+                t.used += 2;
+                t.place(2 * home, void);
+                t.place(2 * home + 1, void);
+            } else {
+                let bit = u64::from(s & top != 0);
+                t.used += 1;
+                t.place(2 * home + bit, (s << 1) & (flag::<L>() - 1));
+            }
+        });
+        t
+    }
+
+    /// The same entries in wider lanes `M`: positions, lengths and weights unchanged.
+    pub(crate) fn widened<M: Lane>(&self) -> Table<M> {
+        let shift = M::BITS - L::BITS;
+        let buckets = self
+            .buckets
+            .iter()
+            .map(|b| Bucket(b.0.map(|s| M::from_u64(s.to_u64() << shift))))
+            .collect();
+        let stash = self
+            .stash
+            .iter()
+            .map(|&(h, s)| (h, M::from_u64(s.to_u64() << shift)))
+            .collect();
+        Table {
+            q: self.q,
+            buckets,
+            stash,
+            used: self.used,
+            weight: self.weight,
+        }
+    }
+
+    /// Every lane in bucket order, then the stash as `(home, lane)`.
+    pub(crate) fn parts(&self) -> (impl Iterator<Item = u64> + '_, &[(u64, L)]) {
+        (
+            self.buckets
+                .iter()
+                .flat_map(|b| b.0.iter().map(|s| s.to_u64())),
+            &self.stash,
+        )
+    }
+
+    /// A table from its lanes (bucket order) and stash, validated: every lane has a marker,
+    /// the stash is sorted, its lanes are unflagged entries of existing buckets, and the bucket
+    /// after each stashed home is full.
+    pub(crate) fn from_parts(q: u32, lanes: &[L], stash: Vec<(u64, L)>) -> Option<Self> {
+        if lanes.len() != SLOTS << q {
+            return None;
+        }
+        let mut t = Self::new(q);
+        for (bucket, chunk) in t.buckets.iter_mut().zip(lanes.chunks_exact(SLOTS)) {
+            bucket.0.copy_from_slice(chunk);
+        }
+        let nb = 1u64 << q;
+        let sorted = stash
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1.to_u64()) <= (w[1].0, w[1].1.to_u64()));
+        if !sorted || !lanes.iter().all(|s| lane_valid::<L>(s.to_u64())) {
+            return None;
+        }
+        for &(home, s) in &stash {
+            let s = s.to_u64();
+            if home >= nb || s == 0 || s & flag::<L>() != 0 || L::has_empty(t.lanes(t.next(home))) {
+                return None;
+            }
+        }
+        t.stash = stash;
+        let mut used = 0;
+        let mut weight = 0;
+        t.for_each_entry(|_, s| {
+            used += 1;
+            weight += weight_of(lane_len::<L>(s), q);
+        });
+        t.used = used;
+        t.weight = weight;
+        Some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recount<L: Lane>(t: &Table<L>) -> (u64, u128) {
+        let (mut used, mut weight) = (0, 0);
+        t.for_each_entry(|_, s| {
+            used += 1;
+            weight += weight_of(lane_len::<L>(s), t.q);
+        });
+        (used, weight)
+    }
+
+    #[test]
+    fn lanes_code_their_length_in_unary() {
+        let t = Table::<u16>::new(1);
+        let h = 0xdead_beef_1234_5678u64;
+        let lane = t.new_lane(h);
+        assert_eq!(lane_len::<u16>(lane), 14);
+        assert_eq!(lane_len::<u16>(1 << 14), 0);
+        assert!(!t.contains(h));
+        // A lane matches the query value it was made from, and only through its own bits.
+        let qv = t.query_value(h);
+        assert_ne!(u16::match_mask(&[lane as u16; SLOTS], qv as u16), 0);
+        assert_eq!(u16::match_mask(&[lane as u16; SLOTS], (qv ^ 2) as u16), 0);
+        // A void lane matches everything unflagged, never an empty lane.
+        assert_eq!(u16::match_mask(&[1 << 14; SLOTS], 0x1234), 0xffff);
+        assert_eq!(u16::match_mask(&[0; SLOTS], 0), 0);
+        assert_eq!(u16::match_mask(&[(1 << 14) | 0x8000; SLOTS], 0x1234), 0);
+        let mut lanes = [1u16 << 14; SLOTS];
+        assert_eq!(u16::first_empty(&lanes), None);
+        assert!(u16::any_match(&lanes, 0x1234));
+        lanes[5] = 0;
+        lanes[9] = 0;
+        assert_eq!(u16::first_empty(&lanes), Some(5));
+        assert!(!u16::any_match(&lanes, 0x8000));
+    }
+
+    /// Crowded tiny tables exercise the chains and the stash; every entry stays findable
+    /// through doubling, widening and removals, and the running totals stay exact.
+    #[test]
+    #[cfg_attr(miri, ignore = "thousands of table operations, slow under Miri")]
+    fn crowded_tables_keep_every_entry() {
+        let hashes: Vec<u64> = (0..600u64).map(hpds_core::hash::mix64).collect();
+        let mut t = Table::<u16>::new(3);
+        for (i, &h) in hashes.iter().enumerate() {
+            t.insert(h);
+            assert_eq!(recount(&t), (t.used, t.weight));
+            if i % 50 == 49 {
+                t = t.doubled();
+                assert_eq!(recount(&t), (t.used, t.weight));
+            }
+        }
+        assert!(hashes.iter().all(|&h| t.contains(h)));
+        let mut w: Table<u32> = t.widened();
+        assert!(hashes.iter().all(|&h| w.contains(h)));
+        for &h in &hashes[..300] {
+            assert!(w.remove(h));
+            assert_eq!(recount(&w), (w.used, w.weight));
+        }
+        assert!(hashes[300..].iter().all(|&h| w.contains(h)));
+        let (lanes, stash) = w.parts();
+        let lanes: Vec<u32> = lanes.map(|s| s as u32).collect();
+        let back = Table::<u32>::from_parts(w.q, &lanes, stash.to_vec()).unwrap();
+        assert_eq!(back, w);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "thousands of table operations, slow under Miri")]
+    fn a_full_table_merges_instead_of_growing() {
+        let mut t = Table::<u16>::new(1);
+        let hashes: Vec<u64> = (0..200u64).map(hpds_core::hash::mix64).collect();
+        for &h in &hashes {
+            t.insert_or_merge(h);
+        }
+        assert!(t.used <= 32 + t.stash.len() as u64);
+        assert!(hashes.iter().all(|&h| t.contains(h)));
+        assert_eq!(recount(&t).1, t.weight);
+    }
+}
