@@ -1,5 +1,5 @@
-//! The theta sketch: the k smallest distinct hashes and every later one below θ, estimated by
-//! the theta rule `retained / θ`.
+//! The theta sketch: the `2k - k/8` smallest distinct hashes and every later one below θ,
+//! estimated by the theta rule `retained / θ`.
 
 use core::fmt;
 
