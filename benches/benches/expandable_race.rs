@@ -31,9 +31,14 @@
 //!
 //! ```text
 //! cargo bench -p hpds-benches --bench expandable_race --no-run   # prints the executable's path
-//! HPDS_ICOUNT=1 valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/deps/expandable_race-HASH --bench
+//! HPDS_ICOUNT=1 HPDS_RACE_SIZES=100000 valgrind --tool=callgrind --demangle=no \
+//!   --callgrind-out-file=cg.out target/release/deps/expandable_race-HASH --bench
 //! callgrind_annotate --inclusive=yes cg.out | grep icount_
 //! ```
+//!
+//! (`--demangle=no` keeps one line per contestant: demangled, the seven instances of each
+//! generic function share one name. An instance's callees, e.g. `<..Expandable as
+//! ..Contestant>::add` or the peer's own functions, say whose it is.)
 //!
 //! Build: ns per insert of a fill from empty; member and non-member: ns per query on the full
 //! filter; bits per item: the bytes the full filter keeps (counting allocator); FPR: measured
