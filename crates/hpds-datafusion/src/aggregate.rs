@@ -80,7 +80,10 @@ impl SketchUdaf {
         S::with_param(param).map_err(|e| param_error(self.name, &e))
     }
 
-    fn accumulator_of<S: Sketch>(&self, args: &AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
+    fn accumulator_of<S: Sketch>(
+        &self,
+        args: &AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
         Ok(Box::new(SketchAccumulator {
             function: self.name,
             role: self.role,
@@ -190,7 +193,9 @@ fn merge_bytes<S: Sketch>(function: &str, slot: &mut Option<S>, bytes: &[u8]) ->
     let other: S = decode(function, S::NAME, bytes)?;
     match slot {
         None => *slot = Some(other),
-        Some(s) => s.merge_from(&other).map_err(|e| merge_error(function, &e))?,
+        Some(s) => s
+            .merge_from(&other)
+            .map_err(|e| merge_error(function, &e))?,
     }
     Ok(())
 }
@@ -199,9 +204,9 @@ fn merge_bytes<S: Sketch>(function: &str, slot: &mut Option<S>, bytes: &[u8]) ->
 /// the union (NULL if it saw no sketches), or the estimate.
 fn finish<S: Sketch>(role: Role, proto: &S, sketch: Option<S>) -> ScalarValue {
     match (role, sketch) {
-        (Role::Build, s) => {
-            ScalarValue::Binary(Some(canonical_bytes(&mut s.unwrap_or_else(|| proto.clone()))))
-        }
+        (Role::Build, s) => ScalarValue::Binary(Some(canonical_bytes(
+            &mut s.unwrap_or_else(|| proto.clone()),
+        ))),
         (Role::Union, s) => ScalarValue::Binary(s.map(|mut s| canonical_bytes(&mut s))),
         (Role::Distinct, s) => ScalarValue::UInt64(Some(s.map_or(0, |mut s| {
             s.canonicalize();
@@ -260,7 +265,10 @@ impl<S: Sketch> Accumulator for SketchAccumulator<S> {
     fn size(&self) -> usize {
         size_of::<Self>()
             + self.proto.heap_bytes()
-            + self.sketch.as_ref().map_or(0, hpds_core::HeapSize::heap_bytes)
+            + self
+                .sketch
+                .as_ref()
+                .map_or(0, hpds_core::HeapSize::heap_bytes)
             + self.hashes.capacity() * size_of::<u64>()
     }
 }

@@ -21,7 +21,11 @@ pub(crate) fn coerce_sketch_type(function: &str, data_type: &DataType) -> Result
 }
 
 /// The planned type of an integer parameter (`Int64`), or a planning error naming it.
-pub(crate) fn coerce_int_param(function: &str, param: &str, data_type: &DataType) -> Result<DataType> {
+pub(crate) fn coerce_int_param(
+    function: &str,
+    param: &str,
+    data_type: &DataType,
+) -> Result<DataType> {
     if data_type.is_integer() || *data_type == DataType::Null {
         Ok(DataType::Int64)
     } else {
@@ -43,7 +47,12 @@ pub(crate) fn coerce_float_param(
 }
 
 /// A planning error unless `got` is one of the accepted argument counts.
-pub(crate) fn check_count(function: &str, usage: &str, got: usize, allowed: &[usize]) -> Result<()> {
+pub(crate) fn check_count(
+    function: &str,
+    usage: &str,
+    got: usize,
+    allowed: &[usize],
+) -> Result<()> {
     if allowed.contains(&got) {
         Ok(())
     } else {
@@ -61,7 +70,11 @@ fn constant(function: &str, param: &str, expr: &Arc<dyn PhysicalExpr>) -> Result
 }
 
 /// A constant integer argument.
-pub(crate) fn constant_int(function: &str, param: &str, expr: &Arc<dyn PhysicalExpr>) -> Result<i64> {
+pub(crate) fn constant_int(
+    function: &str,
+    param: &str,
+    expr: &Arc<dyn PhysicalExpr>,
+) -> Result<i64> {
     match constant(function, param, expr)? {
         ScalarValue::Int64(Some(v)) => Ok(v),
         other => plan_err!("{function}: {param} must be a non-NULL integer constant, got {other}"),

@@ -170,7 +170,12 @@ impl Accumulator for BloomAccumulator {
             })?;
             return filters.iter().try_for_each(|b| self.merge_bytes(b));
         };
-        hash_rows(self.function, array, Hash128(proto.seed()), &mut self.hashes)?;
+        hash_rows(
+            self.function,
+            array,
+            Hash128(proto.seed()),
+            &mut self.hashes,
+        )?;
         let sel = selection(array, None);
         let (hashes, filter) = (&self.hashes, &mut self.filter);
         for_each_selected(array.len(), sel.as_ref(), |i| {
@@ -311,7 +316,12 @@ impl ScalarUDFImpl for BloomContains {
 /// The 128-bit hash of row `i` with another seed.
 fn hash_one(values: &dyn Array, i: usize, seed: u64) -> Result<u128> {
     let mut one = Vec::with_capacity(1);
-    hash_rows(CONTAINS, values.slice(i, 1).as_ref(), Hash128(seed), &mut one)?;
+    hash_rows(
+        CONTAINS,
+        values.slice(i, 1).as_ref(),
+        Hash128(seed),
+        &mut one,
+    )?;
     Ok(one[0])
 }
 

@@ -9,7 +9,9 @@ use hpds_kmv::Kmv;
 use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog};
 
 /// A mergeable distinct counter stored as its codec bytes.
-pub(crate) trait Sketch: ByteCodec + HeapSize + Clone + Debug + Send + Sync + 'static {
+pub(crate) trait Sketch:
+    ByteCodec + HeapSize + Clone + Debug + Send + Sync + 'static
+{
     /// The structure's name in error messages.
     const NAME: &'static str;
     /// The SQL name of its parameter.

@@ -20,7 +20,10 @@ fn check(name: &str, errors: &[f64], sigma: f64) {
         "{name}: rms relative error {rms:.4} above 1.5 x {sigma:.4}"
     );
     for e in errors {
-        assert!(e.abs() <= 5.0 * sigma, "{name}: error {e:.4} beyond 5 sigma");
+        assert!(
+            e.abs() <= 5.0 * sigma,
+            "{name}: error {e:.4} beyond 5 sigma"
+        );
     }
 }
 
@@ -45,7 +48,11 @@ async fn estimates_are_within_theory_over_many_groups() {
     // UltraLogLog, maximum likelihood: 0.761 / sqrt(2^8).
     check("ull_estimate", &relative_errors(&rows, 4), 0.761 / 16.0);
     // KMV: 1 / sqrt(k - 2).
-    check("kmv_estimate", &relative_errors(&rows, 5), 1.0 / 126f64.sqrt());
+    check(
+        "kmv_estimate",
+        &relative_errors(&rows, 5),
+        1.0 / 126f64.sqrt(),
+    );
 }
 
 #[tokio::test]
@@ -66,6 +73,10 @@ async fn small_groups_are_counted_exactly() {
         let exact = num(&r[1]);
         assert_eq!(num(&r[2]), exact, "approx_distinct_hll, group {:?}", r[0]);
         assert_eq!(num(&r[3]), exact, "kmv_estimate, group {:?}", r[0]);
-        assert!((num(&r[4]) - exact).abs() < 0.5 + exact * 1e-3, "ull, group {:?}", r[0]);
+        assert!(
+            (num(&r[4]) - exact).abs() < 0.5 + exact * 1e-3,
+            "ull, group {:?}",
+            r[0]
+        );
     }
 }

@@ -34,7 +34,8 @@ pub fn table(ctx: &SessionContext, name: &str, batch: &RecordBatch, partitions: 
         i += 1;
     }
     let provider = MemTable::try_new(batch.schema(), parts).expect("valid table");
-    ctx.register_table(name, Arc::new(provider)).expect("new name");
+    ctx.register_table(name, Arc::new(provider))
+        .expect("new name");
 }
 
 /// Every batch of a query.
@@ -137,7 +138,9 @@ pub fn events(seed: u64, groups: u64, distinct: impl Fn(u64) -> u64) -> RecordBa
     ]);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(pick_i(&g_col)),
-        Arc::new(StringArray::from_iter(order.iter().map(|&i| user[i].clone()))),
+        Arc::new(StringArray::from_iter(
+            order.iter().map(|&i| user[i].clone()),
+        )),
         Arc::new(pick_i(&id_col)),
         Arc::new(pick_i(&day)),
     ];

@@ -22,7 +22,13 @@ fn session() -> datafusion::prelude::SessionContext {
         Arc::new(schema),
         vec![
             Arc::new(Int64Array::from(vec![1, 1, 2, 2, 3])),
-            Arc::new(StringArray::from(vec![Some("a"), Some("b"), None, None, Some("c")])),
+            Arc::new(StringArray::from(vec![
+                Some("a"),
+                Some("b"),
+                None,
+                None,
+                Some("c"),
+            ])),
             Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0, 5.0])),
         ],
     )
@@ -42,26 +48,85 @@ async fn fails(ctx: &datafusion::prelude::SessionContext, sql: &str, needles: &[
 #[tokio::test]
 async fn wrong_argument_counts_and_types_are_planning_errors() {
     let ctx = session();
-    fails(&ctx, "SELECT hll_sketch(s, 14, 3) FROM t", &["hll_sketch", "(expr [, p])"]).await;
-    fails(&ctx, "SELECT kmv_sketch(s, 14, 3) FROM t", &["kmv_sketch", "(expr [, k])"]).await;
-    fails(&ctx, "SELECT hll_union(s, s) FROM t", &["hll_union", "one argument"]).await;
-    fails(&ctx, "SELECT bloom_sketch(s, 10) FROM t", &["bloom_sketch", "expected_items"]).await;
-    fails(&ctx, "SELECT kmv_jaccard(s) FROM t", &["kmv_jaccard", "two arguments"]).await;
-    fails(&ctx, "SELECT hll_sketch(f) FROM t", &["hll_sketch", "Float64", "CAST"]).await;
-    fails(&ctx, "SELECT hll_sketch(s, 'x') FROM t", &["hll_sketch", "p must be an integer"])
-        .await;
+    fails(
+        &ctx,
+        "SELECT hll_sketch(s, 14, 3) FROM t",
+        &["hll_sketch", "(expr [, p])"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT kmv_sketch(s, 14, 3) FROM t",
+        &["kmv_sketch", "(expr [, k])"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT hll_union(s, s) FROM t",
+        &["hll_union", "one argument"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_sketch(s, 10) FROM t",
+        &["bloom_sketch", "expected_items"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT kmv_jaccard(s) FROM t",
+        &["kmv_jaccard", "two arguments"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT hll_sketch(f) FROM t",
+        &["hll_sketch", "Float64", "CAST"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT hll_sketch(s, 'x') FROM t",
+        &["hll_sketch", "p must be an integer"],
+    )
+    .await;
     fails(&ctx, "SELECT hll_union(s) FROM t", &["hll_union", "binary"]).await;
-    fails(&ctx, "SELECT hll_estimate(g) FROM t", &["hll_estimate", "binary"]).await;
-    fails(&ctx, "SELECT bloom_contains(s, s) FROM t", &["bloom_contains", "binary"]).await;
-    fails(&ctx, "SELECT bloom_sketch(s, 10, 'x') FROM t", &["bloom_sketch", "rate"]).await;
+    fails(
+        &ctx,
+        "SELECT hll_estimate(g) FROM t",
+        &["hll_estimate", "binary"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_contains(s, s) FROM t",
+        &["bloom_contains", "binary"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_sketch(s, 10, 'x') FROM t",
+        &["bloom_sketch", "rate"],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn parameters_out_of_range_name_the_parameter() {
     let ctx = session();
     for p in [3, 19, 300, -1] {
-        fails(&ctx, &format!("SELECT hll_sketch(s, {p}) FROM t"), &["hll_sketch", "p"]).await;
-        fails(&ctx, &format!("SELECT ull_sketch(s, {p}) FROM t"), &["ull_sketch", "p"]).await;
+        fails(
+            &ctx,
+            &format!("SELECT hll_sketch(s, {p}) FROM t"),
+            &["hll_sketch", "p"],
+        )
+        .await;
+        fails(
+            &ctx,
+            &format!("SELECT ull_sketch(s, {p}) FROM t"),
+            &["ull_sketch", "p"],
+        )
+        .await;
         fails(
             &ctx,
             &format!("SELECT approx_distinct_hll(s, {p}) FROM t GROUP BY g"),
@@ -70,14 +135,43 @@ async fn parameters_out_of_range_name_the_parameter() {
         .await;
     }
     for k in [0, 1, -5, 1 << 30] {
-        fails(&ctx, &format!("SELECT kmv_sketch(s, {k}) FROM t"), &["kmv_sketch", "k"]).await;
-    }
-    fails(&ctx, "SELECT hll_sketch(s, g) FROM t", &["hll_sketch", "p must be a constant"]).await;
-    fails(&ctx, "SELECT hll_sketch(s, NULL) FROM t", &["hll_sketch", "p"]).await;
-    fails(&ctx, "SELECT bloom_sketch(s, 0, 0.01) FROM t", &["bloom_sketch"]).await;
-    fails(&ctx, "SELECT bloom_sketch(s, 10, 1.5) FROM t", &["bloom_sketch", "rate"]).await;
-    fails(&ctx, "SELECT bloom_sketch(s, -10, 0.1) FROM t", &["bloom_sketch", "expected_items"])
+        fails(
+            &ctx,
+            &format!("SELECT kmv_sketch(s, {k}) FROM t"),
+            &["kmv_sketch", "k"],
+        )
         .await;
+    }
+    fails(
+        &ctx,
+        "SELECT hll_sketch(s, g) FROM t",
+        &["hll_sketch", "p must be a constant"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT hll_sketch(s, NULL) FROM t",
+        &["hll_sketch", "p"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_sketch(s, 0, 0.01) FROM t",
+        &["bloom_sketch"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_sketch(s, 10, 1.5) FROM t",
+        &["bloom_sketch", "rate"],
+    )
+    .await;
+    fails(
+        &ctx,
+        "SELECT bloom_sketch(s, -10, 0.1) FROM t",
+        &["bloom_sketch", "expected_items"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -101,26 +195,45 @@ async fn corrupt_and_foreign_sketches_are_errors_naming_the_function() {
         for f in ["hll_estimate", "ull_estimate"] {
             fails(&ctx, &format!("SELECT {f}(X'{bad}')"), &[f, "not a valid"]).await;
         }
-        fails(&ctx, &format!("SELECT hll_union(X'{bad}')"), &["hll_union", "not a valid"]).await;
         fails(
             &ctx,
-            &format!("SELECT hll_union(x) FROM (SELECT X'{bad}' AS x UNION ALL SELECT X'{}') GROUP BY x", hex(&hll)),
+            &format!("SELECT hll_union(X'{bad}')"),
             &["hll_union", "not a valid"],
         )
         .await;
-        fails(&ctx, &format!("SELECT bloom_contains(X'{bad}', 'a')"), &["bloom_contains"]).await;
         fails(
             &ctx,
-            &format!("SELECT kmv_jaccard(X'{}', X'{bad}')", hex(&kmv)),
-            &["kmv_jaccard"],
+            &format!(
+                "SELECT hll_union(x) FROM (SELECT X'{bad}' AS x UNION ALL SELECT X'{}') GROUP BY x",
+                hex(&hll)
+            ),
+            &["hll_union", "not a valid"],
         )
         .await;
+        fails(
+            &ctx,
+            &format!("SELECT bloom_contains(X'{bad}', 'a')"),
+            &["bloom_contains"],
+        )
+        .await;
+        if bad != hex(&kmv) {
+            fails(
+                &ctx,
+                &format!("SELECT kmv_jaccard(X'{}', X'{bad}')", hex(&kmv)),
+                &["kmv_jaccard"],
+            )
+            .await;
+        }
     }
     // Sketches of different k do not combine.
     let k64 = bytes(&one(&ctx, "SELECT kmv_sketch(s, 64) FROM t").await);
     fails(
         &ctx,
-        &format!("SELECT kmv_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)", hex(&kmv), hex(&k64)),
+        &format!(
+            "SELECT kmv_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)",
+            hex(&kmv),
+            hex(&k64)
+        ),
         &["kmv_union", "k"],
     )
     .await;
@@ -135,7 +248,11 @@ async fn corrupt_and_foreign_sketches_are_errors_naming_the_function() {
     let large = bytes(&one(&ctx, "SELECT bloom_sketch(s, 1000, 0.1) FROM t").await);
     fails(
         &ctx,
-        &format!("SELECT bloom_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)", hex(&small), hex(&large)),
+        &format!(
+            "SELECT bloom_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)",
+            hex(&small),
+            hex(&large)
+        ),
         &["bloom_union", "bits"],
     )
     .await;
@@ -148,8 +265,15 @@ async fn hll_sketches_of_different_precision_union_at_the_lower() {
     let a = bytes(&one(&ctx, "SELECT hll_sketch(s, 14) FROM t WHERE g = 1").await);
     let b = bytes(&one(&ctx, "SELECT hll_sketch(s, 10) FROM t WHERE g = 3").await);
     let u = bytes(
-        &one(&ctx, &format!("SELECT hll_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)", hex(&a), hex(&b)))
-            .await,
+        &one(
+            &ctx,
+            &format!(
+                "SELECT hll_union(x) FROM (VALUES (X'{}'), (X'{}')) AS v(x)",
+                hex(&a),
+                hex(&b)
+            ),
+        )
+        .await,
     );
     let want = bytes(&one(&ctx, "SELECT hll_sketch(s, 10) FROM t").await);
     assert_eq!(u, want);
@@ -159,7 +283,9 @@ async fn hll_sketches_of_different_precision_union_at_the_lower() {
 #[tokio::test]
 async fn null_only_groups_and_empty_tables() {
     let ctx = session();
-    let empty_hll = HyperLogLogPlusPlus::new(14).unwrap().to_bytes();
+    let mut empty = HyperLogLogPlusPlus::new(14).unwrap();
+    empty.canonicalize();
+    let empty_hll = empty.to_bytes();
     // Group 2 has only NULL strings.
     let r = rows(
         &ctx,
@@ -188,7 +314,11 @@ async fn null_only_groups_and_empty_tables() {
         bytes(&r[0][3]),
         hpds_kmv::Kmv::new(1024).unwrap().to_bytes()
     );
-    let r = rows(&ctx, "SELECT g, hll_sketch(s) FROM t WHERE g > 100 GROUP BY g").await;
+    let r = rows(
+        &ctx,
+        "SELECT g, hll_sketch(s) FROM t WHERE g > 100 GROUP BY g",
+    )
+    .await;
     assert!(r.is_empty());
     // Estimates of NULL are NULL.
     let v = one(&ctx, "SELECT hll_estimate(CAST(NULL AS BYTEA))").await;

@@ -23,10 +23,10 @@ async fn daily_sketches_through_parquet_union_to_the_one_pass_sketch() {
     let dir = scratch("daily");
     let path = dir.join("daily.parquet");
     let path = path.to_str().expect("utf-8 path");
-    let ctx = ctx(4);
-    table(&ctx, "events", &batch, 4);
+    let writer = ctx(4);
+    table(&writer, "events", &batch, 4);
     query(
-        &ctx,
+        &writer,
         &format!(
             "COPY (SELECT day, g, hll_sketch(user) AS users, ull_sketch(user) AS ull, \
                    kmv_sketch(user, 128) AS kmv, bloom_sketch(user, 2000, 0.01) AS seen \
@@ -60,7 +60,12 @@ async fn daily_sketches_through_parquet_union_to_the_one_pass_sketch() {
     for (a, b) in one_pass.iter().zip(&unioned) {
         assert_eq!(a[0], b[0]);
         for (x, y) in a[1..].iter().zip(&b[1..]) {
-            assert_eq!(crate::common::bytes(x), crate::common::bytes(y), "group {:?}", a[0]);
+            assert_eq!(
+                crate::common::bytes(x),
+                crate::common::bytes(y),
+                "group {:?}",
+                a[0]
+            );
         }
     }
     // Estimates over a range of days straight from the stored sketches.

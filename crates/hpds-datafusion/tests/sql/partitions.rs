@@ -48,7 +48,8 @@ async fn skipped_partial_aggregation_gives_the_same_bytes() {
     let mut config = SessionConfig::new().with_target_partitions(4);
     let opts = config.options_mut();
     opts.execution.skip_partial_aggregation_probe_rows_threshold = 1;
-    opts.execution.skip_partial_aggregation_probe_ratio_threshold = 0.0;
+    opts.execution
+        .skip_partial_aggregation_probe_ratio_threshold = 0.0;
     let ctx = ctx_with(config);
     table(&ctx, "t", &batch, 4);
     assert_eq!(rows(&ctx, PLAIN).await, reference);

@@ -87,8 +87,9 @@ async fn every_type_hashes_as_the_rust_api() {
         let fixed = values(n, u64::to_le_bytes);
         let items: Vec<Option<&[u8]>> = fixed.iter().map(|b| b.as_ref().map(|b| &b[..])).collect();
         for p in [8, 12] {
-            let array = FixedSizeBinaryArray::try_from_sparse_iter_with_size(items.iter().copied(), 8)
-                .unwrap();
+            let array =
+                FixedSizeBinaryArray::try_from_sparse_iter_with_size(items.iter().copied(), 8)
+                    .unwrap();
             let sql = sql_sketches(Arc::new(array), p).await;
             assert_eq!(sql, rust_sketches(&items, p), "FixedSizeBinary at p = {p}");
         }
@@ -100,18 +101,42 @@ async fn every_type_hashes_as_the_rust_api() {
         check!("UInt16", UInt16Array, values(n, |x| x as u16), |v: &u16| v);
         check!("UInt32", UInt32Array, values(n, |x| x as u32), |v: &u32| v);
         check!("UInt64", UInt64Array, values(n, |x| x), |v: &u64| v);
-        check!("Date32", Date32Array, values(n, |x| (x % 40_000) as i32), |v: &i32| v);
+        check!(
+            "Date32",
+            Date32Array,
+            values(n, |x| (x % 40_000) as i32),
+            |v: &i32| v
+        );
         check!("Date64", Date64Array, values(n, |x| x as i64), |v: &i64| v);
-        check!("Timestamp(ms)", TimestampMillisecondArray, values(n, |x| x as i64), |v: &i64| v);
-        check!("Timestamp(ns)", TimestampNanosecondArray, values(n, |x| x as i64), |v: &i64| v);
-        check!("Boolean", BooleanArray, values(n, |x| x % 2 == 0), |v: &bool| v);
+        check!(
+            "Timestamp(ms)",
+            TimestampMillisecondArray,
+            values(n, |x| x as i64),
+            |v: &i64| v
+        );
+        check!(
+            "Timestamp(ns)",
+            TimestampNanosecondArray,
+            values(n, |x| x as i64),
+            |v: &i64| v
+        );
+        check!(
+            "Boolean",
+            BooleanArray,
+            values(n, |x| x % 2 == 0),
+            |v: &bool| v
+        );
     }
 }
 
 #[tokio::test]
 async fn strings_and_their_bytes_are_the_same_items() {
     let ctx = ctx(2);
-    let a = one(&ctx, "SELECT hll_sketch(v) FROM (VALUES ('x'), ('y')) AS t(v)").await;
+    let a = one(
+        &ctx,
+        "SELECT hll_sketch(v) FROM (VALUES ('x'), ('y')) AS t(v)",
+    )
+    .await;
     let b = one(
         &ctx,
         "SELECT hll_sketch(CAST(v AS BYTEA)) FROM (VALUES ('x'), ('y')) AS t(v)",
@@ -123,7 +148,8 @@ async fn strings_and_their_bytes_are_the_same_items() {
 #[tokio::test]
 async fn estimates_and_set_operations_match_the_rust_api() {
     let ctx = ctx(4);
-    let sql = "SELECT kmv_sketch(v, 64) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t";
+    let sql =
+        "SELECT kmv_sketch(v, 64) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t";
     let a = bytes(&one(&ctx, sql).await);
     let b = bytes(
         &one(&ctx, "SELECT kmv_sketch(v, 64) FROM (SELECT value AS v FROM generate_series(2001, 9000)) AS t").await,
@@ -144,10 +170,22 @@ async fn estimates_and_set_operations_match_the_rust_api() {
     let i = num(&one(&ctx, &format!("SELECT kmv_intersection(X'{xa}', X'{xb}')")).await);
     assert_eq!(i, ka.intersection_estimate(&kb).unwrap());
 
-    let h = bytes(&one(&ctx, "SELECT hll_sketch(v, 12) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t").await);
+    let h = bytes(
+        &one(
+            &ctx,
+            "SELECT hll_sketch(v, 12) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t",
+        )
+        .await,
+    );
     let est = num(&one(&ctx, &format!("SELECT hll_estimate(X'{}')", hex(&h))).await);
     assert_eq!(est, HyperLogLogPlusPlus::from_bytes(&h).unwrap().estimate());
-    let u = bytes(&one(&ctx, "SELECT ull_sketch(v) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t").await);
+    let u = bytes(
+        &one(
+            &ctx,
+            "SELECT ull_sketch(v) FROM (SELECT value AS v FROM generate_series(1, 5000)) AS t",
+        )
+        .await,
+    );
     let est = num(&one(&ctx, &format!("SELECT ull_estimate(X'{}')", hex(&u))).await);
     assert_eq!(est, UltraLogLog::from_bytes(&u).unwrap().estimate());
 }
