@@ -178,6 +178,18 @@ impl Bucket {
         key_at(&self.data, self.off(i)).0
     }
 
+    /// Key `i` in order, if there are more than `i` keys.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let n = self.len();
+        if i >= n {
+            return None;
+        }
+        let p = n + 4 * i;
+        let off = u32::from_le_bytes(self.idx[p..p + 4].try_into().expect("4 bytes"));
+        Some(key_at(&self.data, off as usize).0)
+    }
+
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.idx.capacity() + self.data.capacity()

@@ -118,12 +118,10 @@ impl<'a> Cursor<'a> {
                     }
                 }
                 Frame::Bucket { id, pos, base } => {
-                    let bucket = &trie.buckets[*id as usize];
-                    if *pos >= bucket.len() {
+                    let Some(k) = trie.buckets[*id as usize].get(*pos) else {
                         self.stack.pop();
                         continue;
-                    }
-                    let k = bucket.key(*pos);
+                    };
                     *pos += 1;
                     self.buf.truncate(*base);
                     self.buf.extend_from_slice(k);
