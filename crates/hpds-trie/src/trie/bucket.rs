@@ -1,17 +1,20 @@
-//! The trie's leaves: sorted, front-coded containers of key suffixes.
+//! The trie's leaves: sorted containers of key suffixes, indexed by one-byte hash tags.
 //!
-//! A bucket is one byte vector holding its keys in increasing order, each written as a header
-//! and the bytes that differ from the key before: the header gives the length `lcp` of the
-//! prefix shared with the key before and the length `len` of the rest, in one byte
-//! (`lcp << 4 | len`) when `lcp < 15` and `len < 16`, else as `0xff` and two LEB128 varints.
-//! The first entry has `lcp = 0`. A search scans the entries once, comparing only where the key can still match; a
-//! sorted scan rebuilds each key from the one before with one truncate and one copy.
+//! A bucket keeps its keys in one byte vector, each written as its length (a LEB128 varint,
+//! one byte below 128) and its bytes, in the order they were added (sorted when the bucket was
+//! built by a burst). Beside it, an index holds one byte per key, a *tag* (eight bits of a hash
+//! of the key), followed by each key's offset in the byte vector (four little-endian bytes),
+//! both in key order. A lookup hashes the key once, compares its tag with all the tags eight
+//! at a time, and reads only the keys whose tag matches (one, plus a false match per 256 keys).
+//! An insertion finds its place by binary search over the offsets, appends the key to the byte
+//! vector and moves only the index; a removal closes the gap. A sorted walk follows the
+//! offsets.
 
 use alloc::vec::Vec;
 
 /// Reads a varint at `pos`; the bucket wrote it, so it is well formed.
 #[inline]
-pub(super) fn get_len(data: &[u8], pos: usize) -> (usize, usize) {
+fn get_len(data: &[u8], pos: usize) -> (usize, usize) {
     let b = data[pos];
     if b < 0x80 {
         return (usize::from(b), pos + 1);
@@ -30,73 +33,73 @@ pub(super) fn get_len(data: &[u8], pos: usize) -> (usize, usize) {
     }
 }
 
-/// Longest header: the escape byte and two 10-byte varints.
-const MAX_HEADER: usize = 21;
+/// Longest varint of a `usize`.
+const MAX_VARINT: usize = 10;
 
-/// An entry header (see the module docs) in a stack buffer, and its length.
-fn header(lcp: usize, len: usize) -> ([u8; MAX_HEADER], usize) {
-    let mut h = [0u8; MAX_HEADER];
-    if lcp < 15 && len < 16 {
-        h[0] = ((lcp << 4) | len) as u8;
-        return (h, 1);
-    }
-    h[0] = 0xff;
-    let mut n = 1;
-    for mut v in [lcp, len] {
-        while v >= 0x80 {
-            h[n] = (v as u8) | 0x80;
-            v >>= 7;
-            n += 1;
-        }
-        h[n] = v as u8;
+/// `v` as a varint in a stack buffer, and its length.
+fn varint(mut v: usize) -> ([u8; MAX_VARINT], usize) {
+    let mut h = [0u8; MAX_VARINT];
+    let mut n = 0;
+    while v >= 0x80 {
+        h[n] = (v as u8) | 0x80;
+        v >>= 7;
         n += 1;
     }
-    (h, n)
+    h[n] = v as u8;
+    (h, n + 1)
 }
 
-/// One entry decoded in place.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Entry {
-    /// Offset of the entry's first byte.
-    pub at: usize,
-    /// Offset of its suffix bytes.
-    pub suffix: usize,
-    /// Offset just past it.
-    pub end: usize,
-    /// Bytes shared with the previous key.
-    pub lcp: usize,
-}
-
+/// The key stored at `pos` and the offset just past it.
 #[inline]
-pub(super) fn entry(data: &[u8], at: usize) -> Entry {
-    let h = data[at];
-    if h < 0xf0 {
-        let suffix = at + 1;
-        return Entry {
-            at,
-            suffix,
-            end: suffix + usize::from(h & 15),
-            lcp: usize::from(h >> 4),
-        };
-    }
-    let (lcp, p) = get_len(data, at + 1);
-    let (len, suffix) = get_len(data, p);
-    Entry {
-        at,
-        suffix,
-        end: suffix + len,
-        lcp,
-    }
+fn key_at(data: &[u8], pos: usize) -> (&[u8], usize) {
+    let (len, start) = get_len(data, pos);
+    (&data[start..start + len], start + len)
 }
 
-/// Where a key is, or would go, in a bucket.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Probe {
-    /// The key is the entry at `entry`.
-    Found(Entry),
-    /// The key is absent; it would go at `at`, sharing `prev` bytes with the key before and
-    /// `next` bytes with the key after (which starts at `at`, if `at` is not the end).
-    Absent { at: usize, prev: usize, next: usize },
+/// Eight bits of a multiplicative hash of `key` (its length and its bytes, eight at a time).
+#[inline]
+pub(super) fn tag_of(key: &[u8]) -> u8 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (key.len() as u64).wrapping_mul(K);
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    }
+    let r = chunks.remainder();
+    if !r.is_empty() {
+        let mut b = [0u8; 8];
+        b[..r.len()].copy_from_slice(r);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    (h >> 56) as u8
+}
+
+/// Bytes of `w` equal to the byte broadcast in `t`: the high bit of each such byte set, the
+/// others clear (exact: no carries between bytes).
+#[inline]
+fn match8(w: u64, t: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ t;
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// Whether `a == b`, eight bytes at a time (inlined: the keys are short).
+#[inline]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let x = u64::from_le_bytes(x.try_into().expect("8 bytes"));
+        if x != u64::from_le_bytes(y.try_into().expect("8 bytes")) {
+            return false;
+        }
+    }
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    ra.iter().zip(rb).all(|(x, y)| x == y)
 }
 
 /// Length of the common prefix of `a` and `b`, eight bytes at a time.
@@ -118,297 +121,249 @@ pub(super) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-/// A sorted, front-coded run of keys (see the module docs).
+/// Bytes of index per key: the tag and the offset.
+const IDX: usize = 5;
+
+/// Makes room for `len` bytes at `at` in `v`, growing by a quarter (at least `min` bytes) when
+/// full; the new bytes are zero.
+fn open_gap(v: &mut Vec<u8>, at: usize, len: usize, min: usize) {
+    let old = v.len();
+    let new = old + len;
+    if new > v.capacity() {
+        let want = new + (new / 4).max(min);
+        v.reserve_exact(want - old);
+    }
+    v.resize(new, 0);
+    v.copy_within(at..old, at + len);
+}
+
+/// Removes `v[from..to]`.
+fn close_gap(v: &mut Vec<u8>, from: usize, to: usize) {
+    let old = v.len();
+    v.copy_within(to..old, from);
+    v.truncate(old - (to - from));
+}
+
+/// A sorted run of keys with a tag index (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Bucket {
+    /// `n` tags, then `n` four-byte offsets into `data`, both in key order.
+    idx: Vec<u8>,
+    /// The keys, each a varint length and its bytes.
     pub data: Vec<u8>,
-    pub count: u32,
 }
 
 impl Bucket {
-    /// Finds `key` by one forward scan.
-    ///
-    /// `m` is the length of the prefix `key` shares with the last entry passed (all of which
-    /// are smaller than `key`). An entry sharing more than `m` bytes with its predecessor
-    /// agrees with the predecessor where `key` differs, so it is smaller too and is skipped
-    /// without reading its bytes; one sharing fewer is greater, and ends the search.
+    /// Number of keys.
     #[inline]
-    pub fn probe(&self, key: &[u8]) -> Probe {
-        let data = &self.data[..];
-        let mut pos = 0;
-        let mut m = 0;
-        while pos < data.len() {
-            let e = entry(data, pos);
-            if e.lcp > m {
-                pos = e.end;
-                continue;
-            }
-            if e.lcp < m {
-                return Probe::Absent {
-                    at: pos,
-                    prev: m,
-                    next: e.lcp,
-                };
-            }
-            let suffix = &data[e.suffix..e.end];
-            let rest = &key[m..];
-            let c = common_prefix(suffix, rest);
-            if c == suffix.len() {
-                if c == rest.len() {
-                    return Probe::Found(e);
+    pub fn len(&self) -> usize {
+        self.idx.len() / IDX
+    }
+
+    /// Offset in `data` of key `i`.
+    #[inline]
+    fn off(&self, i: usize) -> usize {
+        let p = self.len() + 4 * i;
+        u32::from_le_bytes(self.idx[p..p + 4].try_into().expect("4 bytes")) as usize
+    }
+
+    fn set_off(&mut self, i: usize, off: usize) {
+        let p = self.len() + 4 * i;
+        self.idx[p..p + 4].copy_from_slice(&(off as u32).to_le_bytes());
+    }
+
+    /// Key `i` in order.
+    #[inline]
+    pub fn key(&self, i: usize) -> &[u8] {
+        key_at(&self.data, self.off(i)).0
+    }
+
+    /// Key `i` in order, if there are more than `i` keys.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let n = self.len();
+        if i >= n {
+            return None;
+        }
+        let p = n + 4 * i;
+        let off = u32::from_le_bytes(self.idx[p..p + 4].try_into().expect("4 bytes"));
+        Some(key_at(&self.data, off as usize).0)
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.idx.capacity() + self.data.capacity()
+    }
+
+    /// Frees spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.idx.shrink_to_fit();
+        self.data.shrink_to_fit();
+    }
+
+    /// Index of `key`, by its tag.
+    #[inline]
+    pub fn find(&self, key: &[u8]) -> Option<usize> {
+        let n = self.len();
+        let t = tag_of(key);
+        let tags = &self.idx[..n];
+        let tt = u64::from(t) * 0x0101_0101_0101_0101;
+        let mut chunks = tags.chunks_exact(8);
+        let mut base = 0;
+        for c in &mut chunks {
+            let mut m = match8(u64::from_le_bytes(c.try_into().expect("8 tags")), tt);
+            while m != 0 {
+                let i = base + (m.trailing_zeros() / 8) as usize;
+                if same(self.key(i), key) {
+                    return Some(i);
                 }
-                // The entry is a proper prefix of the key: smaller.
-                m += c;
-                pos = e.end;
-                continue;
+                m &= m - 1;
             }
-            if c == rest.len() || suffix[c] > rest[c] {
-                return Probe::Absent {
-                    at: pos,
-                    prev: m,
-                    next: m + c,
-                };
-            }
-            m += c;
-            pos = e.end;
+            base += 8;
         }
-        Probe::Absent {
-            at: data.len(),
-            prev: m,
-            next: 0,
-        }
-    }
-
-    /// Inserts `key` where [`probe`](Self::probe) said it would go, re-coding the entry after it
-    /// against the new key. Grows the vector by a quarter at a time (bounded slack).
-    pub fn insert_at(&mut self, key: &[u8], at: usize, prev: usize, next: usize) {
-        let (h, hn) = header(prev, key.len() - prev);
-        if at < self.data.len() {
-            // The next entry now shares `next` bytes with `key`: drop them from it.
-            let e = entry(&self.data, at);
-            debug_assert!(next >= e.lcp);
-            let gained = next - e.lcp;
-            let (h2, hn2) = header(next, e.end - e.suffix - gained);
-            self.splice(at, e.suffix + gained, &[&h[..hn], &key[prev..], &h2[..hn2]]);
-        } else {
-            self.splice(at, at, &[&h[..hn], &key[prev..]]);
-        }
-        self.count += 1;
-    }
-
-    /// Removes the entry `e` (whose key is `key`), re-coding the entry after it.
-    pub fn remove_entry(&mut self, e: Entry, key: &[u8]) {
-        let mut cut = e.end;
-        let mut parts: [&[u8]; 2] = [&[], &[]];
-        let h;
-        if e.end < self.data.len() {
-            let n = entry(&self.data, e.end);
-            if n.lcp > e.lcp {
-                // The next key shared bytes with `key` that it must now spell out itself.
-                let hn;
-                (h, hn) = header(e.lcp, n.end - n.suffix + (n.lcp - e.lcp));
-                parts = [&h[..hn], &key[e.lcp..n.lcp]];
-                cut = n.suffix;
+        for (j, &x) in chunks.remainder().iter().enumerate() {
+            if x == t && same(self.key(base + j), key) {
+                return Some(base + j);
             }
         }
-        self.splice(e.at, cut, &parts);
-        self.count -= 1;
-        if self.data.capacity() > 64 && self.data.len() < self.data.capacity() / 2 {
-            self.data.shrink_to(self.data.len() + self.data.len() / 8);
-        }
+        None
     }
 
-    /// Replaces `data[from..to]` with the concatenation of `parts`, growing by a quarter of the
-    /// length (at least 32 bytes) when full.
-    fn splice(&mut self, from: usize, to: usize, parts: &[&[u8]]) {
-        let patch: usize = parts.iter().map(|p| p.len()).sum();
-        let old = self.data.len();
-        let new = old - (to - from) + patch;
-        if new > self.data.capacity() {
-            let want = new + (new / 4).max(32);
-            self.data.reserve_exact(want - old);
+    /// Binary search for `key`: its index, or where it would go.
+    #[inline]
+    pub fn search(&self, key: &[u8]) -> Result<usize, usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.key(mid).cmp(key) {
+                core::cmp::Ordering::Less => lo = mid + 1,
+                core::cmp::Ordering::Equal => return Ok(mid),
+                core::cmp::Ordering::Greater => hi = mid,
+            }
         }
-        if patch >= to - from {
-            self.data.resize(new, 0);
-            self.data.copy_within(to..old, from + patch);
-        } else {
-            self.data.copy_within(to..old, from + patch);
-            self.data.truncate(new);
+        Err(lo)
+    }
+
+    /// Inserts `key` as key `i` (where [`search`](Self::search) said it goes).
+    pub fn insert_at(&mut self, i: usize, key: &[u8]) {
+        let n = self.len();
+        let at = self.data.len();
+        let (h, hn) = varint(key.len());
+        let size = hn + key.len();
+        open_gap(&mut self.data, at, size, 32);
+        self.data[at..at + hn].copy_from_slice(&h[..hn]);
+        self.data[at + hn..at + size].copy_from_slice(key);
+        // The offset goes in at `n + 4 i` (before the tag moves the offsets one byte on).
+        open_gap(&mut self.idx, n + 4 * i, 4, 16);
+        open_gap(&mut self.idx, i, 1, 0);
+        self.idx[i] = tag_of(key);
+        self.set_off(i, at);
+    }
+
+    /// Removes key `i`.
+    pub fn remove(&mut self, i: usize) {
+        let n = self.len();
+        let at = self.off(i);
+        let end = key_at(&self.data, at).1;
+        let size = end - at;
+        close_gap(&mut self.data, at, end);
+        for j in 0..n {
+            let o = self.off(j);
+            if o > at {
+                self.set_off(j, o - size);
+            }
         }
-        let mut at = from;
-        for p in parts {
-            self.data[at..at + p.len()].copy_from_slice(p);
-            at += p.len();
+        close_gap(&mut self.idx, n + 4 * i, n + 4 * i + 4);
+        close_gap(&mut self.idx, i, i + 1);
+        for v in [&mut self.data, &mut self.idx] {
+            if v.capacity() > 64 && v.len() < v.capacity() / 2 {
+                v.shrink_to(v.len() + v.len() / 8);
+            }
         }
     }
 
     /// Builds a bucket from keys in increasing order (exact capacity).
     pub fn from_sorted<'k>(keys: impl Iterator<Item = &'k [u8]> + Clone) -> Self {
         let mut size = 0;
-        let mut count = 0u32;
-        let mut last: &[u8] = &[];
+        let mut n = 0;
         for k in keys.clone() {
-            let l = common_prefix(last, k);
-            size += header(l, k.len() - l).1 + k.len() - l;
-            count += 1;
-            last = k;
+            size += varint(k.len()).1 + k.len();
+            n += 1;
         }
         let mut data = Vec::with_capacity(size);
-        let mut last: &[u8] = &[];
+        let mut idx = Vec::with_capacity(n * IDX);
+        let mut offs = Vec::with_capacity(n * 4);
         for k in keys {
-            let l = common_prefix(last, k);
-            let (h, hn) = header(l, k.len() - l);
+            offs.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            idx.push(tag_of(k));
+            let (h, hn) = varint(k.len());
             data.extend_from_slice(&h[..hn]);
-            data.extend_from_slice(&k[l..]);
-            last = k;
+            data.extend_from_slice(k);
         }
-        Bucket { data, count }
+        idx.extend_from_slice(&offs);
+        Bucket { idx, data }
     }
 
-    /// Where to split a bucket whose keys start with more than one byte: the offset and index of
-    /// the entry that starts the second part, chosen among the entries that start a new first
-    /// byte (their `lcp` is 0, so the part after them stands alone), nearest to the middle.
-    pub fn split_point(&self) -> Option<(usize, u32)> {
-        let half = self.count / 2;
-        let mut best = None;
-        let mut pos = 0;
-        let mut i = 0u32;
-        while pos < self.data.len() {
-            let e = entry(&self.data, pos);
-            if e.lcp == 0 && i > 0 {
-                best = Some((pos, i));
-                if i >= half {
-                    break;
-                }
-            }
-            pos = e.end;
-            i += 1;
-        }
-        best
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> + Clone + '_ {
+        (0..self.len()).map(|i| self.key(i))
     }
 
-    /// Moves the entries from offset `at` (entry index `index`, an entry with `lcp = 0`) into a
-    /// new bucket.
-    pub fn split_off(&mut self, at: usize, index: u32) -> Bucket {
-        let right = Bucket {
-            data: self.data[at..].to_vec(),
-            count: self.count - index,
-        };
-        self.data.truncate(at);
-        self.data.shrink_to(at + at / 4);
-        self.count = index;
+    /// Where to split a bucket whose keys start with more than one byte: the index of the key
+    /// that starts the second part, chosen among the keys that start a new first byte, nearest
+    /// to the middle.
+    pub fn split_point(&self) -> Option<usize> {
+        let n = self.len();
+        let first = |i: usize| self.key(i).first().copied();
+        let mid = first(n / 2);
+        // The first key with the middle key's first byte, and the first one after them.
+        let lo = (0..n).position(|i| first(i) >= mid).unwrap_or(n);
+        let hi = (lo..n).find(|&i| first(i) > mid).unwrap_or(n);
+        let cands = [lo, hi].into_iter().filter(|&i| i > 0 && i < n);
+        cands.min_by_key(|&i| i.abs_diff(n / 2))
+    }
+
+    /// Moves the keys from index `i` on into a new bucket.
+    pub fn split_off(&mut self, i: usize) -> Bucket {
+        let right = Bucket::from_sorted(self.keys().skip(i));
+        let left = Bucket::from_sorted(self.keys().take(i));
+        *self = left;
         right
     }
 
-    /// The first byte of the first key (the bucket is not empty).
+    /// The first byte of the first key, if the bucket holds a non-empty key.
     pub fn first_byte(&self) -> Option<u8> {
-        let e = entry(&self.data, 0);
-        self.data[e.suffix..e.end].first().copied()
+        if self.len() == 0 {
+            return None;
+        }
+        self.key(0).first().copied()
     }
 
     /// Length of the prefix shared by every key (that of the first and the last).
     pub fn shared_prefix(&self) -> usize {
-        let first = entry(&self.data, 0);
-        let first = &self.data[first.suffix..first.end];
-        // Walk to the last entry, tracking the smallest `lcp` met: every key agrees with the
-        // first on that many bytes.
-        let mut shared = first.len();
-        let mut pos = 0;
-        let mut i = 0;
-        while pos < self.data.len() {
-            let e = entry(&self.data, pos);
-            if i > 0 {
-                shared = shared.min(e.lcp);
-            }
-            pos = e.end;
-            i += 1;
-        }
-        shared
+        common_prefix(self.key(0), self.key(self.len() - 1))
     }
 
     /// Drops the first `cut` bytes of every key (which all share them): returns whether a key
     /// was exactly those bytes (it is dropped too) and the rest.
     pub fn strip(&self, cut: usize) -> (bool, Bucket) {
-        let mut out = Vec::with_capacity(self.data.len());
-        let mut count = 0;
-        let mut whole = false;
-        let mut pos = 0;
-        let mut first = true;
-        while pos < self.data.len() {
-            let e = entry(&self.data, pos);
-            pos = e.end;
-            let (lcp, suffix) = if first {
-                first = false;
-                if e.end - e.suffix == cut {
-                    // The next key shares exactly these `cut` bytes with this one: coded as
-                    // below, its `lcp` becomes 0.
-                    whole = true;
-                    continue;
-                }
-                (0, &self.data[e.suffix + cut..e.end])
-            } else {
-                (e.lcp - cut, &self.data[e.suffix..e.end])
-            };
-            let (h, hn) = header(lcp, suffix.len());
-            out.extend_from_slice(&h[..hn]);
-            out.extend_from_slice(suffix);
-            count += 1;
-        }
-        out.shrink_to(out.len() + out.len() / 4);
-        (whole, Bucket { data: out, count })
+        let whole = self.key(0).len() == cut;
+        let rest = Bucket::from_sorted(self.keys().skip(usize::from(whole)).map(|k| &k[cut..]));
+        (whole, rest)
     }
 
-    #[cfg(test)]
-    /// Every key, in order, written into `out` as `(start, end)` spans of `flat`.
-    pub fn decode_into(&self, flat: &mut Vec<u8>, out: &mut Vec<(usize, usize)>) {
-        out.reserve(self.count as usize);
-        flat.reserve(4 * self.data.len());
-        let mut key: Vec<u8> = Vec::with_capacity(64);
-        let mut pos = 0;
-        while pos < self.data.len() {
-            let e = entry(&self.data, pos);
-            key.truncate(e.lcp);
-            key.extend_from_slice(&self.data[e.suffix..e.end]);
-            let start = flat.len();
-            flat.extend_from_slice(&key);
-            out.push((start, flat.len()));
-            pos = e.end;
-        }
-    }
-
-    /// The longest entry that is a prefix of `query`, as its length.
+    /// The longest key that is a prefix of `query`, as its length.
     pub fn longest_prefix(&self, query: &[u8]) -> Option<usize> {
-        // The entries that are prefixes of `query` are all <= `query`: scan until past it,
-        // tracking how much of `query` the current key matches.
-        let data = &self.data[..];
-        let mut pos = 0;
-        let mut m = 0; // common prefix of `query` and the current key
-        let mut best = None;
-        while pos < data.len() {
-            let e = entry(data, pos);
-            let suffix = &data[e.suffix..e.end];
-            if e.lcp > m {
-                // Agrees with the previous key where `query` differs: smaller, not a prefix.
-                pos = e.end;
-                continue;
-            }
-            if e.lcp < m {
-                // Differs from the previous key where that key agreed with `query`: greater.
-                break;
-            }
-            let rest = &query[m..];
-            let c = common_prefix(suffix, rest);
-            if c == suffix.len() {
-                best = Some(m + suffix.len());
-                m += c;
-            } else if c == rest.len() || suffix[c] > rest[c] {
-                break;
-            } else {
-                m += c;
-            }
-            pos = e.end;
-        }
-        best
+        // The keys that are prefixes of `query` sort at or before it, the longest last.
+        let end = match self.search(query) {
+            Ok(i) => return Some(self.key(i).len()),
+            Err(i) => i,
+        };
+        (0..end)
+            .rev()
+            .map(|i| self.key(i))
+            .find(|k| query.starts_with(k))
+            .map(<[u8]>::len)
     }
 }
 
@@ -417,24 +372,21 @@ mod tests {
     use super::*;
 
     fn keys(b: &Bucket) -> Vec<Vec<u8>> {
-        let mut flat = Vec::new();
-        let mut spans = Vec::new();
-        b.decode_into(&mut flat, &mut spans);
-        spans.iter().map(|&(s, e)| flat[s..e].to_vec()).collect()
+        b.keys().map(<[u8]>::to_vec).collect()
     }
 
     fn insert(b: &mut Bucket, k: &[u8]) -> bool {
-        match b.probe(k) {
-            Probe::Found(_) => false,
-            Probe::Absent { at, prev, next } => {
-                b.insert_at(k, at, prev, next);
+        match b.search(k) {
+            Ok(_) => false,
+            Err(i) => {
+                b.insert_at(i, k);
                 true
             }
         }
     }
 
     #[test]
-    fn inserts_and_removes_keep_order_and_coding() {
+    fn inserts_and_removes_keep_order_and_index() {
         let words: [&[u8]; 9] = [
             b"romane", b"romanus", b"romulus", b"", b"rom", b"rubens", b"ruber", b"a", b"romane",
         ];
@@ -443,21 +395,44 @@ mod tests {
         for w in words {
             assert_eq!(insert(&mut b, w), model.insert(w.to_vec()));
             assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
+            for (i, k) in model.iter().enumerate() {
+                assert_eq!(b.find(k), Some(i));
+            }
         }
         for w in [&b"rom"[..], b"romane", b"", b"zzz", b"rubens"] {
-            let found = match b.probe(w) {
-                Probe::Found(e) => {
-                    b.remove_entry(e, w);
+            let found = match b.find(w) {
+                Some(i) => {
+                    b.remove(i);
                     true
                 }
-                Probe::Absent { .. } => false,
+                None => false,
             };
             assert_eq!(found, model.remove(w));
             assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
-            assert_eq!(b.count as usize, model.len());
+            assert_eq!(b.len(), model.len());
         }
         let rebuilt = Bucket::from_sorted(model.iter().map(Vec::as_slice));
-        assert_eq!(rebuilt.data, b.data);
+        assert!(rebuilt.keys().eq(b.keys()));
+        assert_eq!(&rebuilt.idx[..b.len()], &b.idx[..b.len()]);
+    }
+
+    #[test]
+    fn many_keys_found_by_tag() {
+        let mut b = Bucket::default();
+        let ks: Vec<Vec<u8>> = (0..100u32)
+            .map(|i| alloc::format!("key{}", i * 37 % 100).into_bytes())
+            .collect();
+        for k in &ks {
+            assert!(insert(&mut b, k));
+        }
+        for k in &ks {
+            assert_eq!(b.key(b.find(k).unwrap()), &k[..]);
+        }
+        assert_eq!(b.find(b"key100"), None);
+        assert_eq!(b.split_point(), None);
+        let mut c = b.clone();
+        c.insert_at(0, b"a");
+        assert_eq!(c.split_point(), Some(1));
     }
 
     #[test]
@@ -468,5 +443,7 @@ mod tests {
         insert(&mut b, &long[..200]);
         assert_eq!(keys(&b), [long[..200].to_vec(), long.clone()]);
         assert_eq!(b.longest_prefix(&long), Some(300));
+        assert_eq!(b.longest_prefix(&long[..250]), Some(200));
+        assert_eq!(b.longest_prefix(&long[..150]), None);
     }
 }

@@ -3,7 +3,6 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::bucket::entry;
 use super::{BUCKET, NONE, Trie};
 
 #[derive(Clone, Copy, Debug)]
@@ -15,7 +14,7 @@ enum Frame {
         base: usize,
         terminal: bool,
     },
-    /// A bucket whose keys follow `buf[..base]`; `pos` is the next entry.
+    /// A bucket whose keys follow `buf[..base]`; `pos` is the index of the next key.
     Bucket { id: u32, pos: usize, base: usize },
 }
 
@@ -58,12 +57,12 @@ impl<'a> Cursor<'a> {
             });
         } else {
             let n = &trie.nodes[start as usize];
-            c.buf.extend_from_slice(&n.label);
+            c.buf.extend_from_slice(n.label());
             c.stack.push(Frame::Node {
                 id: start,
                 next: 0,
                 base: c.buf.len(),
-                terminal: n.terminal,
+                terminal: n.terminal(),
             });
         }
         c
@@ -88,12 +87,12 @@ impl<'a> Cursor<'a> {
                         self.buf.truncate(base);
                         return Some(&self.buf);
                     }
-                    let kids = &trie.nodes[*id as usize].kids;
+                    let kids = &trie.nodes[*id as usize];
                     let mut i = usize::from(*next);
-                    while i < kids.len() && kids.run(i).1 == NONE {
+                    while i < kids.runs() && kids.run(i).1 == NONE {
                         i += 1;
                     }
-                    if i == kids.len() {
+                    if i == kids.runs() {
                         self.stack.pop();
                         continue;
                     }
@@ -109,25 +108,23 @@ impl<'a> Cursor<'a> {
                     } else {
                         let n = &trie.nodes[child as usize];
                         self.buf.push(s);
-                        self.buf.extend_from_slice(&n.label);
+                        self.buf.extend_from_slice(n.label());
                         self.stack.push(Frame::Node {
                             id: child,
                             next: 0,
                             base: self.buf.len(),
-                            terminal: n.terminal,
+                            terminal: n.terminal(),
                         });
                     }
                 }
                 Frame::Bucket { id, pos, base } => {
-                    let data = &trie.buckets[*id as usize].data;
-                    if *pos >= data.len() {
+                    let Some(k) = trie.buckets[*id as usize].get(*pos) else {
                         self.stack.pop();
                         continue;
-                    }
-                    let e = entry(data, *pos);
-                    *pos = e.end;
-                    self.buf.truncate(*base + e.lcp);
-                    self.buf.extend_from_slice(&data[e.suffix..e.end]);
+                    };
+                    *pos += 1;
+                    self.buf.truncate(*base);
+                    self.buf.extend_from_slice(k);
                     if !self.prefix.is_empty() && !self.buf.starts_with(&self.prefix) {
                         if self.buf < self.prefix {
                             continue;

@@ -1,58 +1,34 @@
-//! A mutable, memory-compact trie over byte strings: a burst trie whose leaves are sorted,
-//! front-coded buckets.
+//! A mutable, memory-compact trie over byte strings: a burst trie whose leaves are sorted
+//! buckets indexed by hash tags.
 
 mod bucket;
 mod codec;
 mod cursor;
-mod runs;
+mod node;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
 use hpds_core::{Error, HeapSize, Result};
 
-use bucket::{Bucket, Probe, common_prefix};
+use bucket::{Bucket, common_prefix};
 pub use cursor::{Cursor, Iter};
-use runs::Runs;
+use node::Node;
 
 /// No child.
 const NONE: u32 = u32::MAX;
 /// Set on a child reference that names a bucket; clear for a node.
 const BUCKET: u32 = 1 << 31;
-/// Most entries a bucket holds before it bursts: a lookup scans at most this many.
-const MAX_ENTRIES: u32 = 64;
+/// Most keys a bucket holds before it bursts: a lookup compares at most this many tags.
+const MAX_ENTRIES: usize = 128;
 /// Most bytes a bucket holds before it bursts (bounds the bytes an insertion moves).
-const MAX_BYTES: usize = 2048;
-
-/// An inner node: its children by next byte, a path-compressed label, and whether the key
-/// spelled by the path to it (label included) is in the set.
-///
-/// A child is another node (which consumes the byte that leads to it) or a bucket, which keeps
-/// that byte as the first byte of each of its keys. One bucket may serve a run of neighbouring
-/// bytes.
-#[derive(Clone, Debug)]
-struct Node {
-    kids: Runs,
-    label: Box<[u8]>,
-    terminal: bool,
-}
-
-impl Node {
-    fn new(label: &[u8]) -> Self {
-        Node {
-            kids: Runs::all(NONE),
-            label: label.into(),
-            terminal: false,
-        }
-    }
-}
+const MAX_BYTES: usize = 4096;
 
 /// Whether a bucket must burst.
 fn over_full(b: &Bucket) -> bool {
-    b.count > MAX_ENTRIES || b.data.len() > MAX_BYTES
+    b.len() > MAX_ENTRIES || b.data.len() > MAX_BYTES
 }
 
 /// Where a child reference is stored: the root, or a node's slot.
@@ -69,32 +45,36 @@ enum Link {
 /// byte-wise lexicographic order, which for UTF-8 is the order of `str`'s `Ord`.
 ///
 /// # Layout and cost
-/// A burst trie (Heinz, Zobel and Williams) with the hybrid buckets of the HAT-trie (Askitis
-/// and Sinha), whose buckets here are sorted rather than hashed. The keys live in *buckets* of
-/// at most 64 keys, each one byte vector holding its keys in order, front-coded: each key is
-/// stored as the length of the prefix it shares with the key before, its length, and the bytes
-/// that differ. Above the buckets, inner nodes route by one byte, with a path-compressed label
-/// for bytes all their keys share; a node's children are runs of bytes leading to the same
-/// child, so one bucket can serve a range of first bytes and a node with a few children takes
-/// a few bytes. A bucket that passes 64 keys (or 2 KiB) *bursts*: it splits in two at a change
-/// of first byte (a byte copy), or, when all its keys start with one byte, becomes a node whose
-/// keys are that byte (and any prefix they all share) shorter.
+/// A burst trie (Heinz, Zobel and Williams) with the hashed lookups of the HAT-trie (Askitis
+/// and Sinha) in buckets that stay sorted. The keys live in *buckets* of at most 128 keys
+/// (4 KiB): one byte vector of keys (a length byte and the bytes each), and an index of one
+/// hash *tag* byte and a four-byte offset per key, in key order. A lookup hashes the rest of
+/// the key, compares its tag with the bucket's tags eight at a time and reads only the keys
+/// whose tag matches (about one); an insertion finds its place by binary search, appends the
+/// key and moves only the index. Above the buckets, inner nodes route by one byte, with a
+/// path-compressed label for bytes all their keys share; a node's children are runs of bytes
+/// leading to the same child, so one bucket can serve a range of first bytes. A node is one
+/// allocation (label, runs and children together, plus a byte-to-run table when it has more
+/// than eight runs), so a step down reads one or two cache lines. A bucket that passes 128
+/// keys (or 4 KiB) *bursts*: it splits in two at a change of first byte, or, when all its
+/// keys start with one byte, becomes a node whose keys are that byte (and any prefix they all
+/// share) shorter.
 ///
-/// Memory is the front-coded keys (the bytes that differ from the previous key plus a header
-/// byte), 32 bytes per bucket and about 80 bytes per node: 5.6 bytes per key on
-/// `/usr/share/dict/words`, 9.3 on the words of `hpds compare`'s corpus and 13.8 on file
-/// paths, 0.12 to 0.21 times a `HashSet<String>`'s (see `docs/trie.md`). Bucket vectors grow
-/// by a quarter and the tables by an eighth, so the slack stays bounded without a shrink step.
+/// Memory is each key's bytes below its bucket plus 6 bytes (length, tag, offset), 48 bytes
+/// per bucket and a few tens of bytes per node: 15.0 bytes per key on
+/// `/usr/share/dict/words`, 16.1 on the words of `hpds compare`'s corpus and 23.8 on file
+/// paths, about a third of a `HashSet<String>`'s (see `docs/trie.md`). Bucket vectors grow by
+/// a quarter and the tables by an eighth, so the slack stays bounded without a shrink step.
 ///
-/// `contains`, `insert` and `remove` follow one child per level (a byte, or a run of bytes
-/// shared by every key below) and then scan one bucket; entries that cannot match are skipped
-/// after reading their header. An insertion also moves the bucket's bytes after the new key
-/// (at most 2 KiB). Lookups and insertions take about 2 to 4 times a `HashSet<String>`'s time
-/// on words; sorted and prefix walks decode buckets front to back, one copy per key, as fast
-/// as a `BTreeSet<String>`'s range or faster.
+/// `contains` and `remove` follow one child per level and then compare one tag per key of one
+/// bucket; `insert` does the same, then binary-searches the bucket for a new key's place. Hit
+/// lookups take 1.4 to 2.4 times a `HashSet<String>`'s time on words and about 3 times on
+/// file paths (a path crosses a dozen nodes); insertions 2.3 to 2.7 times. Sorted and prefix
+/// walks copy each key once from its bucket, about as fast as a `BTreeSet<String>`'s range.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
+/// Offsets inside a bucket are 32-bit, so a key may not exceed 4 GiB.
 /// [`try_insert`](Self::try_insert) returns an error beyond them; [`insert`](Self::insert)
 /// panics, as `Vec` does on capacity overflow.
 ///
@@ -178,14 +158,14 @@ impl Trie {
     fn get_link(&self, link: Link) -> u32 {
         match link {
             Link::Root => self.root,
-            Link::Slot(n, b) => self.nodes[n as usize].kids.get(b),
+            Link::Slot(n, b) => self.nodes[n as usize].get(b),
         }
     }
 
     fn set_link(&mut self, link: Link, r: u32) {
         match link {
             Link::Root => self.root = r,
-            Link::Slot(n, b) => self.nodes[n as usize].kids.fill(b, b, r),
+            Link::Slot(n, b) => self.nodes[n as usize].fill(b, b, r),
         }
     }
 
@@ -195,24 +175,14 @@ impl Trie {
         let mut cur = self.root;
         let mut d = 0;
         loop {
-            if cur == NONE {
-                return false;
-            }
             if cur & BUCKET != 0 {
-                return matches!(self.bucket(cur).probe(&key[d..]), Probe::Found(_));
+                // `NONE` has the bucket bit set too.
+                return cur != NONE && self.bucket(cur).find(&key[d..]).is_some();
             }
-            let n = &self.nodes[cur as usize];
-            if !n.label.is_empty() {
-                if !key[d..].starts_with(&n.label) {
-                    return false;
-                }
-                d += n.label.len();
+            match self.nodes[cur as usize].step(key, d) {
+                Ok((c, nd)) => (cur, d) = (c, nd),
+                Err(t) => return t,
             }
-            let Some(&b) = key.get(d) else {
-                return n.terminal;
-            };
-            cur = n.kids.get(b);
-            d += usize::from(cur & BUCKET == 0);
         }
     }
 
@@ -247,10 +217,15 @@ impl Trie {
             }
             if cur & BUCKET != 0 {
                 let bucket = self.bucket_mut(cur);
-                match bucket.probe(&key[d..]) {
-                    Probe::Found(_) => return Ok(false),
-                    Probe::Absent { at, prev, next } => {
-                        bucket.insert_at(&key[d..], at, prev, next);
+                // A key already present is found by its tag; only a new key needs the
+                // binary search for its place.
+                if bucket.find(&key[d..]).is_some() {
+                    return Ok(false);
+                }
+                match bucket.search(&key[d..]) {
+                    Ok(_) => return Ok(false),
+                    Err(i) => {
+                        bucket.insert_at(i, &key[d..]);
                         let full = over_full(bucket);
                         self.len += 1;
                         if full {
@@ -261,22 +236,22 @@ impl Trie {
                 }
             }
             let n = &self.nodes[cur as usize];
-            let shared = common_prefix(&n.label, &key[d..]);
-            if shared < n.label.len() {
+            let shared = common_prefix(n.label(), &key[d..]);
+            if shared < n.label().len() {
                 self.split_label(link, cur, shared)?;
                 continue;
             }
             d += shared;
             let Some(&b) = key.get(d) else {
                 let n = &mut self.nodes[cur as usize];
-                if n.terminal {
+                if n.terminal() {
                     return Ok(false);
                 }
-                n.terminal = true;
+                n.set_terminal(true);
                 self.len += 1;
                 return Ok(true);
             };
-            let child = n.kids.get(b);
+            let child = n.get(b);
             if child == NONE {
                 self.attach(cur, b)?;
             } else if child & BUCKET == 0 {
@@ -322,7 +297,7 @@ impl Trie {
     }
 
     fn free_node(&mut self, i: u32) {
-        self.nodes[i as usize] = Node::new(&[]);
+        self.nodes[i as usize] = Node::new(&[], false, NONE);
         grow(&mut self.free_nodes);
         self.free_nodes.push(i);
     }
@@ -330,7 +305,7 @@ impl Trie {
     /// Gives the empty byte `b` of `node` a bucket: the neighbouring bucket on either side of
     /// the run of empty bytes around `b` if there is one, else a new, empty bucket for the run.
     fn attach(&mut self, node: u32, b: u8) -> Result<()> {
-        let kids = &self.nodes[node as usize].kids;
+        let kids = &self.nodes[node as usize];
         let (lo, hi) = kids.run_of(b);
         let (left, right) = kids.neighbours(b);
         let r = if left != NONE && left & BUCKET != 0 {
@@ -340,24 +315,18 @@ impl Trie {
         } else {
             self.new_bucket(Bucket::default())?
         };
-        self.nodes[node as usize].kids.fill(lo, hi, r);
+        self.nodes[node as usize].fill(lo, hi, r);
         Ok(())
     }
 
     /// Splits the label of node `cur` (reached through `link`) after `at` bytes: a new node
     /// takes the first `at` bytes, and `cur` hangs from it by the next one.
     fn split_label(&mut self, link: Link, cur: u32, at: usize) -> Result<()> {
-        let label = core::mem::take(&mut self.nodes[cur as usize].label);
-        let mut top = Node::new(&label[..at]);
-        top.kids.fill(label[at], label[at], cur);
-        let top = match self.new_node(top) {
-            Ok(t) => t,
-            Err(e) => {
-                self.nodes[cur as usize].label = label;
-                return Err(e);
-            }
-        };
-        self.nodes[cur as usize].label = label[at + 1..].into();
+        let label = self.nodes[cur as usize].label().to_vec();
+        let mut top = Node::new(&label[..at], false, NONE);
+        top.fill(label[at], label[at], cur);
+        let top = self.new_node(top)?;
+        self.nodes[cur as usize].set_label(&label[at + 1..]);
         self.set_link(link, top);
         Ok(())
     }
@@ -372,17 +341,17 @@ impl Trie {
             Link::Slot(..) => self.bucket(r).split_point(),
             Link::Root => None,
         };
-        if let (Link::Slot(node, b), Some((at, index))) = (link, split) {
+        if let (Link::Slot(node, b), Some(index)) = (link, split) {
             // Keys start with several bytes: split the run of bytes in two.
             let Ok(rr) = self.new_bucket(Bucket::default()) else {
                 return;
             };
-            let right = self.bucket_mut(r).split_off(at, index);
+            let right = self.bucket_mut(r).split_off(index);
             let first = self.bucket(r).first_byte().unwrap_or(b);
             let s = right.first_byte().unwrap_or(b);
             *self.bucket_mut(rr) = right;
-            let (_, hi) = self.nodes[node as usize].kids.run_of(b);
-            self.nodes[node as usize].kids.fill(s, hi, rr);
+            let (_, hi) = self.nodes[node as usize].run_of(b);
+            self.nodes[node as usize].fill(s, hi, rr);
             if over_full(self.bucket(r)) {
                 self.burst(Link::Slot(node, first));
             }
@@ -397,26 +366,21 @@ impl Trie {
         let first = bucket.first_byte().unwrap_or(0);
         let cut = bucket.shared_prefix();
         let (terminal, rest) = bucket.strip(cut);
-        let label = {
-            let e = bucket::entry(&bucket.data, 0);
-            bucket.data[e.suffix + skip..e.suffix + cut].to_vec()
-        };
-        let mut node = Node::new(&label);
-        node.terminal = terminal;
-        let Ok(id) = self.new_node(node) else {
+        let label = bucket.key(0)[skip..cut].to_vec();
+        let Ok(id) = self.new_node(Node::new(&label, terminal, NONE)) else {
             return;
         };
         if let Link::Slot(parent, b) = link {
-            let kids = &mut self.nodes[parent as usize].kids;
+            let kids = &mut self.nodes[parent as usize];
             let (lo, hi) = kids.run_of(b);
             kids.fill(lo, hi, NONE);
             kids.fill(first, first, id);
         } else {
             self.root = id;
         }
-        if rest.count > 0 {
+        if rest.len() > 0 {
             *self.bucket_mut(r) = rest;
-            self.nodes[id as usize].kids = Runs::all(r);
+            self.nodes[id as usize].fill(0, 255, r);
             if over_full(self.bucket(r)) {
                 self.burst(Link::Slot(id, 0));
             }
@@ -441,16 +405,16 @@ impl Trie {
             }
             if cur & BUCKET != 0 {
                 let bucket = self.bucket_mut(cur);
-                let Probe::Found(e) = bucket.probe(&key[d..]) else {
+                let Some(i) = bucket.find(&key[d..]) else {
                     return false;
                 };
-                bucket.remove_entry(e, &key[d..]);
-                if bucket.count == 0 {
+                bucket.remove(i);
+                if bucket.len() == 0 {
                     self.free_bucket(cur);
                     match link {
                         Link::Root => self.root = NONE,
                         Link::Slot(node, b) => {
-                            let kids = &mut self.nodes[node as usize].kids;
+                            let kids = &mut self.nodes[node as usize];
                             let (lo, hi) = kids.run_of(b);
                             kids.fill(lo, hi, NONE);
                         }
@@ -460,21 +424,21 @@ impl Trie {
                 break;
             }
             let n = &self.nodes[cur as usize];
-            if !key[d..].starts_with(&n.label) {
+            if !key[d..].starts_with(n.label()) {
                 return false;
             }
-            d += n.label.len();
+            d += n.label().len();
             path.push(link);
             let Some(&b) = key.get(d) else {
                 let n = &mut self.nodes[cur as usize];
-                if !n.terminal {
+                if !n.terminal() {
                     return false;
                 }
-                n.terminal = false;
+                n.set_terminal(false);
                 self.prune(&path);
                 break;
             };
-            let child = n.kids.get(b);
+            let child = n.get(b);
             d += usize::from(child != NONE && child & BUCKET == 0);
             link = Link::Slot(cur, b);
         }
@@ -490,7 +454,7 @@ impl Trie {
         for &link in path.iter().rev() {
             let id = self.get_link(link);
             let n = &self.nodes[id as usize];
-            if n.terminal || !n.kids.is_empty() {
+            if n.terminal() || !n.no_kids() {
                 return;
             }
             self.free_node(id);
@@ -525,7 +489,7 @@ impl Trie {
         self.free_nodes.shrink_to_fit();
         self.free_buckets.shrink_to_fit();
         for b in &mut self.buckets {
-            b.data.shrink_to_fit();
+            b.shrink_to_fit();
         }
     }
 
@@ -572,17 +536,17 @@ impl Trie {
             }
             let n = &self.nodes[cur as usize];
             let rest = &prefix[d..];
-            if rest.len() <= n.label.len() {
-                if !n.label.starts_with(rest) {
+            if rest.len() <= n.label().len() {
+                if !n.label().starts_with(rest) {
                     return Cursor::empty(self);
                 }
                 return Cursor::new(self, &prefix[..d], cur, &[]);
             }
-            if !rest.starts_with(&n.label) {
+            if !rest.starts_with(n.label()) {
                 return Cursor::empty(self);
             }
-            d += n.label.len();
-            cur = n.kids.get(prefix[d]);
+            d += n.label().len();
+            cur = n.get(prefix[d]);
             d += usize::from(cur != NONE && cur & BUCKET == 0);
         }
     }
@@ -620,15 +584,15 @@ impl Trie {
                 break;
             }
             let n = &self.nodes[cur as usize];
-            if !query[d..].starts_with(&n.label) {
+            if !query[d..].starts_with(n.label()) {
                 break;
             }
-            d += n.label.len();
-            if n.terminal {
+            d += n.label().len();
+            if n.terminal() {
                 best = Some(d);
             }
             let Some(&b) = query.get(d) else { break };
-            cur = n.kids.get(b);
+            cur = n.get(b);
             d += usize::from(cur != NONE && cur & BUCKET == 0);
         }
         best.map(|l| &query[..l])
@@ -688,17 +652,9 @@ impl fmt::Debug for Trie {
 impl HeapSize for Trie {
     fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * core::mem::size_of::<Node>()
-            + self
-                .nodes
-                .iter()
-                .map(|n| n.label.len() + n.kids.heap_bytes())
-                .sum::<usize>()
+            + self.nodes.iter().map(Node::heap_bytes).sum::<usize>()
             + self.buckets.capacity() * core::mem::size_of::<Bucket>()
-            + self
-                .buckets
-                .iter()
-                .map(|b| b.data.capacity())
-                .sum::<usize>()
+            + self.buckets.iter().map(Bucket::heap_bytes).sum::<usize>()
             + (self.free_nodes.capacity() + self.free_buckets.capacity()) * 4
     }
 }
