@@ -417,6 +417,44 @@ impl Kmv {
         })
     }
 
+    /// Puts the sketch in its canonical form, which depends only on the items it has seen (and
+    /// `k` and the seed), not on the order of the inserts and merges that built it: once
+    /// estimating, exactly the `k` smallest hashes with θ just above the k-th (a sketch
+    /// otherwise keeps up to `2k` between rebuilds, and which ones depends on its history).
+    /// Estimates, bounds, Jaccard and intersections are unchanged; two canonical sketches of
+    /// the same items have the same bytes, whatever the partitioning of a parallel build.
+    /// `O(len)`.
+    ///
+    /// # Example
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_kmv::Kmv;
+    ///
+    /// let mut one = Kmv::new(64)?;
+    /// let (mut a, mut b) = (Kmv::new(64)?, Kmv::new(64)?);
+    /// for i in 0..1_000u64 {
+    ///     one.insert(&i);
+    ///     if i % 3 == 0 { a.insert(&i) } else { b.insert(&i) }
+    /// }
+    /// a.merge(&b)?;
+    /// one.canonicalize();
+    /// a.canonicalize();
+    /// assert_eq!(one.to_bytes(), a.to_bytes());
+    /// assert_eq!(one.len(), 64);
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn canonicalize(&mut self) {
+        if let Some(kth) = self.kth_smallest() {
+            // kth < u64::MAX (EMPTY is never stored), so kth + 1 does not overflow.
+            let theta = kth + 1;
+            if theta != self.theta || self.len != self.k {
+                self.theta = theta;
+                let slots = self.table.len();
+                self.rehash(slots, theta);
+            }
+        }
+    }
+
     /// Forgets every item, keeping `k`, the seed and the table's allocation.
     pub fn clear(&mut self) {
         self.table.fill(EMPTY);

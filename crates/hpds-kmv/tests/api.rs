@@ -94,6 +94,27 @@ proptest! {
         prop_assert_eq!(sa.union_estimate(&sb).unwrap(), expected);
     }
 
+    /// Canonical bytes depend only on the items, whatever the order and split of inserts
+    /// and merges; canonicalizing keeps the estimate.
+    #[test]
+    fn canonical_bytes_ignore_history(k in 2usize..64, a in stream(), b in stream()) {
+        let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+        let mut one = sketch(k, all.iter().copied());
+        let estimate = one.estimate();
+        one.canonicalize();
+        prop_assert_eq!(one.estimate(), estimate);
+        let bytes = one.to_bytes();
+        let mut ab = sketch(k, a.iter().copied()); ab.merge(&sketch(k, b.iter().copied())).unwrap();
+        let mut ba = sketch(k, b.iter().copied()); ba.merge(&sketch(k, a.iter().copied())).unwrap();
+        let mut pieces = Kmv::new(k).unwrap();
+        for chunk in all.chunks(3) { pieces.merge(&sketch(k, chunk.iter().copied())).unwrap(); }
+        for s in [&mut ab, &mut ba, &mut pieces] {
+            s.canonicalize();
+            prop_assert_eq!(&s.to_bytes(), &bytes);
+        }
+        prop_assert_eq!(Kmv::from_bytes(&bytes).unwrap(), one);
+    }
+
     #[test]
     fn codec_roundtrip(k in 2usize..64, hashes in stream()) {
         let s = sketch(k, hashes);

@@ -339,6 +339,41 @@ impl HyperLogLogPlusPlus {
         Ok(())
     }
 
+    /// Puts the sketch in its canonical form, which depends only on the items it has seen
+    /// (and its precision and seed), not on the order of the inserts and merges that built it:
+    /// the insert buffer sorted into the list, dense registers if the list takes more memory
+    /// than they would, and no HIP estimate ([`estimate`](Self::estimate) then uses Ertl's
+    /// estimator, as after a merge). Two canonical sketches of the same items have the same
+    /// bytes, so an engine that builds partial sketches in parallel and merges them in
+    /// whatever order its partitions finish gets one answer, byte for byte, for any
+    /// partitioning. `O(entries)` while sparse, `O(1)` dense.
+    ///
+    /// # Example
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    ///
+    /// let mut one = HyperLogLogPlusPlus::new(12)?;
+    /// let (mut a, mut b) = (HyperLogLogPlusPlus::new(12)?, HyperLogLogPlusPlus::new(12)?);
+    /// for i in 0..5_000u64 {
+    ///     one.insert(&i);
+    ///     if i % 3 == 0 { a.insert(&i) } else { b.insert(&i) }
+    /// }
+    /// a.merge(&b)?;
+    /// assert_ne!(one.to_bytes(), a.to_bytes()); // `one` carries its HIP estimate
+    /// one.canonicalize();
+    /// a.canonicalize();
+    /// assert_eq!(one.to_bytes(), a.to_bytes());
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn canonicalize(&mut self) {
+        self.flush_sparse();
+        match &mut self.repr {
+            Repr::Sparse { insert_only, .. } => *insert_only = false,
+            Repr::Dense(core) => core.hip = None,
+        }
+    }
+
     /// Forgets every item: back to an empty (sparse where the precision allows) sketch.
     pub fn clear(&mut self) {
         *self = Self::with_seed(self.p, self.seed).expect("precision already checked");

@@ -114,6 +114,11 @@ impl Tokens {
         self.v.is_empty()
     }
 
+    /// Entries held (distinct after [`normalize`](Self::normalize)).
+    pub(crate) fn len(&self) -> usize {
+        self.v.len()
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.v.iter().copied()
     }

@@ -320,6 +320,39 @@ impl UltraLogLog {
         crate::HyperLogLog::from_registers(regs, self.seed)
     }
 
+    /// Puts the sketch in its canonical form, which depends only on the items it has seen
+    /// (and its precision and seed), not on the order of the inserts and merges that built it:
+    /// sparse exactly while it holds fewer distinct tokens than its limit, dense after. Two
+    /// canonical sketches of the same items have the same bytes, whatever the partitioning
+    /// of a parallel build. `O(tokens)` while sparse, `O(1)` dense.
+    ///
+    /// # Example
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::UltraLogLog;
+    ///
+    /// let mut one = UltraLogLog::new(10)?;
+    /// let (mut a, mut b) = (UltraLogLog::new(10)?, UltraLogLog::new(10)?);
+    /// for i in 0..256u64 {
+    ///     one.insert(&i);
+    ///     if i % 2 == 0 { a.insert(&i) } else { b.insert(&i) }
+    /// }
+    /// a.merge(&b)?;
+    /// one.canonicalize();
+    /// a.canonicalize();
+    /// assert_eq!(one.to_bytes(), a.to_bytes());
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn canonicalize(&mut self) {
+        let limit = self.token_limit();
+        if let Repr::Sparse(tokens) = &mut self.repr {
+            tokens.normalize();
+            if tokens.len() >= limit {
+                self.densify();
+            }
+        }
+    }
+
     /// Forgets every item.
     pub fn clear(&mut self) {
         *self = Self::with_seed(self.p, self.seed).expect("precision already checked");

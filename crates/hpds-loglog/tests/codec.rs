@@ -179,6 +179,21 @@ fn round_trips() {
     }
 }
 
+/// Every size through the sparse-to-dense conversion round trips, including sketches whose
+/// sorted list is under the limit while list and insert buffer together are over it.
+#[test]
+fn round_trips_across_the_sparse_limit() {
+    for p in [8u8, 12] {
+        let mut pp = HyperLogLogPlusPlus::new(p).unwrap();
+        for (i, h) in distinct_u64s(u64::from(p)).take(1 << (p - 1)).enumerate() {
+            pp.insert_hash(h);
+            let back = HyperLogLogPlusPlus::from_bytes(&pp.to_bytes())
+                .unwrap_or_else(|e| panic!("p = {p}, {} items: {e}", i + 1));
+            assert_eq!(back.estimate(), pp.estimate(), "p = {p}, {} items", i + 1);
+        }
+    }
+}
+
 #[test]
 fn kinds_are_not_confused() {
     let bytes = three(HyperLogLog::new(4).unwrap()).to_bytes();

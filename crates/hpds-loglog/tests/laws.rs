@@ -79,6 +79,27 @@ proptest! {
         prop_assert_eq!(regs(ab.registers()), regs(hll_of(p, &all).registers()));
     }
 
+    /// Canonical bytes depend only on the items: inserts and merges in any order and split,
+    /// sparse or dense, give the same encoding (which also decodes).
+    #[test]
+    fn canonical_bytes_ignore_history(a in hashes(), b in hashes(), p in 8u8..=14) {
+        use hpds_core::ByteCodec;
+        let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+        let mut one = pp_of(p, &all);
+        one.canonicalize();
+        let bytes = one.to_bytes();
+        let mut ab = pp_of(p, &a); ab.merge(&pp_of(p, &b)).unwrap();
+        let mut ba = pp_of(p, &b); ba.merge(&pp_of(p, &a)).unwrap();
+        let mut rev = pp_of(p, &all.iter().rev().copied().collect::<Vec<_>>());
+        let mut halves = HyperLogLogPlusPlus::new(p).unwrap();
+        for chunk in all.chunks(7) { halves.merge(&pp_of(p, chunk)).unwrap(); }
+        for s in [&mut ab, &mut ba, &mut rev, &mut halves] {
+            s.canonicalize();
+            prop_assert_eq!(&s.to_bytes(), &bytes);
+        }
+        prop_assert_eq!(HyperLogLogPlusPlus::from_bytes(&bytes).unwrap(), one);
+    }
+
     /// Sparse, dense or converted: the registers are those of a dense sketch, so every
     /// register estimator gives the same value.
     #[test]

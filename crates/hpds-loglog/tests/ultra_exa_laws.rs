@@ -76,6 +76,26 @@ proptest! {
         );
     }
 
+    /// Canonical bytes depend only on the items, whatever the order and split of inserts
+    /// and merges.
+    #[test]
+    fn ull_canonical_bytes_ignore_history(a in hashes(), b in hashes(), p in 4u8..=12) {
+        use hpds_core::ByteCodec;
+        let all = concat(&a, &b);
+        let mut one = ull(p, &all);
+        one.canonicalize();
+        let bytes = one.to_bytes();
+        let mut ab = ull(p, &a); ab.merge(&ull(p, &b)).unwrap();
+        let mut ba = ull(p, &b); ba.merge(&ull(p, &a)).unwrap();
+        let mut pieces = UltraLogLog::new(p).unwrap();
+        for chunk in all.chunks(5) { pieces.merge(&ull(p, chunk)).unwrap(); }
+        for s in [&mut ab, &mut ba, &mut pieces] {
+            s.canonicalize();
+            prop_assert_eq!(&s.to_bytes(), &bytes);
+        }
+        prop_assert!(UltraLogLog::from_bytes(&bytes).is_ok());
+    }
+
     #[test]
     fn ell_merge_laws(a in hashes(), b in hashes(), c in hashes(), p in 4u8..=11, dp in 0u8..=3, td in params()) {
         let (sa, sb, sc) = (ell(p, td, &a), ell(p, td, &b), ell(p, td, &c));

@@ -1,0 +1,136 @@
+//! The distinct counters behind the SQL functions, behind one small trait so every aggregate
+//! (build, union, estimate) and accumulator (per query, per group) is written once.
+
+use std::fmt::Debug;
+
+use datafusion::common::{DataFusionError, Result};
+use hpds_core::{ByteCodec, HeapSize};
+use hpds_kmv::Kmv;
+use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog};
+
+/// A mergeable distinct counter stored as its codec bytes.
+pub(crate) trait Sketch: ByteCodec + HeapSize + Clone + Debug + Send + Sync + 'static {
+    /// The structure's name in error messages.
+    const NAME: &'static str;
+    /// The SQL name of its parameter.
+    const PARAM: &'static str;
+    /// The parameter when the call gives none.
+    const DEFAULT_PARAM: i64;
+
+    /// An empty sketch; the error names the parameter and its range.
+    fn with_param(param: i64) -> hpds_core::Result<Self>;
+    /// Adds a row's 64-bit stable hash.
+    fn insert_hash(&mut self, hash: u64);
+    /// Folds `other` in. Sketches of different precision merge at the lower one.
+    fn merge_from(&mut self, other: &Self) -> hpds_core::Result<()>;
+    /// The form that depends only on the items seen, so that any partitioning of a query gives
+    /// the same bytes.
+    fn canonicalize(&mut self);
+    /// The estimated number of distinct items.
+    fn estimate(&self) -> f64;
+}
+
+impl Sketch for HyperLogLogPlusPlus {
+    const NAME: &'static str = "HyperLogLog++";
+    const PARAM: &'static str = "p";
+    const DEFAULT_PARAM: i64 = 14;
+
+    fn with_param(param: i64) -> hpds_core::Result<Self> {
+        Self::new(precision(param, "p")?)
+    }
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        HyperLogLogPlusPlus::insert_hash(self, hash);
+    }
+    fn merge_from(&mut self, other: &Self) -> hpds_core::Result<()> {
+        if other.precision() < self.precision() {
+            let mut lower = Self::with_seed(other.precision(), self.seed())?;
+            lower.merge(self)?;
+            *self = lower;
+        }
+        self.merge(other)
+    }
+    fn canonicalize(&mut self) {
+        HyperLogLogPlusPlus::canonicalize(self);
+    }
+    fn estimate(&self) -> f64 {
+        HyperLogLogPlusPlus::estimate(self)
+    }
+}
+
+impl Sketch for UltraLogLog {
+    const NAME: &'static str = "UltraLogLog";
+    const PARAM: &'static str = "p";
+    const DEFAULT_PARAM: i64 = 12;
+
+    fn with_param(param: i64) -> hpds_core::Result<Self> {
+        Self::new(precision(param, "p")?)
+    }
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        UltraLogLog::insert_hash(self, hash);
+    }
+    fn merge_from(&mut self, other: &Self) -> hpds_core::Result<()> {
+        if other.precision() < self.precision() {
+            *self = self.reduce(other.precision())?;
+        }
+        self.merge(other)
+    }
+    fn canonicalize(&mut self) {
+        UltraLogLog::canonicalize(self);
+    }
+    fn estimate(&self) -> f64 {
+        UltraLogLog::estimate(self)
+    }
+}
+
+impl Sketch for Kmv {
+    const NAME: &'static str = "KMV";
+    const PARAM: &'static str = "k";
+    const DEFAULT_PARAM: i64 = hpds_kmv::DEFAULT_K as i64;
+
+    fn with_param(param: i64) -> hpds_core::Result<Self> {
+        let k = usize::try_from(param).unwrap_or(0);
+        Self::new(k)
+    }
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        Kmv::insert_hash(self, hash);
+    }
+    fn merge_from(&mut self, other: &Self) -> hpds_core::Result<()> {
+        self.merge(other)
+    }
+    fn canonicalize(&mut self) {
+        Kmv::canonicalize(self);
+    }
+    fn estimate(&self) -> f64 {
+        Kmv::estimate(self)
+    }
+}
+
+/// A precision parameter as `u8`, or the structure's own range error for any value that does
+/// not fit (so `p = 300` is reported as out of range, not truncated).
+fn precision(param: i64, name: &'static str) -> hpds_core::Result<u8> {
+    u8::try_from(param).map_err(|_| hpds_core::Error::invalid_parameter(name, param, "4..=18"))
+}
+
+/// Decodes a sketch argument or state; the error names the SQL function.
+pub(crate) fn decode<S: ByteCodec>(function: &str, kind: &str, bytes: &[u8]) -> Result<S> {
+    S::from_bytes(bytes).map_err(|e| {
+        DataFusionError::Execution(format!(
+            "{function}: the sketch argument is not a valid {kind} sketch ({e}); pass a value \
+             built by the matching *_sketch function"
+        ))
+    })
+}
+
+/// An hpds error from combining two sketches, naming the SQL function.
+pub(crate) fn merge_error(function: &str, e: &hpds_core::Error) -> DataFusionError {
+    DataFusionError::Execution(format!("{function}: cannot combine the sketches: {e}"))
+}
+
+/// A canonical sketch's bytes.
+pub(crate) fn canonical_bytes<S: Sketch>(sketch: &mut S) -> Vec<u8> {
+    sketch.canonicalize();
+    sketch.to_bytes()
+}

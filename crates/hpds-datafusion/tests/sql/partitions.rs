@@ -1,0 +1,86 @@
+//! The engine's partial and final aggregation obey the merge laws: the same query gives the
+//! same bytes with 1 or 8 target partitions, 1 or 8 input partitions, with partial
+//! aggregation skipped (rows sent on as one-item sketches), and as a union of parts.
+
+use datafusion::prelude::SessionConfig;
+
+use crate::common::{ctx, ctx_with, events, rows, table};
+
+/// Groups from a handful of users to several thousand, so HyperLogLog++ (p = 10) and
+/// UltraLogLog (p = 8) groups are sparse and dense and KMV (k = 64) groups exact and
+/// estimating.
+fn data() -> datafusion::arrow::array::RecordBatch {
+    events(7, 24, |g| [0, 1, 3, 40, 300, 2500][g as usize % 6] + g)
+}
+
+const PLAIN: &str = "SELECT g, hll_sketch(user, 10), hll_sketch(id), ull_sketch(user, 8), \
+     kmv_sketch(id, 64), approx_distinct_hll(user, 10) FROM t GROUP BY g ORDER BY g";
+
+const TOTAL: &str = "SELECT hll_sketch(user, 10), hll_sketch(id), ull_sketch(user, 8), \
+     kmv_sketch(id, 64), approx_distinct_hll(user, 10), bloom_sketch(user, 5000, 0.01) FROM t";
+
+#[tokio::test]
+async fn target_partitions_do_not_change_the_bytes() {
+    let batch = data();
+    let mut results = Vec::new();
+    for (target, input) in [(1, 1), (8, 1), (1, 8), (8, 8), (3, 5)] {
+        let ctx = ctx(target);
+        table(&ctx, "t", &batch, input);
+        let grouped = rows(&ctx, PLAIN).await;
+        let total = rows(&ctx, TOTAL).await;
+        results.push((grouped, total));
+    }
+    for (i, r) in results.iter().enumerate().skip(1) {
+        assert_eq!(r.0, results[0].0, "grouped, configuration {i}");
+        assert_eq!(r.1, results[0].1, "total, configuration {i}");
+    }
+}
+
+#[tokio::test]
+async fn skipped_partial_aggregation_gives_the_same_bytes() {
+    let batch = data();
+    let reference = {
+        let ctx = ctx(1);
+        table(&ctx, "t", &batch, 1);
+        rows(&ctx, PLAIN).await
+    };
+    // Partial aggregation gives up at once: every row goes on as a one-item sketch.
+    let mut config = SessionConfig::new().with_target_partitions(4);
+    let opts = config.options_mut();
+    opts.execution.skip_partial_aggregation_probe_rows_threshold = 1;
+    opts.execution.skip_partial_aggregation_probe_ratio_threshold = 0.0;
+    let ctx = ctx_with(config);
+    table(&ctx, "t", &batch, 4);
+    assert_eq!(rows(&ctx, PLAIN).await, reference);
+}
+
+#[tokio::test]
+async fn unions_of_parts_equal_the_whole() {
+    let batch = data();
+    for partitions in [1, 8] {
+        let ctx = ctx(partitions);
+        table(&ctx, "t", &batch, partitions);
+        let whole = rows(
+            &ctx,
+            "SELECT g, hll_sketch(user, 10), ull_sketch(user, 8), kmv_sketch(id, 64) \
+             FROM t GROUP BY g ORDER BY g",
+        )
+        .await;
+        let unioned = rows(
+            &ctx,
+            "SELECT g, hll_union(h), ull_union(u), kmv_union(k) FROM ( \
+               SELECT g, day, hll_sketch(user, 10) AS h, ull_sketch(user, 8) AS u, \
+                      kmv_sketch(id, 64) AS k FROM t GROUP BY g, day) \
+             GROUP BY g ORDER BY g",
+        )
+        .await;
+        // Groups whose users are all NULL have an empty sketch in `whole` and none in the
+        // union of parts, which is NULL: compare the groups that have users.
+        for (w, u) in whole.iter().zip(&unioned) {
+            assert_eq!(w[0], u[0]);
+            if !u[1].is_null() {
+                assert_eq!(w[1..], u[1..], "group {:?}, {partitions} partitions", w[0]);
+            }
+        }
+    }
+}
