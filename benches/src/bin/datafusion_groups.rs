@@ -313,7 +313,7 @@ async fn bench_case(o: &Options, case: Case) -> Result<String> {
     let (g, x) = case.rows(o.rows, o.seed);
     let config = SessionConfig::new().with_target_partitions(o.threads);
     let ctx = SessionContext::new_with_config(config);
-    register(&ctx);
+    hpds_datafusion::register(&ctx);
     ctx.register_table("t", Arc::new(table(&g, &x, o.partitions)?))?;
     drop((g, x));
 
@@ -351,10 +351,7 @@ async fn bench_case(o: &Options, case: Case) -> Result<String> {
     writeln!(out, "|---|---|---|---|---|---|---|---|").unwrap();
     for i in 0..n {
         let (time_ratio, peak_ratio) = match builtin {
-            Some(b) if b != i => (
-                ratio(&seconds[i], &seconds[b]),
-                ratio(&peaks[i], &peaks[b]),
-            ),
+            Some(b) if b != i => (ratio(&seconds[i], &seconds[b]), ratio(&peaks[i], &peaks[b])),
             _ => ("1".into(), "1".into()),
         };
         let error = match (exact, &results[i]) {
@@ -375,10 +372,6 @@ async fn bench_case(o: &Options, case: Case) -> Result<String> {
         .unwrap();
     }
     Ok(out)
-}
-
-fn register(ctx: &SessionContext) {
-    let _ = ctx;
 }
 
 fn main() -> Result<()> {
