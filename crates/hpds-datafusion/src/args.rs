@@ -63,9 +63,10 @@ pub(crate) fn check_count(
 /// The value of a constant argument (a literal or an expression of literals).
 fn constant(function: &str, param: &str, expr: &Arc<dyn PhysicalExpr>) -> Result<ScalarValue> {
     let batch = RecordBatch::new_empty(Arc::new(Schema::empty()));
-    match expr.evaluate(&batch) {
-        Ok(ColumnarValue::Scalar(value)) => Ok(value),
-        _ => plan_err!("{function}: {param} must be a constant, got the expression {expr}"),
+    if let Ok(ColumnarValue::Scalar(value)) = expr.evaluate(&batch) {
+        Ok(value)
+    } else {
+        plan_err!("{function}: {param} must be a constant, got the expression {expr}")
     }
 }
 

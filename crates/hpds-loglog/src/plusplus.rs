@@ -486,6 +486,11 @@ impl ByteCodec for HyperLogLogPlusPlus {
     fn encode_payload(&self, enc: &mut Encoder) {
         match &self.repr {
             Repr::Dense(core) => core.encode(enc),
+            // List and insert buffer together outgrew the registers (the next flush would
+            // convert): the decoder refuses such a sparse list, so it goes out dense.
+            Repr::Sparse { sparse, .. } if 4 * sparse.distinct() > Registers::byte_len(self.p) => {
+                self.dense_core().encode(enc);
+            }
             Repr::Sparse {
                 sparse,
                 insert_only,
