@@ -112,7 +112,7 @@ pub fn events(seed: u64, groups: u64, distinct: impl Fn(u64) -> u64) -> RecordBa
             let id = mix64(seed ^ (g << 32) ^ i) % (1 << 40);
             let repeats = 1 + mix64(id ^ seed) % 3;
             for r in 0..repeats {
-                let null = mix64(id ^ r ^ 0x5eed) % 20 == 0;
+                let null = mix64(id ^ r ^ 0x5eed).is_multiple_of(20);
                 g_col.push(g as i64);
                 user.push((!null).then(|| format!("user-{id}")));
                 id_col.push((!null).then_some(id as i64));
@@ -127,7 +127,7 @@ pub fn events(seed: u64, groups: u64, distinct: impl Fn(u64) -> u64) -> RecordBa
         let j = (mix64(seed ^ i as u64) % (i as u64 + 1)) as usize;
         order.swap(i, j);
     }
-    let pick_i = |v: &[Option<i64>]| Int64Array::from_iter(order.iter().map(|&i| v[i]));
+    let pick_i = |v: &[Option<i64>]| order.iter().map(|&i| v[i]).collect::<Int64Array>();
     let g_col: Vec<Option<i64>> = g_col.into_iter().map(Some).collect();
     let day: Vec<Option<i64>> = day.into_iter().map(Some).collect();
     let schema = Schema::new(vec![
@@ -138,11 +138,20 @@ pub fn events(seed: u64, groups: u64, distinct: impl Fn(u64) -> u64) -> RecordBa
     ]);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(pick_i(&g_col)),
-        Arc::new(StringArray::from_iter(
-            order.iter().map(|&i| user[i].clone()),
-        )),
+        Arc::new((order.iter().map(|&i| user[i].clone())).collect::<StringArray>()),
         Arc::new(pick_i(&id_col)),
         Arc::new(pick_i(&day)),
     ];
     RecordBatch::try_new(Arc::new(schema), columns).expect("valid batch")
+}
+
+/// Lower-case hexadecimal of `bytes`, for SQL's `X'..'` literals.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -9,7 +9,7 @@ use datafusion::common::ScalarValue;
 use hpds_core::ByteCodec;
 use hpds_loglog::HyperLogLogPlusPlus;
 
-use crate::common::{bytes, ctx, error, num, one, rows, table};
+use crate::common::{bytes, ctx, error, hex, num, one, rows, table};
 
 fn session() -> datafusion::prelude::SessionContext {
     let ctx = ctx(2);
@@ -179,7 +179,6 @@ async fn corrupt_and_foreign_sketches_are_errors_naming_the_function() {
     let ctx = session();
     let kmv = bytes(&one(&ctx, "SELECT kmv_sketch(s) FROM t").await);
     let hll = bytes(&one(&ctx, "SELECT hll_sketch(s) FROM t").await);
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let mut flipped = hll.clone();
     let mid = flipped.len() / 2;
     flipped[mid] ^= 0x10;
@@ -261,7 +260,6 @@ async fn corrupt_and_foreign_sketches_are_errors_naming_the_function() {
 #[tokio::test]
 async fn hll_sketches_of_different_precision_union_at_the_lower() {
     let ctx = session();
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let a = bytes(&one(&ctx, "SELECT hll_sketch(s, 14) FROM t WHERE g = 1").await);
     let b = bytes(&one(&ctx, "SELECT hll_sketch(s, 10) FROM t WHERE g = 3").await);
     let u = bytes(

@@ -39,7 +39,11 @@ async fn daily_sketches_through_parquet_union_to_the_one_pass_sketch() {
     let reader = ctx(3);
     table(&reader, "events", &batch, 2);
     reader
-        .register_parquet("daily", path, Default::default())
+        .register_parquet(
+            "daily",
+            path,
+            datafusion::prelude::ParquetReadOptions::default(),
+        )
         .await
         .expect("readable parquet");
     let one_pass = rows(

@@ -15,7 +15,7 @@ use hpds_core::{ByteCodec, Item};
 use hpds_kmv::Kmv;
 use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog};
 
-use crate::common::{bytes, ctx, num, one, table};
+use crate::common::{bytes, ctx, hex, num, one, table};
 
 /// `n` rows of pseudo-random values, one in 7 NULL.
 fn values<T>(n: u64, f: impl Fn(u64) -> T) -> Vec<Option<T>> {
@@ -161,7 +161,6 @@ async fn estimates_and_set_operations_match_the_rust_api() {
     }
     rust.canonicalize();
     assert_eq!(rust.to_bytes(), a);
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let (xa, xb) = (hex(&a), hex(&b));
     let est = num(&one(&ctx, &format!("SELECT kmv_estimate(X'{xa}')")).await);
     assert_eq!(est, ka.estimate());
@@ -205,7 +204,7 @@ async fn bloom_filters_match_the_rust_api() {
         rust.insert(&v);
     }
     assert_eq!(rust.to_bytes(), f);
-    let hex: String = f.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = hex(&f);
     let found = crate::common::rows(
         &ctx,
         &format!(
