@@ -276,31 +276,10 @@ fn cell(out: &Outcome, name: &str, peer: &str, op: &str) -> String {
     format!("{ns} x{}", spread(out.ratio(&me, &them), 2))
 }
 
-fn env_list(name: &str) -> Option<Vec<String>> {
-    std::env::var(name)
-        .ok()
-        .map(|s| s.split(',').map(|x| x.trim().to_owned()).collect())
-}
-
 fn main() {
-    // `cargo bench` passes `--bench`; anything else (e.g. `cargo test --benches`) only checks
-    // that the race runs, on a small size.
-    let smoke = !std::env::args().any(|a| a == "--bench");
-    let mut sizes: Vec<u64> = env_list("HPDS_RACE_SIZES").map_or_else(
-        || vec![1_000_000, 10_000_000],
-        |v| {
-            v.iter()
-                .map(|s| s.parse().expect("HPDS_RACE_SIZES: item counts"))
-                .collect()
-        },
-    );
-    if hpds_benches::full_run() && std::env::var_os("HPDS_RACE_SIZES").is_none() {
-        sizes.push(100_000_000);
-    }
-    if smoke {
-        sizes = vec![10_000];
-    }
-    let only = env_list("HPDS_RACE_ONLY");
+    let smoke = !hpds_benches::is_bench_run();
+    let sizes = hpds_benches::race_sizes(&[1_000_000, 10_000_000], 10_000);
+    let only = hpds_benches::env_list("HPDS_RACE_ONLY");
     for n in sizes {
         let default_rounds = if n >= 100_000_000 { 5 } else { 7 };
         let rounds: usize = std::env::var("HPDS_RACE_ROUNDS")

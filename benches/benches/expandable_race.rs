@@ -242,35 +242,14 @@ fn icount<C: Contestant>(name: &str, d: &Data) {
     );
 }
 
-fn env_list(name: &str) -> Option<Vec<String>> {
-    std::env::var(name)
-        .ok()
-        .map(|s| s.split(',').map(|x| x.trim().to_owned()).collect())
-}
-
 fn cell(s: &Spread, ns: f64) -> String {
     format!("{ns:.0} ({:.2}x [{:.2}-{:.2}])", s.median, s.low, s.high)
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; anything else (`cargo test --benches`) only checks that
-    // the race runs, on a small size.
-    let smoke = !std::env::args().any(|a| a == "--bench");
-    let mut sizes: Vec<u64> = env_list("HPDS_RACE_SIZES").map_or_else(
-        || vec![10_000_000],
-        |v| {
-            v.iter()
-                .map(|s| s.parse().expect("HPDS_RACE_SIZES: item counts"))
-                .collect()
-        },
-    );
-    if hpds_benches::full_run() && std::env::var_os("HPDS_RACE_SIZES").is_none() {
-        sizes.push(100_000_000);
-    }
-    if smoke {
-        sizes = vec![20_000];
-    }
-    let only = env_list("HPDS_RACE_ONLY");
+    let smoke = !hpds_benches::is_bench_run();
+    let sizes = hpds_benches::race_sizes(&[10_000_000], 20_000);
+    let only = hpds_benches::env_list("HPDS_RACE_ONLY");
     let wanted =
         |name: &str| name == "blocked" || only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
     for n in sizes {

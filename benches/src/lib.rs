@@ -30,6 +30,39 @@ pub fn full_run() -> bool {
     std::env::var("HPDS_BENCH_FULL").is_ok_and(|v| v == "1")
 }
 
+/// The comma-separated values of the environment variable `name`, if it is set.
+pub fn env_list(name: &str) -> Option<Vec<String>> {
+    std::env::var(name)
+        .ok()
+        .map(|s| s.split(',').map(|x| x.trim().to_owned()).collect())
+}
+
+/// Whether `cargo bench` started this race binary: it passes `--bench`; anything else (e.g.
+/// `cargo test --benches`) only checks that the race runs, on a small size.
+pub fn is_bench_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// The item counts a race runs at: `HPDS_RACE_SIZES` (comma-separated) if set, else `defaults`
+/// plus 100 million on a full run ([`full_run`]); `smoke` alone when not started by
+/// `cargo bench` ([`is_bench_run`]).
+///
+/// # Panics
+/// If `HPDS_RACE_SIZES` holds something other than whole numbers.
+pub fn race_sizes(defaults: &[u64], smoke: u64) -> Vec<u64> {
+    if !is_bench_run() {
+        return vec![smoke];
+    }
+    match env_list("HPDS_RACE_SIZES") {
+        Some(v) => v
+            .iter()
+            .map(|s| s.parse().expect("HPDS_RACE_SIZES: item counts"))
+            .collect(),
+        None if full_run() => defaults.iter().copied().chain([100_000_000]).collect(),
+        None => defaults.to_vec(),
+    }
+}
+
 /// The standard word corpus for string benchmarks: Zipf(1) tokens over a vocabulary a tenth of
 /// the token count, seed 2024 (the CLI's default corpus, scaled).
 pub fn corpus(tokens: usize) -> Corpus {
