@@ -1,12 +1,13 @@
 //! hpds-datafusion's functions on a Ballista cluster: a scheduler and two executors started on
 //! localhost (as Ballista's standalone mode and its own tests start them), a Parquet table of
-//! several files, and the same SQL run by plain DataFusion in this process. The program fails
+//! several files, and the same SQL run by plain `DataFusion` in this process. The program fails
 //! unless every value Ballista returns (sketch bytes, estimates) equals the local one.
 //!
 //! ```text
 //! cargo run --manifest-path examples/ballista/Cargo.toml
 //! ```
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -122,7 +123,7 @@ async fn start_cluster() -> Result<SessionContext> {
     Ok(client)
 }
 
-/// SplitMix64: the table's values, the same on every run.
+/// `SplitMix64`: the table's values, the same on every run.
 fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
@@ -146,10 +147,12 @@ fn write_table(dir: &Path) -> Result<()> {
         let mut user = Vec::with_capacity(ROWS_PER_FILE);
         for _ in 0..ROWS_PER_FILE {
             let r = splitmix(&mut state);
-            day.push((r % 7) as i64);
+            day.push((r % 7).cast_signed());
             country.push(countries[(r >> 8) as usize % countries.len()]);
             // Users 0..200,000 with some NULLs, which the aggregates skip.
-            user.push(((r >> 16) % 64 != 0).then_some(((r >> 24) % 200_000) as i64));
+            user.push(
+                (!(r >> 16).is_multiple_of(64)).then_some(((r >> 24) % 200_000).cast_signed()),
+            );
         }
         let batch = RecordBatch::try_new(
             schema.clone(),
@@ -189,12 +192,13 @@ fn rows(batches: &[RecordBatch]) -> Vec<Vec<String>> {
                         return "NULL".to_string();
                     }
                     match c.data_type() {
-                        DataType::Binary => c
-                            .as_binary::<i32>()
-                            .value(i)
-                            .iter()
-                            .map(|x| format!("{x:02x}"))
-                            .collect(),
+                        DataType::Binary => c.as_binary::<i32>().value(i).iter().fold(
+                            String::new(),
+                            |mut hex, x| {
+                                let _ = write!(hex, "{x:02x}");
+                                hex
+                            },
+                        ),
                         _ => datafusion::arrow::util::display::array_value_to_string(c, i)
                             .unwrap_or_else(|e| format!("<{e}>")),
                     }
