@@ -4,9 +4,9 @@
 //! the exact counts of the same run.
 //!
 //! ```text
-//! cargo run --release -p hpds-benches --bin datafusion_groups                 # 10M rows, 5 rounds
-//! cargo run --release -p hpds-benches --bin datafusion_groups -- --rows 1000000 --rounds 3
-//! cargo run --release -p hpds-benches --bin datafusion_groups -- --cases small --only hll,builtin
+//! cargo run --release -p hpds-benches --features datafusion --bin datafusion_groups                 # 10M rows, 5 rounds
+//! cargo run --release -p hpds-benches --features datafusion --bin datafusion_groups -- --rows 1000000 --rounds 3
+//! cargo run --release -p hpds-benches --features datafusion --bin datafusion_groups -- --cases small --only hll,builtin
 //! ```
 //!
 //! Flags: `--rows N` (10,000,000), `--rounds R` (5), `--partitions P` (8, the in-memory
