@@ -411,7 +411,8 @@ fn update(r: u8, k: u32) -> u8 {
     // Bits k, k - 1, k - 2 of the register's values; register 0 knows nothing (bit 0 cleared).
     let known = (((4 | (r & 3)) << (r >> 2)) >> 2) & !1;
     let set = known | (1 << k);
-    // `set` is not 0, so this is its highest bit.
+    // `set` is not 0, so this is its highest bit (`ilog2` would add a check for 0).
+    #[allow(clippy::manual_ilog2)]
     let top = 63 - set.leading_zeros();
     ((top << 2) | (((set << 2) >> top) & 3) as u32) as u8
 }
