@@ -159,8 +159,8 @@ impl ScalableConfig {
 /// # Cost
 /// Memory grows with `log(1/p_i)`, so later sub-filters spend more bits per item. With the
 /// defaults (s = 4, r = 0.85, p = 1%), when the newest sub-filter is full the filter holds
-/// 1.63-1.95x the bits of a classic filter pre-sized for the same items up to seven
-/// sub-filters (5.5 million items from `n0` = 1,000; 1.89x at six, 1.4 million), 2.01x at
+/// 1.63-1.94x the bits of a classic filter pre-sized for the same items up to seven
+/// sub-filters (5.5 million items from `n0` = 1,000; 1.88x at six, 1.37 million), 2.01x at
 /// eight and 2.14x at ten; just after a new sub-filter is added, with the newest empty, up to
 /// about four times that: the sawtooth between growth steps (`docs/bloom.md` has the table).
 /// An operation tests one block per sub-filter (about `log_s(n / n0)` of them: six at
