@@ -162,7 +162,7 @@ impl ScalableConfig {
 /// 1.63-1.94x the bits of a classic filter pre-sized for the same items up to seven
 /// sub-filters (5.5 million items from `n0` = 1,000; 1.88x at six, 1.37 million), 2.01x at
 /// eight and 2.14x at ten; just after a new sub-filter is added, with the newest empty, up to
-/// about four times that: the sawtooth between growth steps (`docs/bloom.md` has the table).
+/// four to five times that: the sawtooth between growth steps (`docs/bloom.md` has the table).
 /// An operation tests one block per sub-filter (about `log_s(n / n0)` of them: six at
 /// 1000x growth with s = 4, ten with s = 2); each is a cache miss once it outgrows the cache,
 /// but the misses overlap.
