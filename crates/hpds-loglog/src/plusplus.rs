@@ -163,6 +163,48 @@ impl HyperLogLogPlusPlus {
         }
     }
 
+    /// The 32-bit token of a 64-bit hash: its top 25 bits and the rank of the other 39 (the
+    /// sparse entry), which is all a HyperLogLog++ of any precision keeps of a hash. A list of
+    /// tokens takes half the memory of the hashes and still becomes the same sketch:
+    /// [`insert_token`](Self::insert_token)`(token(h))` changes a sketch exactly as
+    /// [`insert_hash`](Self::insert_hash)`(h)` does, sparse or dense, at every precision.
+    ///
+    /// ```
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let hashes: Vec<u64> = (1..5_000u64).map(hpds_core::hash::mix64).collect();
+    /// let tokens: Vec<u32> = hashes.iter().map(|&h| HyperLogLogPlusPlus::token(h)).collect();
+    /// let (mut a, mut b) = (HyperLogLogPlusPlus::new(12)?, HyperLogLogPlusPlus::new(12)?);
+    /// a.insert_hashes(&hashes);
+    /// tokens.iter().for_each(|&t| b.insert_token(t));
+    /// assert_eq!(a, b);
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    #[inline]
+    pub fn token(hash: u64) -> u32 {
+        sparse::entry(hash)
+    }
+
+    /// Adds the item of a [`token`](Self::token). Any `u32` is read as a token (its index
+    /// modulo `2^25`, its rank clamped to `1..=40`), so this never panics.
+    #[inline]
+    pub fn insert_token(&mut self, token: u32) {
+        self.insert_hash(sparse::entry_hash(token));
+    }
+
+    /// While sparse, the [`token`](Self::token)s of the items seen, sorted, one per 25-bit
+    /// index (the largest rank): inserting them into an empty sketch of this precision and
+    /// seed gives this sketch's items. `None` once dense. `O(entries)`.
+    pub fn sparse_tokens(&self) -> Option<Vec<u32>> {
+        match &self.repr {
+            Repr::Sparse { sparse, .. } => Some(
+                sparse
+                    .sorted()
+                    .map_or_else(|| sparse.entries(), <[u32]>::to_vec),
+            ),
+            Repr::Dense(_) => None,
+        }
+    }
+
     /// Adds items given by their 64-bit hashes: the same as [`insert_hash`](Self::insert_hash)
     /// for each, in order (same state, same HIP estimate). Once dense, the rest of the slice
     /// goes through one loop that keeps the registers' fields in CPU registers, which a
@@ -198,15 +240,17 @@ impl HyperLogLogPlusPlus {
     fn insert_sparse(&mut self, hash: u64) {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {
             if sparse.push(sparse::entry(hash), buffer_cap(self.p)) {
-                self.flush_sparse();
+                self.flush_sparse(true);
             }
         }
     }
 
+    /// Sorts the insert buffer into the list (keeping the buffer's allocation for more
+    /// inserts when `keep`) and converts to dense if the list outgrew the registers.
     #[cold]
-    fn flush_sparse(&mut self) {
+    fn flush_sparse(&mut self, keep: bool) {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {
-            sparse.flush();
+            sparse.flush(keep);
             if sparse_too_big(sparse, self.p) {
                 self.convert_to_dense();
             }
@@ -311,7 +355,7 @@ impl HyperLogLogPlusPlus {
                 Repr::Sparse { sparse: theirs, .. },
             ) => {
                 *insert_only = false;
-                sparse.flush();
+                sparse.flush(false);
                 sparse.absorb(&theirs.entries());
                 if sparse_too_big(sparse, p) {
                     self.convert_to_dense();
@@ -367,7 +411,7 @@ impl HyperLogLogPlusPlus {
     /// # Ok::<(), hpds_core::Error>(())
     /// ```
     pub fn canonicalize(&mut self) {
-        self.flush_sparse();
+        self.flush_sparse(false);
         match &mut self.repr {
             Repr::Sparse { insert_only, .. } => *insert_only = false,
             Repr::Dense(core) => core.hip = None,

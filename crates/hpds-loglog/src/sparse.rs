@@ -24,6 +24,21 @@ pub(crate) fn entry(hash: u64) -> u32 {
     (index << 6) | u32::from(rank)
 }
 
+/// A hash whose entry is `e` (for any `e`: the index is taken modulo `2^25` and the rank
+/// clamped to `1..=40`), so inserting it sets exactly the entry, and every dense register,
+/// that inserting any hash of entry `e` sets.
+#[inline]
+pub(crate) fn entry_hash(e: u32) -> u64 {
+    let index = u64::from(e >> 6) & ((1 << SPARSE_P) - 1);
+    let rank = (e & 63).clamp(1, MAX_SPARSE_RANK);
+    let low = if rank < MAX_SPARSE_RANK {
+        1u64 << (MAX_SPARSE_RANK - 1 - rank)
+    } else {
+        0
+    };
+    (index << (64 - SPARSE_P)) | low
+}
+
 /// The dense register (index, rank) at precision `p` that an entry raises.
 #[inline]
 pub(crate) fn to_dense(e: u32, p: u8) -> (usize, u8) {
@@ -96,16 +111,27 @@ impl Sparse {
         self.buffer.len() >= cap
     }
 
-    /// Sorts the buffer into the list.
-    pub(crate) fn flush(&mut self) {
+    /// Sorts the buffer into the list, keeping the buffer's allocation for the next inserts
+    /// (`keep`) or freeing it (a sketch that is done being built: canonical, merged into).
+    pub(crate) fn flush(&mut self, keep: bool) {
         if self.buffer.is_empty() {
+            if !keep {
+                self.buffer = Vec::new();
+            }
             return;
         }
         let mut buffer = core::mem::take(&mut self.buffer);
         buffer.sort_unstable();
         self.absorb(&buffer);
-        buffer.clear();
-        self.buffer = buffer;
+        if keep {
+            buffer.clear();
+            self.buffer = buffer;
+        }
+    }
+
+    /// The sorted entries, one per index; `None` while the buffer holds entries.
+    pub(crate) fn sorted(&self) -> Option<&[u32]> {
+        self.buffer.is_empty().then_some(&self.list[..])
     }
 
     /// Merges sorted entries into the list.
@@ -343,13 +369,35 @@ mod tests {
     }
 
     #[test]
+    fn entry_hash_inverts_entry() {
+        let mut h = 0x5851_f42d_4c95_7f2du64;
+        for _ in 0..10_000 {
+            h = hpds_core::hash::mix64(h);
+            for hash in [h, h & !((1u64 << 50) - 1), h | 1] {
+                assert_eq!(entry(entry_hash(entry(hash))), entry(hash), "hash {hash:x}");
+            }
+        }
+        // Any u32 gives a hash (no panic), whose entry is the clamped one.
+        for e in [0u32, 63, 41, u32::MAX, 1 << 31] {
+            let back = entry(entry_hash(e));
+            assert_eq!(back >> 6, (e >> 6) & ((1 << SPARSE_P) - 1));
+            assert_eq!(back & 63, (e & 63).clamp(1, MAX_SPARSE_RANK));
+        }
+    }
+
+    #[test]
     fn flush_keeps_the_largest_rank_per_index() {
         let mut s = Sparse::default();
         for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
             s.push(e, 64);
         }
-        s.flush();
+        s.flush(false);
         assert_eq!(s.entries(), vec![2 << 6 | 1, 5 << 6 | 7, 9 << 6 | 1]);
+        assert_eq!(
+            s.heap_bytes(),
+            12,
+            "a flush that does not keep the buffer frees it"
+        );
         let mut bytes = Vec::new();
         s.encode(&mut bytes);
         let back = Sparse::decode(&bytes).unwrap();

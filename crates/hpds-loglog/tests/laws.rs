@@ -1,6 +1,6 @@
 //! Merge laws, sparse→dense equivalence, edges and a model of the sparse representation.
 
-use hpds_core::{DistinctCounter, ErrorKind, HeapSize};
+use hpds_core::{ByteCodec, DistinctCounter, ErrorKind, HeapSize};
 use hpds_loglog::{Estimator, HyperLogLog, HyperLogLogPlusPlus, LogLog, SuperLogLog};
 use hpds_testkit::streams::distinct_u64s;
 use proptest::prelude::*;
@@ -109,6 +109,32 @@ proptest! {
         prop_assert_eq!(regs(pp.registers()), regs(dense.registers()));
         for e in [Estimator::Ertl, Estimator::BiasCorrected, Estimator::Classic] {
             prop_assert_eq!(pp.estimate_with(e), dense.estimate_with(e));
+        }
+    }
+
+    /// A sketch built from tokens is the sketch built from the hashes (sparse or dense, with
+    /// its HIP estimate), and a sparse sketch's tokens rebuild it.
+    #[test]
+    fn tokens_stand_for_hashes(a in hashes(), p in 4u8..=18) {
+        let by_hash = pp_of(p, &a);
+        let mut by_token = HyperLogLogPlusPlus::new(p).unwrap();
+        for &h in &a {
+            by_token.insert_token(HyperLogLogPlusPlus::token(h));
+        }
+        prop_assert_eq!(&by_token, &by_hash);
+        prop_assert_eq!(by_token.estimate(), by_hash.estimate());
+        match by_hash.sparse_tokens() {
+            Some(tokens) => {
+                prop_assert!(by_hash.is_sparse());
+                prop_assert!(tokens.windows(2).all(|w| w[0] >> 6 < w[1] >> 6));
+                let mut rebuilt = HyperLogLogPlusPlus::new(p).unwrap();
+                tokens.iter().for_each(|&t| rebuilt.insert_token(t));
+                rebuilt.canonicalize();
+                let mut canonical = by_hash.clone();
+                canonical.canonicalize();
+                prop_assert_eq!(rebuilt.to_bytes(), canonical.to_bytes());
+            }
+            None => prop_assert!(!by_hash.is_sparse()),
         }
     }
 
@@ -225,6 +251,10 @@ fn sparse_stays_small() {
     assert!(s.is_sparse());
     // ~4 bytes per entry plus the insert buffer: a few hundred bytes, not 12 KiB.
     assert!(s.heap_bytes() < 700, "{}", s.heap_bytes());
+    // Canonical (done being built): the sorted entries only, the insert buffer freed.
+    let mut c = s.clone();
+    c.canonicalize();
+    assert_eq!(c.heap_bytes(), 4 * c.sparse_tokens().unwrap().len());
     let d = pp_of(14, &distinct_u64s(4).take(20_000).collect::<Vec<_>>());
     // 6 bits x 2^14 registers, plus one padding byte for 4-byte register access.
     assert_eq!(d.heap_bytes(), 12 * 1024 + 1);
