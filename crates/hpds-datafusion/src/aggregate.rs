@@ -4,13 +4,13 @@
 
 use std::mem::size_of;
 
-use datafusion::arrow::array::{ArrayRef, BinaryBuilder, BooleanArray, UInt64Array};
+use datafusion::arrow::array::{ArrayRef, BinaryBuilder, BooleanArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
+    Accumulator, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
 };
 use hpds_core::hash::DEFAULT_SEED;
 use hpds_kmv::Kmv;
@@ -19,6 +19,7 @@ use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog};
 use crate::args::{
     check_count, coerce_int_param, coerce_sketch_type, constant_int, for_each_binary, param_error,
 };
+use crate::groups::SketchGroups;
 use crate::input::{Hash64, coerce_value_type, for_each_selected, hash_rows, selection};
 use crate::sketch::{Sketch, canonical_bytes, decode, merge_error};
 use std::sync::Arc;
@@ -97,17 +98,11 @@ impl SketchUdaf {
         &self,
         args: &AccumulatorArgs<'_>,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(SketchGroups {
-            function: self.name,
-            role: self.role,
-            proto: self.prototype::<S>(args)?,
-            groups: Vec::new(),
-            sizes: Vec::new(),
-            heap: 0,
-            touched: Vec::new(),
-            marked: Vec::new(),
-            hashes: Vec::new(),
-        }))
+        Ok(Box::new(SketchGroups::new(
+            self.name,
+            self.role,
+            self.prototype::<S>(args)?,
+        )))
     }
 }
 
@@ -189,7 +184,11 @@ impl AggregateUDFImpl for SketchUdaf {
 }
 
 /// Decodes `bytes` and folds it into `slot` (which takes it as it is when empty).
-fn merge_bytes<S: Sketch>(function: &str, slot: &mut Option<S>, bytes: &[u8]) -> Result<()> {
+pub(crate) fn merge_bytes<S: Sketch>(
+    function: &str,
+    slot: &mut Option<S>,
+    bytes: &[u8],
+) -> Result<()> {
     let other: S = decode(function, S::NAME, bytes)?;
     match slot {
         None => *slot = Some(other),
@@ -202,7 +201,7 @@ fn merge_bytes<S: Sketch>(function: &str, slot: &mut Option<S>, bytes: &[u8]) ->
 
 /// The output of a group: its canonical sketch's bytes (an empty sketch if it saw no values),
 /// the union (NULL if it saw no sketches), or the estimate.
-fn finish<S: Sketch>(role: Role, proto: &S, sketch: Option<S>) -> ScalarValue {
+pub(crate) fn finish<S: Sketch>(role: Role, proto: &S, sketch: Option<S>) -> ScalarValue {
     match (role, sketch) {
         (Role::Build, s) => ScalarValue::Binary(Some(canonical_bytes(
             &mut s.unwrap_or_else(|| proto.clone()),
@@ -273,211 +272,48 @@ impl<S: Sketch> Accumulator for SketchAccumulator<S> {
     }
 }
 
-/// The accumulator of every group of a `GROUP BY`: one `Option<S>` per group in a `Vec` (no
-/// box per group; a group's sketch is created by its first value, so HyperLogLog++ and
-/// UltraLogLog groups start sparse and small groups stay small).
-struct SketchGroups<S> {
+/// Each row as its own state (DataFusion skips partial aggregation when the groups are
+/// nearly as many as the rows): a one-item sketch per value, the sketch itself per sketch.
+pub(crate) fn convert_to_state<S: Sketch>(
     function: &'static str,
     role: Role,
-    proto: S,
-    groups: Vec<Option<S>>,
-    /// Each group's heap bytes when last measured, and their sum: `size` must be `O(1)`.
-    sizes: Vec<u32>,
-    heap: usize,
-    /// Groups changed by the current batch, and a flag per group for that list.
-    touched: Vec<usize>,
-    marked: Vec<bool>,
-    hashes: Vec<u64>,
-}
-
-impl<S: Sketch> SketchGroups<S> {
-    fn ensure(&mut self, total_num_groups: usize) {
-        if self.groups.len() < total_num_groups {
-            self.groups.resize_with(total_num_groups, || None);
-            self.sizes.resize(total_num_groups, 0);
-            self.marked.resize(total_num_groups, false);
-        }
-    }
-
-    #[inline]
-    fn touch(touched: &mut Vec<usize>, marked: &mut [bool], group: usize) {
-        if !marked[group] {
-            marked[group] = true;
-            touched.push(group);
-        }
-    }
-
-    /// Re-measures the groups the batch changed.
-    fn remeasure(&mut self) {
-        for &g in &self.touched {
-            self.marked[g] = false;
-            let now = self.groups[g]
-                .as_ref()
-                .map_or(0, hpds_core::HeapSize::heap_bytes);
-            let now = u32::try_from(now).unwrap_or(u32::MAX);
-            self.heap = self.heap + now as usize - self.sizes[g] as usize;
-            self.sizes[g] = now;
-        }
-        self.touched.clear();
-    }
-
-    /// Removes the groups `emit_to` asks for, with their memory.
-    fn take(&mut self, emit_to: EmitTo) -> Vec<Option<S>> {
-        let taken = emit_to.take_needed(&mut self.groups);
-        let sizes = emit_to.take_needed(&mut self.sizes);
-        let _ = emit_to.take_needed(&mut self.marked);
-        self.heap -= sizes.iter().map(|&s| s as usize).sum::<usize>();
-        taken
-    }
-}
-
-impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
-    fn update_batch(
-        &mut self,
-        values: &[ArrayRef],
-        group_indices: &[usize],
-        opt_filter: Option<&BooleanArray>,
-        total_num_groups: usize,
-    ) -> Result<()> {
-        self.ensure(total_num_groups);
-        let array = &values[0];
-        let sel = selection(array, opt_filter);
-        let function = self.function;
-        if self.role == Role::Union {
-            let (groups, touched, marked) = (&mut self.groups, &mut self.touched, &mut self.marked);
-            let result = for_each_binary(function, array, |i, bytes| {
-                if sel.as_ref().is_none_or(|s| s.is_valid(i)) {
-                    let g = group_indices[i];
-                    Self::touch(touched, marked, g);
-                    merge_bytes(function, &mut groups[g], bytes)?;
-                }
-                Ok(())
-            });
-            self.remeasure();
-            return result;
-        }
-        hash_rows(function, array, Hash64(DEFAULT_SEED), &mut self.hashes)?;
-        let (groups, touched, marked, hashes, proto) = (
-            &mut self.groups,
-            &mut self.touched,
-            &mut self.marked,
-            &self.hashes,
-            &self.proto,
-        );
-        for_each_selected(array.len(), sel.as_ref(), |i| {
-            let g = group_indices[i];
-            Self::touch(touched, marked, g);
-            groups[g]
-                .get_or_insert_with(|| proto.clone())
-                .insert_hash(hashes[i]);
-            Ok(())
-        })?;
-        self.remeasure();
-        Ok(())
-    }
-
-    fn merge_batch(
-        &mut self,
-        values: &[ArrayRef],
-        group_indices: &[usize],
-        total_num_groups: usize,
-    ) -> Result<()> {
-        self.ensure(total_num_groups);
-        let function = self.function;
-        let (groups, touched, marked) = (&mut self.groups, &mut self.touched, &mut self.marked);
-        let result = for_each_binary(function, &values[0], |i, bytes| {
-            let g = group_indices[i];
-            Self::touch(touched, marked, g);
-            merge_bytes(function, &mut groups[g], bytes)
-        });
-        self.remeasure();
-        result
-    }
-
-    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let groups = self.take(emit_to);
-        if self.role == Role::Distinct {
-            let estimates: UInt64Array = groups
-                .into_iter()
-                .map(|s| match finish(Role::Distinct, &self.proto, s) {
-                    ScalarValue::UInt64(v) => v,
-                    _ => Some(0),
-                })
-                .collect();
-            return Ok(Arc::new(estimates));
-        }
-        let empty = canonical_bytes(&mut self.proto.clone());
-        let mut out = BinaryBuilder::new();
-        for group in groups {
-            match (group, self.role) {
-                (Some(mut s), _) => out.append_value(canonical_bytes(&mut s)),
-                (None, Role::Build) => out.append_value(&empty),
-                (None, _) => out.append_null(),
-            }
-        }
-        Ok(Arc::new(out.finish()))
-    }
-
-    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = self.take(emit_to);
-        let mut out = BinaryBuilder::new();
-        for group in groups {
-            match group {
-                Some(mut s) => out.append_value(canonical_bytes(&mut s)),
-                None => out.append_null(),
-            }
-        }
-        Ok(vec![Arc::new(out.finish())])
-    }
-
-    fn convert_to_state(
-        &self,
-        values: &[ArrayRef],
-        opt_filter: Option<&BooleanArray>,
-    ) -> Result<Vec<ArrayRef>> {
-        let array = &values[0];
-        let sel = selection(array, opt_filter);
-        let mut out = BinaryBuilder::new();
-        let selected = |i: usize| sel.as_ref().is_none_or(|s| s.is_valid(i));
-        if self.role == Role::Union {
-            let mut next = 0;
-            for_each_binary(self.function, array, |i, bytes| {
-                for _ in next..i {
-                    out.append_null();
-                }
-                if selected(i) {
-                    out.append_value(bytes);
-                } else {
-                    out.append_null();
-                }
-                next = i + 1;
-                Ok(())
-            })?;
-            for _ in next..array.len() {
+    proto: &S,
+    values: &[ArrayRef],
+    opt_filter: Option<&BooleanArray>,
+) -> Result<Vec<ArrayRef>> {
+    let array = &values[0];
+    let sel = selection(array, opt_filter);
+    let mut out = BinaryBuilder::new();
+    let selected = |i: usize| sel.as_ref().is_none_or(|s| s.is_valid(i));
+    if role == Role::Union {
+        let mut next = 0;
+        for_each_binary(function, array, |i, bytes| {
+            for _ in next..i {
                 out.append_null();
             }
-        } else {
-            let mut hashes = Vec::new();
-            hash_rows(self.function, array, Hash64(DEFAULT_SEED), &mut hashes)?;
-            for (i, &h) in hashes.iter().enumerate() {
-                if selected(i) {
-                    let mut one = self.proto.clone();
-                    one.insert_hash(h);
-                    out.append_value(canonical_bytes(&mut one));
-                } else {
-                    out.append_null();
-                }
+            if selected(i) {
+                out.append_value(bytes);
+            } else {
+                out.append_null();
+            }
+            next = i + 1;
+            Ok(())
+        })?;
+        for _ in next..array.len() {
+            out.append_null();
+        }
+    } else {
+        let mut hashes = Vec::new();
+        hash_rows(function, array, Hash64(DEFAULT_SEED), &mut hashes)?;
+        for (i, &h) in hashes.iter().enumerate() {
+            if selected(i) {
+                let mut one = proto.clone();
+                one.insert_hash(h);
+                out.append_value(canonical_bytes(&mut one));
+            } else {
+                out.append_null();
             }
         }
-        Ok(vec![Arc::new(out.finish())])
     }
-
-    fn size(&self) -> usize {
-        self.groups.capacity() * size_of::<Option<S>>()
-            + self.sizes.capacity() * size_of::<u32>()
-            + self.marked.capacity()
-            + self.touched.capacity() * size_of::<usize>()
-            + self.hashes.capacity() * size_of::<u64>()
-            + self.heap
-    }
+    Ok(vec![Arc::new(out.finish())])
 }

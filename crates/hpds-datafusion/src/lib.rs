@@ -61,9 +61,11 @@
 mod aggregate;
 mod args;
 mod bloom;
+mod groups;
 mod input;
 mod scalar;
 mod sketch;
+mod tokens;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;

@@ -30,6 +30,29 @@ pub(crate) trait Sketch:
     fn canonicalize(&mut self);
     /// The estimated number of distinct items.
     fn estimate(&self) -> f64;
+
+    /// How many distinct 32-bit tokens a `GROUP BY` group may keep in a plain list before it
+    /// becomes this sketch (0: the sketch has no tokens, groups start as sketches). Tokens
+    /// stand for hashes exactly: [`insert_token`](Self::insert_token)`(token(h))` is
+    /// `insert_hash(h)`.
+    fn token_limit(&self) -> usize {
+        0
+    }
+    /// The token of a hash (only called when [`token_limit`](Self::token_limit) is not 0).
+    fn token(hash: u64) -> u32 {
+        (hash >> 32) as u32
+    }
+    /// Adds the item of a token.
+    fn insert_token(&mut self, _token: u32) {}
+    /// The tokens of every item seen, while the sketch can list them.
+    fn tokens(&self) -> Option<Vec<u32>> {
+        None
+    }
+    /// Whether `other` has this sketch's parameters (precision, seed), so that its tokens are
+    /// this sketch's tokens.
+    fn same_params(&self, _other: &Self) -> bool {
+        false
+    }
 }
 
 impl Sketch for HyperLogLogPlusPlus {
@@ -57,6 +80,29 @@ impl Sketch for HyperLogLogPlusPlus {
     }
     fn estimate(&self) -> f64 {
         HyperLogLogPlusPlus::estimate(self)
+    }
+    /// Lists up to 256 tokens (1 KiB), and never past a quarter of the dense registers'
+    /// bytes (4 bytes a token): below p = 8 the sketch is dense from the start and smaller.
+    fn token_limit(&self) -> usize {
+        if self.is_sparse() {
+            (1usize << self.precision().saturating_sub(3)).min(256)
+        } else {
+            0
+        }
+    }
+    #[inline]
+    fn token(hash: u64) -> u32 {
+        HyperLogLogPlusPlus::token(hash)
+    }
+    #[inline]
+    fn insert_token(&mut self, token: u32) {
+        HyperLogLogPlusPlus::insert_token(self, token);
+    }
+    fn tokens(&self) -> Option<Vec<u32>> {
+        self.sparse_tokens()
+    }
+    fn same_params(&self, other: &Self) -> bool {
+        self.precision() == other.precision() && self.seed() == other.seed()
     }
 }
 

@@ -1,4 +1,5 @@
-//! The SQL functions end to end: against the Rust API, across partitionings, through Parquet,
+//! The SQL functions end to end: against the Rust API (fixed cases and properties over
+//! arbitrary tables), across partitionings, through Parquet,
 //! against exact counts, and on bad input.
 
 mod common;
@@ -7,4 +8,5 @@ mod accuracy;
 mod errors;
 mod parquet;
 mod partitions;
+mod props;
 mod rust_api;

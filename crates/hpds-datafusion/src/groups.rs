@@ -1,0 +1,371 @@
+//! The `GROUP BY` accumulator of the distinct-counting aggregates: no box and no struct per
+//! group. A HyperLogLog++ group keeps its values as 32-bit tokens in one arena shared by all
+//! groups ([`TokenLists`]) and becomes a sketch only when it outgrows its list; other
+//! groups (UltraLogLog, KMV, unions) hold a sketch from their first value.
+
+use std::mem::size_of;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, BinaryArray, BooleanArray, UInt64Array};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::common::Result;
+use datafusion::logical_expr::{EmitTo, GroupsAccumulator};
+use hpds_core::HeapSize;
+use hpds_core::hash::DEFAULT_SEED;
+
+use crate::aggregate::{Role, finish, merge_bytes};
+use crate::args::for_each_binary;
+use crate::input::{Hash64, for_each_selected, hash_rows, selection};
+use crate::sketch::{Sketch, canonical_bytes, decode, merge_error};
+use crate::tokens::{State, TokenLists};
+
+/// The groups' sketches (those that have one), by index, with their measured heap bytes.
+struct Sketches<S> {
+    slots: Vec<Option<S>>,
+    /// Indices of `None` slots, for reuse.
+    free: Vec<usize>,
+    /// Each sketch's heap bytes when last measured, and their sum: `size` must be `O(1)`.
+    sizes: Vec<u32>,
+    heap: usize,
+    /// Sketches changed since the last measure, and a flag per sketch for that list.
+    touched: Vec<usize>,
+    marked: Vec<bool>,
+}
+
+impl<S: Sketch> Sketches<S> {
+    fn new() -> Self {
+        Self {
+            slots: Vec::new(),
+            free: Vec::new(),
+            sizes: Vec::new(),
+            heap: 0,
+            touched: Vec::new(),
+            marked: Vec::new(),
+        }
+    }
+
+    /// Stores a sketch; its index.
+    fn add(&mut self, sketch: S) -> usize {
+        let i = if let Some(i) = self.free.pop() {
+            self.slots[i] = Some(sketch);
+            i
+        } else {
+            self.slots.push(Some(sketch));
+            self.sizes.push(0);
+            self.marked.push(false);
+            self.slots.len() - 1
+        };
+        self.touch(i);
+        i
+    }
+
+    #[inline]
+    fn touch(&mut self, i: usize) {
+        if !self.marked[i] {
+            self.marked[i] = true;
+            self.touched.push(i);
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, i: usize) -> &mut S {
+        self.touch(i);
+        self.slots[i].as_mut().expect("a group's sketch")
+    }
+
+    /// Re-measures the sketches changed since the last call.
+    fn remeasure(&mut self) {
+        for &i in &self.touched {
+            self.marked[i] = false;
+            let now = self.slots[i].as_ref().map_or(0, HeapSize::heap_bytes);
+            let now = u32::try_from(now).unwrap_or(u32::MAX);
+            self.heap = self.heap + now as usize - self.sizes[i] as usize;
+            self.sizes[i] = now;
+        }
+        self.touched.clear();
+    }
+
+    /// Removes sketch `i`.
+    fn take(&mut self, i: usize) -> S {
+        self.heap -= self.sizes[i] as usize;
+        self.sizes[i] = 0;
+        self.free.push(i);
+        self.slots[i].take().expect("a group's sketch")
+    }
+
+    /// Forgets every sketch, freeing their memory (after all groups are emitted).
+    fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * size_of::<Option<S>>()
+            + self.free.capacity() * size_of::<usize>()
+            + self.sizes.capacity() * size_of::<u32>()
+            + self.touched.capacity() * size_of::<usize>()
+            + self.marked.capacity()
+            + self.heap
+    }
+}
+
+/// The accumulator of every group of a `GROUP BY`.
+pub(crate) struct SketchGroups<S> {
+    function: &'static str,
+    role: Role,
+    /// The empty sketch with the call's parameter.
+    proto: S,
+    lists: TokenLists,
+    sketches: Sketches<S>,
+    hashes: Vec<u64>,
+}
+
+impl<S: Sketch> SketchGroups<S> {
+    pub(crate) fn new(function: &'static str, role: Role, proto: S) -> Self {
+        // Unions take the parameters of the sketches they read, which tokens do not carry.
+        let limit = if role == Role::Union {
+            0
+        } else {
+            proto.token_limit()
+        };
+        Self {
+            function,
+            role,
+            proto,
+            lists: TokenLists::new(limit),
+            sketches: Sketches::new(),
+            hashes: Vec::new(),
+        }
+    }
+
+    /// The sketch of `group`, made from its tokens (or empty) if it has none yet.
+    fn sketch_of(&mut self, group: usize) -> &mut S {
+        let i = match self.lists.state(group) {
+            State::Sketch(i) => i,
+            _ => {
+                let mut s = self.proto.clone();
+                for &t in self.lists.tokens(group) {
+                    s.insert_token(t);
+                }
+                let i = self.sketches.add(s);
+                self.lists.set_sketch(group, i);
+                i
+            }
+        };
+        self.sketches.get(i)
+    }
+
+    /// Adds a row's hash to its group.
+    #[inline]
+    fn insert_hash(&mut self, group: usize, hash: u64) {
+        match self.lists.state(group) {
+            State::Sketch(i) => self.sketches.get(i).insert_hash(hash),
+            _ if self.lists.enabled() && self.lists.push(group, S::token(hash)) => {}
+            _ => self.sketch_of(group).insert_hash(hash),
+        }
+    }
+
+    /// Folds a sketch's bytes into a group: as tokens while the group and the sketch are
+    /// token lists of the same parameters, else as a sketch.
+    fn merge_into(&mut self, group: usize, bytes: &[u8]) -> Result<()> {
+        let function = self.function;
+        let state = self.lists.state(group);
+        if !self.lists.enabled() || matches!(state, State::Sketch(_)) {
+            return self.merge_sketch(group, bytes);
+        }
+        let other: S = decode(function, S::NAME, bytes)?;
+        let tokens = if self.proto.same_params(&other) {
+            other.tokens()
+        } else {
+            None
+        };
+        let Some(tokens) = tokens else {
+            if state == State::Empty {
+                let i = self.sketches.add(other);
+                self.lists.set_sketch(group, i);
+                return Ok(());
+            }
+            return self
+                .sketch_of(group)
+                .merge_from(&other)
+                .map_err(|e| merge_error(function, &e));
+        };
+        for (k, &t) in tokens.iter().enumerate() {
+            if !self.lists.push(group, t) {
+                let s = self.sketch_of(group);
+                for &t in &tokens[k..] {
+                    s.insert_token(t);
+                }
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds a sketch's bytes into a group's sketch (the decoded sketch itself if the group
+    /// has no value yet).
+    fn merge_sketch(&mut self, group: usize, bytes: &[u8]) -> Result<()> {
+        match self.lists.state(group) {
+            State::Empty => {
+                let mut slot = None;
+                merge_bytes(self.function, &mut slot, bytes)?;
+                if let Some(s) = slot {
+                    let i = self.sketches.add(s);
+                    self.lists.set_sketch(group, i);
+                }
+                Ok(())
+            }
+            _ => {
+                let function = self.function;
+                let other: S = decode(function, S::NAME, bytes)?;
+                self.sketch_of(group)
+                    .merge_from(&other)
+                    .map_err(|e| merge_error(function, &e))
+            }
+        }
+    }
+
+    /// Calls `f` with the sketch (or `None`: no value) of each group `emit_to` asks for, in
+    /// order, and removes them. A group's sketch from its tokens is built just before `f`.
+    fn emit(&mut self, emit_to: EmitTo, mut f: impl FnMut(Option<S>)) {
+        let n = match emit_to {
+            EmitTo::All => self.lists.len(),
+            EmitTo::First(n) => n.min(self.lists.len()),
+        };
+        let (proto, sketches) = (&self.proto, &mut self.sketches);
+        let _ = self.lists.emit(n, |state, tokens| {
+            f(match state {
+                State::Empty => None,
+                State::Sketch(i) => Some(sketches.take(i)),
+                State::Tokens => {
+                    let mut s = proto.clone();
+                    for &t in tokens {
+                        s.insert_token(t);
+                    }
+                    Some(s)
+                }
+            });
+            Ok::<(), ()>(())
+        });
+        if self.lists.len() == 0 {
+            self.sketches.clear();
+        }
+    }
+
+    /// The groups' output bytes (`None`: NULL, or `empty` if given) as one binary array.
+    fn binary(&mut self, emit_to: EmitTo, empty: Option<&[u8]>) -> BinaryArray {
+        let mut values = Vec::new();
+        let mut offsets = vec![0i32];
+        let mut valid = Vec::new();
+        self.emit(emit_to, |s| {
+            let present = match (s, empty) {
+                (Some(mut s), _) => {
+                    values.extend_from_slice(&canonical_bytes(&mut s));
+                    true
+                }
+                (None, Some(e)) => {
+                    values.extend_from_slice(e);
+                    true
+                }
+                (None, None) => false,
+            };
+            valid.push(present);
+            offsets.push(i32::try_from(values.len()).expect("a state column under 2 GiB"));
+        });
+        let nulls = NullBuffer::from(valid);
+        BinaryArray::new(
+            OffsetBuffer::new(offsets.into()),
+            values.into(),
+            (nulls.null_count() > 0).then_some(nulls),
+        )
+    }
+}
+
+impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.lists.resize(total_num_groups);
+        let array = &values[0];
+        let sel = selection(array, opt_filter);
+        let result = if self.role == Role::Union {
+            for_each_binary(self.function, array, |i, bytes| {
+                if sel.as_ref().is_none_or(|s| s.is_valid(i)) {
+                    self.merge_sketch(group_indices[i], bytes)?;
+                }
+                Ok(())
+            })
+        } else {
+            let mut hashes = std::mem::take(&mut self.hashes);
+            let result = hash_rows(self.function, array, Hash64(DEFAULT_SEED), &mut hashes)
+                .and_then(|()| {
+                    for_each_selected(array.len(), sel.as_ref(), |i| {
+                        self.insert_hash(group_indices[i], hashes[i]);
+                        Ok(())
+                    })
+                });
+            self.hashes = hashes;
+            result
+        };
+        self.sketches.remeasure();
+        result
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.lists.resize(total_num_groups);
+        let result = for_each_binary(self.function, &values[0], |i, bytes| {
+            self.merge_into(group_indices[i], bytes)
+        });
+        self.sketches.remeasure();
+        result
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        if self.role == Role::Distinct {
+            let mut estimates = Vec::new();
+            let role = self.role;
+            let proto = self.proto.clone();
+            self.emit(emit_to, |s| {
+                estimates.push(match finish(role, &proto, s) {
+                    datafusion::common::ScalarValue::UInt64(Some(v)) => v,
+                    _ => 0,
+                });
+            });
+            return Ok(Arc::new(UInt64Array::from(estimates)));
+        }
+        let empty = (self.role == Role::Build).then(|| canonical_bytes(&mut self.proto.clone()));
+        Ok(Arc::new(self.binary(emit_to, empty.as_deref())))
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        Ok(vec![Arc::new(self.binary(emit_to, None))])
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        crate::aggregate::convert_to_state(
+            self.function,
+            self.role,
+            &self.proto,
+            values,
+            opt_filter,
+        )
+    }
+
+    fn size(&self) -> usize {
+        self.lists.heap_bytes()
+            + self.sketches.heap_bytes()
+            + self.hashes.capacity() * size_of::<u64>()
+    }
+}
