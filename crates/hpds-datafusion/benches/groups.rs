@@ -49,8 +49,11 @@ const QUERIES: [(&str, &str); 5] = [
     ("kmv_sketch", "SELECT g, kmv_sketch(x) FROM t GROUP BY g"),
 ];
 
-/// The cases: a name and the group and value of row `i`.
-const CASES: [(&str, fn(u64) -> (i64, i64)); 2] = [
+/// The group and value of row `i`.
+type Rows = fn(u64) -> (i64, i64);
+
+/// The cases: a name and their rows.
+const CASES: [(&str, Rows); 2] = [
     ("1k", |i| {
         ((mix64(i) % 1000) as i64, (mix64(!i) >> 2) as i64)
     }),
@@ -60,7 +63,7 @@ const CASES: [(&str, fn(u64) -> (i64, i64)); 2] = [
     }),
 ];
 
-fn session(rows_of: fn(u64) -> (i64, i64)) -> SessionContext {
+fn session(rows_of: Rows) -> SessionContext {
     let schema = Arc::new(Schema::new(vec![
         Field::new("g", DataType::Int64, false),
         Field::new("x", DataType::Int64, false),

@@ -139,17 +139,16 @@ impl<S: Sketch> SketchGroups<S> {
 
     /// The sketch of `group`, made from its tokens (or empty) if it has none yet.
     fn sketch_of(&mut self, group: usize) -> &mut S {
-        let i = match self.lists.state(group) {
-            State::Sketch(i) => i,
-            _ => {
-                let mut s = self.proto.clone();
-                for &t in self.lists.tokens(group) {
-                    s.insert_token(t);
-                }
-                let i = self.sketches.add(s);
-                self.lists.set_sketch(group, i);
-                i
+        let i = if let State::Sketch(i) = self.lists.state(group) {
+            i
+        } else {
+            let mut s = self.proto.clone();
+            for &t in self.lists.tokens(group) {
+                s.insert_token(t);
             }
+            let i = self.sketches.add(s);
+            self.lists.set_sketch(group, i);
+            i
         };
         self.sketches.get(i)
     }
@@ -204,24 +203,20 @@ impl<S: Sketch> SketchGroups<S> {
     /// Folds a sketch's bytes into a group's sketch (the decoded sketch itself if the group
     /// has no value yet).
     fn merge_sketch(&mut self, group: usize, bytes: &[u8]) -> Result<()> {
-        match self.lists.state(group) {
-            State::Empty => {
-                let mut slot = None;
-                merge_bytes(self.function, &mut slot, bytes)?;
-                if let Some(s) = slot {
-                    let i = self.sketches.add(s);
-                    self.lists.set_sketch(group, i);
-                }
-                Ok(())
+        if self.lists.state(group) == State::Empty {
+            let mut slot = None;
+            merge_bytes(self.function, &mut slot, bytes)?;
+            if let Some(s) = slot {
+                let i = self.sketches.add(s);
+                self.lists.set_sketch(group, i);
             }
-            _ => {
-                let function = self.function;
-                let other: S = decode(function, S::NAME, bytes)?;
-                self.sketch_of(group)
-                    .merge_from(&other)
-                    .map_err(|e| merge_error(function, &e))
-            }
+            return Ok(());
         }
+        let function = self.function;
+        let other: S = decode(function, S::NAME, bytes)?;
+        self.sketch_of(group)
+            .merge_from(&other)
+            .map_err(|e| merge_error(function, &e))
     }
 
     /// Calls `f` with the sketch (or `None`: no value) of each group `emit_to` asks for, in

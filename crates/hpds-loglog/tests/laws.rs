@@ -128,7 +128,9 @@ proptest! {
                 prop_assert!(by_hash.is_sparse());
                 prop_assert!(tokens.windows(2).all(|w| w[0] >> 6 < w[1] >> 6));
                 let mut rebuilt = HyperLogLogPlusPlus::new(p).unwrap();
-                tokens.iter().for_each(|&t| rebuilt.insert_token(t));
+                for &t in &tokens {
+                    rebuilt.insert_token(t);
+                }
                 rebuilt.canonicalize();
                 let mut canonical = by_hash.clone();
                 canonical.canonicalize();
