@@ -158,7 +158,9 @@ impl TokenLists {
         Some(kept)
     }
 
-    /// Turns a group into the sketch `index`, releasing its list.
+    /// Turns a group into the sketch `index`, releasing its list. Once three quarters of the
+    /// arena are garbage (groups that became sketches leave theirs behind), the lists are
+    /// compacted and the arena shrunk to them.
     pub(crate) fn set_sketch(&mut self, group: usize, index: usize) {
         let slot = &mut self.slots[group];
         if slot.len != SKETCH {
@@ -168,6 +170,10 @@ impl TokenLists {
             start: u32::try_from(index).expect("fewer than 2^32 sketches"),
             len: SKETCH,
         };
+        if self.words.len() >= 1024 && 4 * self.garbage >= 3 * self.words.len() {
+            self.compact();
+            self.words.shrink_to_fit();
+        }
     }
 
     /// `words` arena words at the end of the arena, compacting first if the arena would grow
@@ -284,6 +290,8 @@ mod tests {
             }
         }
         assert!(full.iter().any(|&f| f) && full.iter().any(|&f| !f));
+        // Groups that became sketches left no more than three quarters of the arena behind.
+        assert!(4 * lists.garbage < 3 * lists.words.len().max(1024));
         // `lists` holds the groups from `first` on.
         let check = |lists: &TokenLists, first: usize| {
             for g in first..groups {
