@@ -15,7 +15,7 @@
 //!   values, the case sparse sketches are for.
 //!
 //! Longer interleaved runs (10M rows, Zipf-sized groups, errors against exact counts) are
-//! `cargo run --release -p hpds-benches --bin datafusion_groups`.
+//! `cargo run --release -p hpds-benches --features datafusion --bin datafusion_groups`.
 
 use std::hint::black_box;
 use std::sync::Arc;
