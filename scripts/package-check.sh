@@ -23,7 +23,9 @@ rm -rf "$check"
 mkdir -p "$check"
 members=()
 for f in "$out"/*.crate; do
-  tar xzf "$f" -C "$check"
+  # -m: extracted files get the current time, so cargo never takes them for unchanged sources
+  # of an earlier check (packaged files carry fixed times).
+  tar xzmf "$f" -C "$check"
   members+=("$(basename "$f" .crate)")
 done
 {
