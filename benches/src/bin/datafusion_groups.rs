@@ -175,6 +175,19 @@ struct Options {
     queries: Vec<Query>,
 }
 
+/// The members of `all` named by the comma-separated `keys` (a usage error names the unknown
+/// one).
+fn pick<T: Copy>(keys: &str, all: &[T], key: fn(T) -> &'static str, what: &str) -> Vec<T> {
+    keys.split(',')
+        .map(|k| {
+            all.iter()
+                .copied()
+                .find(|&t| key(t) == k)
+                .unwrap_or_else(|| usage(&format!("unknown {what} {k}")))
+        })
+        .collect()
+}
+
 fn usage(msg: &str) -> ! {
     eprintln!("error: {msg}");
     eprintln!(
@@ -211,28 +224,8 @@ fn parse_options() -> Options {
             "--partitions" => o.partitions = number().max(1),
             "--threads" => o.threads = number().max(1),
             "--seed" => o.seed = number() as u64,
-            "--cases" => {
-                o.cases = value
-                    .split(',')
-                    .map(|k| {
-                        Case::ALL
-                            .into_iter()
-                            .find(|c| c.key() == k)
-                            .unwrap_or_else(|| usage(&format!("unknown case {k}")))
-                    })
-                    .collect();
-            }
-            "--only" => {
-                o.queries = value
-                    .split(',')
-                    .map(|k| {
-                        Query::ALL
-                            .into_iter()
-                            .find(|q| q.key() == k)
-                            .unwrap_or_else(|| usage(&format!("unknown query {k}")))
-                    })
-                    .collect();
-            }
+            "--cases" => o.cases = pick(&value, &Case::ALL, Case::key, "case"),
+            "--only" => o.queries = pick(&value, &Query::ALL, Query::key, "query"),
             _ => usage(&format!("unknown flag {flag}")),
         }
     }
