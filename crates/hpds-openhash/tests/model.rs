@@ -295,7 +295,7 @@ mod miri_sequences {
 #[test]
 fn churn_does_not_grow_or_degrade() {
     let (live, rounds) = if cfg!(miri) {
-        (50u64, 600u64)
+        (50u64, 200u64)
     } else {
         (1000, 200_000)
     };

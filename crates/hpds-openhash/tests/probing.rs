@@ -79,12 +79,12 @@ fn check(p: Probing, a: f64, what: &str, samples: &[f64], expected: f64) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "statistics of the safe teaching table: nothing for Miri to check"
+)]
 fn mean_probe_lengths_match_knuth() {
-    let (m, trials) = if cfg!(miri) {
-        (1usize << 7, 4)
-    } else {
-        (1usize << 12, 20)
-    };
+    let (m, trials) = (1usize << 12, 20);
     for p in Probing::ALL {
         for a in [0.25, 0.5, 0.75, 0.9] {
             let n = (a * m as f64).round() as usize;
@@ -114,13 +114,17 @@ fn mean_probe_lengths_match_knuth() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "statistics of the safe teaching table: nothing for Miri to check"
+)]
 fn poor_hash_defeats_linear_and_triangular_only() {
     // Keys i << 16 hashed by identity: every key's home slot is 0 in a table of at most 2^16
     // slots. Linear and triangular probing then give every key the same sequence, so the k-th
     // key inserted needs exactly k probes: the mean hit is (n + 1) / 2, a quadratic build.
     // Double hashing (stride from a remix of the whole hash) and CPython (high bits shifted in
     // 5 at a time by `perturb`) still spread the keys.
-    let n: u64 = if cfg!(miri) { 60 } else { 1500 };
+    let n: u64 = 1500;
     let m = 2 * n as usize; // load ~0.5 after rounding m up to a power of two
     for p in Probing::ALL {
         let mut tab = ProbeTable::try_with_hasher(p, 0.95, m, IdentityBuildHasher).unwrap();
