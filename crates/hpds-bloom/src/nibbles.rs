@@ -62,12 +62,6 @@ impl Nibbles {
         self.bits.as_raw_mut_slice()
     }
 
-    /// The raw words, owned.
-    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
-    pub(crate) fn into_vec(self) -> Vec<u64> {
-        self.bits.into_vec()
-    }
-
     /// Whether every cell is 0.
     pub(crate) fn is_zero(&self) -> bool {
         self.as_raw_slice().iter().all(|&w| w == 0)
