@@ -233,6 +233,12 @@ impl BlockedBloomFilter {
         &self.blocks
     }
 
+    /// The blocks, for probes that write one filter and test others.
+    #[inline(always)]
+    pub(crate) fn raw_blocks_mut(&mut self) -> &mut [Block] {
+        &mut self.blocks
+    }
+
     /// The blocks as little-endian `u64`s, four per block (the bytes of the eight `u32` words
     /// in order).
     fn words(&self) -> Vec<u64> {

@@ -136,10 +136,12 @@ impl ScalableConfig {
 /// ratio); when the newest is full a larger one is added. An item is hashed once per operation
 /// into one 64-bit hash, and every sub-filter uses it: the high half picks the sub-filter's
 /// block (multiply-shift to its own size), the low half the bits in it, so the eight-word bit
-/// mask is computed once for all of them. `insert` and `contains` then test the item's block in
-/// every sub-filter with no branch on their contents (a comparison of eight words each), so the
-/// cache misses of all the sub-filters overlap; `insert` adds an item none of them holds to the
-/// newest.
+/// mask is computed once for all of them. `contains` tests the newest sub-filter (the largest,
+/// which holds most of the items) first and answers at once when it holds the item; otherwise
+/// it tests the older ones with no branch on their contents (a comparison of eight words
+/// each), so their cache misses overlap. `insert` tests every older sub-filter the same way
+/// and, in the same pass, writes the item's bits into the newest one's block unless an older
+/// one holds the item.
 ///
 /// # Why the total stays at most p
 /// A non-member is a false positive of the chain if some sub-filter reports it. Sub-filter `i`
@@ -259,24 +261,45 @@ impl ScalableBloomFilter {
         self.try_insert_key(self.key_of_item(item))
     }
 
-    /// Whether some sub-filter's block for `key` holds the item (one test per sub-filter, no
-    /// branch between them).
+    /// Whether some sub-filter's block for `key` holds the item: the newest (the largest,
+    /// holding most items) first, alone when it holds the item; then the others with no
+    /// branch between them.
     #[inline]
     fn holds(&self, key: u64) -> bool {
-        split::test_any(self.stages.iter().map(|s| s.filter.raw_blocks()), key, 1)
+        let (newest, older) = self.stages.split_last().expect("at least one stage");
+        split::test_newest_first(
+            newest.filter.raw_blocks(),
+            older.iter().rev().map(|s| s.filter.raw_blocks()),
+            key,
+        )
     }
 
-    /// A new item (the common case for an insert) must be rejected by every sub-filter: all of
-    /// them are tested together, the newest included, whose block the insert then writes.
+    /// A new item (the common case for an insert) must be rejected by every sub-filter. While
+    /// the newest has room, one pass tests them all and writes the newest's block (unchanged
+    /// when an older one holds the item); when it is full, a new one is added first.
     #[inline]
     fn try_insert_key(&mut self, key: u64) -> Result<bool> {
+        let (newest, older) = self.stages.split_last_mut().expect("at least one stage");
+        if newest.len < newest.capacity {
+            let present = split::insert_unless_any(
+                older.iter().map(|s| s.filter.raw_blocks()),
+                newest.filter.raw_blocks_mut(),
+                key,
+            );
+            newest.len += u64::from(!present);
+            return Ok(present);
+        }
+        self.insert_growing(key)
+    }
+
+    /// [`try_insert_key`](Self::try_insert_key) when the newest sub-filter is full.
+    #[cold]
+    #[inline(never)]
+    fn insert_growing(&mut self, key: u64) -> Result<bool> {
         if self.holds(key) {
             return Ok(true);
         }
-        let last = self.stages.last().expect("at least one stage");
-        if last.len >= last.capacity {
-            self.grow()?;
-        }
+        self.grow()?;
         let last = self.stages.last_mut().expect("at least one stage");
         last.len += 1;
         last.filter.insert_key(key);

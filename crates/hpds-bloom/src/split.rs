@@ -205,35 +205,72 @@ fn insert_portable(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
     present
 }
 
-/// Whether some filter among `filters` (each a non-empty slice of blocks, all with the same
-/// `rounds`) holds the item with this 64-bit hash: the mask is computed once and every
-/// filter's block tested without a branch on its contents, so the cache misses of all the
-/// filters overlap.
+/// Whether some filter among `newest` and `older` (each a non-empty slice of one-round blocks)
+/// holds the item with this 64-bit hash. The mask is computed once; `newest` is tested first
+/// and answers alone when it holds the item (a scalable filter's newest stage is its largest,
+/// where most members live), and the `older` filters are then tested without a branch on their
+/// contents, so their cache misses overlap.
 #[inline(always)]
-pub(crate) fn test_any<'a>(
-    filters: impl Iterator<Item = &'a [Block]>,
+pub(crate) fn test_newest_first<'a>(
+    newest: &[Block],
+    older: impl Iterator<Item = &'a [Block]>,
     hash: u64,
-    rounds: u32,
 ) -> bool {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     if avx2() {
-        // SAFETY: AVX2 is available (checked just above).
-        return unsafe { x86::test_any(filters, hash, rounds) };
+        // SAFETY: AVX2 is available (checked just above); the slices are not empty (the
+        // caller's contract).
+        return unsafe { x86::test_newest_first(newest, older, hash) };
     }
-    let m = mask(hash as u32, rounds);
+    let m = mask(hash as u32, 1);
+    if covers(&newest[block_index(hash, newest.len())], &m) {
+        return true;
+    }
     let mut found = false;
-    for blocks in filters {
+    for blocks in older {
         found |= covers(&blocks[block_index(hash, blocks.len())], &m);
     }
     found
 }
 
+/// A scalable filter's insert in one pass: whether some filter among `older` and `newest`
+/// (each a non-empty slice of one-round blocks) holds the item with this 64-bit hash, and
+/// unless one of `older` does, its bits set in `newest`. The mask and the newest filter's
+/// block are computed once; the `older` filters are tested without a branch on their contents
+/// and the newest block is written whatever they answer (unchanged when one of them holds the
+/// item), so no branch depends on the loaded blocks.
+#[inline(always)]
+pub(crate) fn insert_unless_any<'a>(
+    older: impl Iterator<Item = &'a [Block]>,
+    newest: &mut [Block],
+    hash: u64,
+) -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2() {
+        // SAFETY: AVX2 is available (checked just above); the slices are not empty (the
+        // caller's contract).
+        return unsafe { x86::insert_unless_any(older, newest, hash) };
+    }
+    let m = mask(hash as u32, 1);
+    let mut found = false;
+    for blocks in older {
+        found |= covers(&blocks[block_index(hash, blocks.len())], &m);
+    }
+    let block = &mut newest[block_index(hash, newest.len())];
+    let present = covers(block, &m);
+    let keep = 0u32.wrapping_sub(u32::from(!found));
+    for (w, b) in block.0.iter_mut().zip(m) {
+        *w |= b & keep;
+    }
+    found | present
+}
+
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod x86 {
     use core::arch::x86_64::{
-        __m256i, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi32,
-        _mm256_setr_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_store_si256,
-        _mm256_testc_si256,
+        __m256i, _mm256_and_si256, _mm256_load_si256, _mm256_mullo_epi32, _mm256_or_si256,
+        _mm256_set1_epi32, _mm256_setr_epi32, _mm256_sllv_epi32, _mm256_srli_epi32,
+        _mm256_store_si256, _mm256_testc_si256,
     };
 
     use super::{Block, ROUND, SALT, block_index};
@@ -324,27 +361,69 @@ mod x86 {
         _mm256_testc_si256(b, m) != 0
     }
 
-    /// [`super::test_any`] in AVX2.
+    /// [`super::test_newest_first`] in AVX2.
     ///
     /// # Safety
-    /// AVX2 must be available.
+    /// AVX2 must be available, and every slice must be non-empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn test_any<'a>(
-        filters: impl Iterator<Item = &'a [Block]>,
+    pub(super) unsafe fn test_newest_first<'a>(
+        newest: &[Block],
+        older: impl Iterator<Item = &'a [Block]>,
         hash: u64,
-        rounds: u32,
     ) -> bool {
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask::<true>(hash as u32, rounds) };
+        let m = unsafe { mask::<false>(hash as u32, 1) };
+        // SAFETY: `newest` is non-empty (the caller's contract), so `block_ptr` points to one
+        // of its `Block`s: an aligned load of its 32 bytes (aligned to 32), through a shared
+        // borrow.
+        let b = unsafe { _mm256_load_si256(block_ptr(newest, hash)) };
+        if _mm256_testc_si256(b, m) != 0 {
+            return true;
+        }
         let mut found = 0;
-        for blocks in filters {
+        for blocks in older {
+            // SAFETY: as for `newest`.
+            let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
+            found += _mm256_testc_si256(b, m);
+        }
+        found != 0
+    }
+
+    /// [`super::insert_unless_any`] in AVX2.
+    ///
+    /// # Safety
+    /// AVX2 must be available, and every slice must be non-empty.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn insert_unless_any<'a>(
+        older: impl Iterator<Item = &'a [Block]>,
+        newest: &mut [Block],
+        hash: u64,
+    ) -> bool {
+        // SAFETY: AVX2 is available (the caller's contract).
+        let m = unsafe { mask::<false>(hash as u32, 1) };
+        let mut found = 0;
+        for blocks in older {
             // SAFETY: every filter's blocks are a non-empty slice (the caller's contract), so
             // `block_ptr` points to one of its `Block`s: an aligned load of its 32 bytes
             // (aligned to 32), through a shared borrow.
             let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
-            found |= _mm256_testc_si256(b, m);
+            found += _mm256_testc_si256(b, m);
         }
-        found != 0
+        let at = block_index(hash, newest.len());
+        debug_assert!(at < newest.len());
+        // In bounds: `block_index` is below `newest.len()` for a non-empty slice.
+        let p = newest.as_mut_ptr().wrapping_add(at).cast::<__m256i>();
+        // SAFETY: `p` points to a `Block` of the non-empty slice `newest`, derived from its
+        // mutable borrow; the aligned load and store cover exactly that block (32 bytes,
+        // aligned to 32).
+        let b = unsafe { _mm256_load_si256(p) };
+        let present = _mm256_testc_si256(b, m);
+        // All ones when no older filter holds the item, else zero: the newest block is then
+        // written unchanged.
+        let keep = _mm256_set1_epi32(i32::from(found == 0).wrapping_neg());
+        // SAFETY: as for the load.
+        unsafe { _mm256_store_si256(p, _mm256_or_si256(b, _mm256_and_si256(m, keep))) };
+        (found | present) != 0
     }
 }
 
@@ -396,25 +475,38 @@ mod tests {
         }
     }
 
-    /// The fused test of several filters agrees with testing each.
+    /// The fused probes of several filters agree with probing each: the test answers whether
+    /// any holds the item, the insert too, and sets its bits in the newest unless an older
+    /// one holds it.
     #[test]
-    fn test_any_matches_one_by_one() {
-        for rounds in [1, 2] {
-            let mut filters: Vec<Vec<Block>> =
-                [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
-            // Half the hashes are inserted; Miri (which interprets every call) checks fewer.
-            let n = if cfg!(miri) { 80 } else { 400 };
-            let hashes: Vec<u64> = (0..n).map(hpds_core::hash::mix64).collect();
-            let kernel = Kernel::new(rounds);
-            for (step, &h) in hashes[..n as usize / 2].iter().enumerate() {
-                kernel.insert(&mut filters[step % 4], h, rounds);
+    fn fused_probes_match_one_by_one() {
+        let mut filters: Vec<Vec<Block>> =
+            [3usize, 5, 2, 7].map(|n| vec![Block::default(); n]).into();
+        // Half the hashes are inserted; Miri (which interprets every call) checks fewer.
+        let n = if cfg!(miri) { 80 } else { 400 };
+        let hashes: Vec<u64> = (0..n).map(hpds_core::hash::mix64).collect();
+        let kernel = Kernel::new(1);
+        for (step, &h) in hashes[..n as usize / 2].iter().enumerate() {
+            kernel.insert(&mut filters[step % 4], h, 1);
+        }
+        let each = |filters: &[Vec<Block>], h| filters.iter().any(|b| kernel.test(b, h, 1));
+        for &h in &hashes {
+            let (newest, older) = filters.split_last().unwrap();
+            let fused = test_newest_first(newest, older.iter().map(Vec::as_slice), h);
+            assert_eq!(fused, each(&filters, h));
+        }
+        for &h in &hashes[n as usize / 4..3 * n as usize / 4] {
+            let in_older = filters[..3].iter().any(|b| kernel.test(b, h, 1));
+            let before = each(&filters, h);
+            let mut expected = filters[3].clone();
+            if !in_older {
+                kernel.insert(&mut expected, h, 1);
             }
-            let fused = |h| test_any(filters.iter().map(Vec::as_slice), h, rounds);
-            for &h in &hashes {
-                let each = filters.iter().any(|b| kernel.test(b, h, rounds));
-                assert_eq!(fused(h), each);
-            }
-            assert!(hashes[..n as usize / 2].iter().all(|&h| fused(h)));
+            let (newest, older) = filters.split_last_mut().unwrap();
+            let present = insert_unless_any(older.iter().map(Vec::as_slice), newest, h);
+            assert_eq!(present, before);
+            assert_eq!(filters[3], expected);
+            assert!(each(&filters, h));
         }
     }
 
