@@ -262,14 +262,14 @@ impl ScalableBloomFilter {
     }
 
     /// Whether some sub-filter's block for `key` holds the item: the newest (the largest,
-    /// holding most items) first, alone when it holds the item; then the others with no
-    /// branch between them.
+    /// holding most items) first, alone when it holds the item; then the others, oldest first,
+    /// with no branch between them.
     #[inline]
     fn holds(&self, key: u64) -> bool {
         let (newest, older) = self.stages.split_last().expect("at least one stage");
         split::test_newest_first(
             newest.filter.raw_blocks(),
-            older.iter().rev().map(|s| s.filter.raw_blocks()),
+            older.iter().map(|s| s.filter.raw_blocks()),
             key,
         )
     }
