@@ -165,9 +165,11 @@ impl ScalableConfig {
 /// sub-filters (5.5 million items from `n0` = 1,000; 1.88x at six, 1.37 million), 2.01x at
 /// eight and 2.14x at ten; just after a new sub-filter is added, with the newest empty, up to
 /// four to five times that: the sawtooth between growth steps (`docs/bloom.md` has the table).
-/// An operation tests one block per sub-filter (about `log_s(n / n0)` of them: six at
-/// 1000x growth with s = 4, ten with s = 2); each is a cache miss once it outgrows the cache,
-/// but the misses overlap.
+/// An insert or a non-member query tests one block per sub-filter (about `log_s(n / n0)` of
+/// them: six at 1000x growth with s = 4, ten with s = 2); each is a cache miss once it
+/// outgrows the cache, but the misses overlap. A member query stops at the newest sub-filter
+/// when it holds the item, as it does for most items (about `1 - 1/s` of them when the newest
+/// is full).
 ///
 /// # Example
 /// ```
