@@ -1,14 +1,22 @@
-//! The trie's leaves: sorted containers of key suffixes, indexed by one-byte hash tags.
+//! The trie's leaves: array hash tables of key suffixes, as in the HAT-trie, that also keep
+//! their keys in order.
 //!
-//! A bucket keeps its keys in one byte vector, each written as its length (a LEB128 varint,
-//! one byte below 128) and its bytes, in the order they were added (sorted when the bucket was
-//! built by a burst). Beside it, an index holds one byte per key, a *tag* (eight bits of a hash
-//! of the key), followed by each key's offset in the byte vector (four little-endian bytes),
-//! both in key order. A lookup hashes the key once, compares its tag with all the tags eight
-//! at a time, and reads only the keys whose tag matches (one, plus a false match per 256 keys).
-//! An insertion finds its place by binary search over the offsets, appends the key to the byte
-//! vector and moves only the index; a removal closes the gap. A sorted walk follows the
-//! offsets.
+//! A bucket keeps its keys in one byte vector (at most 64 KiB), each written as its length
+//! (a LEB128 varint, one byte below 128) and its bytes, in the order they were added. Two
+//! indexes point into it with 16-bit offsets:
+//!
+//! - an open-addressed hash table for lookups: *groups* of eight tag bytes followed by eight
+//!   offsets (24 bytes). A key's hash picks its home group and its tag (eight bits of the
+//!   hash, never 0 or 1: 0 marks an empty slot, 1 a removed one). A lookup compares the tag
+//!   with the group's eight tags at once and reads only the keys whose tag matches (about
+//!   one), going on to the next group only while the group is full;
+//! - the order: one four-byte entry per key in key order, each the key's first two bytes
+//!   (big-endian, zero-padded) above its offset, so that a binary search compares cached
+//!   bytes and reads a key only where two share their first two bytes.
+//!
+//! An insertion probes the table, appends the key, fills a free slot and inserts its entry
+//! into the order; a removal leaves its bytes and a tombstone until they are a large share of
+//! the bucket, which is then rebuilt. A sorted walk follows the order.
 
 use alloc::vec::Vec;
 
@@ -56,23 +64,37 @@ fn key_at(data: &[u8], pos: usize) -> (&[u8], usize) {
     (&data[start..start + len], start + len)
 }
 
-/// Eight bits of a multiplicative hash of `key` (its length and its bytes, eight at a time).
 #[inline]
-pub(super) fn tag_of(key: &[u8]) -> u8 {
+fn le32(b: &[u8], at: usize) -> u64 {
+    u64::from(u32::from_le_bytes(
+        b[at..at + 4].try_into().expect("4 bytes"),
+    ))
+}
+
+/// A 64-bit multiplicative hash of `key` (its length and its bytes, eight at a time; the
+/// last one to seven bytes read as two overlapping words, without a copy).
+#[inline]
+fn hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (key.len() as u64).wrapping_mul(K);
+    let n = key.len();
+    let mut h = (n as u64).wrapping_mul(K);
     let mut chunks = key.chunks_exact(8);
     for c in &mut chunks {
         let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
         h = (h.rotate_left(23) ^ w).wrapping_mul(K);
     }
     let r = chunks.remainder();
-    if !r.is_empty() {
-        let mut b = [0u8; 8];
-        b[..r.len()].copy_from_slice(r);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    let m = r.len();
+    if m > 0 {
+        // Injective for a given length: four bytes from each end, or three bytes.
+        let w = if m >= 4 {
+            le32(r, 0) | (le32(r, m - 4) << 32)
+        } else {
+            u64::from(r[0]) | (u64::from(r[m / 2]) << 8) | (u64::from(r[m - 1]) << 16)
+        };
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
     }
-    (h >> 56) as u8
+    h ^ (h >> 29)
 }
 
 /// Bytes of `w` equal to the byte broadcast in `t`: the high bit of each such byte set, the
@@ -83,6 +105,8 @@ fn match8(w: u64, t: u64) -> u64 {
     let x = w ^ t;
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
+
+const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// Whether `a == b`, eight bytes at a time (inlined: the keys are short).
 #[inline]
@@ -121,192 +145,359 @@ pub(super) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-/// Bytes of index per key: the tag and the offset.
-const IDX: usize = 5;
-
-/// Makes room for `len` bytes at `at` in `v`, growing by a quarter (at least `min` bytes) when
-/// full; the new bytes are zero.
-fn open_gap(v: &mut Vec<u8>, at: usize, len: usize, min: usize) {
-    let old = v.len();
-    let new = old + len;
-    if new > v.capacity() {
-        let want = new + (new / 4).max(min);
-        v.reserve_exact(want - old);
+/// `a.cmp(b)`, eight bytes at a time (inlined: the keys are short).
+#[inline]
+fn lex_cmp(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_be_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_be_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
     }
-    v.resize(new, 0);
-    v.copy_within(at..old, at + len);
+    while i < n {
+        if a[i] != b[i] {
+            return a[i].cmp(&b[i]);
+        }
+        i += 1;
+    }
+    a.len().cmp(&b.len())
 }
 
-/// Removes `v[from..to]`.
-fn close_gap(v: &mut Vec<u8>, from: usize, to: usize) {
-    let old = v.len();
-    v.copy_within(to..old, from);
-    v.truncate(old - (to - from));
+/// The first two bytes of `key`, big-endian, zero-padded: ordering these orders the keys
+/// wherever they differ in their first two bytes.
+#[inline]
+fn head(key: &[u8]) -> u32 {
+    match key {
+        [] => 0,
+        [a] => u32::from(*a) << 8,
+        [a, b, ..] => (u32::from(*a) << 8) | u32::from(*b),
+    }
 }
 
-/// A sorted run of keys with a tag index (see the module docs).
+/// Slots per group.
+const GROUP: usize = 8;
+/// Bytes per group: eight tags, eight two-byte offsets.
+const STRIDE: usize = GROUP * 3;
+/// Tag of an empty slot.
+const EMPTY: u8 = 0;
+/// Tag of a removed key's slot.
+const GONE: u8 = 1;
+/// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
+const MAX_LOAD: usize = 7;
+/// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
+/// bursts a bucket before it gets there.
+pub(super) const MAX_OFFSET: usize = u16::MAX as usize;
+
+/// The tag of a hash: its top byte, kept clear of [`EMPTY`] and [`GONE`].
+#[inline]
+fn tag(h: u64) -> u8 {
+    ((h >> 56) as u8).max(2)
+}
+
+/// Groups for a table built for `n` keys: about 0.8 keys per slot.
+fn groups_for(n: usize) -> usize {
+    (n * 5).div_ceil(32)
+}
+
+/// Groups after growing a table of `groups`: half as many again.
+fn grown(groups: usize) -> usize {
+    groups + groups / 2 + 1
+}
+
+/// The home group of hash `h` in a table of `groups` groups (multiply-shift: any count).
+#[inline]
+fn home(h: u64, groups: usize) -> usize {
+    (((h & 0xffff_ffff) * groups as u64) >> 32) as usize
+}
+
+/// Reserves room for `more` elements, growing by a quarter (not double), so the slack stays
+/// near a tenth.
+fn reserve<T>(v: &mut Vec<T>, more: usize, min: usize) {
+    let want = v.len() + more;
+    if want > v.capacity() {
+        v.reserve_exact((want + want / 4).max(min) - v.len());
+    }
+}
+
+/// A hash table of key suffixes that keeps their order (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Bucket {
-    /// `n` tags, then `n` four-byte offsets into `data`, both in key order.
-    idx: Vec<u8>,
-    /// The keys, each a varint length and its bytes.
+    /// Groups of eight tags and eight two-byte offsets.
+    slots: Vec<u8>,
+    /// One entry per key, in key order: the first two bytes above the offset.
+    ord: Vec<u32>,
+    /// The keys, each a varint length and its bytes; removed keys' bytes stay until a rebuild.
     pub data: Vec<u8>,
+    /// Slots holding a key or a tombstone.
+    used: u32,
+    /// Bytes of `data` that belong to removed keys.
+    dead: u32,
 }
 
 impl Bucket {
     /// Number of keys.
     #[inline]
     pub fn len(&self) -> usize {
-        self.idx.len() / IDX
+        self.ord.len()
     }
 
-    /// Offset in `data` of key `i`.
     #[inline]
-    fn off(&self, i: usize) -> usize {
-        let p = self.len() + 4 * i;
-        u32::from_le_bytes(self.idx[p..p + 4].try_into().expect("4 bytes")) as usize
+    fn groups(&self) -> usize {
+        self.slots.len() / STRIDE
     }
 
-    fn set_off(&mut self, i: usize, off: usize) {
-        let p = self.len() + 4 * i;
-        self.idx[p..p + 4].copy_from_slice(&(off as u32).to_le_bytes());
+    /// The key stored at offset `off` of the byte vector.
+    #[inline]
+    fn key_at(&self, off: u32) -> &[u8] {
+        key_at(&self.data, (off & 0xffff) as usize).0
     }
 
     /// Key `i` in order.
     #[inline]
     pub fn key(&self, i: usize) -> &[u8] {
-        key_at(&self.data, self.off(i)).0
+        self.key_at(self.ord[i])
     }
 
     /// Key `i` in order, if there are more than `i` keys.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&[u8]> {
-        let n = self.len();
-        if i >= n {
-            return None;
+        self.ord.get(i).map(|&e| self.key_at(e))
+    }
+
+    /// The keys in order.
+    #[cfg(test)]
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &[u8]> + Clone + '_ {
+        self.ord.iter().map(|&e| self.key_at(e))
+    }
+
+    #[inline]
+    fn off(&self, g: usize, j: usize) -> u32 {
+        let p = g * STRIDE + GROUP + 2 * j;
+        u32::from(u16::from_le_bytes([self.slots[p], self.slots[p + 1]]))
+    }
+
+    fn set_slot(&mut self, g: usize, j: usize, t: u8, off: usize) {
+        let p = g * STRIDE;
+        self.slots[p + j] = t;
+        let p = p + GROUP + 2 * j;
+        self.slots[p..p + 2].copy_from_slice(&(off as u16).to_le_bytes());
+    }
+
+    /// The slot (group, index) holding `key` (whose hash is `h`), or `Err` with the first free
+    /// slot of its probe sequence (if the table has any group).
+    #[inline]
+    fn probe(&self, key: &[u8], h: u64) -> Result<(usize, usize), Option<(usize, usize)>> {
+        let groups = self.groups();
+        if groups == 0 {
+            return Err(None);
         }
-        let p = n + 4 * i;
-        let off = u32::from_le_bytes(self.idx[p..p + 4].try_into().expect("4 bytes"));
-        Some(key_at(&self.data, off as usize).0)
+        let t = u64::from(tag(h)) * ONES;
+        let mut g = home(h, groups);
+        let mut free = None;
+        for _ in 0..groups {
+            let p = g * STRIDE;
+            let w = u64::from_le_bytes(self.slots[p..p + GROUP].try_into().expect("8 tags"));
+            let mut m = match8(w, t);
+            while m != 0 {
+                let j = (m.trailing_zeros() / 8) as usize;
+                if same(self.key_at(self.off(g, j)), key) {
+                    return Ok((g, j));
+                }
+                m &= m - 1;
+            }
+            // Tags 0 and 1 (empty or removed) have no bit above the lowest.
+            let open = match8(w & 0xfefe_fefe_fefe_fefe, 0);
+            if free.is_none() && open != 0 {
+                free = Some((g, (open.trailing_zeros() / 8) as usize));
+            }
+            if match8(w, 0) != 0 {
+                return Err(free);
+            }
+            g += 1;
+            if g == groups {
+                g = 0;
+            }
+        }
+        Err(free)
+    }
+
+    /// Whether `key` is in the bucket.
+    #[inline]
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.probe(key, hash(key)).is_ok()
+    }
+
+    /// Binary search of the order for `key`: its index, or where it would go.
+    #[inline]
+    pub fn search(&self, key: &[u8]) -> Result<usize, usize> {
+        // Entries compare by their cached first bytes; keys are read only where those tie.
+        let hk = head(key);
+        let i = self.ord.partition_point(|&e| {
+            let h = e >> 16;
+            h < hk || (h == hk && lex_cmp(self.key_at(e), key).is_lt())
+        });
+        match self.ord.get(i) {
+            Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
+            _ => Err(i),
+        }
+    }
+
+    /// Adds `key`; returns `true` if it was not present. The bytes before the key must be
+    /// at most [`MAX_OFFSET`].
+    pub fn insert(&mut self, key: &[u8]) -> bool {
+        let h = hash(key);
+        let free = match self.probe(key, h) {
+            Ok(_) => return false,
+            Err(free) => free,
+        };
+        let at = self.data.len();
+        debug_assert!(at <= MAX_OFFSET);
+        let reuse = match free {
+            Some((g, j)) if self.slots[g * STRIDE + j] == GONE => free,
+            Some(_) if (self.used as usize) < self.groups() * MAX_LOAD => free,
+            _ => None,
+        };
+        let (g, j) = reuse.unwrap_or_else(|| {
+            self.rehash(grown(self.groups()));
+            self.probe(key, h)
+                .expect_err("absent")
+                .expect("a grown table has room")
+        });
+        if self.slots[g * STRIDE + j] == EMPTY {
+            self.used += 1;
+        }
+        let (lh, ln) = varint(key.len());
+        reserve(&mut self.data, ln + key.len(), 64);
+        self.data.extend_from_slice(&lh[..ln]);
+        self.data.extend_from_slice(key);
+        self.set_slot(g, j, tag(h), at);
+        let i = self.search(key).expect_err("absent");
+        reserve(&mut self.ord, 1, 4);
+        self.ord.insert(i, (head(key) << 16) | at as u32);
+        true
+    }
+
+    /// Removes `key`; returns `true` if it was present.
+    pub fn remove(&mut self, key: &[u8]) -> bool {
+        let Ok((g, j)) = self.probe(key, hash(key)) else {
+            return false;
+        };
+        let off = self.off(g, j) as usize;
+        let size = key_at(&self.data, off).1 - off;
+        self.set_slot(g, j, GONE, 0);
+        let i = self.search(key).expect("present");
+        self.ord.remove(i);
+        self.dead += size as u32;
+        if self.ord.is_empty() {
+            *self = Bucket::default();
+        } else if 2 * self.dead as usize > self.data.len() || 4 * self.len() < self.used as usize
+        {
+            *self = Self::from_entries(&self.data, &self.ord, 0);
+        }
+        true
+    }
+
+    /// Rebuilds the hash table with `groups` groups; the keys stay.
+    fn rehash(&mut self, groups: usize) {
+        let groups = groups.max(groups_for(self.len())).max(1);
+        self.slots.clear();
+        self.slots.reserve_exact(groups * STRIDE);
+        self.slots.resize(groups * STRIDE, 0);
+        self.used = self.len() as u32;
+        for i in 0..self.ord.len() {
+            let off = self.ord[i] & 0xffff;
+            let h = hash(self.key_at(off));
+            // The keys are distinct: each goes in the first empty slot of its probe sequence.
+            let mut g = home(h, groups);
+            loop {
+                let p = g * STRIDE;
+                let w = u64::from_le_bytes(self.slots[p..p + GROUP].try_into().expect("8 tags"));
+                let open = match8(w, 0);
+                if open != 0 {
+                    self.set_slot(g, (open.trailing_zeros() / 8) as usize, tag(h), off as usize);
+                    break;
+                }
+                g += 1;
+                if g == groups {
+                    g = 0;
+                }
+            }
+        }
+    }
+
+    /// A bucket of the keys of entries `es` of a bucket whose bytes are `data`, in order,
+    /// each without its first `cut` bytes (exact capacities). Keys are written in order,
+    /// except that the longest goes last when the bytes pass [`MAX_OFFSET`], so every key
+    /// starts within it as long as the others' bytes do.
+    fn from_entries(data: &[u8], es: &[u32], cut: usize) -> Self {
+        let mut size = 0;
+        let mut longest = (0, 0);
+        for (i, &e) in es.iter().enumerate() {
+            let l = get_len(data, (e & 0xffff) as usize).0 - cut;
+            size += varint(l).1 + l;
+            if l > longest.1 {
+                longest = (i, l);
+            }
+        }
+        let last = (size > MAX_OFFSET).then_some(longest.0);
+        let mut b = Bucket {
+            slots: Vec::new(),
+            ord: Vec::with_capacity(es.len()),
+            data: Vec::with_capacity(size),
+            used: 0,
+            dead: 0,
+        };
+        let put = |b: &mut Bucket, e: u32| {
+            let k = &key_at(data, (e & 0xffff) as usize).0[cut..];
+            let at = b.data.len();
+            let (lh, ln) = varint(k.len());
+            b.data.extend_from_slice(&lh[..ln]);
+            b.data.extend_from_slice(k);
+            let h = if cut == 0 { e >> 16 } else { head(k) };
+            (h << 16) | at as u32
+        };
+        for (i, &e) in es.iter().enumerate() {
+            if Some(i) != last {
+                let x = put(&mut b, e);
+                b.ord.push(x);
+            } else {
+                b.ord.push(0);
+            }
+        }
+        if let Some(i) = last {
+            b.ord[i] = put(&mut b, es[i]);
+        }
+        b.rehash(groups_for(es.len()));
+        b
+    }
+
+    /// A bucket of `keys` (small ones: each must start within [`MAX_OFFSET`]).
+    #[cfg(test)]
+    pub fn from_keys<'k>(keys: impl Iterator<Item = &'k [u8]>) -> Self {
+        let mut b = Bucket::default();
+        for k in keys {
+            b.insert(k);
+        }
+        b
     }
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.idx.capacity() + self.data.capacity()
+        self.slots.capacity() + self.ord.capacity() * 4 + self.data.capacity()
     }
 
     /// Frees spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.idx.shrink_to_fit();
+        if self.dead > 0 {
+            *self = Self::from_entries(&self.data, &self.ord, 0);
+        }
+        self.slots.shrink_to_fit();
+        self.ord.shrink_to_fit();
         self.data.shrink_to_fit();
-    }
-
-    /// Index of `key`, by its tag.
-    #[inline]
-    pub fn find(&self, key: &[u8]) -> Option<usize> {
-        let n = self.len();
-        let t = tag_of(key);
-        let tags = &self.idx[..n];
-        let tt = u64::from(t) * 0x0101_0101_0101_0101;
-        let mut chunks = tags.chunks_exact(8);
-        let mut base = 0;
-        for c in &mut chunks {
-            let mut m = match8(u64::from_le_bytes(c.try_into().expect("8 tags")), tt);
-            while m != 0 {
-                let i = base + (m.trailing_zeros() / 8) as usize;
-                if same(self.key(i), key) {
-                    return Some(i);
-                }
-                m &= m - 1;
-            }
-            base += 8;
-        }
-        for (j, &x) in chunks.remainder().iter().enumerate() {
-            if x == t && same(self.key(base + j), key) {
-                return Some(base + j);
-            }
-        }
-        None
-    }
-
-    /// Binary search for `key`: its index, or where it would go.
-    #[inline]
-    pub fn search(&self, key: &[u8]) -> Result<usize, usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.key(mid).cmp(key) {
-                core::cmp::Ordering::Less => lo = mid + 1,
-                core::cmp::Ordering::Equal => return Ok(mid),
-                core::cmp::Ordering::Greater => hi = mid,
-            }
-        }
-        Err(lo)
-    }
-
-    /// Inserts `key` as key `i` (where [`search`](Self::search) said it goes).
-    pub fn insert_at(&mut self, i: usize, key: &[u8]) {
-        let n = self.len();
-        let at = self.data.len();
-        let (h, hn) = varint(key.len());
-        let size = hn + key.len();
-        open_gap(&mut self.data, at, size, 32);
-        self.data[at..at + hn].copy_from_slice(&h[..hn]);
-        self.data[at + hn..at + size].copy_from_slice(key);
-        // The offset goes in at `n + 4 i` (before the tag moves the offsets one byte on).
-        open_gap(&mut self.idx, n + 4 * i, 4, 16);
-        open_gap(&mut self.idx, i, 1, 0);
-        self.idx[i] = tag_of(key);
-        self.set_off(i, at);
-    }
-
-    /// Removes key `i`.
-    pub fn remove(&mut self, i: usize) {
-        let n = self.len();
-        let at = self.off(i);
-        let end = key_at(&self.data, at).1;
-        let size = end - at;
-        close_gap(&mut self.data, at, end);
-        for j in 0..n {
-            let o = self.off(j);
-            if o > at {
-                self.set_off(j, o - size);
-            }
-        }
-        close_gap(&mut self.idx, n + 4 * i, n + 4 * i + 4);
-        close_gap(&mut self.idx, i, i + 1);
-        for v in [&mut self.data, &mut self.idx] {
-            if v.capacity() > 64 && v.len() < v.capacity() / 2 {
-                v.shrink_to(v.len() + v.len() / 8);
-            }
-        }
-    }
-
-    /// Builds a bucket from keys in increasing order (exact capacity).
-    pub fn from_sorted<'k>(keys: impl Iterator<Item = &'k [u8]> + Clone) -> Self {
-        let mut size = 0;
-        let mut n = 0;
-        for k in keys.clone() {
-            size += varint(k.len()).1 + k.len();
-            n += 1;
-        }
-        let mut data = Vec::with_capacity(size);
-        let mut idx = Vec::with_capacity(n * IDX);
-        let mut offs = Vec::with_capacity(n * 4);
-        for k in keys {
-            offs.extend_from_slice(&(data.len() as u32).to_le_bytes());
-            idx.push(tag_of(k));
-            let (h, hn) = varint(k.len());
-            data.extend_from_slice(&h[..hn]);
-            data.extend_from_slice(k);
-        }
-        idx.extend_from_slice(&offs);
-        Bucket { idx, data }
-    }
-
-    /// The keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &[u8]> + Clone + '_ {
-        (0..self.len()).map(|i| self.key(i))
     }
 
     /// Where to split a bucket whose keys start with more than one byte: the index of the key
@@ -317,16 +508,22 @@ impl Bucket {
         let first = |i: usize| self.key(i).first().copied();
         let mid = first(n / 2);
         // The first key with the middle key's first byte, and the first one after them.
-        let lo = (0..n).position(|i| first(i) >= mid).unwrap_or(n);
-        let hi = (lo..n).find(|&i| first(i) > mid).unwrap_or(n);
+        let lo = self.ord.partition_point(|&e| {
+            let k = self.key_at(e);
+            k.first().copied() < mid
+        });
+        let hi = self.ord.partition_point(|&e| {
+            let k = self.key_at(e);
+            k.first().copied() <= mid
+        });
         let cands = [lo, hi].into_iter().filter(|&i| i > 0 && i < n);
         cands.min_by_key(|&i| i.abs_diff(n / 2))
     }
 
     /// Moves the keys from index `i` on into a new bucket.
     pub fn split_off(&mut self, i: usize) -> Bucket {
-        let right = Bucket::from_sorted(self.keys().skip(i));
-        let left = Bucket::from_sorted(self.keys().take(i));
+        let right = Bucket::from_entries(&self.data, &self.ord[i..], 0);
+        let left = Bucket::from_entries(&self.data, &self.ord[..i], 0);
         *self = left;
         right
     }
@@ -348,7 +545,7 @@ impl Bucket {
     /// was exactly those bytes (it is dropped too) and the rest.
     pub fn strip(&self, cut: usize) -> (bool, Bucket) {
         let whole = self.key(0).len() == cut;
-        let rest = Bucket::from_sorted(self.keys().skip(usize::from(whole)).map(|k| &k[cut..]));
+        let rest = Bucket::from_entries(&self.data, &self.ord[usize::from(whole)..], cut);
         (whole, rest)
     }
 
@@ -370,80 +567,75 @@ impl Bucket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::collections::BTreeSet;
 
     fn keys(b: &Bucket) -> Vec<Vec<u8>> {
         b.keys().map(<[u8]>::to_vec).collect()
     }
 
-    fn insert(b: &mut Bucket, k: &[u8]) -> bool {
-        match b.search(k) {
-            Ok(_) => false,
-            Err(i) => {
-                b.insert_at(i, k);
-                true
-            }
-        }
-    }
-
     #[test]
-    fn inserts_and_removes_keep_order_and_index() {
-        let words: [&[u8]; 9] = [
-            b"romane", b"romanus", b"romulus", b"", b"rom", b"rubens", b"ruber", b"a", b"romane",
-        ];
+    fn inserts_and_removes_agree_with_a_set() {
         let mut b = Bucket::default();
-        let mut model = alloc::collections::BTreeSet::new();
-        for w in words {
-            assert_eq!(insert(&mut b, w), model.insert(w.to_vec()));
-            assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
-            for (i, k) in model.iter().enumerate() {
-                assert_eq!(b.find(k), Some(i));
+        let mut model = BTreeSet::new();
+        let ks: Vec<Vec<u8>> = (0..3000u32)
+            .map(|i| alloc::format!("k{}", i * 37 % 1000).into_bytes())
+            .chain([b"".to_vec(), b"k".to_vec(), alloc::vec![7u8; 300]])
+            .collect();
+        for (i, k) in ks.iter().enumerate() {
+            assert_eq!(b.insert(k), model.insert(k.clone()));
+            if i % 7 == 3 {
+                let r = &ks[i / 2];
+                assert_eq!(b.remove(r), model.remove(r));
             }
-        }
-        for w in [&b"rom"[..], b"romane", b"", b"zzz", b"rubens"] {
-            let found = match b.find(w) {
-                Some(i) => {
-                    b.remove(i);
-                    true
-                }
-                None => false,
-            };
-            assert_eq!(found, model.remove(w));
-            assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
             assert_eq!(b.len(), model.len());
         }
-        let rebuilt = Bucket::from_sorted(model.iter().map(Vec::as_slice));
-        assert!(rebuilt.keys().eq(b.keys()));
-        assert_eq!(&rebuilt.idx[..b.len()], &b.idx[..b.len()]);
+        assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
+        for k in &ks {
+            assert_eq!(b.contains(k), model.contains(k));
+            assert_eq!(b.search(k).is_ok(), model.contains(k));
+        }
+        assert!(!b.contains(b"k1000"));
+        for k in &ks {
+            assert_eq!(b.remove(k), model.remove(k));
+            assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
+        }
+        assert_eq!(b, Bucket::default());
     }
 
     #[test]
-    fn many_keys_found_by_tag() {
-        let mut b = Bucket::default();
-        let ks: Vec<Vec<u8>> = (0..100u32)
-            .map(|i| alloc::format!("key{}", i * 37 % 100).into_bytes())
-            .collect();
-        for k in &ks {
-            assert!(insert(&mut b, k));
-        }
-        for k in &ks {
-            assert_eq!(b.key(b.find(k).unwrap()), &k[..]);
-        }
-        assert_eq!(b.find(b"key100"), None);
-        assert_eq!(b.split_point(), None);
+    fn splits_strips_and_prefixes() {
+        let ks: [&[u8]; 6] = [b"romane", b"romanus", b"romulus", b"rubens", b"ruber", b"s"];
+        let b = Bucket::from_keys(ks.iter().copied());
+        assert_eq!(b.split_point(), Some(5));
         let mut c = b.clone();
-        c.insert_at(0, b"a");
-        assert_eq!(c.split_point(), Some(1));
+        let right = c.split_off(5);
+        assert_eq!((c.len(), right.len()), (5, 1));
+        assert_eq!(c.split_point(), None);
+        assert_eq!(c.shared_prefix(), 1);
+        let (whole, rest) = c.strip(1);
+        assert!(!whole);
+        assert_eq!(rest.key(0), b"omane");
+        assert_eq!(b.longest_prefix(b"romanesque"), Some(6));
+        assert_eq!(b.longest_prefix(b"roman"), None);
+        let long = alloc::vec![7u8; 300];
+        let l = Bucket::from_keys([&long[..200], &long[..]].into_iter());
+        assert_eq!(l.longest_prefix(&long[..250]), Some(200));
+        assert_eq!(l.shared_prefix(), 200);
+        assert!(l.strip(200).0);
     }
 
     #[test]
-    fn long_lengths_use_several_bytes() {
-        let long = alloc::vec![7u8; 300];
-        let mut b = Bucket::default();
-        insert(&mut b, &long);
-        insert(&mut b, &long[..200]);
-        assert_eq!(keys(&b), [long[..200].to_vec(), long.clone()]);
-        assert_eq!(b.longest_prefix(&long), Some(300));
-        assert_eq!(b.longest_prefix(&long[..250]), Some(200));
-        assert_eq!(b.longest_prefix(&long[..150]), None);
+    fn the_longest_key_goes_last_past_the_offset_limit() {
+        let big = alloc::vec![b'z'; 70_000];
+        // Written in the order a, zz, big; rebuilt in key order, the big key still goes last.
+        let src = Bucket::from_keys([&b"a"[..], b"zz"].into_iter());
+        let mut data = src.data.clone();
+        let (h, n) = varint(big.len());
+        let e = (head(&big) << 16) | data.len() as u32;
+        data.extend_from_slice(&h[..n]);
+        data.extend_from_slice(&big);
+        let b = Bucket::from_entries(&data, &[src.ord[0], e, src.ord[1]], 0);
+        assert_eq!(keys(&b), [b"a".to_vec(), big.clone(), b"zz".to_vec()]);
+        assert!(b.contains(&big) && b.contains(b"zz") && !b.contains(b"z"));
     }
 }

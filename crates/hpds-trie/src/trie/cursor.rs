@@ -50,9 +50,15 @@ impl<'a> Cursor<'a> {
         c.prefix.extend_from_slice(prefix);
         if start == NONE {
         } else if start & BUCKET != 0 {
+            // Keys before the prefix's place are skipped by one binary search.
+            let id = start & !BUCKET;
+            let rest = prefix.get(path.len()..).unwrap_or_default();
+            let pos = trie.buckets[id as usize]
+                .search(rest)
+                .unwrap_or_else(|i| i);
             c.stack.push(Frame::Bucket {
-                id: start & !BUCKET,
-                pos: 0,
+                id,
+                pos,
                 base: path.len(),
             });
         } else {

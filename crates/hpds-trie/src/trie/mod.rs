@@ -21,10 +21,11 @@ use node::Node;
 const NONE: u32 = u32::MAX;
 /// Set on a child reference that names a bucket; clear for a node.
 const BUCKET: u32 = 1 << 31;
-/// Most keys a bucket holds before it bursts: a lookup compares at most this many tags.
-const MAX_ENTRIES: usize = 128;
-/// Most bytes a bucket holds before it bursts (bounds the bytes an insertion moves).
-const MAX_BYTES: usize = 4096;
+/// Most keys a bucket holds before it bursts (the unit tests burst smaller buckets, to
+/// exercise bursts on few keys).
+const MAX_ENTRIES: usize = if cfg!(test) { 64 } else { 1024 };
+/// Most bytes of keys a bucket holds before it bursts (at most the 16-bit offsets' reach).
+const MAX_BYTES: usize = if cfg!(test) { 4096 } else { 60_000 };
 
 /// Whether a bucket must burst.
 fn over_full(b: &Bucket) -> bool {
@@ -177,7 +178,7 @@ impl Trie {
         loop {
             if cur & BUCKET != 0 {
                 // `NONE` has the bucket bit set too.
-                return cur != NONE && self.bucket(cur).find(&key[d..]).is_some();
+                return cur != NONE && self.bucket(cur).contains(&key[d..]);
             }
             match self.nodes[cur as usize].step(key, d) {
                 Ok((c, nd)) => (cur, d) = (c, nd),
@@ -210,30 +211,31 @@ impl Trie {
             let cur = self.get_link(link);
             if cur == NONE {
                 // Only the root of an empty trie: any other empty slot is handled below.
-                let b = self.new_bucket(Bucket::from_sorted(core::iter::once(&key[d..])))?;
+                let mut first = Bucket::default();
+                first.insert(&key[d..]);
+                let b = self.new_bucket(first)?;
                 self.root = b;
                 self.len += 1;
+                if over_full(self.bucket(b)) {
+                    self.burst(Link::Root);
+                }
                 return Ok(true);
             }
             if cur & BUCKET != 0 {
                 let bucket = self.bucket_mut(cur);
-                // A key already present is found by its tag; only a new key needs the
-                // binary search for its place.
-                if bucket.find(&key[d..]).is_some() {
+                if bucket.data.len() > bucket::MAX_OFFSET {
+                    // Only if a burst ran out of indices.
+                    return Err(Error::capacity_overflow("trie bucket bytes"));
+                }
+                if !bucket.insert(&key[d..]) {
                     return Ok(false);
                 }
-                match bucket.search(&key[d..]) {
-                    Ok(_) => return Ok(false),
-                    Err(i) => {
-                        bucket.insert_at(i, &key[d..]);
-                        let full = over_full(bucket);
-                        self.len += 1;
-                        if full {
-                            self.burst(link);
-                        }
-                        return Ok(true);
-                    }
+                let full = over_full(bucket);
+                self.len += 1;
+                if full {
+                    self.burst(link);
                 }
+                return Ok(true);
             }
             let n = &self.nodes[cur as usize];
             let shared = common_prefix(n.label(), &key[d..]);
@@ -405,10 +407,9 @@ impl Trie {
             }
             if cur & BUCKET != 0 {
                 let bucket = self.bucket_mut(cur);
-                let Some(i) = bucket.find(&key[d..]) else {
+                if !bucket.remove(&key[d..]) {
                     return false;
-                };
-                bucket.remove(i);
+                }
                 if bucket.len() == 0 {
                     self.free_bucket(cur);
                     match link {
