@@ -186,6 +186,8 @@ const STRIDE: usize = GROUP * 3;
 const EMPTY: u8 = 0;
 /// Tag of a removed key's slot.
 const GONE: u8 = 1;
+/// Most keys in a bucket's tail before it is merged into the run.
+const TAIL: usize = 32;
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
@@ -198,14 +200,15 @@ fn tag(h: u64) -> u8 {
     ((h >> 56) as u8).max(2)
 }
 
-/// Groups for a table built for `n` keys: about 0.8 keys per slot.
+/// Groups for a table built for `n` keys: room for twice as many before it grows (a bucket
+/// made by a burst grows to about twice its keys before it bursts again).
 fn groups_for(n: usize) -> usize {
-    (n * 5).div_ceil(32)
+    (2 * n).div_ceil(MAX_LOAD)
 }
 
-/// Groups after growing a table of `groups`: half as many again.
+/// Groups after growing a table of `groups`: twice as many.
 fn grown(groups: usize) -> usize {
-    groups + groups / 2 + 1
+    2 * groups + 1
 }
 
 /// The home group of hash `h` in a table of `groups` groups (multiply-shift: any count).
@@ -228,8 +231,11 @@ fn reserve<T>(v: &mut Vec<T>, more: usize, min: usize) {
 pub(super) struct Bucket {
     /// Groups of eight tags and eight two-byte offsets.
     slots: Vec<u8>,
-    /// One entry per key, in key order: the first two bytes above the offset.
+    /// One entry per key, the first two bytes above the offset: the run (the first `run`
+    /// entries, in key order), then the tail (the newer keys, in key order).
     ord: Vec<u32>,
+    /// Entries in the run.
+    run: u32,
     /// The keys, each a varint length and its bytes; removed keys' bytes stay until a rebuild.
     pub data: Vec<u8>,
     /// Slots holding a key or a tombstone.
@@ -256,22 +262,63 @@ impl Bucket {
         key_at(&self.data, (off & 0xffff) as usize).0
     }
 
-    /// Key `i` in order.
+    /// Key `i` in order; the bucket must be [settled](Self::settle).
     #[inline]
     pub fn key(&self, i: usize) -> &[u8] {
+        debug_assert!(self.run as usize == self.ord.len());
         self.key_at(self.ord[i])
     }
 
-    /// Key `i` in order, if there are more than `i` keys.
+    /// The run and the tail.
     #[inline]
-    pub fn get(&self, i: usize) -> Option<&[u8]> {
-        self.ord.get(i).map(|&e| self.key_at(e))
+    fn parts(&self) -> (&[u32], &[u32]) {
+        self.ord.split_at(self.run as usize)
+    }
+
+    /// Whether entry `a`'s key sorts before `b`'s.
+    #[inline]
+    fn less(&self, a: u32, b: u32) -> bool {
+        let (ha, hb) = (a >> 16, b >> 16);
+        ha < hb || (ha == hb && lex_cmp(self.key_at(a), self.key_at(b)).is_lt())
+    }
+
+    /// The next key in order from `pos` (positions in the run and in the tail), and moves past
+    /// it.
+    #[inline]
+    pub fn next(&self, pos: &mut (usize, usize)) -> Option<&[u8]> {
+        let (run, tail) = self.parts();
+        let e = match (run.get(pos.0), tail.get(pos.1)) {
+            (Some(&a), Some(&b)) if self.less(b, a) => {
+                pos.1 += 1;
+                b
+            }
+            (Some(&a), _) => {
+                pos.0 += 1;
+                a
+            }
+            (None, Some(&b)) => {
+                pos.1 += 1;
+                b
+            }
+            (None, None) => return None,
+        };
+        Some(self.key_at(e))
+    }
+
+    /// Where the keys from `key` on start, in the run and in the tail.
+    pub fn lower_bound(&self, key: &[u8]) -> (usize, usize) {
+        let (run, tail) = self.parts();
+        let at = |p: &[u32]| match self.search_in(p, key) {
+            Ok(i) | Err(i) => i,
+        };
+        (at(run), at(tail))
     }
 
     /// The keys in order.
     #[cfg(test)]
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &[u8]> + Clone + '_ {
-        self.ord.iter().map(|&e| self.key_at(e))
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut pos = (0, 0);
+        core::iter::from_fn(move || self.next(&mut pos))
     }
 
     #[inline]
@@ -331,19 +378,50 @@ impl Bucket {
         self.probe(key, hash(key)).is_ok()
     }
 
-    /// Binary search of the order for `key`: its index, or where it would go.
+    /// Binary search of the sorted entries `part` for `key`: its index, or where it would go.
     #[inline]
-    pub fn search(&self, key: &[u8]) -> Result<usize, usize> {
+    fn search_in(&self, part: &[u32], key: &[u8]) -> Result<usize, usize> {
         // Entries compare by their cached first bytes; keys are read only where those tie.
         let hk = head(key);
-        let i = self.ord.partition_point(|&e| {
+        let i = part.partition_point(|&e| {
             let h = e >> 16;
             h < hk || (h == hk && lex_cmp(self.key_at(e), key).is_lt())
         });
-        match self.ord.get(i) {
+        match part.get(i) {
             Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
             _ => Err(i),
         }
+    }
+
+    /// Binary search of a [settled](Self::settle) bucket for `key`: its index, or where it
+    /// would go.
+    #[cfg(test)]
+    pub fn search(&self, key: &[u8]) -> Result<usize, usize> {
+        self.search_in(&self.ord, key)
+    }
+
+    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order. From the
+    /// back: each tail entry, largest first, finds its place in the run by binary search and
+    /// the run entries after it move once.
+    pub fn settle(&mut self) {
+        let run = self.run as usize;
+        let n = self.ord.len();
+        if run == n {
+            return;
+        }
+        let tail: Vec<u32> = self.ord[run..].to_vec();
+        let mut end = run; // run entries not yet placed: ord[..end]
+        for (k, &e) in tail.iter().enumerate().rev() {
+            let (he, ke) = (e >> 16, self.key_at(e));
+            let p = self.ord[..end].partition_point(|&x| {
+                let hx = x >> 16;
+                hx < he || (hx == he && lex_cmp(self.key_at(x), ke).is_lt())
+            });
+            self.ord.copy_within(p..end, p + k + 1);
+            self.ord[p + k] = e;
+            end = p;
+        }
+        self.run = n as u32;
     }
 
     /// Adds `key`; returns `true` if it was not present. The bytes before the key must be
@@ -375,9 +453,15 @@ impl Bucket {
         self.data.extend_from_slice(&lh[..ln]);
         self.data.extend_from_slice(key);
         self.set_slot(g, j, tag(h), at);
-        let i = self.search(key).expect_err("absent");
+        let run = self.run as usize;
+        let i = self
+            .search_in(&self.ord[run..], key)
+            .expect_err("absent");
         reserve(&mut self.ord, 1, 4);
-        self.ord.insert(i, (head(key) << 16) | at as u32);
+        self.ord.insert(run + i, (head(key) << 16) | at as u32);
+        if self.ord.len() - run > TAIL {
+            self.settle();
+        }
         true
     }
 
@@ -389,13 +473,23 @@ impl Bucket {
         let off = self.off(g, j) as usize;
         let size = key_at(&self.data, off).1 - off;
         self.set_slot(g, j, GONE, 0);
-        let i = self.search(key).expect("present");
-        self.ord.remove(i);
+        let run = self.run as usize;
+        match self.search_in(&self.ord[..run], key) {
+            Ok(i) => {
+                self.ord.remove(i);
+                self.run -= 1;
+            }
+            Err(_) => {
+                let i = self.search_in(&self.ord[run..], key).expect("present");
+                self.ord.remove(run + i);
+            }
+        }
         self.dead += size as u32;
         if self.ord.is_empty() {
             *self = Bucket::default();
         } else if 2 * self.dead as usize > self.data.len() || 4 * self.len() < self.used as usize
         {
+            self.settle();
             *self = Self::from_entries(&self.data, &self.ord, 0);
         }
         true
@@ -403,7 +497,7 @@ impl Bucket {
 
     /// Rebuilds the hash table with `groups` groups; the keys stay.
     fn rehash(&mut self, groups: usize) {
-        let groups = groups.max(groups_for(self.len())).max(1);
+        let groups = groups.max(self.len().div_ceil(MAX_LOAD)).max(1);
         self.slots.clear();
         self.slots.reserve_exact(groups * STRIDE);
         self.slots.resize(groups * STRIDE, 0);
@@ -447,18 +541,25 @@ impl Bucket {
         let mut b = Bucket {
             slots: Vec::new(),
             ord: Vec::with_capacity(es.len()),
+            run: es.len() as u32,
             data: Vec::with_capacity(size),
             used: 0,
             dead: 0,
         };
         let put = |b: &mut Bucket, e: u32| {
-            let k = &key_at(data, (e & 0xffff) as usize).0[cut..];
+            let from = (e & 0xffff) as usize;
+            let (k, end) = key_at(data, from);
             let at = b.data.len();
+            if cut == 0 {
+                // The length and the bytes as they are.
+                b.data.extend_from_slice(&data[from..end]);
+                return (e & !0xffff) | at as u32;
+            }
+            let k = &k[cut..];
             let (lh, ln) = varint(k.len());
             b.data.extend_from_slice(&lh[..ln]);
             b.data.extend_from_slice(k);
-            let h = if cut == 0 { e >> 16 } else { head(k) };
-            (h << 16) | at as u32
+            (head(k) << 16) | at as u32
         };
         for (i, &e) in es.iter().enumerate() {
             if Some(i) != last {
@@ -482,6 +583,7 @@ impl Bucket {
         for k in keys {
             b.insert(k);
         }
+        b.settle();
         b
     }
 
@@ -492,6 +594,7 @@ impl Bucket {
 
     /// Frees spare capacity.
     pub fn shrink_to_fit(&mut self) {
+        self.settle();
         if self.dead > 0 {
             *self = Self::from_entries(&self.data, &self.ord, 0);
         }
@@ -551,16 +654,23 @@ impl Bucket {
 
     /// The longest key that is a prefix of `query`, as its length.
     pub fn longest_prefix(&self, query: &[u8]) -> Option<usize> {
-        // The keys that are prefixes of `query` sort at or before it, the longest last.
-        let end = match self.search(query) {
-            Ok(i) => return Some(self.key(i).len()),
-            Err(i) => i,
+        if self.contains(query) {
+            return Some(query.len());
+        }
+        // The keys that are prefixes of `query` sort before it, the longest last.
+        let (run, tail) = self.parts();
+        let best = |p: &[u32]| {
+            let end = match self.search_in(p, query) {
+                Ok(i) | Err(i) => i,
+            };
+            p[..end]
+                .iter()
+                .rev()
+                .map(|&e| self.key_at(e))
+                .find(|k| query.starts_with(k))
+                .map(<[u8]>::len)
         };
-        (0..end)
-            .rev()
-            .map(|i| self.key(i))
-            .find(|k| query.starts_with(k))
-            .map(<[u8]>::len)
+        best(run).max(best(tail))
     }
 }
 
@@ -590,9 +700,15 @@ mod tests {
             assert_eq!(b.len(), model.len());
         }
         assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
+        let mut settled = b.clone();
+        settled.settle();
+        assert!(settled.keys().eq(b.keys()));
         for k in &ks {
             assert_eq!(b.contains(k), model.contains(k));
-            assert_eq!(b.search(k).is_ok(), model.contains(k));
+            assert_eq!(settled.search(k).is_ok(), model.contains(k));
+            let (r, t) = b.lower_bound(k);
+            let mut pos = (r, t);
+            assert_eq!(b.next(&mut pos), model.range(k.clone()..).next().map(Vec::as_slice));
         }
         assert!(!b.contains(b"k1000"));
         for k in &ks {

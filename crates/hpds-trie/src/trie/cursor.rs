@@ -14,8 +14,13 @@ enum Frame {
         base: usize,
         terminal: bool,
     },
-    /// A bucket whose keys follow `buf[..base]`; `pos` is the index of the next key.
-    Bucket { id: u32, pos: usize, base: usize },
+    /// A bucket whose keys follow `buf[..base]`; `pos` is where the next key is (in the
+    /// bucket's run and tail).
+    Bucket {
+        id: u32,
+        pos: (usize, usize),
+        base: usize,
+    },
 }
 
 /// A walk over a [`Trie`]'s keys in lexicographic order that lends each key; see
@@ -53,9 +58,7 @@ impl<'a> Cursor<'a> {
             // Keys before the prefix's place are skipped by one binary search.
             let id = start & !BUCKET;
             let rest = prefix.get(path.len()..).unwrap_or_default();
-            let pos = trie.buckets[id as usize]
-                .search(rest)
-                .unwrap_or_else(|i| i);
+            let pos = trie.buckets[id as usize].lower_bound(rest);
             c.stack.push(Frame::Bucket {
                 id,
                 pos,
@@ -108,7 +111,7 @@ impl<'a> Cursor<'a> {
                     if child & BUCKET != 0 {
                         self.stack.push(Frame::Bucket {
                             id: child & !BUCKET,
-                            pos: 0,
+                            pos: (0, 0),
                             base,
                         });
                     } else {
@@ -124,11 +127,10 @@ impl<'a> Cursor<'a> {
                     }
                 }
                 Frame::Bucket { id, pos, base } => {
-                    let Some(k) = trie.buckets[*id as usize].get(*pos) else {
+                    let Some(k) = trie.buckets[*id as usize].next(pos) else {
                         self.stack.pop();
                         continue;
                     };
-                    *pos += 1;
                     self.buf.truncate(*base);
                     self.buf.extend_from_slice(k);
                     if !self.prefix.is_empty() && !self.buf.starts_with(&self.prefix) {

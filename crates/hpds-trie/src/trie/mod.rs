@@ -339,6 +339,7 @@ impl Trie {
     /// only slower to scan).
     fn burst(&mut self, link: Link) {
         let r = self.get_link(link);
+        self.bucket_mut(r).settle();
         let split = match link {
             Link::Slot(..) => self.bucket(r).split_point(),
             Link::Root => None,
