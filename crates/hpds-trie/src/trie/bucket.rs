@@ -187,7 +187,7 @@ const EMPTY: u8 = 0;
 /// Tag of a removed key's slot.
 const GONE: u8 = 1;
 /// Most keys in a bucket's tail before it is merged into the run.
-const TAIL: usize = 32;
+const TAIL: usize = 64;
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
@@ -273,6 +273,21 @@ impl Bucket {
     #[inline]
     fn parts(&self) -> (&[u32], &[u32]) {
         self.ord.split_at(self.run as usize)
+    }
+
+    /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`.
+    #[inline]
+    fn tie_less(&self, e: u32, key: &[u8]) -> bool {
+        let off = (e & 0xffff) as usize;
+        let (len, start) = match self.data[off] {
+            l @ 0..0x80 => (usize::from(l), off + 1),
+            _ => get_len(&self.data, off),
+        };
+        if len >= 2 && key.len() >= 2 {
+            lex_cmp(&self.data[start + 2..start + len], &key[2..]).is_lt()
+        } else {
+            lex_cmp(&self.data[start..start + len], key).is_lt()
+        }
     }
 
     /// Whether entry `a`'s key sorts before `b`'s.
@@ -385,7 +400,7 @@ impl Bucket {
         let hk = head(key);
         let i = part.partition_point(|&e| {
             let h = e >> 16;
-            h < hk || (h == hk && lex_cmp(self.key_at(e), key).is_lt())
+            h < hk || (h == hk && self.tie_less(e, key))
         });
         match part.get(i) {
             Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
@@ -412,11 +427,9 @@ impl Bucket {
         let tail: Vec<u32> = self.ord[run..].to_vec();
         let mut end = run; // run entries not yet placed: ord[..end]
         for (k, &e) in tail.iter().enumerate().rev() {
-            let (he, ke) = (e >> 16, self.key_at(e));
-            let p = self.ord[..end].partition_point(|&x| {
-                let hx = x >> 16;
-                hx < he || (hx == he && lex_cmp(self.key_at(x), ke).is_lt())
-            });
+            let p = match self.search_in(&self.ord[..end], self.key_at(e)) {
+                Ok(i) | Err(i) => i,
+            };
             self.ord.copy_within(p..end, p + k + 1);
             self.ord[p + k] = e;
             end = p;
