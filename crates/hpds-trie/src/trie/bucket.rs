@@ -10,13 +10,16 @@
 //!   hash, never 0 or 1: 0 marks an empty slot, 1 a removed one). A lookup compares the tag
 //!   with the group's eight tags at once and reads only the keys whose tag matches (about
 //!   one), going on to the next group only while the group is full;
-//! - the order: one four-byte entry per key in key order, each the key's first two bytes
-//!   (big-endian, zero-padded) above its offset, so that a binary search compares cached
-//!   bytes and reads a key only where two share their first two bytes.
+//! - the order: one four-byte entry per key, each the key's first two bytes (big-endian,
+//!   zero-padded) above its offset, so that a binary search compares cached bytes and reads
+//!   a key only where two share their first two bytes. The entries are a sorted *run*
+//!   followed by a sorted *tail* of at most 64 newer keys; when the tail fills it is merged
+//!   into the run, so an insertion moves a few entries of the tail instead of half the run,
+//!   and the run's entries move once per 64 insertions.
 //!
 //! An insertion probes the table, appends the key, fills a free slot and inserts its entry
-//! into the order; a removal leaves its bytes and a tombstone until they are a large share of
-//! the bucket, which is then rebuilt. A sorted walk follows the order.
+//! into the tail; a removal leaves its bytes and a tombstone until they are a large share of
+//! the bucket, which is then rebuilt. A sorted walk merges the run and the tail as it goes.
 
 use alloc::vec::Vec;
 
@@ -178,6 +181,17 @@ fn head(key: &[u8]) -> u32 {
     }
 }
 
+/// Bytes 2 to 9 of `key`, big-endian, zero-padded: with [`head`], ordering these orders the
+/// keys wherever they differ in their first ten bytes.
+#[inline]
+fn word(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(key.iter().skip(2)) {
+        *d = *s;
+    }
+    u64::from_be_bytes(b)
+}
+
 /// Slots per group.
 const GROUP: usize = 8;
 /// Bytes per group: eight tags, eight two-byte offsets.
@@ -275,26 +289,47 @@ impl Bucket {
         self.ord.split_at(self.run as usize)
     }
 
-    /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`.
+    /// Entry `e`'s key as its length, its offset in `data` and its bytes 2 to 9 (see
+    /// [`word`]).
     #[inline]
-    fn tie_less(&self, e: u32, key: &[u8]) -> bool {
+    fn probe_key(&self, e: u32) -> (usize, usize, u64) {
         let off = (e & 0xffff) as usize;
         let (len, start) = match self.data[off] {
             l @ 0..0x80 => (usize::from(l), off + 1),
             _ => get_len(&self.data, off),
         };
-        if len >= 2 && key.len() >= 2 {
-            lex_cmp(&self.data[start + 2..start + len], &key[2..]).is_lt()
-        } else {
-            lex_cmp(&self.data[start..start + len], key).is_lt()
+        let w = match self.data.get(start + 2..start + 10) {
+            // Eight bytes to read: keep the key's own.
+            Some(b) if len >= 2 => {
+                let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
+                let own = len - 2;
+                if own >= 8 { w } else { w & !(u64::MAX >> (8 * own)) }
+            }
+            _ => word(&self.data[start..start + len]),
+        };
+        (len, start, w)
+    }
+
+    /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`
+    /// (whose [`word`] is `kw`): its bytes 2 to 9 decide, else its length where one key ends
+    /// within them (it is then a prefix of the other), else the rest.
+    #[inline]
+    fn tie_less(&self, e: u32, key: &[u8], kw: u64) -> bool {
+        let (len, start, w) = self.probe_key(e);
+        if w != kw {
+            return w < kw;
         }
+        if len.min(key.len()) <= 10 {
+            return len < key.len();
+        }
+        lex_cmp(&self.data[start + 10..start + len], &key[10..]).is_lt()
     }
 
     /// Whether entry `a`'s key sorts before `b`'s.
     #[inline]
     fn less(&self, a: u32, b: u32) -> bool {
         let (ha, hb) = (a >> 16, b >> 16);
-        ha < hb || (ha == hb && lex_cmp(self.key_at(a), self.key_at(b)).is_lt())
+        ha < hb || (ha == hb && self.tie_less(a, self.key_at(b), word(self.key_at(b))))
     }
 
     /// The next key in order from `pos` (positions in the run and in the tail), and moves past
@@ -397,10 +432,10 @@ impl Bucket {
     #[inline]
     fn search_in(&self, part: &[u32], key: &[u8]) -> Result<usize, usize> {
         // Entries compare by their cached first bytes; keys are read only where those tie.
-        let hk = head(key);
+        let (hk, kw) = (head(key), word(key));
         let i = part.partition_point(|&e| {
             let h = e >> 16;
-            h < hk || (h == hk && self.tie_less(e, key))
+            h < hk || (h == hk && self.tie_less(e, key, kw))
         });
         match part.get(i) {
             Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
