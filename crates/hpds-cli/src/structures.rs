@@ -105,7 +105,7 @@ pub fn all() -> Vec<Entry> {
         Entry {
             name: "trie",
             truth: Truth::Distinct,
-            about: "hpds Trie: mutable burst trie, sorted buckets with hash tags (exact)",
+            about: "hpds Trie: mutable burst trie, hash-table buckets kept in order (exact)",
             mergeable: false,
             build: |_| Box::new(Trie::new()),
         },

@@ -50,11 +50,12 @@
 //! ```
 //!
 //! # Memory usage
-//! - [`Trie`]: its keys in buckets of at most 128, each key costing its bytes below the
-//!   bucket plus 6 (a length byte, a hash tag byte and a four-byte offset), 48 bytes per
-//!   bucket, and a few tens of bytes per inner node (one node per few buckets). Vectors grow
-//!   by a quarter (buckets) or an eighth (the node and bucket tables), so the slack stays
-//!   bounded without a shrink step. [`HeapSize`](hpds_core::HeapSize) reports capacity, which
+//! - [`Trie`]: its keys in buckets of at most 1,024, each key costing its bytes below the
+//!   bucket plus about 9 (a length byte, a four-byte entry in the bucket's order and hash
+//!   slots of three bytes at 45-90 % load), about 80 bytes per bucket, and a few tens of
+//!   bytes per inner node. Vectors grow by a quarter (bucket bytes and orders) or an eighth
+//!   (the node and bucket tables), and hash tables double, so the slack stays bounded without
+//!   a shrink step. [`HeapSize`](hpds_core::HeapSize) reports capacity, which
 //!   equals what the allocator handed out.
 //! - [`WordSet`] / [`WordMap`]: the fst's bytes, nothing else; `heap_bytes` is the byte count
 //!   (zero when memory-mapped).

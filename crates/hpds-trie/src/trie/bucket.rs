@@ -201,7 +201,7 @@ const EMPTY: u8 = 0;
 /// Tag of a removed key's slot.
 const GONE: u8 = 1;
 /// Most keys in a bucket's tail before it is merged into the run.
-const TAIL: usize = 64;
+const TAIL: usize = if cfg!(test) { 8 } else { 64 };
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
@@ -303,7 +303,11 @@ impl Bucket {
             Some(b) if len >= 2 => {
                 let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
                 let own = len - 2;
-                if own >= 8 { w } else { w & !(u64::MAX >> (8 * own)) }
+                if own >= 8 {
+                    w
+                } else {
+                    w & !(u64::MAX >> (8 * own))
+                }
             }
             _ => word(&self.data[start..start + len]),
         };
@@ -362,6 +366,30 @@ impl Bucket {
             Ok(i) | Err(i) => i,
         };
         (at(run), at(tail))
+    }
+
+    /// Checks the indexes: the run and the tail strictly increasing, the tail within its
+    /// bound, every entry's cached bytes right and every key found by its hash.
+    #[cfg(test)]
+    pub fn assert_valid(&self) {
+        let (run, tail) = self.parts();
+        assert!(tail.len() <= TAIL, "tail too long");
+        for part in [run, tail] {
+            for w in part.windows(2) {
+                assert!(
+                    self.key_at(w[0]) < self.key_at(w[1]),
+                    "entries out of order"
+                );
+            }
+            for &e in part {
+                assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
+                assert!(self.contains(self.key_at(e)), "key missing from the table");
+            }
+        }
+        let live = (0..self.groups() * GROUP)
+            .filter(|&i| self.slots[i / GROUP * STRIDE + i % GROUP] > GONE)
+            .count();
+        assert_eq!(live, self.len(), "slots and entries disagree");
     }
 
     /// The keys in order.
@@ -476,9 +504,8 @@ impl Bucket {
     /// at most [`MAX_OFFSET`].
     pub fn insert(&mut self, key: &[u8]) -> bool {
         let h = hash(key);
-        let free = match self.probe(key, h) {
-            Ok(_) => return false,
-            Err(free) => free,
+        let Err(free) = self.probe(key, h) else {
+            return false;
         };
         let at = self.data.len();
         debug_assert!(at <= MAX_OFFSET);
@@ -502,9 +529,7 @@ impl Bucket {
         self.data.extend_from_slice(key);
         self.set_slot(g, j, tag(h), at);
         let run = self.run as usize;
-        let i = self
-            .search_in(&self.ord[run..], key)
-            .expect_err("absent");
+        let i = self.search_in(&self.ord[run..], key).expect_err("absent");
         reserve(&mut self.ord, 1, 4);
         self.ord.insert(run + i, (head(key) << 16) | at as u32);
         if self.ord.len() - run > TAIL {
@@ -522,21 +547,17 @@ impl Bucket {
         let size = key_at(&self.data, off).1 - off;
         self.set_slot(g, j, GONE, 0);
         let run = self.run as usize;
-        match self.search_in(&self.ord[..run], key) {
-            Ok(i) => {
-                self.ord.remove(i);
-                self.run -= 1;
-            }
-            Err(_) => {
-                let i = self.search_in(&self.ord[run..], key).expect("present");
-                self.ord.remove(run + i);
-            }
+        if let Ok(i) = self.search_in(&self.ord[..run], key) {
+            self.ord.remove(i);
+            self.run -= 1;
+        } else {
+            let i = self.search_in(&self.ord[run..], key).expect("present");
+            self.ord.remove(run + i);
         }
         self.dead += size as u32;
         if self.ord.is_empty() {
             *self = Bucket::default();
-        } else if 2 * self.dead as usize > self.data.len() || 4 * self.len() < self.used as usize
-        {
+        } else if 2 * self.dead as usize > self.data.len() || 4 * self.len() < self.used as usize {
             self.settle();
             *self = Self::from_entries(&self.data, &self.ord, 0);
         }
@@ -560,7 +581,12 @@ impl Bucket {
                 let w = u64::from_le_bytes(self.slots[p..p + GROUP].try_into().expect("8 tags"));
                 let open = match8(w, 0);
                 if open != 0 {
-                    self.set_slot(g, (open.trailing_zeros() / 8) as usize, tag(h), off as usize);
+                    self.set_slot(
+                        g,
+                        (open.trailing_zeros() / 8) as usize,
+                        tag(h),
+                        off as usize,
+                    );
                     break;
                 }
                 g += 1;
@@ -610,11 +636,11 @@ impl Bucket {
             (head(k) << 16) | at as u32
         };
         for (i, &e) in es.iter().enumerate() {
-            if Some(i) != last {
+            if Some(i) == last {
+                b.ord.push(0);
+            } else {
                 let x = put(&mut b, e);
                 b.ord.push(x);
-            } else {
-                b.ord.push(0);
             }
         }
         if let Some(i) = last {
@@ -746,7 +772,11 @@ mod tests {
                 assert_eq!(b.remove(r), model.remove(r));
             }
             assert_eq!(b.len(), model.len());
+            if i % 97 == 0 {
+                b.assert_valid();
+            }
         }
+        b.assert_valid();
         assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
         let mut settled = b.clone();
         settled.settle();
@@ -756,7 +786,10 @@ mod tests {
             assert_eq!(settled.search(k).is_ok(), model.contains(k));
             let (r, t) = b.lower_bound(k);
             let mut pos = (r, t);
-            assert_eq!(b.next(&mut pos), model.range(k.clone()..).next().map(Vec::as_slice));
+            assert_eq!(
+                b.next(&mut pos),
+                model.range(k.clone()..).next().map(Vec::as_slice)
+            );
         }
         assert!(!b.contains(b"k1000"));
         for k in &ks {

@@ -1,8 +1,8 @@
 //! The byte encoding of a [`Trie`] in the hpds frame.
 //!
-//! Payload: the key count (varint), then the keys in increasing order, front-coded as in the
-//! buckets: per key, the length of the prefix shared with the key before, the length of the
-//! rest (both varints) and the rest. The decoder checks that every key is strictly greater
+//! Payload: the key count (varint), then the keys in increasing order, front-coded: per key,
+//! the length of the prefix shared with the key before, the length of the rest (both
+//! varints) and the rest. The decoder checks that every key is strictly greater
 //! than the one before, so any accepted input is a set, and it never holds more than the
 //! trie it builds plus one key.
 

@@ -1,5 +1,5 @@
-//! A mutable, memory-compact trie over byte strings: a burst trie whose leaves are sorted
-//! buckets indexed by hash tags.
+//! A mutable, memory-compact trie over byte strings: a burst trie whose leaves are hash
+//! tables that keep their keys in order.
 
 mod bucket;
 mod codec;
@@ -46,37 +46,41 @@ enum Link {
 /// byte-wise lexicographic order, which for UTF-8 is the order of `str`'s `Ord`.
 ///
 /// # Layout and cost
-/// A burst trie (Heinz, Zobel and Williams) with the hashed lookups of the HAT-trie (Askitis
-/// and Sinha) in buckets that stay sorted. The keys live in *buckets* of at most 128 keys
-/// (4 KiB): one byte vector of keys (a length byte and the bytes each), and an index of one
-/// hash *tag* byte and a four-byte offset per key, in key order. A lookup hashes the rest of
-/// the key, compares its tag with the bucket's tags eight at a time and reads only the keys
-/// whose tag matches (about one); an insertion finds its place by binary search, appends the
-/// key and moves only the index. Above the buckets, inner nodes route by one byte, with a
-/// path-compressed label for bytes all their keys share; a node's children are runs of bytes
-/// leading to the same child, so one bucket can serve a range of first bytes. A node is one
-/// allocation (label, runs and children together, plus a byte-to-run table when it has more
-/// than eight runs), so a step down reads one or two cache lines. A bucket that passes 128
-/// keys (or 4 KiB) *bursts*: it splits in two at a change of first byte, or, when all its
-/// keys start with one byte, becomes a node whose keys are that byte (and any prefix they all
-/// share) shorter.
+/// A burst trie (Heinz, Zobel and Williams) whose leaves are array hash tables, as in the
+/// HAT-trie (Askitis and Sinha), that also keep their keys in order. The keys live in
+/// *buckets* of at most 1,024 keys (60 KB): one byte vector of keys (a length byte and the
+/// bytes each, in the order they arrived) and two indexes into it with 16-bit offsets: an
+/// open-addressed table of (one-byte hash *tag*, offset) slots in groups of eight, and the
+/// keys' order as (first two bytes, offset) entries, a sorted run plus a sorted tail of at
+/// most 64 newer keys that is merged into the run when it fills. A lookup hashes the rest of
+/// the key, compares its tag with a group's eight tags at once and reads only the keys whose
+/// tag matches (about one); an insertion does the same, appends the key and inserts its entry
+/// into the tail. Above the buckets, inner nodes route by one byte, with a path-compressed
+/// label for bytes all their keys share; a node's children are runs of bytes leading to the
+/// same child, so one bucket can serve a range of first bytes. A node is one allocation
+/// (label, runs and children together, plus a byte-to-run table when it has more than eight
+/// runs), so a step down reads one or two cache lines. A bucket that passes 1,024 keys (or
+/// 60 KB) *bursts*: it splits in two at a change of first byte, or, when all its keys start
+/// with one byte, becomes a node whose keys are that byte (and any prefix they all share)
+/// shorter.
 ///
-/// Memory is each key's bytes below its bucket plus 6 bytes (length, tag, offset), 48 bytes
-/// per bucket and a few tens of bytes per node: 15.0 bytes per key on
-/// `/usr/share/dict/words`, 16.1 on the words of `hpds compare`'s corpus and 23.8 on file
-/// paths, about a third of a `HashSet<String>`'s (see `docs/trie.md`). Bucket vectors grow by
-/// a quarter and the tables by an eighth, so the slack stays bounded without a shrink step.
+/// Memory is each key's bytes below its bucket plus about 9 bytes (length, order entry, hash
+/// slots at 45-90 % load) and a few tens of bytes per node: 19.3 bytes per key on
+/// `/usr/share/dict/words`, 20.4 on the words of `hpds compare`'s corpus and 34.6 on file
+/// paths, 0.41-0.46 of a `HashSet<String>`'s (see `docs/trie.md`). Byte vectors grow by a
+/// quarter, so the slack stays bounded without a shrink step.
 ///
-/// `contains` and `remove` follow one child per level and then compare one tag per key of one
-/// bucket; `insert` does the same, then binary-searches the bucket for a new key's place. Hit
-/// lookups take 1.4 to 2.4 times a `HashSet<String>`'s time on words and about 3 times on
-/// file paths (a path crosses a dozen nodes); insertions 2.3 to 2.7 times. Sorted and prefix
-/// walks copy each key once from its bucket, about as fast as a `BTreeSet<String>`'s range.
+/// `contains` and `remove` follow one child per level (four or five on words, about a dozen
+/// on file paths) and probe one bucket's table: hits take 0.9 to 1.4 times a
+/// `HashSet<String>`'s time. `insert` also binary-searches the tail and, once per 64
+/// insertions, merges it into the run; with the bursts that rebuild buckets, insertions take
+/// about 2 times a `HashSet<String>`'s. Sorted and prefix walks merge each bucket's run and
+/// tail and copy each key once, about as fast as a `BTreeSet<String>`'s range or faster.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
-/// Offsets inside a bucket are 32-bit, so a key may not exceed 4 GiB.
-/// [`try_insert`](Self::try_insert) returns an error beyond them; [`insert`](Self::insert)
+/// A bucket holds at most 60 KB of keys; a longer key is kept in node labels.
+/// [`try_insert`](Self::try_insert) returns an error beyond the limits; [`insert`](Self::insert)
 /// panics, as `Vec` does on capacity overflow.
 ///
 /// # Example

@@ -42,6 +42,7 @@ fn check(t: &Trie) {
             seen.push(r);
             let b = t.bucket(r);
             assert!(b.len() > 0);
+            b.assert_valid();
             for k in b.keys() {
                 assert!(!k.is_empty(), "empty key below a node");
                 assert!((lo..=hi).contains(&k[0]));
