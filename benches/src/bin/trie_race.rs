@@ -7,7 +7,8 @@
 //! keys in a shuffled order (strings included, no shrink step). Times are per key: `insert`
 //! builds a fresh structure from the shuffled keys, `hit` looks every key up in another
 //! order, `sorted` walks all keys in order, `prefix` walks the keys under sampled prefixes
-//! (per key produced), and every walk reads each key's bytes. Each round runs every
+//! (per key produced), and every walk reads each key's bytes and runs 20 times over (the
+//! thread CPU clock can tick in milliseconds). Each round runs every
 //! implementation once, in a rotating order, timed in thread CPU time; the table gives each one's median over the
 //! rounds and the median, lowest and highest of the per-round ratio against the peer.
 //!
@@ -140,6 +141,10 @@ fn now() -> f64 {
     )
 }
 
+/// Times each walk is repeated: a thread's CPU clock may advance in ticks of a few
+/// milliseconds, about as long as one walk over a few hundred thousand keys takes.
+const WALK_REPS: usize = 20;
+
 fn time_per<T>(per: usize, f: impl FnOnce() -> T) -> (T, f64) {
     let t = now();
     let out = black_box(f());
@@ -163,14 +168,18 @@ fn round<R: Racer>(keys: &[&str], probes: &[&str], prefixes: &[&str], ops: &mut 
     assert_eq!(hits, probes.len(), "{}", R::NAME);
     ops.hit.0[slot].push(ns);
     if slot != 1 {
-        let (_, ns) = time_per(keys.len(), || set.walk_all());
+        let (_, ns) = time_per(keys.len() * WALK_REPS, || {
+            (0..WALK_REPS).map(|_| set.walk_all()).sum::<usize>()
+        });
         ops.sorted.0[slot].push(ns);
         let mut produced = 0;
         let t = now();
-        for p in prefixes {
-            let (n, sum) = set.walk_prefix(p);
-            produced += n;
-            black_box(sum);
+        for _ in 0..WALK_REPS {
+            for p in prefixes {
+                let (n, sum) = set.walk_prefix(p);
+                produced += n;
+                black_box(sum);
+            }
         }
         ops.prefix.0[slot].push((now() - t) * 1e9 / produced.max(1) as f64);
     }
