@@ -1,6 +1,7 @@
 //! Instruction counts per key of the mutable `Trie` against `HashSet<String>`, for callgrind:
 //! each phase (build from shuffled keys, hit lookups in another order) runs in its own
 //! non-inlined function, so callgrind's inclusive cost of that function is the phase's count.
+//! The walks (the `Trie`'s cursor, `BTreeSet<String>`'s iterator) read each key's length.
 //!
 //! ```sh
 //! cargo build --release -p hpds-benches --bin trie_icount
@@ -42,6 +43,11 @@ fn trie_walk(t: &Trie) -> usize {
 }
 
 #[inline(never)]
+fn btreeset_walk(s: &BTreeSet<String>) -> usize {
+    s.iter().map(String::len).sum()
+}
+
+#[inline(never)]
 fn hashset_insert(keys: &[&str]) -> HashSet<String> {
     let mut s = HashSet::new();
     for k in keys {
@@ -72,8 +78,10 @@ fn main() {
     let probes: Vec<&str> = hpds_testkit::streams::shuffled(11, keys.clone());
     let t = trie_insert(&keys);
     assert_eq!(trie_hit(&t, &probes), keys.len());
-    black_box(trie_walk(&t));
     let s = hashset_insert(&keys);
     assert_eq!(hashset_hit(&s, &probes), keys.len());
+    drop(s);
+    let b: BTreeSet<String> = keys.iter().map(|k| (*k).to_string()).collect();
+    assert_eq!(btreeset_walk(&b), black_box(trie_walk(&t)));
     println!("{corpus}: {} keys", keys.len());
 }
