@@ -12,7 +12,7 @@
 //! | see and tune a table's probing | [`openhash::lab`] | | probe-length statistics |
 //! | grow a vector with a chosen time/memory trade-off | [`vec::GrowVec`] with [`vec::CPythonList`], [`vec::Doubling`], [`vec::Factor`], [`vec::Exact`], [`vec::SizeClass`] | slack set by the policy | exact |
 //! | store millions of words compactly and query prefixes | [`trie::WordSet`] (a DAWG on `fst`), [`trie::WordMap`] | a few bytes per word | exact |
-//! | a string set I can still modify, in less memory than a `HashSet<String>` | [`trie::Trie`] (a burst trie) | 0.12–0.21× a `HashSet<String>`'s bytes | exact |
+//! | a string set I can still modify, in less memory than a `HashSet<String>` | [`trie::Trie`] (a burst trie) | 0.41–0.46× a `HashSet<String>`'s bytes | exact |
 //! | count events to billions in one byte | [`morris::MorrisCounter`], many in [`morris::MorrisArray`] | 1 byte (or 4 bits) | ± a chosen relative error |
 //! | count distinct items in 12 KiB, mergeable across machines | [`loglog::HyperLogLogPlusPlus`] | 12 KiB at p = 14, a few hundred bytes while small | ±0.8% (1.04/√m; ~0.6% before any merge) |
 //! | … most accurate per byte after merging shards | [`loglog::UltraLogLog`] (1 byte per register), [`loglog::ExaLogLog`] (28 bits per register) | 4 KiB / 14 KiB at p = 12 | ±0.76/√m (ULL); memory × variance ≈ 4.6 (ULL) and 3.7 (ELL) after merges, against ≈ 6.5 for HyperLogLog |

@@ -75,7 +75,8 @@ enum Link {
 /// `HashSet<String>`'s time. `insert` also binary-searches the tail and, once per 64
 /// insertions, merges it into the run; with the bursts that rebuild buckets, insertions take
 /// about 2 times a `HashSet<String>`'s. Sorted and prefix walks merge each bucket's run and
-/// tail and copy each key once, about as fast as a `BTreeSet<String>`'s range or faster.
+/// tail and copy each key once into the cursor's buffer: about as fast as a
+/// `BTreeSet<String>`'s range when the tree is out of cache, about half as fast when it is in.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
