@@ -2,6 +2,7 @@
 //! HyperLogLog for the same error.
 
 use alloc::vec::Vec;
+use core::num::NonZeroU64;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
 use hpds_core::hash::DEFAULT_SEED;
@@ -99,7 +100,7 @@ impl ExaLogLogConfig {
                 estimate: 0.0,
                 unseen: f64::from(2u32 << self.t) * f64::from(1u32 << self.p),
             }),
-            geometry: Geometry::new(self.p, self.t),
+            geometry: Geometry::new(self.p, self.t, self.d),
         };
         if Packed::byte_len(self.p, s.width()) < MIN_SPARSE_BYTES {
             s.repr = Repr::Dense(Packed::new(self.p, s.width()));
@@ -314,16 +315,25 @@ impl ExaLogLog {
     /// martingale when a register changes), amortized `O(1)` sparse.
     #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
+        if let (Repr::Dense(regs), true) = (&mut self.repr, self.geometry.recommended) {
+            Fixed::<2, 20>::insert(regs, &mut self.martingale, &self.geometry, hash);
+        } else {
+            self.insert_other(hash);
+        }
+    }
+
+    /// [`insert_hash`](Self::insert_hash) while sparse or with parameters other than the
+    /// recommended ones.
+    #[inline(never)]
+    fn insert_other(&mut self, hash: u64) {
         if let Repr::Dense(regs) = &mut self.repr {
-            insert_dense(
-                regs,
-                &mut self.martingale,
-                self.geometry,
-                self.p,
-                self.t,
-                self.d,
-                hash,
-            );
+            let (mg, g) = (&mut self.martingale, &self.geometry);
+            match (self.t, self.d) {
+                (2, 20) => Fixed::<2, 20>::insert(regs, mg, g, hash),
+                (2, 24) => Fixed::<2, 24>::insert(regs, mg, g, hash),
+                (1, 9) => Fixed::<1, 9>::insert(regs, mg, g, hash),
+                (t, d) => insert_dense(regs, mg, *g, self.p, t, d, hash),
+            }
         } else {
             self.insert_sparse(hash);
         }
@@ -337,8 +347,15 @@ impl ExaLogLog {
             if let Repr::Dense(regs) = &mut self.repr {
                 let (p, t, d, g) = (self.p, self.t, self.d, self.geometry);
                 let mut mg = self.martingale;
-                for &h in rest {
-                    insert_dense(regs, &mut mg, g, p, t, d, h);
+                match (t, d) {
+                    (2, 20) => Fixed::<2, 20>::insert_all(regs, &mut mg, &g, rest),
+                    (2, 24) => Fixed::<2, 24>::insert_all(regs, &mut mg, &g, rest),
+                    (1, 9) => Fixed::<1, 9>::insert_all(regs, &mut mg, &g, rest),
+                    _ => {
+                        for &h in rest {
+                            insert_dense(regs, &mut mg, g, p, t, d, h);
+                        }
+                    }
                 }
                 self.martingale = mg;
                 return;
@@ -562,7 +579,7 @@ impl ExaLogLog {
 /// end of the level bits, which changes only the values of the last level.)
 #[inline(always)]
 fn index_value(h: u64, p: u8, t: u8) -> (usize, u32) {
-    let g = Geometry::new(p, t);
+    let g = Geometry::new(p, t, 0);
     g.index_value(h)
 }
 
@@ -578,16 +595,29 @@ struct Geometry {
     fill: u64,
     /// `2^(t+1) · 2^p`, the martingale's increment times the rate sum.
     scale: f64,
+    /// The last level, `63 - p - t` (the level of the largest update values).
+    last_level: u32,
+    /// `t = 2, d = 20`, the parameters [`ExaLogLog::insert_hash`] inlines.
+    recommended: bool,
 }
 
 impl Geometry {
-    fn new(p: u8, t: u8) -> Self {
+    fn new(p: u8, t: u8, d: u8) -> Self {
         Self {
+            recommended: (t, d) == (2, 20),
             t: u32::from(t),
             sub_mask: (1 << t) - 1,
             index_mask: (1 << p) - 1,
             fill: (1 << (p + t)) - 1,
             scale: f64::from(2u32 << t) * f64::from(1u32 << p),
+            last_level: 63 - u32::from(p) - u32::from(t),
+        }
+    }
+
+    fn rates(self) -> Rates {
+        Rates {
+            t: self.t,
+            q: self.last_level + 1,
         }
     }
 
@@ -630,7 +660,105 @@ fn insert_dense(
             // A window bit was set: value k is no longer unseen.
             mg.unseen -= window::pow2neg(Rates::new(p, t).level(k));
         } else {
-            on_raise(mg, p, t, d, old, new);
+            on_raise(mg, Rates::new(p, t), d, old, new);
+        }
+    }
+}
+
+/// The dense insert for parameters known at compile time (the recommended `t = 2, d = 20` and
+/// the two alternatives the docs name): every shift by `t`, `d` or the register width is by a
+/// constant, and what depends on the data comes from small tables. A register at bit offset
+/// `o` of its 8-byte word is read by multiplying the word by `2^(64 - w - o)` and shifting by
+/// the constant `64 - w`, and written by multiplying by `2^o`. (On x86-64 without BMI2 a shift
+/// by a variable count waits for the flags of the instruction before it.) There is no early
+/// exit for values below the window: while a sketch is young that branch mispredicts on
+/// about every other insert, and computing the new register always leaves only the branches
+/// "raise or not" and "changed or not".
+struct Fixed<const T: u32, const D: u32>;
+
+impl<const T: u32, const D: u32> Fixed<T, D> {
+    /// Register bits.
+    const W: u32 = 6 + T + D;
+    /// `2^w - 1`.
+    const REG: u64 = (1 << Self::W) - 1;
+    /// `TOP[i % 8] = 2^(64 - w - o)` with `o` register `i`'s bit offset in its word.
+    const TOP: [u64; 8] = {
+        let mut a = [0; 8];
+        let mut s = 0;
+        while s < 8 {
+            a[s] = 1 << (64 - Self::W - ((s as u32 * Self::W) & 7));
+            s += 1;
+        }
+        a
+    };
+    /// `LOW[i % 8] = 2^o`.
+    const LOW: [u64; 8] = {
+        let mut a = [0; 8];
+        let mut s = 0;
+        while s < 8 {
+            a[s] = 1 << ((s as u32 * Self::W) & 7);
+            s += 1;
+        }
+        a
+    };
+    /// `BIT[b]`: the window bit of the value `b` below the largest (`1 <= b <= d`), else 0.
+    const BIT: [u32; 33] = {
+        let mut a = [0; 33];
+        let mut b = 1;
+        while b <= D {
+            a[b as usize] = 1 << (D - b);
+            b += 1;
+        }
+        a
+    };
+    /// `DOWN[s] = 2^(32 - s)`: `(x DOWN[s]) >> 32 = x >> s` for `x < 2^32`, `s <= 32`.
+    const DOWN: [u64; 33] = {
+        let mut a = [0; 33];
+        let mut s = 0;
+        while s <= 32 {
+            a[s] = 1 << (32 - s);
+            s += 1;
+        }
+        a
+    };
+
+    #[inline(always)]
+    fn insert(regs: &mut Packed, mg: &mut Option<Martingale>, g: &Geometry, hash: u64) {
+        let i = ((hash >> T) & g.index_mask) as usize;
+        let sub = (hash & ((1 << T) - 1)) as u32;
+        // `fill` is not zero; through `NonZeroU64` the count needs no zero case.
+        let k = ((NonZeroU64::MIN | (hash | g.fill)).leading_zeros() << T) + sub + 1;
+        let s = i & 7;
+        let at = (i * Self::W as usize) >> 3;
+        let cell: &mut [u8; 8] = (&mut regs.bytes[at..at + 8]).try_into().expect("8 bytes");
+        let word = u64::from_le_bytes(*cell);
+        let old = (word.wrapping_mul(Self::TOP[s]) >> (64 - Self::W)) as u32;
+        let u = old >> D;
+        // A raise keeps the old window and largest value (if any) shifted down by `k - u`.
+        let carried = (old & window::mask(D)) | (u.min(1) << D);
+        let up = k.wrapping_sub(u).min(32) as usize;
+        let raised = (k << D) | ((u64::from(carried) * Self::DOWN[up]) >> 32) as u32;
+        // Otherwise the window bit of `k`, if `k` is in the window.
+        let back = u.wrapping_sub(k).min(32) as usize;
+        let new = if k > u { raised } else { old | Self::BIT[back] };
+        if new == old {
+            return;
+        }
+        let low = Self::LOW[s];
+        *cell = ((word & !(Self::REG * low)) | (u64::from(new) * low)).to_le_bytes();
+        if let Some(mg) = mg {
+            mg.estimate += g.scale / mg.unseen;
+            if k < u {
+                mg.unseen -= window::pow2neg(((k - 1) >> T).min(g.last_level));
+            } else {
+                on_raise(mg, g.rates(), D, old, new);
+            }
+        }
+    }
+
+    fn insert_all(regs: &mut Packed, mg: &mut Option<Martingale>, g: &Geometry, hashes: &[u64]) {
+        for &h in hashes {
+            Self::insert(regs, mg, g, h);
         }
     }
 }
@@ -641,8 +769,7 @@ fn insert_dense(
 /// raise usually moves the window by a few values, so this touches a few bits; a register's
 /// first value or a long jump recomputes both registers' sums.
 #[inline(never)]
-fn on_raise(mg: &mut Martingale, p: u8, t: u8, d: u32, old: u32, new: u32) {
-    let rates = Rates::new(p, t);
+fn on_raise(mg: &mut Martingale, rates: Rates, d: u32, old: u32, new: u32) {
     let (u, k) = (old >> d, new >> d);
     let removed = if u == 0 || k - u > d + 4 {
         rates.unseen(old, d) - rates.unseen(new, d)
@@ -880,6 +1007,41 @@ mod tests {
                         mg.unseen
                     );
                 }
+            }
+        }
+    }
+
+    /// The inserts specialized to fixed `t, d` against the general one: the same registers
+    /// and the same martingale, bit for bit, item by item and in batches.
+    #[test]
+    fn fixed_parameter_inserts_match_the_general_insert() {
+        let hs = hashes(60_000);
+        for (t, d) in [(2u8, 20u8), (2, 24), (1, 9)] {
+            for p in [4u8, 9, 12] {
+                let mut fast = ExaLogLog::builder().precision(p).t(t).d(d).build().unwrap();
+                let mut batch = fast.clone();
+                fast.densify();
+                batch.densify();
+                let mut general = fast.clone();
+                let g = general.geometry;
+                for (n, &h) in hs.iter().enumerate() {
+                    fast.insert_hash(h);
+                    let Repr::Dense(regs) = &mut general.repr else {
+                        unreachable!("densified")
+                    };
+                    insert_dense(regs, &mut general.martingale, g, p, t, d, h);
+                    if n % 4999 == 0 {
+                        assert!(fast == general, "t {t} d {d} p {p} n {n}");
+                    }
+                }
+                batch.insert_hashes(&hs);
+                assert!(fast == general && batch == general, "t {t} d {d} p {p}");
+                let bits = |s: &ExaLogLog| {
+                    s.martingale
+                        .map(|m| (m.estimate.to_bits(), m.unseen.to_bits()))
+                };
+                assert_eq!(bits(&fast), bits(&general));
+                assert_eq!(bits(&batch), bits(&general));
             }
         }
     }
