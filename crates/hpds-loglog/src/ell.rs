@@ -734,24 +734,29 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
         let word = u64::from_le_bytes(*cell);
         let old = (word.wrapping_mul(Self::TOP[s]) >> (64 - Self::W)) as u32;
         let u = old >> D;
-        // A raise keeps the old window and largest value (if any) shifted down by `k - u`.
-        let carried = (old & window::mask(D)) | (u.min(1) << D);
-        let up = k.wrapping_sub(u).min(32) as usize;
-        let raised = (k << D) | ((u64::from(carried) * Self::DOWN[up]) >> 32) as u32;
-        // Otherwise the window bit of `k`, if `k` is in the window.
-        let back = u.wrapping_sub(k).min(32) as usize;
-        let new = if k > u { raised } else { old | Self::BIT[back] };
-        if new == old {
-            return;
-        }
         let low = Self::LOW[s];
-        *cell = ((word & !(Self::REG * low)) | (u64::from(new) * low)).to_le_bytes();
-        if let Some(mg) = mg {
-            mg.estimate += g.scale / mg.unseen;
-            if k < u {
-                mg.unseen -= window::pow2neg(((k - 1) >> T).min(g.last_level));
-            } else {
+        let mut store =
+            |r: u32| *cell = ((word & !(Self::REG * low)) | (u64::from(r) * low)).to_le_bytes();
+        if k > u {
+            // A raise keeps the old window and largest value (if any) shifted down by `k - u`.
+            let carried = (old & window::mask(D)) | (u.min(1) << D);
+            let down = Self::DOWN[(k - u).min(32) as usize];
+            let new = (k << D) | ((u64::from(carried) * down) >> 32) as u32;
+            store(new);
+            if let Some(mg) = mg {
+                mg.estimate += g.scale / mg.unseen;
                 on_raise(mg, g.rates(), D, old, new);
+            }
+        } else {
+            // The window bit of `k`, if `k` is in the window.
+            let new = old | Self::BIT[(u - k).min(32) as usize];
+            if new == old {
+                return;
+            }
+            store(new);
+            if let Some(mg) = mg {
+                mg.estimate += g.scale / mg.unseen;
+                mg.unseen -= window::pow2neg(((k - 1) >> T).min(g.last_level));
             }
         }
     }
