@@ -702,8 +702,9 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
         a
     };
     /// `BIT[b]`: the window bit of the value `b` below the largest (`1 <= b <= d`), else 0.
-    const BIT: [u32; 33] = {
-        let mut a = [0; 33];
+    /// Every update value is below 256, so `b` indexes it as a byte, without a clamp.
+    const BIT: [u32; 256] = {
+        let mut a = [0; 256];
         let mut b = 1;
         while b <= D {
             a[b as usize] = 1 << (D - b);
@@ -711,6 +712,53 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
         }
         a
     };
+    /// `LOST[r][c]`: the rates, in units of the rate of the lowest, of the values at the
+    /// bottom of a window whose first value is `r` into its level, for the clear bits `c`
+    /// of the four lowest window bits.
+    const LOST: [[f64; 16]; 4] = {
+        let mut a = [[0.0; 16]; 4];
+        let mut r = 0;
+        while r < 1 << T {
+            let mut c = 0;
+            while c < 16 {
+                let mut sum = 0.0;
+                let mut b = 0;
+                while b < 4 {
+                    if c & (1 << b) != 0 {
+                        sum += 1.0 / (1u32 << ((r + b) >> T)) as f64;
+                    }
+                    b += 1;
+                }
+                a[r as usize][c] = sum;
+                c += 1;
+            }
+            r += 1;
+        }
+        a
+    };
+
+    /// The martingale after a raise from `old` to `new`: [`on_raise`] with the common case
+    /// inline, a full window moving up by at most four values (those four values' rates from
+    /// [`LOST`](Self::LOST)). The sum is exact either way (a few powers of two), so the
+    /// result is the same to the bit.
+    #[inline(always)]
+    fn raise_martingale(mg: &mut Martingale, g: &Geometry, old: u32, new: u32) {
+        let (u, k) = (old >> D, new >> D);
+        let level = |v: u32| window::pow2neg((v >> T).min(g.last_level));
+        let removed = if k <= D + 1 {
+            // Only values below 1 fall out of the window (a register's first raises).
+            level(k - 1)
+        } else if u > D && k - u <= 4 && D >= 4 {
+            let first = u - D - 1;
+            let clear = !old & ((1 << (k - u)) - 1);
+            let row = &Self::LOST[(first & ((1 << T) - 1)) as usize];
+            level(k - 1) + level(first) * row[clear as usize]
+        } else {
+            on_raise(mg, g.rates(), D, old, new);
+            return;
+        };
+        mg.unseen = (mg.unseen - removed).max(0.0);
+    }
     /// `DOWN[s] = 2^(32 - s)`: `(x DOWN[s]) >> 32 = x >> s` for `x < 2^32`, `s <= 32`.
     const DOWN: [u64; 33] = {
         let mut a = [0; 33];
@@ -745,11 +793,11 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
             store(new);
             if let Some(mg) = mg {
                 mg.estimate += g.scale / mg.unseen;
-                on_raise(mg, g.rates(), D, old, new);
+                Self::raise_martingale(mg, g, old, new);
             }
         } else {
             // The window bit of `k`, if `k` is in the window.
-            let new = old | Self::BIT[(u - k).min(32) as usize];
+            let new = old | Self::BIT[usize::from((u - k) as u8)];
             if new == old {
                 return;
             }
