@@ -14,7 +14,8 @@
 //! * `error`: relative RMSE / theory at cardinalities 1 to 10^7 (4 per decade), p = 10,
 //!   TRIALS (default 30) streams (`HPDS_ERR_MAX` lowers the largest cardinality); the
 //!   largest ratio per estimator.
-//! * `probe ull|ell|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items and exits,
+//! * `probe ull|ell|ell-batch|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items
+//!   (`ell-batch` through `insert_hashes`) and exits,
 //!   for `valgrind --tool=callgrind` (subtract a run with REPS = 0 for the setup).
 
 use std::fmt::Write as _;
@@ -344,7 +345,7 @@ fn error(trials: usize) {
 
 fn probe(args: &[String]) {
     let [name, p, n, reps] = args else {
-        panic!("probe ull|ell|pp P N REPS");
+        panic!("probe ull|ell|ell-batch|pp P N REPS");
     };
     let (p, n, reps): (u8, usize, usize) = (
         p.parse().expect("P"),
@@ -356,6 +357,11 @@ fn probe(args: &[String]) {
         match name.as_str() {
             "ull" => drop(black_box(fill_ull(p, black_box(&hs)))),
             "ell" => drop(black_box(fill_ell(p, black_box(&hs)))),
+            "ell-batch" => {
+                let mut s = ExaLogLog::new(p).expect("valid");
+                s.insert_hashes(black_box(&hs));
+                drop(black_box(s));
+            }
             "pp" => drop(black_box(fill_pp(p, black_box(&hs)))),
             _ => panic!("unknown sketch {name}"),
         }
