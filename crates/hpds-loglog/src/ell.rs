@@ -671,9 +671,10 @@ fn insert_dense(
 /// `o` of its 8-byte word is read by multiplying the word by `2^(64 - w - o)` and shifting by
 /// the constant `64 - w`, and written by multiplying by `2^o`. (On x86-64 without BMI2 a shift
 /// by a variable count waits for the flags of the instruction before it.) There is no early
-/// exit for values below the window: while a sketch is young that branch mispredicts on
-/// about every other insert, and computing the new register always leaves only the branches
-/// "raise or not" and "changed or not".
+/// exit for values below the window, which mispredicts on about every other insert while a
+/// sketch is young: the insert branches on whether the value raises the register (a raise
+/// always changes it) and otherwise on whether its window bit is new (a table gives the bit,
+/// zero for values outside the window).
 struct Fixed<const T: u32, const D: u32>;
 
 impl<const T: u32, const D: u32> Fixed<T, D> {
