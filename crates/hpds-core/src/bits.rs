@@ -37,6 +37,7 @@ impl<'a> BitWriter<'a> {
     }
 
     /// The low `n` bits of `value`, `n <= 64`.
+    #[inline]
     pub fn put(&mut self, value: u64, n: u32) {
         debug_assert!(n <= 64);
         if n == 0 {
@@ -53,6 +54,7 @@ impl<'a> BitWriter<'a> {
     }
 
     /// `count` one-bits.
+    #[inline]
     pub fn ones(&mut self, mut count: u64) {
         while count >= 64 {
             self.put(u64::MAX, 64);
@@ -62,12 +64,14 @@ impl<'a> BitWriter<'a> {
     }
 
     /// `count` in unary: `count` one-bits and a zero bit.
+    #[inline]
     pub fn unary(&mut self, count: u64) {
         self.ones(count);
         self.put(0, 1);
     }
 
     /// Writes the last partial byte, zero padded.
+    #[inline]
     pub fn finish(self) {
         let bytes = self.used.div_ceil(8) as usize;
         self.out
@@ -86,17 +90,28 @@ pub struct BitReader<'a> {
 
 impl<'a> BitReader<'a> {
     /// A reader at the first bit of `bytes`.
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         Self { bytes, pos: 0 }
     }
 
+    #[inline]
     fn total_bits(&self) -> usize {
         self.bytes.len() * 8
     }
 
     /// The 64 bits from the current position; bits past the end read as zero.
+    #[inline]
     fn peek(&self) -> u64 {
         let first = self.pos / 8;
+        let shift = self.pos % 8;
+        // Away from the end: the nine bytes the window spans, read as two words.
+        if let Some(w) = self.bytes.get(first..first + 9) {
+            let mut low = [0u8; 8];
+            low.copy_from_slice(&w[..8]);
+            // `<< 1 << (63 - shift)`: no bit of the ninth byte when `shift` is 0.
+            return (u64::from_le_bytes(low) >> shift) | (u64::from(w[8]) << 1 << (63 - shift));
+        }
         let mut window = [0u8; 16];
         let end = (first + 9).min(self.bytes.len());
         if first < end {
@@ -106,11 +121,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// One bit.
+    #[inline]
     pub fn bit(&mut self) -> Option<bool> {
         self.bits(1).map(|b| b == 1)
     }
 
     /// `n <= 64` bits as a number (the first read is the least significant).
+    #[inline]
     pub fn bits(&mut self, n: u32) -> Option<u64> {
         debug_assert!(n <= 64);
         if self.pos + n as usize > self.total_bits() {
@@ -127,6 +144,7 @@ impl<'a> BitReader<'a> {
 
     /// Counts the one-bits up to the next zero bit, which is not consumed. `None` if more than
     /// `max` ones come first or the data ends before the zero.
+    #[inline]
     pub fn ones(&mut self, max: u64) -> Option<u64> {
         let mut count = 0u64;
         let mut at = self.pos;
@@ -153,6 +171,7 @@ impl<'a> BitReader<'a> {
 
     /// A count in unary: the one-bits and the zero bit that ends them. `None` if the data ends
     /// first.
+    #[inline]
     pub fn unary(&mut self) -> Option<u64> {
         let count = self.ones(u64::MAX)?;
         self.pos += 1;
@@ -160,6 +179,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Whether the stream ends here: the rest of the current byte is zero and no byte follows.
+    #[inline]
     pub fn is_done(&self) -> bool {
         self.pos.div_ceil(8) == self.bytes.len() && self.peek() == 0
     }
@@ -218,5 +238,42 @@ mod tests {
         assert_eq!(r.bit(), Some(false));
         assert!(!r.is_done());
         assert!(!BitReader::new(&[0, 0]).is_done());
+    }
+
+    /// Reads at every bit position, near the end and away from it, against bit-by-bit
+    /// extraction.
+    #[test]
+    fn reads_at_every_offset_match_the_bits() {
+        let bytes: Vec<u8> = (0..40u64)
+            .map(|i| crate::hash::mix64(i + 1) as u8)
+            .collect();
+        let bit_at = |i: usize| (bytes[i / 8] >> (i % 8)) & 1 == 1;
+        let total = bytes.len() * 8;
+        for pos in 0..total {
+            for n in [1u32, 7, 33, 64] {
+                let mut r = BitReader::new(&bytes);
+                r.bits(u32::try_from(pos % 64).unwrap()).unwrap();
+                for _ in 0..pos / 64 {
+                    r.bits(64).unwrap();
+                }
+                let got = r.bits(n);
+                if pos + n as usize > total {
+                    assert_eq!(got, None);
+                    continue;
+                }
+                let want = (0..n as usize)
+                    .filter(|&j| bit_at(pos + j))
+                    .fold(0u64, |v, j| v | (1 << j));
+                assert_eq!(got, Some(want), "pos {pos} n {n}");
+            }
+            let mut r = BitReader::new(&bytes);
+            r.bits(u32::try_from(pos % 64).unwrap()).unwrap();
+            for _ in 0..pos / 64 {
+                r.bits(64).unwrap();
+            }
+            let run = (pos..total).take_while(|&i| bit_at(i)).count();
+            let want = (pos + run < total).then_some(run as u64);
+            assert_eq!(r.ones(u64::MAX), want, "pos {pos}");
+        }
     }
 }

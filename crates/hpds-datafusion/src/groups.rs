@@ -143,9 +143,7 @@ impl<S: Sketch> SketchGroups<S> {
             i
         } else {
             let mut s = self.proto.clone();
-            for &t in self.lists.tokens(group) {
-                s.insert_token(t);
-            }
+            s.insert_tokens(self.lists.tokens(group));
             let i = self.sketches.add(s);
             self.lists.set_sketch(group, i);
             i
@@ -160,6 +158,20 @@ impl<S: Sketch> SketchGroups<S> {
             State::Sketch(i) => self.sketches.get(i).insert_hash(hash),
             _ if self.lists.enabled() && self.lists.push(group, S::token(hash)) => {}
             _ => self.sketch_of(group).insert_hash(hash),
+        }
+    }
+
+    /// Adds hashes of consecutive rows of one group: as one slice once the group is a sketch.
+    #[inline]
+    fn insert_run(&mut self, group: usize, hashes: &[u64]) {
+        let mut rest = hashes;
+        while let Some((&h, tail)) = rest.split_first() {
+            if let State::Sketch(i) = self.lists.state(group) {
+                self.sketches.get(i).insert_hashes(rest);
+                return;
+            }
+            self.insert_hash(group, h);
+            rest = tail;
         }
     }
 
@@ -190,10 +202,7 @@ impl<S: Sketch> SketchGroups<S> {
         };
         for (k, &t) in tokens.iter().enumerate() {
             if !self.lists.push(group, t) {
-                let s = self.sketch_of(group);
-                for &t in &tokens[k..] {
-                    s.insert_token(t);
-                }
+                self.sketch_of(group).insert_tokens(&tokens[k..]);
                 break;
             }
         }
@@ -233,9 +242,7 @@ impl<S: Sketch> SketchGroups<S> {
                 State::Sketch(i) => Some(sketches.take(i)),
                 State::Tokens => {
                     let mut s = proto.clone();
-                    for &t in tokens {
-                        s.insert_token(t);
-                    }
+                    s.insert_tokens(tokens);
                     Some(s)
                 }
             });
@@ -297,6 +304,19 @@ impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
             let mut hashes = std::mem::take(&mut self.hashes);
             let result = hash_rows(self.function, array, Hash64(DEFAULT_SEED), &mut hashes)
                 .and_then(|()| {
+                    if sel.is_none() {
+                        // Every row counts: runs of rows of one group go in as slices.
+                        let mut start = 0;
+                        while let Some(&group) = group_indices.get(start) {
+                            let len = group_indices[start..]
+                                .iter()
+                                .take_while(|&&g| g == group)
+                                .count();
+                            self.insert_run(group, &hashes[start..start + len]);
+                            start += len;
+                        }
+                        return Ok(());
+                    }
                     for_each_selected(array.len(), sel.as_ref(), |i| {
                         self.insert_hash(group_indices[i], hashes[i]);
                         Ok(())

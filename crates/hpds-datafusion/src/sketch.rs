@@ -1,6 +1,7 @@
 //! The distinct counters behind the SQL functions, behind one small trait so every aggregate
 //! (build, union, estimate) and accumulator (per query, per group) is written once.
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 
 use datafusion::common::{DataFusionError, Result};
@@ -23,6 +24,12 @@ pub(crate) trait Sketch:
     fn with_param(param: i64) -> hpds_core::Result<Self>;
     /// Adds a row's 64-bit stable hash.
     fn insert_hash(&mut self, hash: u64);
+    /// Adds rows' hashes, in order.
+    fn insert_hashes(&mut self, hashes: &[u64]) {
+        for &h in hashes {
+            self.insert_hash(h);
+        }
+    }
     /// Folds `other` in. Sketches of different precision merge at the lower one.
     fn merge_from(&mut self, other: &Self) -> hpds_core::Result<()>;
     /// The form that depends only on the items seen, so that any partitioning of a query gives
@@ -44,8 +51,14 @@ pub(crate) trait Sketch:
     }
     /// Adds the item of a token.
     fn insert_token(&mut self, _token: u32) {}
+    /// Adds the items of tokens, in order.
+    fn insert_tokens(&mut self, tokens: &[u32]) {
+        for &t in tokens {
+            self.insert_token(t);
+        }
+    }
     /// The tokens of every item seen, while the sketch can list them.
-    fn tokens(&self) -> Option<Vec<u32>> {
+    fn tokens(&self) -> Option<Cow<'_, [u32]>> {
         None
     }
     /// Whether `other` has this sketch's parameters (precision, seed), so that its tokens are
@@ -94,11 +107,17 @@ impl Sketch for HyperLogLogPlusPlus {
     fn token(hash: u64) -> u32 {
         HyperLogLogPlusPlus::token(hash)
     }
+    fn insert_hashes(&mut self, hashes: &[u64]) {
+        HyperLogLogPlusPlus::insert_hashes(self, hashes);
+    }
     #[inline]
     fn insert_token(&mut self, token: u32) {
         HyperLogLogPlusPlus::insert_token(self, token);
     }
-    fn tokens(&self) -> Option<Vec<u32>> {
+    fn insert_tokens(&mut self, tokens: &[u32]) {
+        HyperLogLogPlusPlus::insert_tokens(self, tokens);
+    }
+    fn tokens(&self) -> Option<Cow<'_, [u32]>> {
         self.sparse_tokens()
     }
     fn same_params(&self, other: &Self) -> bool {

@@ -1,5 +1,6 @@
 //! HyperLogLog++: sparse while small, dense 6-bit registers after.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use hpds_core::Item;
@@ -191,16 +192,36 @@ impl HyperLogLogPlusPlus {
         self.insert_hash(sparse::entry_hash(token));
     }
 
+    /// [`insert_token`](Self::insert_token) for every token of a slice, in order (same state,
+    /// same HIP estimate), with the insert buffer reserved once rather than grown.
+    pub fn insert_tokens(&mut self, tokens: &[u32]) {
+        let cap = buffer_cap(self.p);
+        let mut rest = tokens;
+        while let Repr::Sparse { sparse, .. } = &mut self.repr {
+            let Some((&t, tail)) = rest.split_first() else {
+                return;
+            };
+            sparse.reserve(rest.len(), cap);
+            if sparse.push(sparse::entry(sparse::entry_hash(t)), cap) {
+                self.flush_sparse(true);
+            }
+            rest = tail;
+        }
+        if let Repr::Dense(core) = &mut self.repr {
+            for &t in rest {
+                core.insert_hash(sparse::entry_hash(t));
+            }
+        }
+    }
+
     /// While sparse, the [`token`](Self::token)s of the items seen, sorted, one per 25-bit
     /// index (the largest rank): inserting them into an empty sketch of this precision and
-    /// seed gives this sketch's items. `None` once dense. `O(entries)`.
-    pub fn sparse_tokens(&self) -> Option<Vec<u32>> {
+    /// seed gives this sketch's items. `None` once dense. Borrowed from the sketch when its
+    /// insert buffer is empty (after [`canonicalize`](Self::canonicalize), a merge or
+    /// decoding), else `O(entries)`.
+    pub fn sparse_tokens(&self) -> Option<Cow<'_, [u32]>> {
         match &self.repr {
-            Repr::Sparse { sparse, .. } => Some(
-                sparse
-                    .sorted()
-                    .map_or_else(|| sparse.entries(), <[u32]>::to_vec),
-            ),
+            Repr::Sparse { sparse, .. } => Some(sparse.entries()),
             Repr::Dense(_) => None,
         }
     }
@@ -266,7 +287,7 @@ impl HyperLogLogPlusPlus {
                 insert_only,
             } => {
                 let mut regs = Registers::new(self.p);
-                for e in sparse.entries() {
+                for &e in sparse.entries().iter() {
                     let (i, r) = sparse::to_dense(e, self.p);
                     regs.update(i, r);
                 }
@@ -369,7 +390,7 @@ impl HyperLogLogPlusPlus {
                 }
             }
             (Repr::Dense(core), Repr::Sparse { sparse: theirs, .. }) => {
-                for e in theirs.entries() {
+                for &e in theirs.entries().iter() {
                     let (i, r) = sparse::to_dense(e, p);
                     core.regs.update(i, r);
                 }

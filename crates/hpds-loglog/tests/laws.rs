@@ -123,12 +123,19 @@ proptest! {
         }
         prop_assert_eq!(&by_token, &by_hash);
         prop_assert_eq!(by_token.estimate(), by_hash.estimate());
+        let tokens: Vec<u32> = a.iter().map(|&h| HyperLogLogPlusPlus::token(h)).collect();
+        let mut by_tokens = HyperLogLogPlusPlus::new(p).unwrap();
+        let (first, second) = tokens.split_at(tokens.len() / 3);
+        by_tokens.insert_tokens(first);
+        by_tokens.insert_tokens(second);
+        prop_assert_eq!(&by_tokens, &by_hash);
+        prop_assert_eq!(by_tokens.estimate(), by_hash.estimate());
         match by_hash.sparse_tokens() {
             Some(tokens) => {
                 prop_assert!(by_hash.is_sparse());
                 prop_assert!(tokens.windows(2).all(|w| w[0] >> 6 < w[1] >> 6));
                 let mut rebuilt = HyperLogLogPlusPlus::new(p).unwrap();
-                for &t in &tokens {
+                for &t in tokens.iter() {
                     rebuilt.insert_token(t);
                 }
                 rebuilt.canonicalize();
