@@ -95,6 +95,8 @@ fn push_varint(buf: &mut Vec<u8>, mut v: u64) {
 #[derive(Debug, Clone)]
 pub struct Encoder {
     buf: Vec<u8>,
+    /// Where the frame starts in `buf` (0 unless appending to earlier bytes).
+    start: usize,
     /// Where the payload starts (its length is inserted there by `finish`).
     header_len: usize,
 }
@@ -102,7 +104,13 @@ pub struct Encoder {
 impl Encoder {
     /// Starts an encoding of the structure `tag` in format `version`.
     pub fn new(tag: [u8; 4], version: u16) -> Self {
-        let mut buf = Vec::with_capacity(64);
+        Self::append_to(Vec::with_capacity(64), tag, version)
+    }
+
+    /// Starts an encoding that [`finish`](Self::finish) returns appended to `out`'s bytes
+    /// (many frames in one buffer, with no intermediate vector per frame).
+    pub fn append_to(mut buf: Vec<u8>, tag: [u8; 4], version: u16) -> Self {
+        let start = buf.len();
         buf.extend_from_slice(&MAGIC);
         let kind = kind_of(tag);
         buf.push(kind);
@@ -111,7 +119,17 @@ impl Encoder {
         }
         push_varint(&mut buf, u64::from(version));
         let header_len = buf.len();
-        Self { buf, header_len }
+        Self {
+            buf,
+            start,
+            header_len,
+        }
+    }
+
+    /// The bytes written so far, for writers that append directly (a bit stream): the
+    /// payload is whatever is appended; bytes already written must be left as they are.
+    pub fn payload_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
     }
 
     /// Reserves room for `additional` more payload bytes.
@@ -163,12 +181,19 @@ impl Encoder {
 
     /// Closes the frame: inserts the payload length and appends the checksum.
     pub fn finish(mut self) -> Vec<u8> {
-        let payload = (self.buf.len() - self.header_len) as u64;
-        let mut len = Vec::with_capacity(10);
-        push_varint(&mut len, payload);
+        let mut payload = (self.buf.len() - self.header_len) as u64;
+        let (mut len, mut n) = ([0u8; 10], 0);
+        while payload >= 0x80 {
+            len[n] = (payload as u8) | 0x80;
+            payload >>= 7;
+            n += 1;
+        }
+        len[n] = payload as u8;
+        let len = &len[..=n];
         self.buf.reserve(len.len() + TRAILER_LEN);
-        self.buf.splice(self.header_len..self.header_len, len);
-        let sum = checksum32(&self.buf);
+        self.buf
+            .splice(self.header_len..self.header_len, len.iter().copied());
+        let sum = checksum32(&self.buf[self.start..]);
         self.buf.extend_from_slice(&sum.to_le_bytes());
         self.buf
     }
@@ -475,6 +500,14 @@ pub trait ByteCodec: Sized {
         enc.finish()
     }
 
+    /// Appends [`to_bytes`](Self::to_bytes)'s bytes to `out` (many structures in one buffer,
+    /// with no vector per structure).
+    fn append_bytes(&self, out: &mut Vec<u8>) {
+        let mut enc = Encoder::append_to(core::mem::take(out), Self::TAG, Self::VERSION);
+        self.encode_payload(&mut enc);
+        *out = enc.finish();
+    }
+
     /// Decodes a structure written by [`to_bytes`](Self::to_bytes).
     ///
     /// # Errors
@@ -583,6 +616,27 @@ mod tests {
     #[test]
     fn round_trip() {
         check_sample(&sample());
+    }
+
+    /// Frames appended after other bytes are the frames `new` writes, long payloads included.
+    #[test]
+    fn appended_frames_equal_standalone_ones() {
+        let mut out = b"prefix".to_vec();
+        let mut enc = Encoder::append_to(out, *b"TEST", 2);
+        enc.put_u16(513);
+        enc.put_varint(300);
+        enc.put_bytes(b"abc");
+        out = enc.finish();
+        let first = out.len();
+        let long = vec![7u8; 300];
+        let mut enc = Encoder::append_to(out, *b"TEST", 2);
+        enc.payload_mut().extend_from_slice(&long);
+        out = enc.finish();
+        assert_eq!(&out[..6], b"prefix");
+        assert_eq!(out[6..first], sample());
+        let mut alone = Encoder::new(*b"TEST", 2);
+        alone.put_raw(&long);
+        assert_eq!(out[first..], alone.finish());
     }
 
     #[test]

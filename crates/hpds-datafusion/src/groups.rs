@@ -261,7 +261,8 @@ impl<S: Sketch> SketchGroups<S> {
         self.emit(emit_to, |s| {
             let present = match (s, empty) {
                 (Some(mut s), _) => {
-                    values.extend_from_slice(&canonical_bytes(&mut s));
+                    s.canonicalize();
+                    s.append_bytes(&mut values);
                     true
                 }
                 (None, Some(e)) => {

@@ -562,9 +562,7 @@ impl ByteCodec for HyperLogLogPlusPlus {
             } => {
                 let flags = SPARSE | if *insert_only { HIP } else { 0 };
                 put_header(enc, self.p, flags, self.seed);
-                let mut out = Vec::new();
-                sparse.encode(&mut out);
-                enc.put_raw(&out);
+                sparse.encode(enc.payload_mut());
             }
         }
     }
