@@ -108,6 +108,24 @@ impl<S: Sketch> Sketches<S> {
     }
 }
 
+/// A group's sketch (`None`: no value), taken from `sketches` or built from its tokens.
+fn take_sketch<S: Sketch>(
+    proto: &S,
+    sketches: &mut Sketches<S>,
+    state: State,
+    tokens: &[u32],
+) -> Option<S> {
+    match state {
+        State::Empty => None,
+        State::Sketch(i) => Some(sketches.take(i)),
+        State::Tokens => {
+            let mut s = proto.clone();
+            s.insert_tokens(tokens);
+            Some(s)
+        }
+    }
+}
+
 /// The accumulator of every group of a `GROUP BY`.
 pub(crate) struct SketchGroups<S> {
     function: &'static str,
@@ -231,21 +249,46 @@ impl<S: Sketch> SketchGroups<S> {
     /// Calls `f` with the sketch (or `None`: no value) of each group `emit_to` asks for, in
     /// order, and removes them. A group's sketch from its tokens is built just before `f`.
     fn emit(&mut self, emit_to: EmitTo, mut f: impl FnMut(Option<S>)) {
+        self.emit_raw(emit_to, |proto, sketches, state, tokens| {
+            f(take_sketch(proto, sketches, state, tokens));
+        });
+    }
+
+    /// The estimate of each group `emit_to` asks for, in order (0: no value), removing them.
+    /// A token-list group's estimate comes from its tokens without building its sketch when
+    /// the sketch can give it so.
+    fn estimates(&mut self, emit_to: EmitTo) -> Vec<u64> {
+        let mut estimates = Vec::new();
+        self.emit_raw(emit_to, |proto, sketches, state, tokens| {
+            if state == State::Tokens {
+                if let Some(e) = proto.estimate_tokens(tokens) {
+                    estimates.push(e.round() as u64);
+                    return;
+                }
+            }
+            let s = take_sketch(proto, sketches, state, tokens);
+            estimates.push(match finish(Role::Distinct, proto, s) {
+                datafusion::common::ScalarValue::UInt64(Some(v)) => v,
+                _ => 0,
+            });
+        });
+        estimates
+    }
+
+    /// Calls `f` with the state and tokens of each group `emit_to` asks for, in order, and
+    /// removes them.
+    fn emit_raw(
+        &mut self,
+        emit_to: EmitTo,
+        mut f: impl FnMut(&S, &mut Sketches<S>, State, &mut [u32]),
+    ) {
         let n = match emit_to {
             EmitTo::All => self.lists.len(),
             EmitTo::First(n) => n.min(self.lists.len()),
         };
         let (proto, sketches) = (&self.proto, &mut self.sketches);
         let _ = self.lists.emit(n, |state, tokens| {
-            f(match state {
-                State::Empty => None,
-                State::Sketch(i) => Some(sketches.take(i)),
-                State::Tokens => {
-                    let mut s = proto.clone();
-                    s.insert_tokens(tokens);
-                    Some(s)
-                }
-            });
+            f(proto, sketches, state, tokens);
             Ok::<(), ()>(())
         });
         if self.lists.len() == 0 {
@@ -346,16 +389,7 @@ impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
         if self.role == Role::Distinct {
-            let mut estimates = Vec::new();
-            let role = self.role;
-            let proto = self.proto.clone();
-            self.emit(emit_to, |s| {
-                estimates.push(match finish(role, &proto, s) {
-                    datafusion::common::ScalarValue::UInt64(Some(v)) => v,
-                    _ => 0,
-                });
-            });
-            return Ok(Arc::new(UInt64Array::from(estimates)));
+            return Ok(Arc::new(UInt64Array::from(self.estimates(emit_to))));
         }
         let empty = (self.role == Role::Build).then(|| canonical_bytes(&mut self.proto.clone()));
         Ok(Arc::new(self.binary(emit_to, empty.as_deref())))

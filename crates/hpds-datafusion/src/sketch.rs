@@ -66,6 +66,11 @@ pub(crate) trait Sketch:
     fn same_params(&self, _other: &Self) -> bool {
         false
     }
+    /// The canonical [`estimate`](Self::estimate) of this (empty) sketch after inserting
+    /// `tokens` (which may be reordered), if it can be had without building the sketch.
+    fn estimate_tokens(&self, _tokens: &mut [u32]) -> Option<f64> {
+        None
+    }
 }
 
 impl Sketch for HyperLogLogPlusPlus {
@@ -122,6 +127,10 @@ impl Sketch for HyperLogLogPlusPlus {
     }
     fn same_params(&self, other: &Self) -> bool {
         self.precision() == other.precision() && self.seed() == other.seed()
+    }
+    fn estimate_tokens(&self, tokens: &mut [u32]) -> Option<f64> {
+        tokens.sort_unstable();
+        Self::estimate_sorted_tokens(self.precision(), tokens)
     }
 }
 

@@ -220,15 +220,21 @@ impl TokenLists {
         self.garbage = 0;
     }
 
-    /// Calls `f` with the state and tokens of each of the first `n` groups, in order, then
-    /// removes them (all groups: the arena's memory is freed).
+    /// Calls `f` with the state and tokens of each of the first `n` groups, in order (`f`
+    /// may reorder the tokens: they are dropped next), then removes them (all groups: the
+    /// arena's memory is freed).
     pub(crate) fn emit<E>(
         &mut self,
         n: usize,
-        mut f: impl FnMut(State, &[u32]) -> Result<(), E>,
+        mut f: impl FnMut(State, &mut [u32]) -> Result<(), E>,
     ) -> Result<(), E> {
         for g in 0..n {
-            f(self.state(g), self.tokens(g))?;
+            let state = self.state(g);
+            let tokens = match self.slots[g] {
+                Slot { len: SKETCH, .. } => &mut [],
+                Slot { start, len } => &mut self.words[start as usize..][..len as usize],
+            };
+            f(state, tokens)?;
         }
         if n >= self.slots.len() {
             *self = Self {

@@ -226,6 +226,49 @@ impl HyperLogLogPlusPlus {
         }
     }
 
+    /// The estimate of a sketch of precision `p` built from `tokens` alone, without building
+    /// it: bit for bit what inserting them into an empty sketch (any seed) and calling
+    /// [`estimate`](Self::estimate), before or after [`canonicalize`](Self::canonicalize),
+    /// gives, provided that sketch stays sparse. `O(tokens)`, no allocation.
+    ///
+    /// `tokens` must be sorted (repeats allowed) and each below `2^31`, as every
+    /// [`token`](Self::token) is. `None` if they are not, if `p` is invalid or below 8 (the
+    /// sketch starts dense), or if that many distinct tokens would make the sketch dense: then
+    /// build it.
+    ///
+    /// ```
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut tokens: Vec<u32> = (1..200u64)
+    ///     .map(|i| HyperLogLogPlusPlus::token(hpds_core::hash::mix64(i % 150)))
+    ///     .collect();
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// s.insert_tokens(&tokens);
+    /// tokens.sort_unstable();
+    /// assert_eq!(HyperLogLogPlusPlus::estimate_sorted_tokens(14, &tokens), Some(s.estimate()));
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn estimate_sorted_tokens(p: u8, tokens: &[u32]) -> Option<f64> {
+        if check_precision(p).is_err() || p < MIN_SPARSE_P {
+            return None;
+        }
+        // A sparse sketch keeps one entry per 25-bit index (`token >> 6` below 2^31).
+        let mut distinct = 0usize;
+        let mut prev: Option<u32> = None;
+        for &t in tokens {
+            if t >> 31 != 0 {
+                return None;
+            }
+            match prev {
+                Some(q) if q > t => return None,
+                Some(q) if q >> 6 == t >> 6 => {}
+                _ => distinct += 1,
+            }
+            prev = Some(t);
+        }
+        // The list only grows, so the sketch ends dense exactly when its final list would.
+        (4 * distinct <= Registers::byte_len(p)).then(|| sparse::linear_counting(distinct))
+    }
+
     /// Adds items given by their 64-bit hashes: the same as [`insert_hash`](Self::insert_hash)
     /// for each, in order (same state, same HIP estimate). Once dense, the rest of the slice
     /// goes through one loop that keeps the registers' fields in CPU registers, which a

@@ -205,9 +205,7 @@ impl Sparse {
 
     /// Linear counting at precision 25: nearly exact while the sketch is sparse.
     pub(crate) fn estimate(&self) -> f64 {
-        let m = f64::from(1u32 << SPARSE_P);
-        let k = self.distinct() as f64;
-        m * (m / (m - k)).ln()
+        linear_counting(self.distinct())
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -339,6 +337,13 @@ impl Sparse {
             buffer: Vec::new(),
         })
     }
+}
+
+/// Linear counting over the `2^25` sparse indices, `distinct` of them seen.
+pub(crate) fn linear_counting(distinct: usize) -> f64 {
+    let m = f64::from(1u32 << SPARSE_P);
+    let k = distinct as f64;
+    m * (m / (m - k)).ln()
 }
 
 /// The gaps the byte format codes: each entry's index minus the previous index minus one (the

@@ -147,6 +147,28 @@ proptest! {
         }
     }
 
+    /// The estimate from sorted tokens is bit for bit the built sketch's while it is sparse,
+    /// canonical or not, and `None` exactly when it is dense.
+    #[test]
+    fn estimate_sorted_tokens_is_the_built_estimate(a in hashes(), p in 4u8..=18) {
+        // Repeats, and tokens sharing an index with different ranks, as group lists hold.
+        let mut tokens: Vec<u32> = a.iter().map(|&h| HyperLogLogPlusPlus::token(h)).collect();
+        tokens.extend(tokens.clone().iter().step_by(3).map(|&t| t & !63 | (t + 7) & 63));
+        let mut built = HyperLogLogPlusPlus::new(p).unwrap();
+        built.insert_tokens(&tokens);
+        let raw = built.estimate();
+        built.canonicalize();
+        let mut sorted = tokens.clone();
+        sorted.sort_unstable();
+        let got = HyperLogLogPlusPlus::estimate_sorted_tokens(p, &sorted);
+        if built.is_sparse() {
+            prop_assert_eq!(got.map(f64::to_bits), Some(built.estimate().to_bits()));
+            prop_assert_eq!(raw.to_bits(), built.estimate().to_bits());
+        } else {
+            prop_assert_eq!(got, None);
+        }
+    }
+
     /// Merging a higher precision into a lower one gives the registers of a sketch built at
     /// the lower precision.
     #[test]
@@ -333,4 +355,56 @@ proptest! {
         hashes[..n / 2].iter().for_each(|&h| merged_one.insert_hash(h));
         prop_assert!(merged == merged_one);
     }
+}
+
+/// Many small random token lists around the sparse limit of every precision; unsorted lists
+/// and words that are no token give `None`.
+#[test]
+fn estimate_sorted_tokens_over_many_lists() {
+    let mut x = 0x243f_6a88_85a3_08d3u64;
+    let mut next = || {
+        x = hpds_core::hash::mix64(x);
+        x
+    };
+    for round in 0..3000u64 {
+        let p = 8 + (round % 11) as u8;
+        let limit = 3 << (p - 4); // distinct indices at which the sketch turns dense
+        let n = (next() % (2 * limit.min(400) as u64)) as usize;
+        // Indices from a small range so that some repeat with other ranks.
+        let range = 1 + next() % (1 << 25);
+        let mut tokens: Vec<u32> = (0..n)
+            .map(|_| {
+                let h = next();
+                (((h >> 32) % range) as u32) << 6 | (h % 41) as u32
+            })
+            .collect();
+        let mut built = HyperLogLogPlusPlus::new(p).unwrap();
+        built.insert_tokens(&tokens);
+        built.canonicalize();
+        tokens.sort_unstable();
+        let got = HyperLogLogPlusPlus::estimate_sorted_tokens(p, &tokens);
+        if built.is_sparse() {
+            assert_eq!(
+                got.map(f64::to_bits),
+                Some(built.estimate().to_bits()),
+                "p {p}"
+            );
+        } else {
+            assert_eq!(got, None, "p {p}");
+        }
+    }
+    assert_eq!(
+        HyperLogLogPlusPlus::estimate_sorted_tokens(14, &[]),
+        Some(0.0)
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::estimate_sorted_tokens(14, &[9 << 6, 3 << 6]),
+        None
+    );
+    assert_eq!(
+        HyperLogLogPlusPlus::estimate_sorted_tokens(14, &[1 << 31]),
+        None
+    );
+    assert_eq!(HyperLogLogPlusPlus::estimate_sorted_tokens(7, &[64]), None);
+    assert_eq!(HyperLogLogPlusPlus::estimate_sorted_tokens(19, &[64]), None);
 }
