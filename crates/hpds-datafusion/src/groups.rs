@@ -260,11 +260,11 @@ impl<S: Sketch> SketchGroups<S> {
     fn estimates(&mut self, emit_to: EmitTo) -> Vec<u64> {
         let mut estimates = Vec::new();
         self.emit_raw(emit_to, |proto, sketches, state, tokens| {
-            if state == State::Tokens {
-                if let Some(e) = proto.estimate_tokens(tokens) {
-                    estimates.push(e.round() as u64);
-                    return;
-                }
+            if state == State::Tokens
+                && let Some(e) = proto.estimate_tokens(tokens)
+            {
+                estimates.push(e.round() as u64);
+                return;
             }
             let s = take_sketch(proto, sketches, state, tokens);
             estimates.push(match finish(Role::Distinct, proto, s) {
