@@ -27,9 +27,10 @@ fn buffer_cap(p: u8) -> usize {
     (Registers::byte_len(p) / 16).max(64)
 }
 
-/// Whether the sorted list takes more memory than the dense registers would: time to convert.
-fn sparse_too_big(sparse: &Sparse, p: u8) -> bool {
-    4 * sparse.list_len() > Registers::byte_len(p)
+/// Whether `entries` sparse entries take more memory than the dense registers would: time to
+/// convert (and a sparse list the decoder refuses).
+fn sparse_too_big(entries: usize, p: u8) -> bool {
+    4 * entries > Registers::byte_len(p)
 }
 
 #[derive(Clone)]
@@ -266,7 +267,7 @@ impl HyperLogLogPlusPlus {
             prev = Some(t);
         }
         // The list only grows, so the sketch ends dense exactly when its final list would.
-        (4 * distinct <= Registers::byte_len(p)).then(|| sparse::linear_counting(distinct))
+        (!sparse_too_big(distinct, p)).then(|| sparse::linear_counting(distinct))
     }
 
     /// Adds items given by their 64-bit hashes: the same as [`insert_hash`](Self::insert_hash)
@@ -315,7 +316,7 @@ impl HyperLogLogPlusPlus {
     fn flush_sparse(&mut self, keep: bool) {
         if let Repr::Sparse { sparse, .. } = &mut self.repr {
             sparse.flush(keep);
-            if sparse_too_big(sparse, self.p) {
+            if sparse_too_big(sparse.list_len(), self.p) {
                 self.convert_to_dense();
             }
         }
@@ -421,7 +422,7 @@ impl HyperLogLogPlusPlus {
                 *insert_only = false;
                 sparse.flush(false);
                 sparse.absorb(&theirs.entries());
-                if sparse_too_big(sparse, p) {
+                if sparse_too_big(sparse.list_len(), p) {
                     self.convert_to_dense();
                 }
             }
@@ -596,7 +597,7 @@ impl ByteCodec for HyperLogLogPlusPlus {
             Repr::Dense(core) => core.encode(enc),
             // List and insert buffer together outgrew the registers (the next flush would
             // convert): the decoder refuses such a sparse list, so it goes out dense.
-            Repr::Sparse { sparse, .. } if 4 * sparse.distinct() > Registers::byte_len(self.p) => {
+            Repr::Sparse { sparse, .. } if sparse_too_big(sparse.distinct(), self.p) => {
                 self.dense_core().encode(enc);
             }
             Repr::Sparse {
@@ -629,7 +630,7 @@ impl ByteCodec for HyperLogLogPlusPlus {
         let rest = dec.take(dec.remaining())?;
         let sparse =
             Sparse::decode(rest).ok_or_else(|| Error::invalid_encoding("corrupt sparse list"))?;
-        if sparse_too_big(&sparse, p) {
+        if sparse_too_big(sparse.list_len(), p) {
             return Err(Error::invalid_encoding(
                 "sparse list larger than the registers",
             ));

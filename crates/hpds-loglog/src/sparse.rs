@@ -84,17 +84,13 @@ fn merge_dedup(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
 
 /// Keeps one entry per index of a sorted list, the last (the largest rank), in place.
 fn dedup_sorted(entries: &mut Vec<u32>) {
-    let mut kept = 0;
-    for i in 0..entries.len() {
-        let e = entries[i];
-        if kept > 0 && entries[kept - 1] >> 6 == e >> 6 {
-            entries[kept - 1] = e;
-        } else {
-            entries[kept] = e;
-            kept += 1;
+    entries.dedup_by(|later, kept| {
+        let same = *later >> 6 == *kept >> 6;
+        if same {
+            *kept = *later;
         }
-    }
-    entries.truncate(kept);
+        same
+    });
 }
 
 /// The sorted entries (one per index) plus the unsorted insert buffer.
