@@ -156,13 +156,50 @@ impl Counter for Ull {
     }
 }
 
-/// hpds ExaLogLog (t = 2, d = 20).
+/// hpds ExaLogLog (t = 2, d = 20; the default, without martingale tracking).
 pub struct Ell(hpds_loglog::ExaLogLog);
 
 impl Counter for Ell {
     const NAME: &'static str = "hpds-ell";
     fn new(p: u8) -> Self {
         Ell(hpds_loglog::ExaLogLog::new(p).expect("valid precision"))
+    }
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        self.0.insert_hash(h);
+    }
+    #[inline]
+    fn insert_u64(&mut self, x: u64) {
+        self.0.insert(&x);
+    }
+    #[inline]
+    fn insert_str(&mut self, s: &str) {
+        self.0.insert(s);
+    }
+    fn estimate(&mut self) -> f64 {
+        self.0.estimate()
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0).unwrap();
+    }
+    fn stored_bytes(&self) -> usize {
+        self.0.to_bytes().len()
+    }
+}
+
+/// hpds ExaLogLog (t = 2, d = 20) with martingale tracking.
+pub struct EllMg(hpds_loglog::ExaLogLog);
+
+impl Counter for EllMg {
+    const NAME: &'static str = "hpds-ell-mg";
+    fn new(p: u8) -> Self {
+        EllMg(
+            hpds_loglog::ExaLogLog::builder()
+                .precision(p)
+                .martingale(true)
+                .build()
+                .expect("valid precision"),
+        )
     }
     #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
@@ -818,7 +855,7 @@ fn min_runs_report() {
 
 /// With `HPDS_LOGLOG_PROBE=name,p,n,reps`: fills `reps` fresh sketches of one implementation
 /// (`hpds`, `batch` = hpds through `insert_hashes`, `hll`, `pc`, `ce`, `ull`, `ell`,
-/// `ultraloglog`, `exaloglog`) with `n` pre-hashed
+/// `ell-mg` = ExaLogLog with martingale tracking, `ultraloglog`, `exaloglog`) with `n` pre-hashed
 /// items and exits, for cachegrind (subtract a run with `reps = 0` for the setup).
 fn probe(spec: &str) {
     let f: Vec<&str> = spec.split(',').collect();
@@ -843,6 +880,7 @@ fn probe(spec: &str) {
             ("hll", _) => drop(black_box(fill_hashes::<Hll>(p, black_box(&hs)))),
             ("ull", _) => drop(black_box(fill_hashes::<Ull>(p, black_box(&hs)))),
             ("ell", _) => drop(black_box(fill_hashes::<Ell>(p, black_box(&hs)))),
+            ("ell-mg", _) => drop(black_box(fill_hashes::<EllMg>(p, black_box(&hs)))),
             ("ultraloglog", _) => drop(black_box(fill_hashes::<UllPeer>(p, black_box(&hs)))),
             ("exaloglog", _) => drop(black_box(fill_hashes::<EllPeer>(p, black_box(&hs)))),
             ("pc", _) => drop(black_box(fill_hashes::<Pc<Pass>>(p, black_box(&hs)))),
@@ -881,6 +919,7 @@ fn ull_race() {
                 vec![
                     prehashed::<Ull>(p, &hs),
                     prehashed::<Ell>(p, &hs),
+                    prehashed::<EllMg>(p, &hs),
                     prehashed::<UllPeer>(p, &hs),
                     prehashed::<EllPeer>(p, &hs),
                     prehashed::<Ds>(p, &hs),
@@ -905,6 +944,8 @@ fn ull_race() {
         row(Ull::NAME, a.stored_bytes(), a.estimate());
         let mut a = fill_hashes::<Ell>(p, &hs);
         row(Ell::NAME, a.stored_bytes(), a.estimate());
+        let mut a = fill_hashes::<EllMg>(p, &hs);
+        row(EllMg::NAME, a.stored_bytes(), a.estimate());
         let mut a = fill_hashes::<UllPeer>(p, &hs);
         row(UllPeer::NAME, a.stored_bytes(), a.estimate());
         let mut a = fill_hashes::<EllPeer>(p, &hs);

@@ -74,7 +74,17 @@ fn ultraloglog_estimators_within_theory() {
 fn exaloglog_estimators_within_theory() {
     let plan = Accuracy::new(trials(), log_scale(1, max_n(), 4), 1802);
     let params: [(u8, u8); 3] = [(2, 20), (2, 24), (1, 9)];
-    let new = |_| params.map(|(t, d)| ExaLogLog::builder().precision(P).t(t).d(d).build().unwrap());
+    let new = |_| {
+        params.map(|(t, d)| {
+            ExaLogLog::builder()
+                .precision(P)
+                .t(t)
+                .d(d)
+                .martingale(true)
+                .build()
+                .unwrap()
+        })
+    };
     let insert = |s: &mut [ExaLogLog; 3], h| s.iter_mut().for_each(|s| s.insert_hash(h));
     let est =
         |i: usize, e: ExaLogLogEstimator| move |s: &[ExaLogLog; 3]| s[i].estimate_with(e).unwrap();

@@ -30,6 +30,9 @@ const GOLDEN_ULL_SPARSE: &str = "687000554c4c2001102803c08a8d09e5f5f2f607dcf4f2f
 const GOLDEN_ULL_DENSE: &str = "687000554c4c200111041000000000000000f0000000000000041a781894";
 const GOLDEN_ELL_SPARSE: &str = "687000454c4c20010f680214034087f7cdd706b990e4d002df3f2760";
 const GOLDEN_ELL_DENSE: &str = "687000454c4c20012b440109000be26df01109400004000000000000000000000000002000020000000000000000000000000000aca8507d";
+/// Without martingale tracking (the default): no martingale flag, and no estimate.
+const GOLDEN_ELL_SPARSE_PLAIN: &str = "687000454c4c20010f280214034087f7cdd706b990e4d002a96a6073";
+const GOLDEN_ELL_DENSE_PLAIN: &str = "687000454c4c20012304010900040000000000000000000000000020000200000000000000000000000000005913f0ec";
 
 #[test]
 fn golden_bytes() {
@@ -37,16 +40,35 @@ fn golden_bytes() {
     u8_.insert_hashes(&THREE);
     let mut u4 = UltraLogLog::new(4).unwrap();
     u4.insert_hashes(&THREE);
-    let mut e8 = ExaLogLog::new(8).unwrap();
-    e8.insert_hashes(&THREE);
-    let mut e4 = ExaLogLog::builder().precision(4).t(1).d(9).build().unwrap();
-    e4.insert_hashes(&THREE);
+    let ell = |p, t, d, martingale| {
+        let mut e = ExaLogLog::builder()
+            .precision(p)
+            .t(t)
+            .d(d)
+            .martingale(martingale)
+            .build()
+            .unwrap();
+        e.insert_hashes(&THREE);
+        e
+    };
+    let (e8, e4) = (ell(8, 2, 20, true), ell(4, 1, 9, true));
+    let (e8_plain, e4_plain) = (ell(8, 2, 20, false), ell(4, 1, 9, false));
     assert!(u8_.is_sparse() && !u4.is_sparse() && e8.is_sparse() && !e4.is_sparse());
     for (name, s, golden) in [
         ("ull sparse", u8_.to_bytes(), GOLDEN_ULL_SPARSE),
         ("ull dense", u4.to_bytes(), GOLDEN_ULL_DENSE),
         ("ell sparse", e8.to_bytes(), GOLDEN_ELL_SPARSE),
         ("ell dense", e4.to_bytes(), GOLDEN_ELL_DENSE),
+        (
+            "ell sparse plain",
+            e8_plain.to_bytes(),
+            GOLDEN_ELL_SPARSE_PLAIN,
+        ),
+        (
+            "ell dense plain",
+            e4_plain.to_bytes(),
+            GOLDEN_ELL_DENSE_PLAIN,
+        ),
     ] {
         assert_eq!(hex(&s), golden, "{name}");
     }
@@ -59,12 +81,16 @@ fn round_trips_at_every_size() {
         let mut u = UltraLogLog::new(12).unwrap();
         u.insert_hashes(&hs);
         assert_eq!(UltraLogLog::from_bytes(&u.to_bytes()).unwrap(), u);
-        for (t, d) in [(2u8, 20u8), (2, 24), (1, 9), (0, 0)] {
+        for ((t, d), mg) in [(2u8, 20u8), (2, 24), (1, 9), (0, 0)]
+            .into_iter()
+            .flat_map(|td| [(td, false), (td, true)])
+        {
             let mut e = ExaLogLog::builder()
                 .precision(10)
                 .t(t)
                 .d(d)
                 .seed(9)
+                .martingale(mg)
                 .build()
                 .unwrap();
             e.insert_hashes(&hs);

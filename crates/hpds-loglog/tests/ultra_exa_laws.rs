@@ -165,17 +165,40 @@ fn sparse_start_is_small_and_converts() {
 
 #[test]
 fn martingale_is_dropped_by_merge_only() {
-    let mut a = ExaLogLog::new(8).unwrap();
+    let tracked = || {
+        ExaLogLog::builder()
+            .precision(8)
+            .martingale(true)
+            .build()
+            .unwrap()
+    };
+    let mut a = tracked();
     a.insert_hashes(&distinct_u64s(1).take(5000).collect::<Vec<_>>());
     assert!(a.estimate_with(ExaLogLogEstimator::Martingale).is_some());
     let b = a.clone();
-    a.merge(&ExaLogLog::new(8).unwrap()).unwrap();
+    a.merge(&tracked()).unwrap();
     assert!(a.estimate_with(ExaLogLogEstimator::Martingale).is_some());
     a.merge(&b).unwrap();
     assert_eq!(a.estimate_with(ExaLogLogEstimator::Martingale), None);
     assert!(
         a.estimate_with(ExaLogLogEstimator::MaximumLikelihood)
             .is_some()
+    );
+}
+
+#[test]
+fn no_martingale_by_default() {
+    let mut a = ExaLogLog::new(8).unwrap();
+    assert_eq!(a.estimate_with(ExaLogLogEstimator::Martingale), None);
+    a.insert_hashes(&distinct_u64s(1).take(20).collect::<Vec<_>>());
+    assert!(a.is_sparse());
+    assert_eq!(a.estimate_with(ExaLogLogEstimator::Martingale), None);
+    a.insert_hashes(&distinct_u64s(2).take(5000).collect::<Vec<_>>());
+    assert!(!a.is_sparse());
+    assert_eq!(a.estimate_with(ExaLogLogEstimator::Martingale), None);
+    assert_eq!(
+        a.estimate_with(ExaLogLogEstimator::MaximumLikelihood),
+        Some(a.estimate())
     );
 }
 
