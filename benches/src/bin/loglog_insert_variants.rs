@@ -7,7 +7,8 @@
 //! * `HyperLogLog::insert_hash`, `HyperLogLog::insert_hashes`: the crate's 6-bit packed
 //!   registers (HIP updated on every change), item by item and through the batch entry point;
 //! * `UltraLogLog::insert_hash`, `ExaLogLog::insert_hash`: one byte per register with a
-//!   two-value window; 28-bit registers with a 20-value window and the martingale;
+//!   two-value window; 28-bit registers with a 20-value window (without martingale tracking,
+//!   the default);
 //! * `bytes/table`, `bytes/branch-free`, `bytes/table+HIP`: HyperLogLog's registers one per
 //!   byte (33 % more memory), written here as the layout the packing is weighed against.
 //!

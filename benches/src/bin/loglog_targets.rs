@@ -14,7 +14,7 @@
 //! * `error`: relative RMSE / theory at cardinalities 1 to 10^7 (4 per decade), p = 10,
 //!   TRIALS (default 30) streams (`HPDS_ERR_MAX` lowers the largest cardinality); the
 //!   largest ratio per estimator.
-//! * `probe ull|ell|ell-batch|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items
+//! * `probe ull|ell|ell-mg|ell-batch|pp P N REPS`: fills REPS fresh sketches with N pre-hashed items
 //!   (`ell-batch` through `insert_hashes`) and exits,
 //!   for `valgrind --tool=callgrind` (subtract a run with REPS = 0 for the setup).
 
@@ -77,6 +77,19 @@ fn fill_ell(p: u8, hs: &[u64]) -> ExaLogLog {
 }
 
 #[inline(never)]
+fn fill_ell_mg(p: u8, hs: &[u64]) -> ExaLogLog {
+    let mut s = ExaLogLog::builder()
+        .precision(p)
+        .martingale(true)
+        .build()
+        .expect("valid");
+    for &h in hs {
+        s.insert_hash(h);
+    }
+    s
+}
+
+#[inline(never)]
 fn fill_pp(p: u8, hs: &[u64]) -> HyperLogLogPlusPlus {
     let mut s = HyperLogLogPlusPlus::new(p).expect("valid");
     for &h in hs {
@@ -89,12 +102,15 @@ type Fill = fn(u8, &[u64]) -> f64;
 
 fn insert() {
     println!("ns per pre-hashed insert: median (fastest) of interleaved rounds");
-    let contestants: [(&str, Fill); 3] = [
+    let contestants: [(&str, Fill); 4] = [
         ("UltraLogLog", |p, hs| {
             timed(hs.len(), || drop(black_box(fill_ull(p, black_box(hs)))))
         }),
         ("ExaLogLog(2,20)", |p, hs| {
             timed(hs.len(), || drop(black_box(fill_ell(p, black_box(hs)))))
+        }),
+        ("ExaLogLog(2,20) martingale", |p, hs| {
+            timed(hs.len(), || drop(black_box(fill_ell_mg(p, black_box(hs)))))
         }),
         ("HyperLogLog++", |p, hs| {
             timed(hs.len(), || drop(black_box(fill_pp(p, black_box(hs)))))
@@ -297,6 +313,7 @@ fn error(trials: usize) {
                     .precision(P)
                     .t(t)
                     .d(d)
+                    .martingale(true)
                     .build()
                     .expect("valid")
             },
@@ -345,7 +362,7 @@ fn error(trials: usize) {
 
 fn probe(args: &[String]) {
     let [name, p, n, reps] = args else {
-        panic!("probe ull|ell|ell-batch|pp P N REPS");
+        panic!("probe ull|ell|ell-mg|ell-batch|pp P N REPS");
     };
     let (p, n, reps): (u8, usize, usize) = (
         p.parse().expect("P"),
@@ -357,6 +374,7 @@ fn probe(args: &[String]) {
         match name.as_str() {
             "ull" => drop(black_box(fill_ull(p, black_box(&hs)))),
             "ell" => drop(black_box(fill_ell(p, black_box(&hs)))),
+            "ell-mg" => drop(black_box(fill_ell_mg(p, black_box(&hs)))),
             "ell-batch" => {
                 let mut s = ExaLogLog::new(p).expect("valid");
                 s.insert_hashes(black_box(&hs));

@@ -248,7 +248,7 @@ pub fn all() -> Vec<Entry> {
         Entry {
             name: "exaloglog",
             truth: Truth::Distinct,
-            about: "hpds ExaLogLog t=2 d=20, p = 12 (14 KiB): sparse while small, ~0.57% error merged, ~0.52% insert-only",
+            about: "hpds ExaLogLog t=2 d=20, p = 12 (14 KiB): sparse while small, ~0.57% error (maximum likelihood, merged or not)",
             mergeable: true,
             build: |threads| Parallel::boxed(ExaLogLog::new(12).expect("valid"), threads),
         },

@@ -16,7 +16,7 @@
 //! | [`HyperLogLog`] | HIP while insert-only, Ertl's improved estimator after a merge | 0.83/√m, 1.04/√m | `0.75 m + 1` bytes |
 //! | [`HyperLogLogPlusPlus`] | sparse (exact-ish) while small, then as HyperLogLog | ≈0 sparse, then 0.83/√m | 4 bytes per item while sparse (plus an insert buffer of at most `0.047 m` entries), then `0.75 m + 1` bytes |
 //! | [`UltraLogLog`] | maximum likelihood (Ertl 2024), or FGRA | 0.761/√m merged or not (FGRA 0.782/√m) | 4 bytes per token while sparse, then `m` bytes |
-//! | [`ExaLogLog`] | martingale while insert-only, maximum likelihood (Ertl 2025) | t = 2, d = 20: 0.318/√m, 0.362/√m | 4 bytes per token while sparse, then `3.5 m + 8` bytes |
+//! | [`ExaLogLog`] | maximum likelihood (Ertl 2025), or a martingale while insert-only (opt-in) | t = 2, d = 20: 0.362/√m merged or not (martingale 0.318/√m) | 4 bytes per token while sparse, then `3.5 m + 8` bytes |
 //!
 //! The first four share one register layout, so every [`Estimator`] can be applied to any of
 //! them through `estimate_with` (that is how the docs' comparisons are made). Precision `p` is
@@ -41,8 +41,10 @@
 //!
 //! Pick [`UltraLogLog`] for the simplest and fastest of the two (one byte per register, a
 //! branch-free update, conversion to [`HyperLogLog`] registers for systems that already store
-//! HyperLogLog); pick [`ExaLogLog`] for the least memory, or when the sketch is insert-only and
-//! its martingale estimate (`0.318/√m`, product 2.83) applies. Both start sparse (4-byte
+//! HyperLogLog); pick [`ExaLogLog`] for the least memory. An insert-only [`ExaLogLog`] built
+//! with [`martingale(true)`](ExaLogLogConfig::martingale) also keeps a martingale estimate
+//! (`0.318/√m`, product 2.83, read in `O(1)`) at the price of a slower insert; it is off by
+//! default, since a merge drops it. Both start sparse (4-byte
 //! tokens, nearly exact), merge with sketches of a higher precision, reduce to a lower one,
 //! and write their registers (plus a small header) with [`hpds_core::ByteCodec`].
 //!
