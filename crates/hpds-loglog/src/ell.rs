@@ -886,25 +886,40 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     fn insert_plain(regs: &mut Packed, g: &Geometry, hash: u64) {
         let i = ((hash >> T) & g.index_mask) as usize;
         let sub = (hash & ((1 << T) - 1)) as u32;
-        let k = ((g.fill | hash).leading_zeros() << T) + sub + 1;
+        // The update value less one; the tables are indexed to match.
+        let k1 = ((g.fill | hash).leading_zeros() << T) + sub;
         let s = i & 7;
-        let at = (i * Self::W as usize) >> 3;
+        let at = Self::byte_of(i);
         let tables = &Self::PLAIN;
-        let [top_mul, keep, low] = tables.word[s];
+        let [top_mul, keep, low, _] = tables.word[s];
         let cell: &mut [u8; 8] = (&mut regs.bytes[at..at + 8]).try_into().expect("8 bytes");
         let word = u64::from_le_bytes(*cell);
         let old = (word.wrapping_mul(top_mul) >> (64 - Self::W)) as u32;
         let u = old >> D;
-        let new = if k > u {
+        let new = if k1 >= u {
             // The old window and largest value (if any) move down by `k - u`.
             let seen = (old & window::mask(D)) | (u32::from(u != 0) << D);
-            let moved =
-                (u64::from(seen) * u64::from(tables.shift[usize::from((k - u) as u8)])) >> 31;
-            (k << D) | moved as u32
+            let shift = tables.shift_next[usize::from((k1 - u) as u8)];
+            let moved = (u64::from(seen) * u64::from(shift)) >> 31;
+            ((k1 + 1) << D) | moved as u32
         } else {
-            old | tables.bit[usize::from((u - k) as u8)]
+            old | tables.bit_above[usize::from((u - k1) as u8)]
         };
         *cell = ((word & keep) | (u64::from(new) * low)).to_le_bytes();
+    }
+
+    /// The byte register `i` starts in, `(i w) / 8`, with the smaller multiplier when `w` is
+    /// even (`(7 i) / 2` for 28 bits).
+    #[inline(always)]
+    fn byte_of(i: usize) -> usize {
+        let w = Self::W as usize;
+        if w % 4 == 0 {
+            (i * (w / 4)) >> 1
+        } else if w % 2 == 0 {
+            (i * (w / 2)) >> 2
+        } else {
+            (i * w) >> 3
+        }
     }
 
     /// [`insert`](Self::insert) or, without a martingale, [`insert_plain`](Self::insert_plain).
@@ -930,41 +945,49 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     }
 }
 
-/// The tables of the plain insert of registers of `w` bits with `d` window bits.
+/// The tables of the plain insert of registers of `w` bits with `d` window bits, indexed by
+/// differences with the update value less one (`k - 1`), which saves the insert an addition.
+/// (`repr(C)` keeps `word` at the start, where the insert addresses it without an offset.)
+#[repr(C)]
 struct PlainTables {
     /// `word[i % 8]`: for register `i` at bit offset `o` of its 8-byte word, the factor
     /// `2^(64 - w - o)` that moves it to the top of the word, the mask of the word's other
-    /// bits, and `2^o`.
-    word: [[u64; 3]; 8],
-    /// `shift[s] = 2^(31 - s)` for `s < 32`, else 0: `(x shift[s]) >> 31 = x >> s` for
-    /// `x < 2^32`, indexed by a byte.
-    shift: [u32; 256],
-    /// `bit[b]`: the window bit of the value `b` below the largest (`1 <= b <= d`), else 0.
-    bit: [u32; 256],
+    /// bits, and `2^o` (and a zero, for rows of 32 bytes).
+    word: [[u64; 4]; 8],
+    /// `shift_next[j] = 2^(31 - (j + 1))` for `j + 1 < 32`, else 0: `(x shift_next[j]) >> 31
+    /// = x >> (j + 1)` for `x < 2^32`, indexed by a byte.
+    shift_next: [u32; 256],
+    /// `bit_above[j]`: the window bit of the value `j - 1` below the largest
+    /// (`1 <= j - 1 <= d`), else 0.
+    bit_above: [u32; 256],
 }
 
 impl PlainTables {
     const fn new(w: u32, d: u32) -> Self {
-        let mut word = [[0; 3]; 8];
+        let mut word = [[0; 4]; 8];
         let mut s = 0;
         while s < 8 {
             let o = (s as u32 * w) & 7;
-            word[s] = [1 << (64 - w - o), !(((1 << w) - 1) << o), 1 << o];
+            word[s] = [1 << (64 - w - o), !(((1 << w) - 1) << o), 1 << o, 0];
             s += 1;
         }
-        let mut shift = [0; 256];
-        let mut s = 0;
-        while s < 32 {
-            shift[s] = 1 << (31 - s);
-            s += 1;
+        let mut shift_next = [0; 256];
+        let mut j = 0;
+        while j + 1 < 32 {
+            shift_next[j] = 1 << (31 - (j + 1));
+            j += 1;
         }
-        let mut bit = [0; 256];
+        let mut bit_above = [0; 256];
         let mut b = 1;
         while b <= d {
-            bit[b as usize] = 1 << (d - b);
+            bit_above[b as usize + 1] = 1 << (d - b);
             b += 1;
         }
-        Self { word, shift, bit }
+        Self {
+            word,
+            shift_next,
+            bit_above,
+        }
     }
 }
 
