@@ -60,6 +60,49 @@ impl Layout {
     }
 }
 
+/// Sorts `v`: by three 11-bit counting passes once it is long enough for them to beat a
+/// comparison sort (the sparse start sorts up to `2^p` tokens as they double).
+fn sort_u32(v: &mut Vec<u32>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    if v.len() < 512 {
+        v.sort_unstable();
+        return;
+    }
+    let mut buf = alloc::vec![0u32; v.len()];
+    for shift in [0, BITS, 2 * BITS] {
+        let mut start = [0usize; BUCKETS];
+        for &x in v.iter() {
+            start[((x >> shift) as usize) & (BUCKETS - 1)] += 1;
+        }
+        let mut sum = 0;
+        for c in &mut start {
+            let n = *c;
+            *c = sum;
+            sum += n;
+        }
+        for &x in v.iter() {
+            let b = ((x >> shift) as usize) & (BUCKETS - 1);
+            buf[start[b]] = x;
+            start[b] += 1;
+        }
+        core::mem::swap(v, &mut buf);
+    }
+}
+
+/// Appends to `out` the union of two sorted lists of distinct tokens, sorted and distinct.
+fn merge_distinct(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
 /// Whether `token` could come from [`Layout::token`].
 pub(crate) fn valid(token: u32) -> bool {
     token & 63 <= RANKED
@@ -93,13 +136,23 @@ impl Tokens {
         true
     }
 
-    /// Sorts and deduplicates.
+    /// Sorts and deduplicates: the tokens pushed since the last call are sorted and merged
+    /// into the sorted prefix (which holds half of them or more).
     pub(crate) fn normalize(&mut self) {
-        if self.sorted != self.v.len() {
-            self.v.sort_unstable();
-            self.v.dedup();
-            self.sorted = self.v.len();
+        if self.sorted == self.v.len() {
+            return;
         }
+        let mut tail = self.v.split_off(self.sorted);
+        sort_u32(&mut tail);
+        tail.dedup();
+        if self.v.is_empty() {
+            self.v.extend_from_slice(&tail);
+        } else {
+            let mut out = Vec::with_capacity(self.v.capacity());
+            merge_distinct(&self.v, &tail, &mut out);
+            self.v = out;
+        }
+        self.sorted = self.v.len();
     }
 
     /// The distinct tokens, sorted.
@@ -201,6 +254,35 @@ pub(crate) fn decode(dec: &mut Decoder<'_>, limit: usize) -> Result<Tokens> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pushing in batches (each normalize sorts the new tail and merges it) gives the sorted
+    /// distinct tokens, for short tails (comparison sort) and long ones (counting passes).
+    #[test]
+    fn normalize_sorts_and_deduplicates() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for (n, modulus) in [
+            (100usize, 1u64 << 32),
+            (5000, 1 << 32),
+            (20_000, 3000),
+            (40_000, 1 << 32),
+        ] {
+            let mut t = Tokens::default();
+            let mut all = Vec::new();
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let tok = (x % modulus) as u32;
+                all.push(tok);
+                assert!(t.push(tok, usize::MAX));
+            }
+            t.normalize();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(t.v, all, "n {n}");
+            assert_eq!(t.sorted, t.v.len());
+        }
+    }
 
     #[test]
     fn replay_gives_the_same_registers() {
