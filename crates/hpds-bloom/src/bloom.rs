@@ -124,7 +124,7 @@ impl BloomFilter {
         });
     }
 
-    #[inline]
+    #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) fn insert_hashes(&mut self, h: Hashes) -> bool {
         let (k, m) = (self.k, self.m);
@@ -132,10 +132,10 @@ impl BloomFilter {
         let len = words.len();
         let base = words.as_mut_ptr();
         let mut present = true;
-        h.probe_while(k, m, |pos| {
+        h.probe_all(k, m, |pos| {
             debug_assert!(pos >> 6 < len);
             let bit = 1u64 << (pos & 63);
-            // SAFETY: `pos < max(m, 1)` (a position of `probe_while`) and
+            // SAFETY: `pos < max(m, 1)` (a position of `probe_all`) and
             // `max(m, 1) <= 64 * len` (`words_for_probes_mut`), so `pos >> 6 < len`: the word is
             // in the slice, which this call borrows mutably and reaches only through `base`.
             unsafe {
@@ -144,7 +144,6 @@ impl BloomFilter {
                 w.write(old | bit);
                 present &= old & bit != 0;
             }
-            true
         });
         present
     }

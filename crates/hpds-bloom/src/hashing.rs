@@ -74,6 +74,38 @@ impl Hashes {
         }
         true
     }
+
+    /// Calls `probe` on all `k` positions of the item, in the order of
+    /// [`probe_while`](Self::probe_while). For the `k` of rates from about 6 % to 0.4 % (4 to 8)
+    /// the loop is unrolled at compile time: no counter, and the increments of `y` are
+    /// constants, which saves about three instructions per position. Other `k` take the loop.
+    #[inline(always)]
+    pub(crate) fn probe_all(self, k: u32, m: u64, mut probe: impl FnMut(usize)) {
+        match k {
+            4 => self.probe_fixed::<4>(m, probe),
+            5 => self.probe_fixed::<5>(m, probe),
+            6 => self.probe_fixed::<6>(m, probe),
+            7 => self.probe_fixed::<7>(m, probe),
+            8 => self.probe_fixed::<8>(m, probe),
+            _ => {
+                self.probe_while(k, m, |pos| {
+                    probe(pos);
+                    true
+                });
+            }
+        }
+    }
+
+    /// [`probe_all`](Self::probe_all) for a `k` known at compile time.
+    #[inline(always)]
+    fn probe_fixed<const K: u64>(self, m: u64, mut probe: impl FnMut(usize)) {
+        let (mut x, mut y) = (self.h1, self.h2);
+        for i in 0..K {
+            probe(reduce(x, m) as usize);
+            x = x.wrapping_add(y);
+            y = y.wrapping_add(i);
+        }
+    }
 }
 
 /// Multiply-shift range reduction: a uniform `x` gives a uniform value in `0..m`. Always below
@@ -138,6 +170,21 @@ mod tests {
                         seen.len() <= stop
                     }));
                     assert_eq!(seen, expected[..=stop]);
+                }
+            }
+        }
+    }
+
+    /// `probe_all` visits the same positions as `probe_while` for every `k`, unrolled or not.
+    #[test]
+    fn probe_all_follows_probe_while() {
+        for seed in 0..if cfg!(miri) { 2 } else { 20 } {
+            let h = Hashes::from_u64(seed);
+            for m in [1u64, 1000, (1 << 40) - 3, u64::MAX] {
+                for k in 1..=16u32 {
+                    let mut seen = Vec::new();
+                    h.probe_all(k, m, |p| seen.push(p));
+                    assert_eq!(seen, positions(h, k, m), "k = {k}, m = {m}");
                 }
             }
         }
