@@ -399,6 +399,9 @@ mod x86 {
         newest: &mut [Block],
         hash: u64,
     ) -> bool {
+        // The newest block is read and written after the older ones are tested: ask for its
+        // cache line first, so its miss overlaps theirs.
+        crate::prefetch::prefetch(block_ptr(newest, hash));
         // SAFETY: AVX2 is available (the caller's contract).
         let m = unsafe { mask::<false>(hash as u32, 1) };
         let mut found = 0;
