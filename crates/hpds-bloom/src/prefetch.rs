@@ -2,7 +2,8 @@
 //!
 //! The batched operations (`insert_many`, `contains_many`, `count_contained`) hash items a few
 //! positions ahead of the one they apply and ask the processor to start loading those items'
-//! cache lines. A prefetch instruction retires at once, unlike an ordinary load, which holds a
+//! cache lines; the scalable filter's insert asks for its newest sub-filter's block before it
+//! tests the older ones. A prefetch instruction retires at once, unlike an ordinary load, which holds a
 //! reorder-buffer entry until its miss returns: many more misses overlap (`docs/bloom.md`,
 //! *Batched operations*).
 #![allow(unsafe_code)]

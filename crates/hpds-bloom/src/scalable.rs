@@ -139,9 +139,9 @@ impl ScalableConfig {
 /// mask is computed once for all of them. `contains` tests the newest sub-filter (the largest,
 /// which holds most of the items) first and answers at once when it holds the item; otherwise
 /// it tests the older ones with no branch on their contents (a comparison of eight words
-/// each), so their cache misses overlap. `insert` tests every older sub-filter the same way
-/// and, in the same pass, writes the item's bits into the newest one's block unless an older
-/// one holds the item.
+/// each), so their cache misses overlap. `insert` asks for the newest sub-filter's block
+/// first, tests every older sub-filter the same way and, in the same pass, writes the item's
+/// bits into the newest one's block unless an older one holds the item.
 ///
 /// # Why the total stays at most p
 /// A non-member is a false positive of the chain if some sub-filter reports it. Sub-filter `i`
