@@ -13,19 +13,21 @@
 //! - the order: one four-byte entry per key, each the key's first two bytes (big-endian,
 //!   zero-padded) above its offset, so that a binary search compares cached bytes and reads
 //!   a key only where two share their first two bytes. The entries are a sorted *run*
-//!   followed by a sorted *tail* of at most 64 newer keys; when the tail fills it is merged
-//!   into the run, so an insertion moves a few entries of the tail instead of half the run,
-//!   and the run's entries move once per 64 insertions.
+//!   followed by a *tail* of at most 64 newer keys in the order they came; when the tail
+//!   fills it is sorted and merged into the run, so an insertion appends one entry instead of
+//!   moving half the run, and the run's entries move once per 64 insertions.
 //!
-//! An insertion probes the table, appends the key, fills a free slot and inserts its entry
-//! into the tail; a removal leaves its bytes and a tombstone until they are a large share of
-//! the bucket, which is then rebuilt. A sorted walk merges the run and the tail as it goes.
+//! An insertion probes the table, appends the key, fills a free slot and appends its entry
+//! to the tail; a removal leaves its bytes and a tombstone until they are a large share of
+//! the bucket, which is then rebuilt. A sorted walk sorts a copy of the tail and finds each
+//! tail entry's place in the run once (a [`TailView`]), then reads run and tail in turn
+//! without comparing keys.
 
 use alloc::vec::Vec;
 
 /// Reads a varint at `pos`; the bucket wrote it, so it is well formed.
 #[inline]
-fn get_len(data: &[u8], pos: usize) -> (usize, usize) {
+pub(super) fn get_len(data: &[u8], pos: usize) -> (usize, usize) {
     let b = data[pos];
     if b < 0x80 {
         return (usize::from(b), pos + 1);
@@ -240,13 +242,23 @@ fn reserve<T>(v: &mut Vec<T>, more: usize, min: usize) {
     }
 }
 
+/// A bucket's tail in key order, with each entry's place in the run: what a walk needs to
+/// read the bucket's keys in order without comparing them. One per walk, refilled for each
+/// bucket it enters.
+#[derive(Clone, Debug, Default)]
+pub(super) struct TailView {
+    /// The tail's entries in key order, each after its place in the run (how many run
+    /// entries sort before it).
+    pub placed: Vec<(u32, u32)>,
+}
+
 /// A hash table of key suffixes that keeps their order (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Bucket {
     /// Groups of eight tags and eight two-byte offsets.
     slots: Vec<u8>,
     /// One entry per key, the first two bytes above the offset: the run (the first `run`
-    /// entries, in key order), then the tail (the newer keys, in key order).
+    /// entries, in key order), then the tail (the newer keys, in the order they came).
     ord: Vec<u32>,
     /// Entries in the run.
     run: u32,
@@ -348,51 +360,73 @@ impl Bucket {
         lex_cmp(&self.data[sa + 10..sa + la], &self.data[sb + 10..sb + lb]).is_lt()
     }
 
-    /// The next key in order from `pos` (positions in the run and in the tail), and moves past
-    /// it.
-    #[inline]
-    pub fn next(&self, pos: &mut (usize, usize)) -> Option<&[u8]> {
+    /// Fills `view` with the tail in key order and each tail entry's place in the run, for
+    /// [`next`](Self::next).
+    pub fn view_tail(&self, view: &mut TailView) {
         let (run, tail) = self.parts();
-        let e = match (run.get(pos.0), tail.get(pos.1)) {
-            (Some(&a), Some(&b)) if self.less(b, a) => {
-                pos.1 += 1;
-                b
-            }
-            (Some(&a), _) => {
-                pos.0 += 1;
-                a
-            }
-            (None, Some(&b)) => {
-                pos.1 += 1;
-                b
-            }
-            (None, None) => return None,
-        };
-        Some(self.key_at(e))
+        self.place_tail(run, tail, &mut view.placed);
     }
 
-    /// Where the keys from `key` on start, in the run and in the tail.
-    pub fn lower_bound(&self, key: &[u8]) -> (usize, usize) {
-        let (run, tail) = self.parts();
-        let at = |p: &[u32]| match self.search_in(p, key) {
+    /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
+    /// in key order, into `out`: one binary search of the run per entry, then a sort by place
+    /// that compares keys only where two entries have the same place.
+    fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
+        // Sorted as integers, place above entry; then the entries of each place in key order
+        // (an insertion sort: a place rarely has more than one).
+        let mut v = [0u64; TAIL + 1];
+        for (x, &e) in v.iter_mut().zip(tail) {
+            let at = match self.search_in(run, self.key_at(e)) {
+                Ok(i) | Err(i) => i,
+            };
+            *x = ((at as u64) << 32) | u64::from(e);
+        }
+        let v = &mut v[..tail.len()];
+        v.sort_unstable();
+        out.clear();
+        for &x in v.iter() {
+            let p = (x >> 32) as u32;
+            let e = x as u32;
+            let mut i = out.len();
+            out.push((p, e));
+            while i > 0 && out[i - 1].0 == p && self.less(e, out[i - 1].1) {
+                out[i] = out[i - 1];
+                i -= 1;
+            }
+            out[i] = (p, e);
+        }
+    }
+
+    /// The run: the first entries, in key order.
+    #[inline]
+    pub fn run(&self) -> &[u32] {
+        &self.ord[..self.run as usize]
+    }
+
+    /// Where the keys from `key` on start, in the run and in the sorted tail of `view`.
+    pub fn lower_bound(&self, key: &[u8], view: &TailView) -> (usize, usize) {
+        let run = match self.search_in(&self.ord[..self.run as usize], key) {
             Ok(i) | Err(i) => i,
         };
-        (at(run), at(tail))
+        // Tail entries at a place before `run` sort before `key`; at `run`, compare.
+        let tail = view.placed.partition_point(|&(at, e)| {
+            (at as usize) < run || (at as usize == run && self.key_at(e) < key)
+        });
+        (run, tail)
     }
 
-    /// Checks the indexes: the run and the tail strictly increasing, the tail within its
-    /// bound, every entry's cached bytes right and every key found by its hash.
+    /// Checks the indexes: the run strictly increasing, the tail within its bound, every
+    /// entry's cached bytes right and every key found by its hash.
     #[cfg(test)]
     pub fn assert_valid(&self) {
         let (run, tail) = self.parts();
         assert!(tail.len() <= TAIL, "tail too long");
+        for w in run.windows(2) {
+            assert!(
+                self.key_at(w[0]) < self.key_at(w[1]),
+                "entries out of order"
+            );
+        }
         for part in [run, tail] {
-            for w in part.windows(2) {
-                assert!(
-                    self.key_at(w[0]) < self.key_at(w[1]),
-                    "entries out of order"
-                );
-            }
             for &e in part {
                 assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
                 assert!(self.contains(self.key_at(e)), "key missing from the table");
@@ -407,8 +441,28 @@ impl Bucket {
     /// The keys in order.
     #[cfg(test)]
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        let mut pos = (0, 0);
-        core::iter::from_fn(move || self.next(&mut pos))
+        let mut view = TailView::default();
+        self.view_tail(&mut view);
+        self.keys_from((0, 0), view)
+    }
+
+    /// The keys in order from `pos` (in the run and in the sorted tail of `view`).
+    #[cfg(test)]
+    fn keys_from(&self, pos: (usize, usize), view: TailView) -> impl Iterator<Item = &[u8]> {
+        let (mut r, mut t) = pos;
+        core::iter::from_fn(move || {
+            let e = match view.placed.get(t) {
+                Some(&(at, e)) if at as usize == r => {
+                    t += 1;
+                    e
+                }
+                _ => {
+                    r += 1;
+                    *self.run().get(r - 1)?
+                }
+            };
+            Some(self.key_at(e))
+        })
     }
 
     #[inline]
@@ -490,21 +544,20 @@ impl Bucket {
         self.search_in(&self.ord, key)
     }
 
-    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order. From the
-    /// back: each tail entry, largest first, finds its place in the run by binary search and
-    /// the run entries after it move once.
+    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order. Each tail
+    /// entry finds its place in the run by binary search; then, from the back, each goes to
+    /// its place and the run entries after it move once.
     pub fn settle(&mut self) {
         let run = self.run as usize;
         let n = self.ord.len();
         if run == n {
             return;
         }
-        let tail: Vec<u32> = self.ord[run..].to_vec();
+        let mut placed = Vec::with_capacity(n - run);
+        self.place_tail(&self.ord[..run], &self.ord[run..], &mut placed);
         let mut end = run; // run entries not yet placed: ord[..end]
-        for (k, &e) in tail.iter().enumerate().rev() {
-            let p = match self.search_in(&self.ord[..end], self.key_at(e)) {
-                Ok(i) | Err(i) => i,
-            };
+        for (k, &(p, e)) in placed.iter().enumerate().rev() {
+            let p = p as usize;
             self.ord.copy_within(p..end, p + k + 1);
             self.ord[p + k] = e;
             end = p;
@@ -540,11 +593,9 @@ impl Bucket {
         self.data.extend_from_slice(&lh[..ln]);
         self.data.extend_from_slice(key);
         self.set_slot(g, j, tag(h), at);
-        let run = self.run as usize;
-        let i = self.search_in(&self.ord[run..], key).expect_err("absent");
         reserve(&mut self.ord, 1, 4);
-        self.ord.insert(run + i, (head(key) << 16) | at as u32);
-        if self.ord.len() - run > TAIL {
+        self.ord.push((head(key) << 16) | at as u32);
+        if self.ord.len() - self.run as usize > TAIL {
             self.settle();
         }
         true
@@ -559,12 +610,15 @@ impl Bucket {
         let size = key_at(&self.data, off).1 - off;
         self.set_slot(g, j, GONE, 0);
         let run = self.run as usize;
-        if let Ok(i) = self.search_in(&self.ord[..run], key) {
+        if let Some(i) = self.ord[run..]
+            .iter()
+            .position(|&e| (e & 0xffff) as usize == off)
+        {
+            self.ord.remove(run + i);
+        } else {
+            let i = self.search_in(&self.ord[..run], key).expect("present");
             self.ord.remove(i);
             self.run -= 1;
-        } else {
-            let i = self.search_in(&self.ord[run..], key).expect("present");
-            self.ord.remove(run + i);
         }
         self.dead += size as u32;
         if self.ord.is_empty() {
@@ -636,15 +690,15 @@ impl Bucket {
             let from = (e & 0xffff) as usize;
             let (k, end) = key_at(data, from);
             let at = b.data.len();
+            let k = &k[cut..];
             if cut == 0 {
                 // The length and the bytes as they are.
                 b.data.extend_from_slice(&data[from..end]);
-                return (e & !0xffff) | at as u32;
+            } else {
+                let (lh, ln) = varint(k.len());
+                b.data.extend_from_slice(&lh[..ln]);
+                b.data.extend_from_slice(k);
             }
-            let k = &k[cut..];
-            let (lh, ln) = varint(k.len());
-            b.data.extend_from_slice(&lh[..ln]);
-            b.data.extend_from_slice(k);
             (head(k) << 16) | at as u32
         };
         for (i, &e) in es.iter().enumerate() {
@@ -743,20 +797,24 @@ impl Bucket {
         if self.contains(query) {
             return Some(query.len());
         }
-        // The keys that are prefixes of `query` sort before it, the longest last.
+        // The keys of the run that are prefixes of `query` sort before it, the longest last.
         let (run, tail) = self.parts();
-        let best = |p: &[u32]| {
-            let end = match self.search_in(p, query) {
-                Ok(i) | Err(i) => i,
-            };
-            p[..end]
-                .iter()
-                .rev()
-                .map(|&e| self.key_at(e))
-                .find(|k| query.starts_with(k))
-                .map(<[u8]>::len)
+        let end = match self.search_in(run, query) {
+            Ok(i) | Err(i) => i,
         };
-        best(run).max(best(tail))
+        let in_run = run[..end]
+            .iter()
+            .rev()
+            .map(|&e| self.key_at(e))
+            .find(|k| query.starts_with(k))
+            .map(<[u8]>::len);
+        let in_tail = tail
+            .iter()
+            .map(|&e| self.key_at(e))
+            .filter(|k| query.starts_with(k))
+            .map(<[u8]>::len)
+            .max();
+        in_run.max(in_tail)
     }
 }
 
@@ -796,10 +854,11 @@ mod tests {
         for k in &ks {
             assert_eq!(b.contains(k), model.contains(k));
             assert_eq!(settled.search(k).is_ok(), model.contains(k));
-            let (r, t) = b.lower_bound(k);
-            let mut pos = (r, t);
+            let mut view = TailView::default();
+            b.view_tail(&mut view);
+            let pos = b.lower_bound(k, &view);
             assert_eq!(
-                b.next(&mut pos),
+                b.keys_from(pos, view).next(),
                 model.range(k.clone()..).next().map(Vec::as_slice)
             );
         }

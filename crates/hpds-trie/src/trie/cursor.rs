@@ -3,37 +3,83 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::bucket::{self, Bucket, TailView};
 use super::{BUCKET, NONE, Trie};
 
+/// A node whose key (label included) is `buf[..base]`; `next` is the next run to visit.
 #[derive(Clone, Copy, Debug)]
-enum Frame {
-    /// A node whose key (label included) is `buf[..base]`; `next` is the next run to visit.
-    Node {
-        id: u32,
-        next: u16,
-        base: usize,
-        terminal: bool,
-    },
-    /// A bucket whose keys follow `buf[..base]`; `pos` is where the next key is (in the
-    /// bucket's run and tail).
-    Bucket {
-        id: u32,
-        pos: (usize, usize),
-        base: usize,
-    },
+struct Frame {
+    id: u32,
+    next: u16,
+    base: usize,
+    terminal: bool,
+}
+
+/// The bucket being read: its keys follow `buf[..base]`.
+#[derive(Clone, Copy, Debug)]
+struct Leaf<'a> {
+    /// The bucket's run and key bytes.
+    run: &'a [u32],
+    data: &'a [u8],
+    /// The next run entry.
+    r: usize,
+    /// The next entry of the cursor's view of the tail, and the run entry it goes before
+    /// (`usize::MAX` past the tail's end).
+    t: usize,
+    t_at: usize,
+    base: usize,
+    /// Whether keys must be checked against the prefix (only in the bucket a prefix walk
+    /// starts in).
+    check: bool,
+}
+
+impl<'a> Leaf<'a> {
+    /// The bucket `b`, whose tail `view` shows, from position `pos` (in the run and the
+    /// view).
+    fn new(b: &'a Bucket, view: &TailView, pos: (usize, usize), base: usize) -> Self {
+        Leaf {
+            run: b.run(),
+            data: &b.data,
+            r: pos.0,
+            t: pos.1,
+            t_at: view.placed.get(pos.1).map_or(usize::MAX, |p| p.0 as usize),
+            base,
+            check: false,
+        }
+    }
+
+    /// The next entry in key order, and moves past it.
+    #[inline]
+    fn next(&mut self, view: &TailView) -> Option<u32> {
+        if self.r == self.t_at {
+            let e = view.placed[self.t].1;
+            self.t += 1;
+            self.t_at = view.placed.get(self.t).map_or(usize::MAX, |p| p.0 as usize);
+            return Some(e);
+        }
+        let e = *self.run.get(self.r)?;
+        self.r += 1;
+        Some(e)
+    }
 }
 
 /// A walk over a [`Trie`]'s keys in lexicographic order that lends each key; see
 /// [`Trie::cursor`] and [`Trie::prefix_cursor`].
 ///
-/// Each key is rebuilt in one buffer from the one before (front coding), so the walk
+/// Each key is rebuilt in one buffer behind the bytes of the nodes above it, so the walk
 /// allocates nothing per key.
 #[derive(Clone)]
 pub struct Cursor<'a> {
     trie: &'a Trie,
+    /// The nodes above the bucket being read.
     stack: Vec<Frame>,
+    /// A bucket is a leaf: the walk reads at most one at a time.
+    leaf: Option<Leaf<'a>>,
+    /// The key: the nodes' bytes, then the bucket's key; its length may run past the key's.
     buf: Vec<u8>,
-    /// Keys must start with this (only the first frame can hold keys that do not).
+    /// The tail of the bucket being read.
+    view: TailView,
+    /// Keys must start with this (only the first bucket can hold keys that do not).
     prefix: Vec<u8>,
 }
 
@@ -42,7 +88,9 @@ impl<'a> Cursor<'a> {
         Cursor {
             trie,
             stack: Vec::new(),
+            leaf: None,
             buf: Vec::new(),
+            view: TailView::default(),
             prefix: Vec::new(),
         }
     }
@@ -56,18 +104,17 @@ impl<'a> Cursor<'a> {
         if start == NONE {
         } else if start & BUCKET != 0 {
             // Keys before the prefix's place are skipped by one binary search.
-            let id = start & !BUCKET;
+            let bucket = &trie.buckets[(start & !BUCKET) as usize];
             let rest = prefix.get(path.len()..).unwrap_or_default();
-            let pos = trie.buckets[id as usize].lower_bound(rest);
-            c.stack.push(Frame::Bucket {
-                id,
-                pos,
-                base: path.len(),
-            });
+            bucket.view_tail(&mut c.view);
+            let pos = bucket.lower_bound(rest, &c.view);
+            let mut leaf = Leaf::new(bucket, &c.view, pos, path.len());
+            leaf.check = !prefix.is_empty();
+            c.leaf = Some(leaf);
         } else {
             let n = &trie.nodes[start as usize];
             c.buf.extend_from_slice(n.label());
-            c.stack.push(Frame::Node {
+            c.stack.push(Frame {
                 id: start,
                 next: 0,
                 base: c.buf.len(),
@@ -82,69 +129,94 @@ impl<'a> Cursor<'a> {
     pub fn next_key(&mut self) -> Option<&[u8]> {
         let trie = self.trie;
         loop {
-            let top = self.stack.last_mut()?;
-            match top {
-                Frame::Node {
-                    id,
-                    next,
-                    base,
-                    terminal,
-                } => {
-                    let base = *base;
-                    if *terminal {
-                        *terminal = false;
-                        self.buf.truncate(base);
-                        return Some(&self.buf);
-                    }
-                    let kids = &trie.nodes[*id as usize];
-                    let mut i = usize::from(*next);
-                    while i < kids.runs() && kids.run(i).1 == NONE {
-                        i += 1;
-                    }
-                    if i == kids.runs() {
-                        self.stack.pop();
-                        continue;
-                    }
-                    *next = i as u16 + 1;
-                    let (s, child) = kids.run(i);
-                    self.buf.truncate(base);
-                    if child & BUCKET != 0 {
-                        self.stack.push(Frame::Bucket {
-                            id: child & !BUCKET,
-                            pos: (0, 0),
-                            base,
-                        });
-                    } else {
-                        let n = &trie.nodes[child as usize];
-                        self.buf.push(s);
-                        self.buf.extend_from_slice(n.label());
-                        self.stack.push(Frame::Node {
-                            id: child,
-                            next: 0,
-                            base: self.buf.len(),
-                            terminal: n.terminal(),
-                        });
-                    }
-                }
-                Frame::Bucket { id, pos, base } => {
-                    let Some(k) = trie.buckets[*id as usize].next(pos) else {
-                        self.stack.pop();
-                        continue;
-                    };
-                    self.buf.truncate(*base);
-                    self.buf.extend_from_slice(k);
-                    if !self.prefix.is_empty() && !self.buf.starts_with(&self.prefix) {
-                        if self.buf < self.prefix {
+            if let Some(leaf) = &mut self.leaf {
+                if let Some(e) = leaf.next(&self.view) {
+                    let end = put(&mut self.buf, leaf.base, leaf.data, e);
+                    if leaf.check {
+                        let key = &self.buf[..end];
+                        if !key.starts_with(&self.prefix) {
+                            if key >= &self.prefix[..] {
+                                self.leaf = None;
+                            }
                             continue;
                         }
-                        self.stack.pop();
-                        continue;
                     }
-                    return Some(&self.buf);
+                    return Some(&self.buf[..end]);
                 }
+                self.leaf = None;
+            }
+            let Frame {
+                id,
+                next,
+                base,
+                terminal,
+            } = self.stack.last_mut()?;
+            let base = *base;
+            if *terminal {
+                *terminal = false;
+                self.buf.truncate(base);
+                return Some(&self.buf);
+            }
+            let kids = &trie.nodes[*id as usize];
+            let mut i = usize::from(*next);
+            while i < kids.runs() && kids.run(i).1 == NONE {
+                i += 1;
+            }
+            if i == kids.runs() {
+                self.stack.pop();
+                continue;
+            }
+            *next = i as u16 + 1;
+            let (s, child) = kids.run(i);
+            self.buf.truncate(base);
+            if child & BUCKET != 0 {
+                let bucket = &trie.buckets[(child & !BUCKET) as usize];
+                bucket.view_tail(&mut self.view);
+                self.leaf = Some(Leaf::new(bucket, &self.view, (0, 0), base));
+            } else {
+                let n = &trie.nodes[child as usize];
+                self.buf.push(s);
+                self.buf.extend_from_slice(n.label());
+                self.stack.push(Frame {
+                    id: child,
+                    next: 0,
+                    base: self.buf.len(),
+                    terminal: n.terminal(),
+                });
             }
         }
     }
+}
+
+/// Copy granule of [`put`].
+const CHUNK: usize = 16;
+
+/// Writes the key of entry `e` of a bucket whose bytes are `data` at `buf[base..]` and
+/// returns where it ends. The buffer keeps slack past the key, so a short key is copied as
+/// one sixteen-byte chunk (which may carry bytes of the next keys past its end) instead of
+/// through a call to `memcpy`.
+#[inline]
+fn put(buf: &mut Vec<u8>, base: usize, data: &[u8], e: u32) -> usize {
+    let off = (e & 0xffff) as usize;
+    let b = data[off];
+    if b < 0x80 {
+        let n = usize::from(b);
+        if let (Some(src), Some(dst)) = (
+            data.get(off + 1..off + 1 + CHUNK),
+            buf.get_mut(base..base + CHUNK),
+        ) && n <= CHUNK
+        {
+            dst.copy_from_slice(src);
+            return base + n;
+        }
+    }
+    let (n, start) = bucket::get_len(data, off);
+    let end = base + n;
+    if buf.len() < end + CHUNK {
+        buf.resize(end + CHUNK, 0);
+    }
+    buf[base..end].copy_from_slice(&data[start..start + n]);
+    end
 }
 
 impl fmt::Debug for Cursor<'_> {

@@ -210,10 +210,23 @@ impl Trie {
     /// the trie is unchanged as a set.
     pub fn try_insert<K: AsRef<[u8]>>(&mut self, key: K) -> Result<bool> {
         let key = key.as_ref();
-        let mut link = Link::Root;
-        let mut d = 0;
+        // Down as `contains` goes while labels match and children exist; the loop below
+        // takes over from the last node reached, or the bucket.
+        let (mut link, mut d, mut cur) = (Link::Root, 0, self.root);
+        while cur & BUCKET == 0 {
+            let Ok((c, nd)) = self.nodes[cur as usize].step(key, d) else {
+                break;
+            };
+            if c == NONE {
+                break;
+            }
+            // A node consumes the byte that leads to it; a bucket does not.
+            let b = key[if c & BUCKET == 0 { nd - 1 } else { nd }];
+            (link, d, cur) = (Link::Slot(cur, b), nd, c);
+        }
+        let mut known = Some(cur);
         loop {
-            let cur = self.get_link(link);
+            let cur = known.take().unwrap_or_else(|| self.get_link(link));
             if cur == NONE {
                 // Only the root of an empty trie: any other empty slot is handled below.
                 let mut first = Bucket::default();

@@ -148,7 +148,7 @@ impl Node {
     /// One step of a lookup of `key` whose first `d` bytes led here: `Ok` with the child and
     /// the depth below it (a node consumes the byte that leads to it), or `Err` with whether
     /// the key ends at this node (`false` if it leaves the label).
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, key: &[u8], d: usize) -> Result<(u32, usize), bool> {
         let l = self.layout();
         let label = &self.0[l.label..l.lo];
