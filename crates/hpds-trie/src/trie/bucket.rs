@@ -203,7 +203,7 @@ const EMPTY: u8 = 0;
 /// Tag of a removed key's slot.
 const GONE: u8 = 1;
 /// Most keys in a bucket's tail before it is merged into the run.
-const TAIL: usize = if cfg!(test) { 8 } else { 64 };
+const TAIL: usize = if cfg!(test) { 8 } else { 128 };
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
@@ -341,58 +341,99 @@ impl Bucket {
         lex_cmp(&self.data[start + 10..start + len], &key[10..]).is_lt()
     }
 
-    /// Whether entry `a`'s key sorts before `b`'s.
-    #[inline]
-    fn less(&self, a: u32, b: u32) -> bool {
-        let (ha, hb) = (a >> 16, b >> 16);
-        if ha != hb {
-            return ha < hb;
-        }
-        // As in `tie_less`, with both keys' bytes 2 to 9 loaded the same way.
-        let (la, sa, wa) = self.probe_key(a);
-        let (lb, sb, wb) = self.probe_key(b);
-        if wa != wb {
-            return wa < wb;
-        }
-        if la.min(lb) <= 10 {
-            return la < lb;
-        }
-        lex_cmp(&self.data[sa + 10..sa + la], &self.data[sb + 10..sb + lb]).is_lt()
-    }
-
     /// Fills `view` with the tail in key order and each tail entry's place in the run, for
-    /// [`next`](Self::next).
+    /// a walk.
     pub fn view_tail(&self, view: &mut TailView) {
         let (run, tail) = self.parts();
         self.place_tail(run, tail, &mut view.placed);
     }
 
-    /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
-    /// in key order, into `out`: one binary search of the run per entry, then a sort by place
-    /// that compares keys only where two entries have the same place.
-    fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
-        // Sorted as integers, place above entry; then the entries of each place in key order
-        // (an insertion sort: a place rarely has more than one).
-        let mut v = [0u64; TAIL + 1];
+    /// Whether the tail entry `t` (with its [`prefix_word`](Self::prefix_word)) sorts before
+    /// the run entry `r`: their cached first two bytes decide, else their first eight bytes,
+    /// else their keys.
+    #[inline]
+    fn tail_first(&self, t: (u64, u32), r: u32) -> bool {
+        let (th, rh) = (t.1 >> 16, r >> 16);
+        if th != rh {
+            return th < rh;
+        }
+        let (rw, rk) = self.prefix_word(r);
+        t.0 < rw || (t.0 == rw && lex_cmp(self.key_at(t.1), rk).is_lt())
+    }
+
+    /// Entry `e`'s key and its first eight bytes, big-endian, zero-padded (ordering these
+    /// orders the keys wherever they differ in their first eight bytes).
+    #[inline]
+    fn prefix_word(&self, e: u32) -> (u64, &[u8]) {
+        let off = (e & 0xffff) as usize;
+        let (len, start) = match self.data[off] {
+            l @ 0..0x80 => (usize::from(l), off + 1),
+            _ => get_len(&self.data, off),
+        };
+        let key = &self.data[start..start + len];
+        let w = match self.data.get(start..start + 8) {
+            // Eight bytes to read: keep the key's own.
+            Some(b) => {
+                let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
+                if len >= 8 {
+                    w
+                } else {
+                    w & !(u64::MAX >> (8 * len))
+                }
+            }
+            None => {
+                let mut b = [0u8; 8];
+                for (d, s) in b.iter_mut().zip(key) {
+                    *d = *s;
+                }
+                u64::from_be_bytes(b)
+            }
+        };
+        (w, key)
+    }
+
+    /// The entries of `tail` in key order, each with its key's
+    /// [`prefix_word`](Self::prefix_word), into `out`: sorted as integers (prefix word above
+    /// entry), then the keys whose first eight bytes tie put in order by an insertion sort.
+    fn sort_tail(&self, tail: &[u32], out: &mut Vec<(u64, u32)>) {
+        let mut v = [0u128; TAIL + 1];
         for (x, &e) in v.iter_mut().zip(tail) {
-            let at = match self.search_in(run, self.key_at(e)) {
-                Ok(i) | Err(i) => i,
-            };
-            *x = ((at as u64) << 32) | u64::from(e);
+            *x = (u128::from(self.prefix_word(e).0) << 32) | u128::from(e);
         }
         let v = &mut v[..tail.len()];
         v.sort_unstable();
-        out.clear();
-        for &x in v.iter() {
-            let p = (x >> 32) as u32;
-            let e = x as u32;
-            let mut i = out.len();
-            out.push((p, e));
-            while i > 0 && out[i - 1].0 == p && self.less(e, out[i - 1].1) {
-                out[i] = out[i - 1];
+        for j in 1..v.len() {
+            let x = v[j];
+            let mut i = j;
+            while i > 0
+                && v[i - 1] >> 32 == x >> 32
+                && lex_cmp(self.key_at(x as u32), self.key_at(v[i - 1] as u32)).is_lt()
+            {
+                v[i] = v[i - 1];
                 i -= 1;
             }
-            out[i] = (p, e);
+            v[i] = x;
+        }
+        out.clear();
+        out.extend(v.iter().map(|&x| ((x >> 32) as u64, x as u32)));
+    }
+
+    /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
+    /// in key order, into `out`: the tail sorted, then placed by one pass over the run that
+    /// reads only the run keys whose two cached bytes tie with the tail key's.
+    fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
+        let mut sorted = Vec::with_capacity(tail.len());
+        self.sort_tail(tail, &mut sorted);
+        out.clear();
+        let mut i = 0;
+        for &t in &sorted {
+            while let Some(&r) = run.get(i) {
+                if self.tail_first(t, r) {
+                    break;
+                }
+                i += 1;
+            }
+            out.push((i as u32, t.1));
         }
     }
 
