@@ -126,7 +126,23 @@ impl<'a> Cursor<'a> {
 
     /// The next key, or `None` at the end.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next_key(&mut self) -> Option<&[u8]> {
+        // The common case, kept small enough to inline: the next key of the bucket being read.
+        if let Some(leaf) = &mut self.leaf
+            && !leaf.check
+            && let Some(e) = leaf.next(&self.view)
+        {
+            let end = put(&mut self.buf, leaf.base, leaf.data, e);
+            return Some(&self.buf[..end]);
+        }
+        self.next_slow()
+    }
+
+    /// [`next_key`](Self::next_key) past the end of a bucket, and in the bucket a prefix walk
+    /// starts in.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Option<&[u8]> {
         let trie = self.trie;
         loop {
             if let Some(leaf) = &mut self.leaf {
