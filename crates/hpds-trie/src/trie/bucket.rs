@@ -13,14 +13,16 @@
 //! - the order: one four-byte entry per key, each the key's first two bytes (big-endian,
 //!   zero-padded) above its offset, so that a binary search compares cached bytes and reads
 //!   a key only where two share their first two bytes. The entries are a sorted *run*
-//!   followed by a *tail* of at most 64 newer keys in the order they came; when the tail
-//!   fills it is sorted and merged into the run, so an insertion appends one entry instead of
-//!   moving half the run, and the run's entries move once per 64 insertions.
+//!   followed by a *tail* of at most 128 newer keys in the order they came. When the tail
+//!   fills it is merged into the run: sorted by its keys' first eight bytes (as integers),
+//!   then placed by one pass over the run that reads only the run keys whose cached bytes tie
+//!   with a tail key's. An insertion appends one entry, and the run's entries move once per
+//!   128 insertions.
 //!
 //! An insertion probes the table, appends the key, fills a free slot and appends its entry
 //! to the tail; a removal leaves its bytes and a tombstone until they are a large share of
-//! the bucket, which is then rebuilt. A sorted walk sorts a copy of the tail and finds each
-//! tail entry's place in the run once (a [`TailView`]), then reads run and tail in turn
+//! the bucket, which is then rebuilt. A sorted walk places a sorted copy of the tail in the
+//! run the same way when it enters a bucket (a [`TailView`]), then reads run and tail in turn
 //! without comparing keys.
 
 use alloc::vec::Vec;
@@ -371,23 +373,20 @@ impl Bucket {
             _ => get_len(&self.data, off),
         };
         let key = &self.data[start..start + len];
-        let w = match self.data.get(start..start + 8) {
+        let w = if let Some(b) = self.data.get(start..start + 8) {
             // Eight bytes to read: keep the key's own.
-            Some(b) => {
-                let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
-                if len >= 8 {
-                    w
-                } else {
-                    w & !(u64::MAX >> (8 * len))
-                }
+            let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
+            if len >= 8 {
+                w
+            } else {
+                w & !(u64::MAX >> (8 * len))
             }
-            None => {
-                let mut b = [0u8; 8];
-                for (d, s) in b.iter_mut().zip(key) {
-                    *d = *s;
-                }
-                u64::from_be_bytes(b)
+        } else {
+            let mut b = [0u8; 8];
+            for (d, s) in b.iter_mut().zip(key) {
+                *d = *s;
             }
+            u64::from_be_bytes(b)
         };
         (w, key)
     }
@@ -443,7 +442,7 @@ impl Bucket {
         &self.ord[..self.run as usize]
     }
 
-    /// Where the keys from `key` on start, in the run and in the sorted tail of `view`.
+    /// Where the keys from `key` on start, in the run and in the placed tail of `view`.
     pub fn lower_bound(&self, key: &[u8], view: &TailView) -> (usize, usize) {
         let run = match self.search_in(&self.ord[..self.run as usize], key) {
             Ok(i) | Err(i) => i,
@@ -487,7 +486,7 @@ impl Bucket {
         self.keys_from((0, 0), view)
     }
 
-    /// The keys in order from `pos` (in the run and in the sorted tail of `view`).
+    /// The keys in order from `pos` (in the run and in the placed tail of `view`).
     #[cfg(test)]
     fn keys_from(&self, pos: (usize, usize), view: TailView) -> impl Iterator<Item = &[u8]> {
         let (mut r, mut t) = pos;

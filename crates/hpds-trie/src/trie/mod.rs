@@ -51,11 +51,11 @@ enum Link {
 /// *buckets* of at most 1,024 keys (60 KB): one byte vector of keys (a length byte and the
 /// bytes each, in the order they arrived) and two indexes into it with 16-bit offsets: an
 /// open-addressed table of (one-byte hash *tag*, offset) slots in groups of eight, and the
-/// keys' order as (first two bytes, offset) entries, a sorted run plus a sorted tail of at
-/// most 64 newer keys that is merged into the run when it fills. A lookup hashes the rest of
-/// the key, compares its tag with a group's eight tags at once and reads only the keys whose
-/// tag matches (about one); an insertion does the same, appends the key and inserts its entry
-/// into the tail. Above the buckets, inner nodes route by one byte, with a path-compressed
+/// keys' order as (first two bytes, offset) entries, a sorted run plus a tail of at most 128
+/// newer keys in arrival order that is merged into the run when it fills. A lookup hashes the
+/// rest of the key, compares its tag with a group's eight tags at once and reads only the keys
+/// whose tag matches (about one); an insertion does the same, appends the key and appends its
+/// entry to the tail. Above the buckets, inner nodes route by one byte, with a path-compressed
 /// label for bytes all their keys share; a node's children are runs of bytes leading to the
 /// same child, so one bucket can serve a range of first bytes. A node is one allocation
 /// (label, runs and children together, plus a byte-to-run table when it has more than eight
@@ -72,11 +72,13 @@ enum Link {
 ///
 /// `contains` and `remove` follow one child per level (four or five on words, about a dozen
 /// on file paths) and probe one bucket's table: hits take 0.9 to 1.4 times a
-/// `HashSet<String>`'s time. `insert` also binary-searches the tail and, once per 64
-/// insertions, merges it into the run; with the bursts that rebuild buckets, insertions take
-/// about 2 times a `HashSet<String>`'s. Sorted and prefix walks merge each bucket's run and
-/// tail and copy each key once into the cursor's buffer: about as fast as a
-/// `BTreeSet<String>`'s range when the tree is out of cache, about half as fast when it is in.
+/// `HashSet<String>`'s time. `insert` also pays a share of the tail merges (once per 128
+/// insertions: the tail sorted by its keys' first eight bytes, then placed in the run in one
+/// pass) and of the bursts that rebuild buckets: insertions take 1.2 to 1.4 times a
+/// `HashSet<String>`'s. A sorted or prefix walk places each bucket's tail in its run once on
+/// entering the bucket, then hands out keys from one buffer, copying each key's bytes below
+/// the nodes once: as fast as a `BTreeSet<String>`'s range or faster when the tree is out of
+/// cache, up to about 1.5 times slower when it is in.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
