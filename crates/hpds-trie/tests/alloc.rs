@@ -105,15 +105,3 @@ fn fuzzy_refuses_large_automata_before_allocating_much() {
         "distance 2 on a 30-character query"
     );
 }
-
-#[test]
-fn from_sorted_iter_says_what_it_accepts() {
-    // A repeated key is skipped (documented); a smaller one is an error that says so.
-    assert_eq!(WordSet::from_sorted_iter(["a", "a", "b"]).unwrap().len(), 2);
-    let e = WordSet::from_sorted_iter(["b", "a"])
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("increasing") && e.contains("skipped"), "{e}");
-    // A map's repeated key would have two values: an error.
-    assert!(WordMap::from_sorted_iter([("a", 1u64), ("a", 2)]).is_err());
-}
