@@ -521,6 +521,7 @@ distinct_sketch! {
             .t(s.t())
             .d(s.d())
             .seed(s.seed())
+            .martingale(s.tracks_martingale())
             .build()
             .expect("valid parameters")
     },

@@ -319,6 +319,13 @@ impl ExaLogLog {
         self.seed
     }
 
+    /// Whether the sketch was built with [`martingale(true)`](ExaLogLogConfig::martingale)
+    /// ([`clear`](Self::clear) keeps the mode; a sketch decoded without a martingale
+    /// estimate, such as a merged one, does not track).
+    pub fn tracks_martingale(&self) -> bool {
+        self.tracking
+    }
+
     /// Bits per register: `6 + t + d`.
     pub fn register_bits(&self) -> u32 {
         6 + u32::from(self.t) + u32::from(self.d)
@@ -363,8 +370,8 @@ impl ExaLogLog {
             if self.plain {
                 return Fixed::<2, 20>::insert_plain(regs, &self.geometry, hash);
             }
-            if self.geometry.recommended {
-                return Fixed::<2, 20>::insert(regs, &mut self.martingale, &self.geometry, hash);
+            if let (Some(mg), true) = (&mut self.martingale, self.geometry.recommended) {
+                return Fixed::<2, 20>::insert(regs, mg, &self.geometry, hash);
             }
         }
         self.insert_other(hash);
@@ -835,7 +842,7 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     };
 
     #[inline(always)]
-    fn insert(regs: &mut Packed, mg: &mut Option<Martingale>, g: &Geometry, hash: u64) {
+    fn insert(regs: &mut Packed, mg: &mut Martingale, g: &Geometry, hash: u64) {
         let i = ((hash >> T) & g.index_mask) as usize;
         let sub = (hash & ((1 << T) - 1)) as u32;
         let k = ((g.fill | hash).leading_zeros() << T) + sub + 1;
@@ -854,10 +861,8 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
             let down = Self::DOWN[(k - u).min(32) as usize];
             let new = (k << D) | ((u64::from(carried) * down) >> 32) as u32;
             store(new);
-            if let Some(mg) = mg {
-                mg.estimate += g.scale / mg.unseen;
-                Self::raise_martingale(mg, g, old, new);
-            }
+            mg.estimate += g.scale / mg.unseen;
+            Self::raise_martingale(mg, g, old, new);
         } else {
             // The window bit of `k`, if `k` is in the window.
             let new = old | Self::BIT[usize::from((u - k) as u8)];
@@ -865,10 +870,8 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
                 return;
             }
             store(new);
-            if let Some(mg) = mg {
-                mg.estimate += g.scale / mg.unseen;
-                mg.unseen -= window::pow2neg(((k - 1) >> T).min(g.last_level));
-            }
+            mg.estimate += g.scale / mg.unseen;
+            mg.unseen -= window::pow2neg(((k - 1) >> T).min(g.last_level));
         }
     }
 
@@ -926,21 +929,23 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     /// [`insert`](Self::insert) or, without a martingale, [`insert_plain`](Self::insert_plain).
     #[inline(always)]
     fn insert_any(regs: &mut Packed, mg: &mut Option<Martingale>, g: &Geometry, hash: u64) {
-        if mg.is_none() {
-            Self::insert_plain(regs, g, hash);
-        } else {
-            Self::insert(regs, mg, g, hash);
+        match mg {
+            None => Self::insert_plain(regs, g, hash),
+            Some(mg) => Self::insert(regs, mg, g, hash),
         }
     }
 
     fn insert_all(regs: &mut Packed, mg: &mut Option<Martingale>, g: &Geometry, hashes: &[u64]) {
-        if mg.is_none() {
-            for &h in hashes {
-                Self::insert_plain(regs, g, h);
+        match mg {
+            None => {
+                for &h in hashes {
+                    Self::insert_plain(regs, g, h);
+                }
             }
-        } else {
-            for &h in hashes {
-                Self::insert(regs, mg, g, h);
+            Some(mg) => {
+                for &h in hashes {
+                    Self::insert(regs, mg, g, h);
+                }
             }
         }
     }
@@ -1326,6 +1331,7 @@ mod tests {
                     assert!(same, "t {t} d {d} p {p} n {n}");
                 }
                 assert!(plain.martingale.is_none() && tracked.martingale.is_some());
+                assert!(tracked.tracks_martingale() && !plain.tracks_martingale());
                 let ml = ExaLogLogEstimator::MaximumLikelihood;
                 assert_eq!(plain.estimate_with(ml), tracked.estimate_with(ml));
                 assert_eq!(plain.estimate_with(ExaLogLogEstimator::Martingale), None);
