@@ -135,10 +135,15 @@ pub(crate) struct SketchGroups<S> {
     lists: TokenLists,
     sketches: Sketches<S>,
     hashes: Vec<u64>,
+    /// The tokens of a state being merged.
+    scratch: Vec<u32>,
 }
 
 impl<S: Sketch> SketchGroups<S> {
-    pub(crate) fn new(function: &'static str, role: Role, proto: S) -> Self {
+    pub(crate) fn new(function: &'static str, role: Role, mut proto: S) -> Self {
+        // Every output is canonical (states, sketches, estimates), so the groups' sketches
+        // start canonical and skip insert-only bookkeeping (HyperLogLog++'s HIP estimate).
+        proto.canonicalize();
         // Unions take the parameters of the sketches they read, which tokens do not carry.
         let limit = if role == Role::Union {
             0
@@ -152,6 +157,7 @@ impl<S: Sketch> SketchGroups<S> {
             lists: TokenLists::new(limit),
             sketches: Sketches::new(),
             hashes: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -193,38 +199,34 @@ impl<S: Sketch> SketchGroups<S> {
         }
     }
 
-    /// Folds a sketch's bytes into a group: as tokens while the group and the sketch are
-    /// token lists of the same parameters, else as a sketch.
+    /// Folds a sketch's bytes into a group: as tokens, read straight from the bytes, while
+    /// the group and the sketch are token lists of the same parameters, else as a sketch.
     fn merge_into(&mut self, group: usize, bytes: &[u8]) -> Result<()> {
-        let function = self.function;
         let state = self.lists.state(group);
         if !self.lists.enabled() || matches!(state, State::Sketch(_)) {
             return self.merge_sketch(group, bytes);
         }
-        let other: S = decode(function, S::NAME, bytes)?;
-        let tokens = if self.proto.same_params(&other) {
-            other.tokens()
+        let mut tokens = std::mem::take(&mut self.scratch);
+        tokens.clear();
+        let result = if self.proto.read_tokens(bytes, &mut tokens) {
+            self.push_tokens(group, &tokens);
+            Ok(())
         } else {
-            None
+            self.merge_sketch(group, bytes)
         };
-        let Some(tokens) = tokens else {
-            if state == State::Empty {
-                let i = self.sketches.add(other);
-                self.lists.set_sketch(group, i);
-                return Ok(());
-            }
-            return self
-                .sketch_of(group)
-                .merge_from(&other)
-                .map_err(|e| merge_error(function, &e));
-        };
+        self.scratch = tokens;
+        result
+    }
+
+    /// Adds tokens to a group that has no sketch: to its list, and to its sketch from the
+    /// first token the list refuses.
+    fn push_tokens(&mut self, group: usize, tokens: &[u32]) {
         for (k, &t) in tokens.iter().enumerate() {
             if !self.lists.push(group, t) {
                 self.sketch_of(group).insert_tokens(&tokens[k..]);
-                break;
+                return;
             }
         }
-        Ok(())
     }
 
     /// Folds a sketch's bytes into a group's sketch (the decoded sketch itself if the group
@@ -244,14 +246,6 @@ impl<S: Sketch> SketchGroups<S> {
         self.sketch_of(group)
             .merge_from(&other)
             .map_err(|e| merge_error(function, &e))
-    }
-
-    /// Calls `f` with the sketch (or `None`: no value) of each group `emit_to` asks for, in
-    /// order, and removes them. A group's sketch from its tokens is built just before `f`.
-    fn emit(&mut self, emit_to: EmitTo, mut f: impl FnMut(Option<S>)) {
-        self.emit_raw(emit_to, |proto, sketches, state, tokens| {
-            f(take_sketch(proto, sketches, state, tokens));
-        });
     }
 
     /// The estimate of each group `emit_to` asks for, in order (0: no value), removing them.
@@ -296,23 +290,30 @@ impl<S: Sketch> SketchGroups<S> {
         }
     }
 
-    /// The groups' output bytes (`None`: NULL, or `empty` if given) as one binary array.
+    /// The groups' output bytes (`None`: NULL, or `empty` if given) as one binary array. A
+    /// token-list group's bytes come from its tokens without building its sketch when the
+    /// sketch can give them so.
     fn binary(&mut self, emit_to: EmitTo, empty: Option<&[u8]>) -> BinaryArray {
         let mut values = Vec::new();
         let mut offsets = vec![0i32];
         let mut valid = Vec::new();
-        self.emit(emit_to, |s| {
-            let present = match (s, empty) {
-                (Some(mut s), _) => {
-                    s.canonicalize();
-                    s.append_bytes(&mut values);
-                    true
+        self.emit_raw(emit_to, |proto, sketches, state, tokens| {
+            let present = if state == State::Tokens && proto.append_token_bytes(tokens, &mut values)
+            {
+                true
+            } else {
+                match (take_sketch(proto, sketches, state, tokens), empty) {
+                    (Some(mut s), _) => {
+                        s.canonicalize();
+                        s.append_bytes(&mut values);
+                        true
+                    }
+                    (None, Some(e)) => {
+                        values.extend_from_slice(e);
+                        true
+                    }
+                    (None, None) => false,
                 }
-                (None, Some(e)) => {
-                    values.extend_from_slice(e);
-                    true
-                }
-                (None, None) => false,
             };
             valid.push(present);
             offsets.push(i32::try_from(values.len()).expect("a state column under 2 GiB"));
@@ -417,5 +418,6 @@ impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
         self.lists.heap_bytes()
             + self.sketches.heap_bytes()
             + self.hashes.capacity() * size_of::<u64>()
+            + self.scratch.capacity() * size_of::<u32>()
     }
 }

@@ -1,7 +1,6 @@
 //! The distinct counters behind the SQL functions, behind one small trait so every aggregate
 //! (build, union, estimate) and accumulator (per query, per group) is written once.
 
-use std::borrow::Cow;
 use std::fmt::Debug;
 
 use datafusion::common::{DataFusionError, Result};
@@ -57,19 +56,22 @@ pub(crate) trait Sketch:
             self.insert_token(t);
         }
     }
-    /// The tokens of every item seen, while the sketch can list them.
-    fn tokens(&self) -> Option<Cow<'_, [u32]>> {
-        None
-    }
-    /// Whether `other` has this sketch's parameters (precision, seed), so that its tokens are
-    /// this sketch's tokens.
-    fn same_params(&self, _other: &Self) -> bool {
-        false
-    }
     /// The canonical [`estimate`](Self::estimate) of this (empty) sketch after inserting
     /// `tokens` (which may be reordered), if it can be had without building the sketch.
     fn estimate_tokens(&self, _tokens: &mut [u32]) -> Option<f64> {
         None
+    }
+    /// Appends the canonical bytes of this (empty) sketch after inserting `tokens` (which may
+    /// be reordered), if they can be had without building the sketch; `false` (and `out`
+    /// unchanged) if not.
+    fn append_token_bytes(&self, _tokens: &mut [u32], _out: &mut Vec<u8>) -> bool {
+        false
+    }
+    /// Appends to `out` the tokens of the sketch encoded in `bytes`, without decoding it, if
+    /// it is a valid sketch of this sketch's parameters that lists them; `false` (and `out`
+    /// unchanged) otherwise, including for invalid bytes (decode those for the error).
+    fn read_tokens(&self, _bytes: &[u8], _out: &mut Vec<u32>) -> bool {
+        false
     }
 }
 
@@ -122,15 +124,16 @@ impl Sketch for HyperLogLogPlusPlus {
     fn insert_tokens(&mut self, tokens: &[u32]) {
         HyperLogLogPlusPlus::insert_tokens(self, tokens);
     }
-    fn tokens(&self) -> Option<Cow<'_, [u32]>> {
-        self.sparse_tokens()
-    }
-    fn same_params(&self, other: &Self) -> bool {
-        self.precision() == other.precision() && self.seed() == other.seed()
-    }
     fn estimate_tokens(&self, tokens: &mut [u32]) -> Option<f64> {
         tokens.sort_unstable();
         Self::estimate_sorted_tokens(self.precision(), tokens)
+    }
+    fn append_token_bytes(&self, tokens: &mut [u32], out: &mut Vec<u8>) -> bool {
+        tokens.sort_unstable();
+        Self::append_token_bytes(self.precision(), self.seed(), tokens, out)
+    }
+    fn read_tokens(&self, bytes: &[u8], out: &mut Vec<u32>) -> bool {
+        Self::read_sparse_tokens(bytes, self.precision(), self.seed(), out)
     }
 }
 

@@ -270,6 +270,114 @@ impl HyperLogLogPlusPlus {
         (!sparse_too_big(distinct, p)).then(|| sparse::linear_counting(distinct))
     }
 
+    /// Appends to `out` the canonical bytes of a sketch of precision `p` and seed `seed` built
+    /// from `tokens` alone, without building it: byte for byte what inserting them into an
+    /// empty sketch, [`canonicalize`](Self::canonicalize) and
+    /// [`append_bytes`](ByteCodec::append_bytes) give, provided that sketch stays sparse.
+    /// `O(tokens)`, no allocation beyond `out`'s.
+    ///
+    /// `tokens` must be sorted (repeats allowed) and each a [`token`](Self::token)'s value;
+    /// they are left reordered. `false`, with `out` unchanged, if they are not, if `p` is
+    /// invalid or below 8 (the sketch starts dense), or if that many distinct tokens would make
+    /// the sketch dense: then build it.
+    ///
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut tokens: Vec<u32> = (1..200u64)
+    ///     .map(|i| HyperLogLogPlusPlus::token(hpds_core::hash::mix64(i % 150)))
+    ///     .collect();
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// s.insert_tokens(&tokens);
+    /// s.canonicalize();
+    /// tokens.sort_unstable();
+    /// let mut bytes = Vec::new();
+    /// assert!(HyperLogLogPlusPlus::append_token_bytes(14, s.seed(), &mut tokens, &mut bytes));
+    /// assert_eq!(bytes, s.to_bytes());
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn append_token_bytes(p: u8, seed: u64, tokens: &mut [u32], out: &mut Vec<u8>) -> bool {
+        if check_precision(p).is_err() || p < MIN_SPARSE_P {
+            return false;
+        }
+        // The sparse list: one entry per 25-bit index, the last of a sorted run (the largest
+        // rank), compacted to the front.
+        let mut kept = 0usize;
+        for i in 0..tokens.len() {
+            let t = tokens[i];
+            if t >> 31 != 0 || !(1..=40).contains(&(t & 63)) {
+                return false;
+            }
+            match kept.checked_sub(1).map(|j| tokens[j]) {
+                Some(q) if q > t => return false,
+                Some(q) if q >> 6 == t >> 6 => tokens[kept - 1] = t,
+                _ => {
+                    tokens[kept] = t;
+                    kept += 1;
+                }
+            }
+        }
+        if sparse_too_big(kept, p) {
+            return false;
+        }
+        let mut enc = Encoder::append_to(core::mem::take(out), Self::TAG, Self::VERSION);
+        put_header(&mut enc, p, SPARSE, seed);
+        sparse::encode_entries(&tokens[..kept], enc.payload_mut());
+        *out = enc.finish();
+        true
+    }
+
+    /// Appends to `out` the [`token`](Self::token)s of the sketch encoded in `bytes`, sorted,
+    /// one per 25-bit index, without building the sketch, if `bytes` are a valid encoding
+    /// ([`from_bytes`](ByteCodec::from_bytes) accepts them) of a *sparse* sketch of precision
+    /// `p` and seed `seed`: inserting the tokens into such a sketch is merging that one.
+    /// `false`, with `out` unchanged, otherwise (a dense sketch, other parameters, or bytes
+    /// that are not a sketch): decode those with `from_bytes`, which gives the sketch or the
+    /// error. `O(bytes)`.
+    ///
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// for word in ["apple", "banana", "cherry"] {
+    ///     s.insert(word);
+    /// }
+    /// let bytes = s.to_bytes();
+    /// let mut tokens = Vec::new();
+    /// assert!(HyperLogLogPlusPlus::read_sparse_tokens(&bytes, 14, s.seed(), &mut tokens));
+    /// assert_eq!(tokens, *s.sparse_tokens().unwrap());
+    /// // Another precision, or corrupt bytes: no tokens.
+    /// assert!(!HyperLogLogPlusPlus::read_sparse_tokens(&bytes, 12, s.seed(), &mut tokens));
+    /// assert!(!HyperLogLogPlusPlus::read_sparse_tokens(&bytes[1..], 14, s.seed(), &mut tokens));
+    /// assert_eq!(tokens.len(), 3);
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn read_sparse_tokens(bytes: &[u8], p: u8, seed: u64, out: &mut Vec<u32>) -> bool {
+        let start = out.len();
+        let ok = Self::read_sparse_entries(bytes, p, seed, out).is_some();
+        if !ok {
+            out.truncate(start);
+        }
+        ok
+    }
+
+    /// [`read_sparse_tokens`](Self::read_sparse_tokens)' checks, which are
+    /// [`decode_payload`](ByteCodec::decode_payload)'s for a sparse sketch.
+    fn read_sparse_entries(bytes: &[u8], p: u8, seed: u64, out: &mut Vec<u32>) -> Option<()> {
+        let (mut dec, version) = Decoder::open(bytes, Self::TAG, Self::VERSION).ok()?;
+        if version != Self::VERSION {
+            return None;
+        }
+        let (got_p, flags, got_seed) = get_header(&mut dec).ok()?;
+        if flags & SPARSE == 0 || got_p != p || got_seed != seed || p < MIN_SPARSE_P {
+            return None;
+        }
+        let rest = dec.take(dec.remaining()).ok()?;
+        let start = out.len();
+        sparse::decode_entries(rest, out)?;
+        (!sparse_too_big(out.len() - start, p)).then_some(())
+    }
+
     /// Adds items given by their 64-bit hashes: the same as [`insert_hash`](Self::insert_hash)
     /// for each, in order (same state, same HIP estimate). Once dense, the rest of the slice
     /// goes through one loop that keeps the registers' fields in CPU registers, which a

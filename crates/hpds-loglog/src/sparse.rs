@@ -223,28 +223,7 @@ impl Sparse {
     /// 1/2, for which unary is optimal: `log2(2^25 / n) + 3.5` bits per entry in all, against
     /// 32 bits in memory and the 24-32 of the first version's varints.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        let entries = self.entries();
-        let k = best_rice_k(&entries);
-        put_varint(out, entries.len() as u64);
-        out.push(k as u8);
-        let mut bits = BitWriter::new(out);
-        for (e, g) in entries.iter().zip(gaps(&entries)) {
-            let (q, low, rank) = (g >> k, g & ((1 << k) - 1), (e & 63).max(1));
-            // The entry's code: `q` ones, a zero, the low `k` bits, `rank - 1` ones, a zero.
-            let len = q + 1 + k + rank;
-            if len <= 64 {
-                let code = ((1u64 << q) - 1)
-                    | (u64::from(low) << (q + 1))
-                    | (((1u64 << (rank - 1)) - 1) << (q + 1 + k));
-                bits.put(code, len);
-            } else {
-                bits.ones(u64::from(q));
-                bits.put(u64::from(low) << 1, k + 1);
-                bits.ones(u64::from(rank - 1));
-                bits.put(0, 1);
-            }
-        }
-        bits.finish();
+        encode_entries(&self.entries(), out);
     }
 
     /// Reads [`encode`](Self::encode)'s form from `bytes` (the rest of the payload). `None`
@@ -252,39 +231,9 @@ impl Sparse {
     /// indices below `2^25`, ranks in `1..=40`, `k < 25`, no bytes beyond the last entry's
     /// and zero padding.
     pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
-        let (count, used) = get_varint(bytes)?;
-        let rest = bytes.get(used..)?;
-        let (&k, stream) = rest.split_first()?;
-        let k = u32::from(k);
-        if k >= u32::from(SPARSE_P) {
-            return None;
-        }
-        // Each entry takes at least k + 2 bits, which bounds the allocation by the input.
-        let count = usize::try_from(count)
-            .ok()
-            .filter(|&c| c.saturating_mul(k as usize + 2) <= 8 * stream.len())?;
-        let mut reader = BitReader::new(stream);
-        let mut list = Vec::with_capacity(count);
-        let mut next = 0u64; // the smallest index the next entry may have
-        for _ in 0..count {
-            let q = reader.ones(1 << (SPARSE_P - k as u8))?;
-            if reader.bit()? {
-                return None;
-            }
-            let gap = (q << k) | reader.bits(k)?;
-            let index = next + gap;
-            if index >= 1 << SPARSE_P {
-                return None;
-            }
-            let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
-            if rank > MAX_SPARSE_RANK || reader.bit()? {
-                return None;
-            }
-            list.push(((index as u32) << 6) | rank);
-            next = index + 1;
-        }
-        // One encoding per list: `k` must be the encoder's choice.
-        (reader.is_done() && best_rice_k(&list) == k).then_some(Self {
+        let mut list = Vec::new();
+        decode_entries(bytes, &mut list)?;
+        Some(Self {
             list,
             buffer: Vec::new(),
         })
@@ -340,6 +289,90 @@ pub(crate) fn linear_counting(distinct: usize) -> f64 {
     let m = f64::from(1u32 << SPARSE_P);
     let k = distinct as f64;
     m * (m / (m - k)).ln()
+}
+
+/// Writes sorted entries, one per index, in [`Sparse::encode`]'s form.
+pub(crate) fn encode_entries(entries: &[u32], out: &mut Vec<u8>) {
+    encode_entries_with_k(entries, best_rice_k(entries), out);
+}
+
+/// [`encode_entries`] with the Rice parameter `k` (`k < 25`).
+fn encode_entries_with_k(entries: &[u32], k: u32, out: &mut Vec<u8>) {
+    put_varint(out, entries.len() as u64);
+    out.push(k as u8);
+    let mut bits = BitWriter::new(out);
+    for (e, g) in entries.iter().zip(gaps(entries)) {
+        let (q, low, rank) = (g >> k, g & ((1 << k) - 1), (e & 63).max(1));
+        // The entry's code: `q` ones, a zero, the low `k` bits, `rank - 1` ones, a zero.
+        let len = q + 1 + k + rank;
+        if len <= 64 {
+            let code = ((1u64 << q) - 1)
+                | (u64::from(low) << (q + 1))
+                | (((1u64 << (rank - 1)) - 1) << (q + 1 + k));
+            bits.put(code, len);
+        } else {
+            bits.ones(u64::from(q));
+            bits.put(u64::from(low) << 1, k + 1);
+            bits.ones(u64::from(rank - 1));
+            bits.put(0, 1);
+        }
+    }
+    bits.finish();
+}
+
+/// Reads [`Sparse::encode`]'s form from `bytes`, appending the entries to `out`. `None` (and
+/// `out` possibly extended) unless the bytes are exactly what `encode` writes for some valid
+/// list (see [`Sparse::decode`]).
+///
+/// The Rice parameter must be the encoder's choice, the smallest `k` minimizing
+/// `f(k) = Σ (g >> k) + n·k`. `f` is convex ([`best_rice_k`]), so `k` is that minimizer
+/// exactly when `f(k - 1) > f(k)` (or `k = 0`) and `f(k + 1) >= f(k)` (or `k = 24`): three
+/// sums gathered while decoding, no second pass over the list.
+pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
+    let (count, used) = get_varint(bytes)?;
+    let rest = bytes.get(used..)?;
+    let (&k, stream) = rest.split_first()?;
+    let k = u32::from(k);
+    if k >= u32::from(SPARSE_P) {
+        return None;
+    }
+    // Each entry takes at least k + 2 bits, which bounds the allocation by the input.
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|&c| c.saturating_mul(k as usize + 2) <= 8 * stream.len())?;
+    let mut reader = BitReader::new(stream);
+    out.reserve(count);
+    let mut next = 0u64; // the smallest index the next entry may have
+    // Σ (g >> k), Σ (g >> (k - 1)) (k > 0) and Σ (g >> (k + 1)).
+    let (mut at, mut below, mut above) = (0u64, 0u64, 0u64);
+    for _ in 0..count {
+        let q = reader.ones(1 << (SPARSE_P - k as u8))?;
+        if reader.bit()? {
+            return None;
+        }
+        let low = reader.bits(k)?;
+        let gap = (q << k) | low;
+        at += q;
+        above += q >> 1;
+        if k > 0 {
+            below += gap >> (k - 1);
+        }
+        let index = next + gap;
+        if index >= 1 << SPARSE_P {
+            return None;
+        }
+        let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
+        if rank > MAX_SPARSE_RANK || reader.bit()? {
+            return None;
+        }
+        out.push(((index as u32) << 6) | rank);
+        next = index + 1;
+    }
+    // One encoding per list: `k` must be the encoder's choice.
+    let n = count as u64;
+    let lower_costs_more = k == 0 || below - at > n;
+    let higher_saves_nothing = k + 1 == u32::from(SPARSE_P) || above + n >= at;
+    (reader.is_done() && lower_costs_more && higher_saves_nothing).then_some(())
 }
 
 /// The gaps the byte format codes: each entry's index minus the previous index minus one (the
@@ -507,7 +540,45 @@ mod tests {
             }
         }
         assert_eq!(best_rice_k(&[]), 0);
+        let mut out = Vec::new();
+        assert_eq!(decode_entries(&[0, 0], &mut out), Some(()));
+        assert_eq!(
+            decode_entries(&[0, 1], &mut out),
+            None,
+            "an empty list has k = 0"
+        );
         let top = ((1u32 << SPARSE_P) - 1) << 6 | 1;
         assert_eq!(best_rice_k(&[top]), 24);
+    }
+
+    /// The decoder accepts a list coded with `k` exactly when `k` is the encoder's choice
+    /// (checked during decoding, from the convexity of the cost), and reads the list back.
+    #[test]
+    fn decoding_accepts_only_the_best_rice_k() {
+        let mut h = 0x1405_7b7e_f767_814fu64;
+        for n in [1usize, 2, 7, 60, 900] {
+            for spread in [2u64, 64, 1 << 14, 1 << 25] {
+                let mut entries: Vec<u32> = (0..n)
+                    .map(|_| {
+                        h = hpds_core::hash::mix64(h);
+                        let index = (h % spread) as u32;
+                        (index << 6) | (((h >> 40) % 40) as u32 + 1)
+                    })
+                    .collect();
+                entries.sort_unstable();
+                dedup_sorted(&mut entries);
+                let best = best_rice_k(&entries);
+                for k in 0..u32::from(SPARSE_P) {
+                    let mut bytes = Vec::new();
+                    encode_entries_with_k(&entries, k, &mut bytes);
+                    let mut back = Vec::new();
+                    let ok = decode_entries(&bytes, &mut back).is_some();
+                    assert_eq!(ok, k == best, "n {n} spread {spread} k {k} best {best}");
+                    if ok {
+                        assert_eq!(back, entries);
+                    }
+                }
+            }
+        }
     }
 }

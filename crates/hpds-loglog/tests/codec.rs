@@ -243,6 +243,21 @@ proptest! {
         v2_dense.extend_from_slice(&data);
         for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense),
                       reframe_v(*b"HLLP", 3, &data), reframe_v(*b"HLLP", 3, &v2_sparse), reframe_v(*b"HLLP", 3, &v2_dense), reframe_v(*b"HLL6", 3, &v2_dense)] {
+            // Tokens are read exactly from what decodes to a sparse sketch of `q` and the
+            // default seed.
+            let q = p.max(8);
+            let seed = HyperLogLogPlusPlus::default().seed();
+            let mut tokens = vec![5];
+            let read = HyperLogLogPlusPlus::read_sparse_tokens(&bytes, q, seed, &mut tokens);
+            let sparse = HyperLogLogPlusPlus::from_bytes(&bytes)
+                .ok()
+                .filter(|s| s.is_sparse() && s.precision() == q && s.seed() == seed);
+            prop_assert_eq!(read, sparse.is_some());
+            if let Some(s) = sparse {
+                prop_assert_eq!(&tokens[1..], &*s.sparse_tokens().unwrap());
+            } else {
+                prop_assert_eq!(&tokens, &[5]);
+            }
             if let Ok(s) = HyperLogLogPlusPlus::from_bytes(&bytes) {
                 let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
                 prop_assert_eq!(&again, &s);
@@ -267,6 +282,7 @@ proptest! {
         let at = i.index(bytes.len());
         bytes[at] ^= x;
         prop_assert!(HyperLogLogPlusPlus::from_bytes(&bytes).is_err());
+        prop_assert!(!HyperLogLogPlusPlus::read_sparse_tokens(&bytes, 14, s.seed(), &mut Vec::new()));
     }
 }
 

@@ -169,6 +169,45 @@ proptest! {
         }
     }
 
+    /// The bytes from sorted tokens are the built canonical sketch's while it is sparse, and
+    /// a sparse sketch's bytes give its tokens back, canonical or not; otherwise both refuse
+    /// and leave their output as it was.
+    #[test]
+    fn token_bytes_are_the_built_sketch_bytes(a in hashes(), p in 4u8..=18) {
+        let mut tokens: Vec<u32> = a.iter().map(|&h| HyperLogLogPlusPlus::token(h)).collect();
+        // Tokens sharing an index with other ranks (in 1..=40), as group lists hold.
+        tokens.extend(tokens.clone().iter().step_by(3).map(|&t| t & !63 | ((t & 63) % 40 + 1)));
+        let mut built = HyperLogLogPlusPlus::new(p).unwrap();
+        built.insert_tokens(&tokens);
+        let raw = built.clone();
+        built.canonicalize();
+        let bytes = built.to_bytes();
+        let seed = built.seed();
+        let mut sorted = tokens.clone();
+        sorted.sort_unstable();
+        let mut out = vec![7u8];
+        let made = HyperLogLogPlusPlus::append_token_bytes(p, seed, &mut sorted, &mut out);
+        prop_assert_eq!(made, built.is_sparse());
+        if made {
+            prop_assert_eq!(&out[1..], &bytes[..]);
+        } else {
+            prop_assert_eq!(&out, &[7]);
+        }
+        for sketch in [&built, &raw] {
+            let mut read = vec![1u32];
+            let ok = HyperLogLogPlusPlus::read_sparse_tokens(&sketch.to_bytes(), p, seed, &mut read);
+            prop_assert_eq!(ok, sketch.is_sparse());
+            if let Some(t) = sketch.sparse_tokens() {
+                prop_assert_eq!(&read[1..], &*t);
+            } else {
+                prop_assert_eq!(&read, &[1]);
+            }
+        }
+        let other = if p == 18 { 17 } else { p + 1 };
+        prop_assert!(!HyperLogLogPlusPlus::read_sparse_tokens(&bytes, other, seed, &mut Vec::new()));
+        prop_assert!(!HyperLogLogPlusPlus::read_sparse_tokens(&bytes, p, seed ^ 1, &mut Vec::new()));
+    }
+
     /// Merging a higher precision into a lower one gives the registers of a sketch built at
     /// the lower precision.
     #[test]
@@ -405,6 +444,20 @@ fn estimate_sorted_tokens_over_many_lists() {
         HyperLogLogPlusPlus::estimate_sorted_tokens(14, &[1 << 31]),
         None
     );
+    for (p, mut bad) in [
+        (14, vec![9 << 6 | 1, 3 << 6 | 1]),
+        (14, vec![1 << 31 | 1]),
+        (14, vec![3 << 6]),
+        (14, vec![3 << 6 | 0x29]),
+        (7, vec![64 | 1]),
+        (19, vec![64 | 1]),
+    ] {
+        let mut out = vec![3u8];
+        assert!(!HyperLogLogPlusPlus::append_token_bytes(
+            p, 0, &mut bad, &mut out
+        ));
+        assert_eq!(out, [3]);
+    }
     assert_eq!(HyperLogLogPlusPlus::estimate_sorted_tokens(7, &[64]), None);
     assert_eq!(HyperLogLogPlusPlus::estimate_sorted_tokens(19, &[64]), None);
 }
