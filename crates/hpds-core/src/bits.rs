@@ -120,6 +120,24 @@ impl<'a> BitReader<'a> {
         (u128::from_le_bytes(window) >> (self.pos % 8)) as u64
     }
 
+    /// The next 64 bits, the first as the least significant, without consuming them; bits
+    /// past the end read as zero. With [`skip`](Self::skip) a decoder can read a short code
+    /// from one window rather than field by field.
+    #[inline]
+    pub fn peek64(&self) -> u64 {
+        self.peek()
+    }
+
+    /// Consumes `n` bits; `None`, and nothing consumed, if fewer remain.
+    #[inline]
+    pub fn skip(&mut self, n: u32) -> Option<()> {
+        if self.pos + n as usize > self.total_bits() {
+            return None;
+        }
+        self.pos += n as usize;
+        Some(())
+    }
+
     /// One bit.
     #[inline]
     pub fn bit(&mut self) -> Option<bool> {
@@ -219,6 +237,18 @@ mod tests {
         // Two ones then zero padding: the run ends inside the data.
         assert_eq!(r.ones(2), Some(2));
         assert_eq!(r.bit(), Some(false));
+        assert!(r.is_done());
+    }
+
+    #[test]
+    fn peek_and_skip() {
+        let mut r = BitReader::new(&[0b1010_0110, 0x01]);
+        assert_eq!(r.peek64(), 0x01a6);
+        assert_eq!(r.skip(3), Some(()));
+        assert_eq!(r.peek64(), 0x01a6 >> 3);
+        assert_eq!(r.skip(14), None, "past the end: nothing consumed");
+        assert_eq!(r.skip(13), Some(()));
+        assert_eq!(r.peek64(), 0);
         assert!(r.is_done());
     }
 

@@ -511,7 +511,15 @@ impl HyperLogLogPlusPlus {
                 other.p,
             ));
         }
-        if other.is_empty() || self == other {
+        if other.is_empty() {
+            return Ok(());
+        }
+        // The insert buffer sorted into the list first (no conversion yet: that is the
+        // merge's), so that the comparison borrows the list rather than sorting a copy.
+        if let Repr::Sparse { sparse, .. } = &mut self.repr {
+            sparse.flush(false);
+        }
+        if self == other {
             return Ok(());
         }
         if self.is_empty() && self.p == other.p {
@@ -528,7 +536,6 @@ impl HyperLogLogPlusPlus {
                 Repr::Sparse { sparse: theirs, .. },
             ) => {
                 *insert_only = false;
-                sparse.flush(false);
                 sparse.absorb(&theirs.entries());
                 if sparse_too_big(sparse.list_len(), p) {
                     self.convert_to_dense();

@@ -164,11 +164,32 @@ impl Sparse {
         }
     }
 
-    /// Merges sorted entries into the list.
+    /// Merges sorted entries into the list, in place: from the back, so that no entry is
+    /// overwritten before it is read.
     pub(crate) fn absorb(&mut self, sorted: &[u32]) {
-        let mut out = Vec::new();
-        merge_dedup(&self.list, sorted, &mut out);
-        self.list = out;
+        let (mut i, mut j) = (self.list.len(), sorted.len());
+        self.list.reserve_exact(j);
+        self.list.resize(i + j, 0);
+        let list = &mut self.list;
+        // Entries are taken largest first, so the first one of an index has its largest
+        // rank and the rest of that index are skipped. `w >= i + j` throughout: each step
+        // reads one entry and writes at most one.
+        let mut w = i + j;
+        while i > 0 || j > 0 {
+            let e = if j == 0 || (i > 0 && list[i - 1] > sorted[j - 1]) {
+                i -= 1;
+                list[i]
+            } else {
+                j -= 1;
+                sorted[j]
+            };
+            if w == list.len() || list[w] >> 6 != e >> 6 {
+                w -= 1;
+                list[w] = e;
+            }
+        }
+        list.copy_within(w.., 0);
+        list.truncate(list.len() - w);
         self.trim();
     }
 
@@ -346,12 +367,23 @@ pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
     // Σ (g >> k), Σ (g >> (k - 1)) (k > 0) and Σ (g >> (k + 1)).
     let (mut at, mut below, mut above) = (0u64, 0u64, 0u64);
     for _ in 0..count {
-        let q = reader.ones(1 << (SPARSE_P - k as u8))?;
-        if reader.bit()? {
-            return None;
-        }
-        let low = reader.bits(k)?;
-        let gap = (q << k) | low;
+        let (q, gap, rank) = if let Some((q, gap, rank, len)) = code_in_window(reader.peek64(), k)
+            && reader.skip(len).is_some()
+        {
+            (q, gap, rank)
+        } else {
+            // Field by field: codes longer than 64 bits, and every malformed one.
+            let q = reader.ones(1 << (SPARSE_P - k as u8))?;
+            if reader.bit()? {
+                return None;
+            }
+            let gap = (q << k) | reader.bits(k)?;
+            let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
+            if rank > MAX_SPARSE_RANK || reader.bit()? {
+                return None;
+            }
+            (q, gap, rank)
+        };
         at += q;
         above += q >> 1;
         if k > 0 {
@@ -359,10 +391,6 @@ pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
         }
         let index = next + gap;
         if index >= 1 << SPARSE_P {
-            return None;
-        }
-        let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
-        if rank > MAX_SPARSE_RANK || reader.bit()? {
             return None;
         }
         out.push(((index as u32) << 6) | rank);
@@ -373,6 +401,28 @@ pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
     let lower_costs_more = k == 0 || below - at > n;
     let higher_saves_nothing = k + 1 == u32::from(SPARSE_P) || above + n >= at;
     (reader.is_done() && lower_costs_more && higher_saves_nothing).then_some(())
+}
+
+/// The quotient, gap, rank and length in bits of the entry code at the start of `window`
+/// (the next 64 bits of the stream) when all of it is there and its rank is in `1..=40`.
+#[inline]
+fn code_in_window(window: u64, k: u32) -> Option<(u64, u64, u32, u32)> {
+    let q = window.trailing_ones();
+    // The quotient's ones, their zero and the `k` low bits.
+    let head = q + 1 + k;
+    if head >= 64 {
+        return None;
+    }
+    let low = (window >> (q + 1)) & ((1u64 << k) - 1);
+    // Bits shifted in from the top are zero, so the rank's ones end inside the window.
+    let rank = (window >> head).trailing_ones() + 1;
+    let len = head + rank;
+    (len <= 64 && rank <= MAX_SPARSE_RANK).then_some((
+        u64::from(q),
+        (u64::from(q) << k) | low,
+        rank,
+        len,
+    ))
 }
 
 /// The gaps the byte format codes: each entry's index minus the previous index minus one (the
@@ -579,6 +629,37 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The in-place merge equals the two-pointer merge into a new list, for lists that share
+    /// indices and inputs that repeat them.
+    #[test]
+    fn absorb_in_place_is_the_merge() {
+        let mut h = 0x6a09_e667_f3bc_c908u64;
+        let mut next = |range: u64| {
+            h = hpds_core::hash::mix64(h);
+            ((h >> 8) % range) as u32
+        };
+        for round in 0..300u64 {
+            let range = 1 + round % 50;
+            let mut list: Vec<u32> = (0..next(40))
+                .map(|_| (next(range) << 6) | (1 + next(40)))
+                .collect();
+            list.sort_unstable();
+            dedup_sorted(&mut list);
+            let mut input: Vec<u32> = (0..next(40))
+                .map(|_| (next(range) << 6) | (1 + next(40)))
+                .collect();
+            input.sort_unstable();
+            let mut want = Vec::new();
+            merge_dedup(&list, &input, &mut want);
+            let mut s = Sparse {
+                list,
+                buffer: Vec::new(),
+            };
+            s.absorb(&input);
+            assert_eq!(s.list, want, "round {round}");
         }
     }
 }
