@@ -5,8 +5,9 @@
 //! A list occupies the power of two at or above its length. When a full list gets another
 //! token it is sorted and deduplicated in place, and moved to a list twice its size only if
 //! still full; a list of `limit` distinct tokens is full for good and its group becomes a
-//! sketch. Moved and released lists leave garbage, which is compacted away (lists slid down
-//! in arena order) when the arena would otherwise grow and a quarter of it is garbage.
+//! sketch. Moved and released lists leave garbage: free regions, kept by size (powers of two)
+//! and reused first, and compacted away (lists slid down in arena order) when the arena would
+//! otherwise grow and a quarter of it is garbage.
 
 use std::mem::size_of;
 
@@ -43,6 +44,8 @@ pub(crate) struct TokenLists {
     words: Vec<u32>,
     /// Arena words no list occupies.
     garbage: usize,
+    /// Starts of free regions of the arena by size: `free[c]` holds regions of `2^c` words.
+    free: Vec<Vec<u32>>,
     /// Distinct tokens at which a list is full for good (a power of two, or 0: no lists).
     limit: usize,
 }
@@ -55,6 +58,7 @@ impl TokenLists {
             slots: Vec::new(),
             words: Vec::new(),
             garbage: 0,
+            free: Vec::new(),
             limit: limit.min(1 << 30),
         }
     }
@@ -140,8 +144,13 @@ impl TokenLists {
                 kept += 1;
             }
         }
-        // The list keeps the capacity of its new length; the rest of the old is garbage.
-        self.garbage += len - cap_of(kept);
+        // The list keeps the capacity of its new length; the rest of the old (regions of
+        // that capacity, twice it, ... up to half the old) is free.
+        let mut size = cap_of(kept);
+        while size < len {
+            self.release(start + size, size);
+            size *= 2;
+        }
         self.slots[group].len = kept as u32;
         if !kept.is_power_of_two() {
             return Some(kept);
@@ -153,7 +162,7 @@ impl TokenLists {
         let at = self.alloc(2 * kept)?;
         let from = self.slots[group].start as usize;
         self.words.copy_within(from..from + kept, at);
-        self.garbage += kept;
+        self.release(from, kept);
         self.slots[group].start = at as u32;
         Some(kept)
     }
@@ -162,11 +171,11 @@ impl TokenLists {
     /// arena are garbage (groups that became sketches leave theirs behind), the lists are
     /// compacted and the arena shrunk to them.
     pub(crate) fn set_sketch(&mut self, group: usize, index: usize) {
-        let slot = &mut self.slots[group];
-        if slot.len != SKETCH {
-            self.garbage += cap_of(slot.len as usize);
+        let Slot { start, len } = self.slots[group];
+        if len != SKETCH {
+            self.release(start as usize, cap_of(len as usize));
         }
-        *slot = Slot {
+        self.slots[group] = Slot {
             start: u32::try_from(index).expect("fewer than 2^32 sketches"),
             len: SKETCH,
         };
@@ -176,9 +185,32 @@ impl TokenLists {
         }
     }
 
-    /// `words` arena words at the end of the arena, compacting first if the arena would grow
-    /// and a quarter of it is garbage. `None` past the arena's `u32` offsets.
+    /// Frees the region of `words` arena words (a power of two, or 0) at `start`.
+    fn release(&mut self, start: usize, words: usize) {
+        if words == 0 {
+            return;
+        }
+        self.garbage += words;
+        let class = words.trailing_zeros() as usize;
+        if self.free.len() <= class {
+            self.free.resize_with(class + 1, Vec::new);
+        }
+        self.free[class].push(start as u32);
+    }
+
+    /// `words` arena words (a power of two): a free region of that size, else at the end of
+    /// the arena, compacting first if the arena would grow and a quarter of it is garbage.
+    /// `None` past the arena's `u32` offsets.
     fn alloc(&mut self, words: usize) -> Option<usize> {
+        debug_assert!(words.is_power_of_two());
+        if let Some(at) = self
+            .free
+            .get_mut(words.trailing_zeros() as usize)
+            .and_then(Vec::pop)
+        {
+            self.garbage -= words;
+            return Some(at as usize);
+        }
         if self.words.capacity() - self.words.len() < words {
             if self.garbage > 0 && 4 * self.garbage >= self.words.len() {
                 self.compact();
@@ -218,6 +250,7 @@ impl TokenLists {
         }
         self.words.truncate(to);
         self.garbage = 0;
+        self.free.clear();
     }
 
     /// Calls `f` with the state and tokens of each of the first `n` groups, in order (`f`
@@ -242,9 +275,10 @@ impl TokenLists {
                 ..Self::new(0)
             };
         } else {
-            for s in &self.slots[..n] {
-                if s.len != SKETCH {
-                    self.garbage += cap_of(s.len as usize);
+            for g in 0..n {
+                let Slot { start, len } = self.slots[g];
+                if len != SKETCH {
+                    self.release(start as usize, cap_of(len as usize));
                 }
             }
             self.slots.drain(..n);
@@ -257,9 +291,16 @@ impl TokenLists {
         self.slots.len()
     }
 
-    /// Heap bytes: slots and arena.
+    /// Heap bytes: slots, arena and free regions.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * size_of::<Slot>() + self.words.capacity() * size_of::<u32>()
+        self.slots.capacity() * size_of::<Slot>()
+            + self.words.capacity() * size_of::<u32>()
+            + self.free.capacity() * size_of::<Vec<u32>>()
+            + self
+                .free
+                .iter()
+                .map(|f| f.capacity() * size_of::<u32>())
+                .sum::<usize>()
     }
 }
 
@@ -296,6 +337,33 @@ mod tests {
             }
         }
         assert!(full.iter().any(|&f| f) && full.iter().any(|&f| !f));
+        // Garbage is exactly the free regions, which no list overlaps.
+        let free: usize = lists
+            .free
+            .iter()
+            .enumerate()
+            .map(|(c, f)| f.len() << c)
+            .sum();
+        assert_eq!(lists.garbage, free);
+        let mut owner = vec![false; lists.words.len()];
+        let live = (0..groups).filter(|&g| lists.state(g) == State::Tokens);
+        let lists_regions = live.map(|g| {
+            (
+                lists.slots[g].start as usize,
+                cap_of(lists.slots[g].len as usize),
+            )
+        });
+        let free_regions = lists
+            .free
+            .iter()
+            .enumerate()
+            .flat_map(|(c, f)| f.iter().map(move |&at| (at as usize, 1 << c)));
+        for (at, words) in lists_regions.chain(free_regions) {
+            for w in &mut owner[at..at + words] {
+                assert!(!*w, "regions overlap at {at}");
+                *w = true;
+            }
+        }
         // Groups that became sketches left no more than three quarters of the arena behind.
         assert!(4 * lists.garbage < 3 * lists.words.len().max(1024));
         // `lists` holds the groups from `first` on.
