@@ -2,7 +2,7 @@
 //! flat arena shared by every group (an offset and a length per group, no allocation and no
 //! struct per group), or the index of a real sketch once the group outgrows its list.
 //!
-//! A list occupies the power of two at or above its length. When a full list gets another
+//! A list occupies the power of two at or above its length, at least [`MIN_CAP`]. When a full list gets another
 //! token it is sorted and deduplicated in place, and moved to a list twice its size only if
 //! still full; a list of `limit` distinct tokens is full for good and its group becomes a
 //! sketch. Moved and released lists leave garbage: free regions, kept by size (powers of two)
@@ -32,10 +32,18 @@ struct Slot {
 
 const SKETCH: u32 = u32::MAX;
 
+/// The arena words of the smallest list: most groups of a `GROUP BY` over many groups get a
+/// few rows per batch, so lists of one or two words would be moved at once.
+const MIN_CAP: usize = 4;
+
 /// The arena words a list of `len` tokens occupies.
 #[inline]
 fn cap_of(len: usize) -> usize {
-    if len == 0 { 0 } else { len.next_power_of_two() }
+    if len == 0 {
+        0
+    } else {
+        len.next_power_of_two().max(MIN_CAP)
+    }
 }
 
 /// Every group's token list or sketch index.
@@ -51,9 +59,14 @@ pub(crate) struct TokenLists {
 }
 
 impl TokenLists {
-    /// Lists of up to `limit` distinct tokens (rounded down to a power of two; 0: none).
+    /// Lists of up to `limit` distinct tokens (rounded down to a power of two, at least
+    /// [`MIN_CAP`]; 0: none).
     pub(crate) fn new(limit: usize) -> Self {
-        let limit = if limit == 0 { 0 } else { 1 << limit.ilog2() };
+        let limit = if limit == 0 {
+            0
+        } else {
+            (1 << limit.ilog2()).max(MIN_CAP)
+        };
         Self {
             slots: Vec::new(),
             words: Vec::new(),
@@ -102,7 +115,7 @@ impl TokenLists {
         debug_assert_ne!(len, SKETCH, "push to a group that has a sketch");
         let (start, len) = (start as usize, len as usize);
         if len == 0 {
-            let Some(at) = self.alloc(1) else {
+            let Some(at) = self.alloc(MIN_CAP) else {
                 return false;
             };
             self.words[at] = token;
@@ -115,7 +128,7 @@ impl TokenLists {
         if self.words[start + len - 1] == token {
             return true;
         }
-        let len = if len.is_power_of_two() {
+        let len = if len == cap_of(len) {
             match self.make_room(group) {
                 Some(len) => len,
                 None => return false,
@@ -152,7 +165,7 @@ impl TokenLists {
             size *= 2;
         }
         self.slots[group].len = kept as u32;
-        if !kept.is_power_of_two() {
+        if kept < cap_of(kept) {
             return Some(kept);
         }
         if kept >= self.limit {
