@@ -787,18 +787,19 @@ impl Bucket {
     /// that starts the second part, chosen among the keys that start a new first byte, nearest
     /// to the middle.
     pub fn split_point(&self) -> Option<usize> {
-        let n = self.len();
-        let first = |i: usize| self.key(i).first().copied();
-        let mid = first(n / 2);
-        // The first key with the middle key's first byte, and the first one after them.
-        let lo = self.ord.partition_point(|&e| {
-            let k = self.key_at(e);
-            k.first().copied() < mid
-        });
-        let hi = self.ord.partition_point(|&e| {
-            let k = self.key_at(e);
-            k.first().copied() <= mid
-        });
+        self.split_point_after(0, 0)
+    }
+
+    /// [`split_point`](Self::split_point) of the keys from index `from` on, each read
+    /// without its first `cut` bytes (a settled bucket): an index counted from `from`.
+    fn split_point_after(&self, from: usize, cut: usize) -> Option<usize> {
+        let es = &self.ord[from..];
+        let n = es.len();
+        let byte = |e: u32| self.key_at(e).get(cut).copied();
+        let mid = byte(*es.get(n / 2)?);
+        // The first key with the middle key's byte, and the first one after them.
+        let lo = es.partition_point(|&e| byte(e) < mid);
+        let hi = es.partition_point(|&e| byte(e) <= mid);
         let cands = [lo, hi].into_iter().filter(|&i| i > 0 && i < n);
         cands.min_by_key(|&i| i.abs_diff(n / 2))
     }
@@ -809,6 +810,31 @@ impl Bucket {
         let left = Bucket::from_entries(&self.data, &self.ord[..i], 0);
         *self = left;
         right
+    }
+
+    /// The number of keys and of bytes that [`strip`](Self::strip) would leave with `cut`.
+    pub fn stripped_size(&self, cut: usize) -> (usize, usize) {
+        let from = usize::from(self.key(0).len() == cut);
+        let size = self.ord[from..]
+            .iter()
+            .map(|&e| {
+                let l = get_len(&self.data, (e & 0xffff) as usize).0 - cut;
+                varint(l).1 + l
+            })
+            .sum();
+        (self.len() - from, size)
+    }
+
+    /// [`strip`](Self::strip) followed by [`split_off`](Self::split_off) at the
+    /// [`split_point`](Self::split_point) of the rest, building each part once: whether a key
+    /// was exactly the `cut` bytes, and the two parts; `None` if the rest has no split point.
+    pub fn strip_split(&self, cut: usize) -> Option<(bool, Bucket, Bucket)> {
+        let whole = self.key(0).len() == cut;
+        let from = usize::from(whole);
+        let i = from + self.split_point_after(from, cut)?;
+        let left = Bucket::from_entries(&self.data, &self.ord[from..i], cut);
+        let right = Bucket::from_entries(&self.data, &self.ord[i..], cut);
+        Some((whole, left, right))
     }
 
     /// The first byte of the first key, if the bucket holds a non-empty key.

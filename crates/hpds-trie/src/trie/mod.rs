@@ -388,7 +388,17 @@ impl Trie {
         let skip = usize::from(matches!(link, Link::Slot(..)));
         let first = bucket.first_byte().unwrap_or(0);
         let cut = bucket.shared_prefix();
-        let (terminal, rest) = bucket.strip(cut);
+        // A rest with too many keys would burst again at once: split it as it is stripped.
+        let (n, size) = bucket.stripped_size(cut);
+        let split = (n > MAX_ENTRIES || size > MAX_BYTES)
+            .then(|| bucket.strip_split(cut))
+            .flatten();
+        let (terminal, rest, right) = if let Some((terminal, left, right)) = split {
+            (terminal, left, Some(right))
+        } else {
+            let (terminal, rest) = bucket.strip(cut);
+            (terminal, rest, None)
+        };
         let label = bucket.key(0)[skip..cut].to_vec();
         let Ok(id) = self.new_node(Node::new(&label, terminal, NONE)) else {
             return;
@@ -401,7 +411,25 @@ impl Trie {
         } else {
             self.root = id;
         }
-        if rest.len() > 0 {
+        let (rest, right) = match right.map(|right| (right.first_byte(), self.new_bucket(right))) {
+            Some((s, Ok(rr))) => (rest, Some((s.unwrap_or(0), rr))),
+            // Out of indices: the rest stays whole, as a burst of it would leave it.
+            Some((_, Err(_))) => (self.bucket(r).strip(cut).1, None),
+            None => (rest, None),
+        };
+        if let Some((s, rr)) = right {
+            // As a burst of the rest at `Link::Slot(id, 0)` would split it.
+            *self.bucket_mut(r) = rest;
+            self.nodes[id as usize].fill(0, 255, r);
+            let first = self.bucket(r).first_byte().unwrap_or(0);
+            self.nodes[id as usize].fill(s, 255, rr);
+            if over_full(self.bucket(r)) {
+                self.burst(Link::Slot(id, first));
+            }
+            if over_full(self.bucket(rr)) {
+                self.burst(Link::Slot(id, s));
+            }
+        } else if rest.len() > 0 {
             *self.bucket_mut(r) = rest;
             self.nodes[id as usize].fill(0, 255, r);
             if over_full(self.bucket(r)) {
