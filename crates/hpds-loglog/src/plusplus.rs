@@ -300,23 +300,11 @@ impl HyperLogLogPlusPlus {
         if check_precision(p).is_err() || p < MIN_SPARSE_P {
             return false;
         }
-        // The sparse list: one entry per 25-bit index, the last of a sorted run (the largest
-        // rank), compacted to the front.
-        let mut kept = 0usize;
-        for i in 0..tokens.len() {
-            let t = tokens[i];
-            if t >> 31 != 0 || !(1..=40).contains(&(t & 63)) {
-                return false;
-            }
-            match kept.checked_sub(1).map(|j| tokens[j]) {
-                Some(q) if q > t => return false,
-                Some(q) if q >> 6 == t >> 6 => tokens[kept - 1] = t,
-                _ => {
-                    tokens[kept] = t;
-                    kept += 1;
-                }
-            }
+        if !tokens.iter().all(|&t| sparse::valid_entry(t)) || !tokens.is_sorted() {
+            return false;
         }
+        // The sparse list: one entry per 25-bit index, compacted to the front.
+        let kept = sparse::dedup_sorted_to_front(tokens);
         if sparse_too_big(kept, p) {
             return false;
         }

@@ -84,13 +84,31 @@ fn merge_dedup(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
 
 /// Keeps one entry per index of a sorted list, the last (the largest rank), in place.
 fn dedup_sorted(entries: &mut Vec<u32>) {
-    entries.dedup_by(|later, kept| {
-        let same = *later >> 6 == *kept >> 6;
-        if same {
-            *kept = *later;
+    let kept = dedup_sorted_to_front(entries);
+    entries.truncate(kept);
+}
+
+/// Keeps one entry per index of a sorted slice, the last (the largest rank), moved to the
+/// front; returns how many are kept.
+pub(crate) fn dedup_sorted_to_front(entries: &mut [u32]) -> usize {
+    let mut kept = 0;
+    for i in 0..entries.len() {
+        let e = entries[i];
+        if kept > 0 && entries[kept - 1] >> 6 == e >> 6 {
+            entries[kept - 1] = e;
+        } else {
+            entries[kept] = e;
+            kept += 1;
         }
-        same
-    });
+    }
+    kept
+}
+
+/// Whether `e` could be a sparse entry: an index below `2^25` and a rank in
+/// `1..=MAX_SPARSE_RANK`.
+pub(crate) fn valid_entry(e: u32) -> bool {
+    let rank = e & 63;
+    e >> 6 < 1 << SPARSE_P && rank != 0 && rank <= MAX_SPARSE_RANK
 }
 
 /// The sorted entries (one per index) plus the unsorted insert buffer.
@@ -286,8 +304,7 @@ impl Sparse {
             }
             let e = u64::from(prev.unwrap_or(0)) + v;
             let e = u32::try_from(e).ok()?;
-            let rank = e & 63;
-            if e >> 6 >= 1 << SPARSE_P || rank == 0 || rank > MAX_SPARSE_RANK {
+            if !valid_entry(e) {
                 return None;
             }
             if let Some(q) = prev {
