@@ -189,11 +189,35 @@ fn head(key: &[u8]) -> u32 {
 /// keys wherever they differ in their first ten bytes.
 #[inline]
 fn word(key: &[u8]) -> u64 {
+    word_at(key, 2)
+}
+
+/// Bytes `from..from + 8` of `key`, big-endian, zero-padded past its end.
+#[inline]
+fn word_at(key: &[u8], from: usize) -> u64 {
     let mut b = [0u8; 8];
-    for (d, s) in b.iter_mut().zip(key.iter().skip(2)) {
+    for (d, s) in b.iter_mut().zip(key.iter().skip(from)) {
         *d = *s;
     }
     u64::from_be_bytes(b)
+}
+
+/// [`word_at`] of the key `data[start..start + len]`, read as one 8-byte load (masked to
+/// the key's own bytes) where `data` has eight bytes there.
+#[inline(always)]
+fn stored_word_at(data: &[u8], start: usize, len: usize, from: usize) -> u64 {
+    match data.get(start + from..start + from + 8) {
+        Some(b) if len >= from => {
+            let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
+            let own = len - from;
+            if own >= 8 {
+                w
+            } else {
+                w & !(u64::MAX >> (8 * own))
+            }
+        }
+        _ => word_at(&data[start..start + len], from),
+    }
 }
 
 /// Slots per group.
@@ -307,25 +331,18 @@ impl Bucket {
     /// [`word`]).
     #[inline(always)]
     fn probe_key(&self, e: u32) -> (usize, usize, u64) {
+        let (len, start) = self.span(e);
+        (len, start, stored_word_at(&self.data, start, len, 2))
+    }
+
+    /// Entry `e`'s key length and its offset in `data`.
+    #[inline(always)]
+    fn span(&self, e: u32) -> (usize, usize) {
         let off = (e & 0xffff) as usize;
-        let (len, start) = match self.data[off] {
+        match self.data[off] {
             l @ 0..0x80 => (usize::from(l), off + 1),
             _ => get_len(&self.data, off),
-        };
-        let w = match self.data.get(start + 2..start + 10) {
-            // Eight bytes to read: keep the key's own.
-            Some(b) if len >= 2 => {
-                let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
-                let own = len - 2;
-                if own >= 8 {
-                    w
-                } else {
-                    w & !(u64::MAX >> (8 * own))
-                }
-            }
-            _ => word(&self.data[start..start + len]),
-        };
-        (len, start, w)
+        }
     }
 
     /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`
@@ -367,28 +384,9 @@ impl Bucket {
     /// orders the keys wherever they differ in their first eight bytes).
     #[inline]
     fn prefix_word(&self, e: u32) -> (u64, &[u8]) {
-        let off = (e & 0xffff) as usize;
-        let (len, start) = match self.data[off] {
-            l @ 0..0x80 => (usize::from(l), off + 1),
-            _ => get_len(&self.data, off),
-        };
-        let key = &self.data[start..start + len];
-        let w = if let Some(b) = self.data.get(start..start + 8) {
-            // Eight bytes to read: keep the key's own.
-            let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
-            if len >= 8 {
-                w
-            } else {
-                w & !(u64::MAX >> (8 * len))
-            }
-        } else {
-            let mut b = [0u8; 8];
-            for (d, s) in b.iter_mut().zip(key) {
-                *d = *s;
-            }
-            u64::from_be_bytes(b)
-        };
-        (w, key)
+        let (len, start) = self.span(e);
+        let w = stored_word_at(&self.data, start, len, 0);
+        (w, &self.data[start..start + len])
     }
 
     /// The entries of `tail` in key order, each with its key's
