@@ -560,6 +560,9 @@ fn estimate_merge(c: &mut Criterion) {
     estimate_merge_one::<Pc<Pass>>(c, 14);
     estimate_merge_one::<Hlp<Pass>>(c, 14);
     estimate_merge_one::<Ce<PassThrough, 14>>(c, 14);
+    // Maximum likelihood over every register (no martingale by default).
+    estimate_merge_one::<Ell>(c, 12);
+    estimate_merge_one::<Ell>(c, 14);
 }
 
 /// Stored bytes and error of one implementation at precision `p` (pre-hashed items).

@@ -225,7 +225,7 @@ struct Martingale {
 /// tokens) and merges exactly, also from a higher precision.
 ///
 /// **Martingale tracking** is off by default: [`estimate`](Self::estimate) is the maximum
-/// likelihood estimate (`O(m d)`: it reads every register, 0.2–0.5 ms at `p = 12`), and an
+/// likelihood estimate (`O(m d)`: it reads every register, about 0.3 ms at `p = 12`), and an
 /// insert does no work for an estimator. A sketch built with
 /// [`martingale(true)`](ExaLogLogConfig::martingale) also keeps the martingale estimate while
 /// it is insert-only: `0.318/√m` instead of `0.362/√m`, read in `O(1)`, at the price of a
