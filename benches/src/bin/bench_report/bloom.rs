@@ -1,10 +1,11 @@
 //! Bloom filters at p = 1 %: the classic and blocked filters (one item at a time and
-//! batched) against fastbloom, and the scalable filter against a pre-sized classic one.
+//! batched) against fastbloom and sbbf-rs-safe, the scalable filter against a pre-sized classic
+//! one, and the binary fuse filter against xorf's.
 
 use std::hint::black_box;
 
-use hpds_bloom::{BlockedBloomFilter, BloomFilter, ScalableBloomFilter};
-use hpds_core::hash::StableBuildHasher;
+use hpds_bloom::{BinaryFuse8, BlockedBloomFilter, BloomFilter, ScalableBloomFilter};
+use hpds_core::hash::{StableBuildHasher, hash_u64};
 use hpds_testkit::race::Race;
 use hpds_testkit::streams::distinct_u64s;
 
@@ -95,6 +96,23 @@ fn fill_scalable(f: &mut ScalableBloomFilter, keys: &[u64]) {
 fn count_scalable(f: &ScalableBloomFilter, keys: &[u64]) -> usize {
     keys.iter().filter(|k| f.contains(*k)).count()
 }
+/// sbbf-rs-safe at 10 bits per item (the layout its documentation gives for about 1 %), fed
+/// the same stable hash of each key that hpds' filters compute.
+fn sbbf(n: usize) -> sbbf_rs_safe::Filter {
+    sbbf_rs_safe::Filter::new(10, n)
+}
+#[inline(never)]
+fn fill_sbbf(f: &mut sbbf_rs_safe::Filter, keys: &[u64]) {
+    for &k in keys {
+        f.insert_hash(hash_u64(k, 0));
+    }
+}
+#[inline(never)]
+fn count_sbbf(f: &sbbf_rs_safe::Filter, keys: &[u64]) -> usize {
+    keys.iter()
+        .filter(|&&k| f.contains_hash(hash_u64(k, 0)))
+        .count()
+}
 #[inline(never)]
 fn fill_fast(f: &mut FastBloom, keys: &[u64]) {
     for k in keys {
@@ -136,6 +154,7 @@ fn against_fastbloom(page: &mut Page, n: usize) {
     let c = filled(classic(n), fill_classic, keys);
     let b = filled(blocked(n), fill_blocked, keys);
     let f = filled(fastbloom(n), fill_fast, keys);
+    let sb = filled(sbbf(n), fill_sbbf, keys);
     let label = count(n);
     for op in [Op::Fill, Op::Member, Op::Absent] {
         let mut race = crate::race(if n >= 100_000_000 { 5 } else { crate::ROUNDS });
@@ -203,6 +222,18 @@ fn against_fastbloom(page: &mut Page, n: usize) {
             members,
             absent,
         );
+        add(
+            &mut race,
+            "sbbf-rs-safe",
+            op,
+            move || sbbf(n),
+            fill_sbbf,
+            count_sbbf,
+            &sb,
+            keys,
+            members,
+            absent,
+        );
         let out = race.run();
         for ours in [
             "BloomFilter",
@@ -212,6 +243,54 @@ fn against_fastbloom(page: &mut Page, n: usize) {
         ] {
             page.row(op.label(), &label, &out, ours, "fastbloom");
         }
+        for ours in ["BlockedBloomFilter", "BlockedBloomFilter, batched"] {
+            page.row(op.label(), &label, &out, ours, "sbbf-rs-safe");
+        }
+    }
+}
+
+/// `BinaryFuse8` against xorf's `BinaryFuse8`, both built from the same distinct `u64` keys
+/// (hpds by `from_hashes`, queried by `contains_hash`; xorf mixes the keys itself).
+fn against_xorf(page: &mut Page, n: usize) {
+    use xorf::Filter as _;
+    let (keys, members, absent) = data(n);
+    let (keys, members, absent) = (&keys[..], &members[..], &absent[..]);
+    let ours = BinaryFuse8::from_hashes(keys).expect("distinct keys build");
+    let theirs = xorf::BinaryFuse8::try_from(keys).expect("distinct keys build");
+    let (o, t) = (&ours, &theirs);
+    let label = count(n);
+    let mut race = crate::race(crate::ROUNDS);
+    race.add("BinaryFuse8 build", n as u64, move || {
+        black_box(BinaryFuse8::from_hashes(black_box(keys)).expect("builds"));
+    });
+    race.add("xorf build", n as u64, move || {
+        black_box(xorf::BinaryFuse8::try_from(black_box(keys)).expect("builds"));
+    });
+    for (name, queries) in [("member", members), ("non-member", absent)] {
+        race.add(
+            format!("BinaryFuse8 {name}"),
+            queries.len() as u64,
+            move || {
+                black_box(queries.iter().filter(|&&k| o.contains_hash(k)).count());
+            },
+        );
+        race.add(format!("xorf {name}"), queries.len() as u64, move || {
+            black_box(queries.iter().filter(|k| t.contains(k)).count());
+        });
+    }
+    let out = race.run();
+    page.row("build", &label, &out, "BinaryFuse8 build", "xorf build");
+    for (op, name) in [
+        ("query, member", "member"),
+        ("query, non-member", "non-member"),
+    ] {
+        page.row(
+            op,
+            &label,
+            &out,
+            &format!("BinaryFuse8 {name}"),
+            &format!("xorf {name}"),
+        );
     }
 }
 
@@ -222,7 +301,9 @@ pub fn run(page: &mut Page, full: bool) {
          xxh3 (fastbloom through `StableBuildHasher`). Inserts fill an empty filter with all \
          `n` keys; queries ask 200k members (from a vector of their own) or 200k non-members \
          of a full filter. *Batched* rows use `insert_many` and `count_contained`, which \
-         prefetch several items ahead. Guide: [bloom.md](bloom.md).",
+         prefetch several items ahead. sbbf-rs-safe (the split-block layout of Parquet) takes \
+         10 bits per item and is fed the same stable hash of each key. Guide: \
+         [bloom.md](bloom.md).",
     );
     page.table("Classic and blocked filters against fastbloom");
     let mut sizes = vec![1_000_000, 10_000_000];
@@ -233,6 +314,19 @@ pub fn run(page: &mut Page, full: bool) {
         against_fastbloom(page, n);
     }
     page.end_table("");
+
+    page.table("Binary fuse filter against xorf");
+    let mut sizes = vec![1_000_000, 10_000_000];
+    if full {
+        sizes.push(100_000_000);
+    }
+    for &n in &sizes {
+        against_xorf(page, n);
+    }
+    page.end_table(
+        "A binary fuse filter is built once from a set known in advance (8-bit \
+         fingerprints: about 9 bits per item at a 0.39 % rate) and cannot take inserts.",
+    );
 
     page.table("Scalable filter against a pre-sized classic filter");
     let n = 1_000_000;

@@ -1,12 +1,13 @@
 //! The LogLog family: hpds' HyperLogLog and HyperLogLog++ against probabilistic-collections,
-//! hyperloglogplus and cardinality-estimator, on pre-hashed input and on items.
+//! hyperloglogplus and cardinality-estimator, on pre-hashed input and on items; UltraLogLog and
+//! ExaLogLog against the ultraloglog and exaloglog crates and Apache DataSketches' HLL_8.
 
 use std::hash::{BuildHasherDefault, Hash};
 use std::hint::black_box;
 
 use cardinality_estimator::CardinalityEstimator;
 use hpds_core::hash::{IdentityBuildHasher, IdentityHasher};
-use hpds_loglog::{HyperLogLog, HyperLogLogPlusPlus};
+use hpds_loglog::{ExaLogLog, HyperLogLog, HyperLogLogPlusPlus, UltraLogLog};
 use hpds_testkit::race::Race;
 use hpds_testkit::streams::random_u64s;
 use hyperloglogplus::{HyperLogLog as _, HyperLogLogPlus};
@@ -22,6 +23,11 @@ const HLLPP: &str = "HyperLogLog++";
 const PC: &str = "probabilistic-collections";
 const HLP: &str = "hyperloglogplus";
 const CE: &str = "cardinality-estimator";
+const ULL: &str = "UltraLogLog";
+const ELL: &str = "ExaLogLog";
+const ULL_PEER: &str = "ultraloglog";
+const ELL_PEER: &str = "exaloglog";
+const DS: &str = "DataSketches HLL_8";
 
 /// probabilistic-collections derives `p = ceil(ln((1.04 / e)^2))`; this `e` gives exactly `p`.
 fn pc_error(p: u8) -> f64 {
@@ -219,6 +225,82 @@ fn items(page: &mut Page, n: usize) {
     }
 }
 
+/// UltraLogLog and ExaLogLog (t = 2, d = 20) against the crates of the same names and
+/// DataSketches' HLL_8, on the same pre-hashed input. DataSketches has no pre-hashed entry
+/// point, so its time includes hashing the `u64` with its MurmurHash3.
+fn newer(page: &mut Page, n: usize) {
+    let hashes = random_u64s(11, n);
+    let hashes = &hashes[..];
+    let ops = n as u64;
+    for p in [12u8, 14] {
+        let mut race = crate::race(crate::ROUNDS);
+        race.add_fresh(
+            ULL,
+            ops,
+            move || UltraLogLog::new(p).expect("valid p"),
+            move |s| {
+                for &h in hashes {
+                    s.insert_hash(h);
+                }
+                black_box(s.estimate());
+            },
+        );
+        race.add_fresh(
+            ELL,
+            ops,
+            move || ExaLogLog::new(p).expect("valid p"),
+            move |s| {
+                for &h in hashes {
+                    s.insert_hash(h);
+                }
+                black_box(s.estimate());
+            },
+        );
+        race.add_fresh(
+            ULL_PEER,
+            ops,
+            move || ultraloglog::UltraLogLog::new(u32::from(p)).expect("valid p"),
+            move |s| {
+                for &h in hashes {
+                    s.add(h);
+                }
+                black_box(s.get_distinct_count_estimate());
+            },
+        );
+        race.add_fresh(
+            ELL_PEER,
+            ops,
+            move || exaloglog::ExaLogLog::new(u32::from(p)),
+            move |s| {
+                for &h in hashes {
+                    s.add_hash(h);
+                }
+                black_box(s.estimate());
+            },
+        );
+        race.add_fresh(
+            DS,
+            ops,
+            move || {
+                datasketches::hll::HllSketch::new(p, datasketches::hll::HllType::Hll8)
+                    .expect("valid lg_k")
+            },
+            move |s| {
+                for &h in hashes {
+                    s.update(h);
+                }
+                black_box(s.estimate());
+            },
+        );
+        let out = race.run();
+        let op = format!("insert pre-hashed, p = {p}");
+        page.row(&op, &count(n), &out, ULL, ULL_PEER);
+        page.row(&op, &count(n), &out, ELL, ELL_PEER);
+        page.row(&op, &count(n), &out, ULL, DS);
+        page.row(&op, &count(n), &out, ELL, DS);
+    }
+}
+
 pub fn run(page: &mut Page, full: bool) {
     page.section(
         "loglog",
@@ -236,5 +318,13 @@ pub fn run(page: &mut Page, full: bool) {
         "On pre-hashed input probabilistic-collections, which keeps one byte per register and \
          no HIP estimator, is the fastest; hpds packs registers into 6 bits (a quarter less \
          memory) and pays for it there (see [loglog.md](loglog.md)).",
+    );
+    page.table("UltraLogLog and ExaLogLog");
+    newer(page, n);
+    page.end_table(
+        "Each pass fills a fresh sketch and takes one estimate: for ExaLogLog (and the \
+         exaloglog crate) that is the maximum-likelihood estimate, which reads every register \
+         (see [loglog.md](loglog.md) for its time alone). DataSketches has no pre-hashed \
+         insert, so its time includes its own hash of the `u64`.",
     );
 }

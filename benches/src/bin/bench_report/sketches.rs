@@ -1,11 +1,11 @@
-//! Counters and KMV: Morris counters against a plain `u64`, KMV against HyperLogLog peers and
-//! an exact set, every distinct counter hashing with the same stable xxh3.
+//! Counters and set sketches: Morris counters against a plain `u64`; `ThetaSketch` against
+//! Apache DataSketches' Theta sketch, and KMV against HyperLogLog peers and an exact set.
 
 use std::collections::HashSet;
 use std::hint::black_box;
 
 use hpds_core::hash::StableBuildHasher;
-use hpds_kmv::Kmv;
+use hpds_kmv::{Kmv, ThetaSketch};
 use hpds_morris::{MorrisArray, MorrisCounter};
 use hpds_testkit::streams::random_u64s;
 use hyperloglogplus::{HyperLogLog as _, HyperLogLogPlus};
@@ -113,11 +113,13 @@ fn hll_plus<T: std::hash::Hash + ?Sized>() -> HyperLogLogPlus<T, StableBuildHash
 pub fn kmv(page: &mut Page, full: bool) {
     page.section(
         "kmv",
-        "Distinct counting into a fresh sketch: `Kmv` (k = 1024, 16 KiB) against \
-         HyperLogLog at p = 14 (about the same memory) from probabilistic-collections and \
-         hyperloglogplus, and an exact `HashSet<u64>` of the hashes, all hashing with hpds' \
-         stable xxh3 (`StableBuildHasher` for the peers). `u64` items are distinct; `&str` \
-         items are Zipf(1) tokens of the standard corpus. Guide: [kmv.md](kmv.md).",
+        "Distinct counting into a fresh sketch. `ThetaSketch` (k = 1024) against Apache \
+         DataSketches' Theta sketch (lg_k = 10), each with its own hash (hpds xxh3, \
+         DataSketches MurmurHash3). `Kmv` (k = 1024, 16 KiB) against HyperLogLog at p = 14 \
+         (about the same memory) from probabilistic-collections and hyperloglogplus, and an \
+         exact `HashSet<u64>` of the hashes, all hashing with hpds' stable xxh3 \
+         (`StableBuildHasher` for the peers). `u64` items are distinct; `&str` items are \
+         Zipf(1) tokens of the standard corpus. Guide: [kmv.md](kmv.md).",
     );
     page.table("Inserts");
     let n: usize = if full { 10_000_000 } else { 1_000_000 };
@@ -126,6 +128,33 @@ pub fn kmv(page: &mut Page, full: bool) {
     let keys = &keys;
     let ops = n as u64;
     let mut race = crate::race(crate::ROUNDS);
+    race.add_fresh(
+        "ThetaSketch",
+        ops,
+        || ThetaSketch::new(1024).expect("valid k"),
+        move |s| {
+            for k in keys {
+                s.insert(k);
+            }
+            black_box(s.estimate());
+        },
+    );
+    race.add_fresh(
+        "DataSketches Theta",
+        ops,
+        || {
+            datasketches::theta::ThetaSketchBuilder::default()
+                .lg_k(10)
+                .build()
+                .expect("valid lg_k")
+        },
+        move |s| {
+            for &k in keys {
+                s.update(k);
+            }
+            black_box(s.estimate());
+        },
+    );
     race.add_fresh(
         "Kmv",
         ops,
@@ -166,6 +195,13 @@ pub fn kmv(page: &mut Page, full: bool) {
         },
     );
     let out = race.run();
+    page.row(
+        "insert `u64`",
+        &label,
+        &out,
+        "ThetaSketch",
+        "DataSketches Theta",
+    );
     for peer in [
         "probabilistic-collections HLL",
         "hyperloglogplus",
