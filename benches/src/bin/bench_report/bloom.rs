@@ -4,7 +4,9 @@
 
 use std::hint::black_box;
 
-use hpds_bloom::{BinaryFuse8, BlockedBloomFilter, BloomFilter, ScalableBloomFilter};
+use hpds_bloom::{
+    BinaryFuse8, BlockedBloomFilter, BloomFilter, ExpandableFilter, ScalableBloomFilter,
+};
 use hpds_core::hash::{StableBuildHasher, hash_u64};
 use hpds_testkit::race::Race;
 use hpds_testkit::streams::distinct_u64s;
@@ -114,6 +116,38 @@ fn count_sbbf(f: &sbbf_rs_safe::Filter, keys: &[u64]) -> usize {
         .count()
 }
 #[inline(never)]
+fn fill_expandable(f: &mut ExpandableFilter, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_expandable(f: &ExpandableFilter, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(*k)).count()
+}
+type Growable = growable_bloom_filter::GrowableBloom;
+#[inline(never)]
+fn fill_growable(f: &mut Growable, keys: &[u64]) {
+    for k in keys {
+        f.insert(k);
+    }
+}
+#[inline(never)]
+fn count_growable(f: &Growable, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(k)).count()
+}
+type Aleph = aleph_filter::AlephFilter;
+#[inline(never)]
+fn fill_aleph(f: &mut Aleph, keys: &[u64]) {
+    for k in keys {
+        f.insert(&k.to_le_bytes());
+    }
+}
+#[inline(never)]
+fn count_aleph(f: &Aleph, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| f.contains(&k.to_le_bytes())).count()
+}
+#[inline(never)]
 fn fill_fast(f: &mut FastBloom, keys: &[u64]) {
     for k in keys {
         f.insert(k);
@@ -131,7 +165,20 @@ fn blocked(n: usize) -> BlockedBloomFilter {
     BlockedBloomFilter::new(n as u64, P).expect("valid parameters")
 }
 fn scalable(n: usize) -> ScalableBloomFilter {
-    ScalableBloomFilter::new((n as u64 / 1000).max(1), P).expect("valid parameters")
+    ScalableBloomFilter::new(start(n), P).expect("valid parameters")
+}
+fn expandable(n: usize) -> ExpandableFilter {
+    ExpandableFilter::new(start(n), P).expect("valid parameters")
+}
+fn growable(n: usize) -> Growable {
+    growable_bloom_filter::GrowableBloom::new(P, start(n) as usize)
+}
+fn aleph(n: usize) -> Aleph {
+    aleph_filter::AlephFilter::new(start(n) as usize, P)
+}
+/// The growable filters start at a thousandth of the items they will hold.
+fn start(n: usize) -> u64 {
+    (n as u64 / 1000).max(1)
 }
 
 fn filled<F>(mut f: F, fill: impl Fn(&mut F, &[u64]), keys: &[u64]) -> F {
@@ -328,12 +375,15 @@ pub fn run(page: &mut Page, full: bool) {
          fingerprints: about 9 bits per item at a 0.39 % rate) and cannot take inserts.",
     );
 
-    page.table("Scalable filter against a pre-sized classic filter");
+    page.table("Growable filters against a pre-sized classic filter");
     let n = 1_000_000;
     let (keys, members, absent) = data(n);
     let (keys, members, absent) = (&keys[..], &members[..], &absent[..]);
     let c = filled(classic(n), fill_classic, keys);
     let s = filled(scalable(n), fill_scalable, keys);
+    let e = filled(expandable(n), fill_expandable, keys);
+    let g = filled(growable(n), fill_growable, keys);
+    let a = filled(aleph(n), fill_aleph, keys);
     for op in [Op::Fill, Op::Member, Op::Absent] {
         let mut race = crate::race(crate::ROUNDS);
         add(
@@ -360,11 +410,54 @@ pub fn run(page: &mut Page, full: bool) {
             members,
             absent,
         );
+        add(
+            &mut race,
+            "ExpandableFilter",
+            op,
+            move || expandable(n),
+            fill_expandable,
+            count_expandable,
+            &e,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "growable-bloom-filter",
+            op,
+            move || growable(n),
+            fill_growable,
+            count_growable,
+            &g,
+            keys,
+            members,
+            absent,
+        );
+        add(
+            &mut race,
+            "aleph-filter",
+            op,
+            move || aleph(n),
+            fill_aleph,
+            count_aleph,
+            &a,
+            keys,
+            members,
+            absent,
+        );
         let out = race.run();
-        page.row(op.label(), "1M", &out, "ScalableBloomFilter", "BloomFilter");
+        for ours in ["ScalableBloomFilter", "ExpandableFilter"] {
+            for peer in ["BloomFilter", "growable-bloom-filter", "aleph-filter"] {
+                page.row(op.label(), "1M", &out, ours, peer);
+            }
+        }
     }
     page.end_table(
-        "The scalable filter starts at n/1000 items and grows 1000x, to about ten \
-         sub-filters; a new item or a non-member must be rejected by each of them.",
+        "The growable filters start at n/1000 items and grow 1000x. The scalable filter adds \
+         a sub-filter per growth step (a new item or a non-member is tested against each); \
+         the expandable filter doubles one fingerprint table in place. growable-bloom-filter \
+         (stages, like the scalable filter) and aleph-filter (an expandable fingerprint \
+         filter) hash with their own hashes; aleph-filter is fed each key's 8 bytes.",
     );
 }
