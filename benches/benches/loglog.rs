@@ -6,6 +6,7 @@
 //! cargo bench -p hpds-benches --bench loglog -- --warm-up-time 1 --measurement-time 2 --sample-size 10
 //! HPDS_BENCH_FULL=1 ...   # adds 100 million items
 //! HPDS_BENCH_ULL=1 cargo bench -p hpds-benches --bench loglog   # UltraLogLog/ExaLogLog race
+//! HPDS_BENCH_ULL=hpds-ell,hpds-ull,exaloglog,datasketches-hll8 ...   # only these contestants
 //! ```
 //! Before the timings it prints, at p = 12 and p = 14, each implementation's stored bytes and
 //! its relative RMSE and bias over seeded trials (pre-hashed items, so every implementation
@@ -907,7 +908,10 @@ fn probe(spec: &str) {
 /// With `HPDS_BENCH_ULL=1` (then exits): UltraLogLog and ExaLogLog against their peers,
 /// pre-hashed, in interleaved rounds at 10^6 and 10^7 items, p = 12 and 14; ns per insert,
 /// median (fastest). Then each one's stored bytes and relative error at 10^6 items.
+/// `HPDS_BENCH_ULL=name,name,...` races only the contestants named.
 fn ull_race() {
+    let only = std::env::var("HPDS_BENCH_ULL").unwrap_or_default();
+    let keep = |name: &str| only == "1" || only.split(',').any(|n| n == name);
     for n in [1_000_000usize, 10_000_000] {
         let hs = random_u64s(11, n);
         let rounds = if n > 1_000_000 { 5 } else { 11 };
@@ -916,21 +920,19 @@ fn ull_race() {
                 12 => prehashed::<Ce<PassThrough, 12>>(p, &hs),
                 _ => prehashed::<Ce<PassThrough, 14>>(p, &hs),
             };
-            race(
-                &format!("pre n={n} p={p}"),
-                rounds,
-                vec![
-                    prehashed::<Ull>(p, &hs),
-                    prehashed::<Ell>(p, &hs),
-                    prehashed::<EllMg>(p, &hs),
-                    prehashed::<UllPeer>(p, &hs),
-                    prehashed::<EllPeer>(p, &hs),
-                    prehashed::<Ds>(p, &hs),
-                    prehashed::<HyperLogLogPlusPlus>(p, &hs),
-                    prehashed::<Hlp<Pass>>(p, &hs),
-                    ce,
-                ],
-            );
+            let mut contestants = vec![
+                prehashed::<Ull>(p, &hs),
+                prehashed::<Ell>(p, &hs),
+                prehashed::<EllMg>(p, &hs),
+                prehashed::<UllPeer>(p, &hs),
+                prehashed::<EllPeer>(p, &hs),
+                prehashed::<Ds>(p, &hs),
+                prehashed::<HyperLogLogPlusPlus>(p, &hs),
+                prehashed::<Hlp<Pass>>(p, &hs),
+                ce,
+            ];
+            contestants.retain(|(name, _)| keep(name));
+            race(&format!("pre n={n} p={p}"), rounds, contestants);
         }
     }
     let hs = random_u64s(12, 1_000_000);

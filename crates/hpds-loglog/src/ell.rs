@@ -119,7 +119,6 @@ impl ExaLogLogConfig {
                 unseen: f64::from(2u32 << self.t) * f64::from(1u32 << self.p),
             }),
             tracking: self.martingale,
-            plain: false,
             geometry: Geometry::new(self.p, self.t, self.d),
         };
         if Packed::byte_len(self.p, s.width()) < MIN_SPARSE_BYTES {
@@ -199,10 +198,25 @@ impl Packed {
     }
 }
 
+/// The representation, and with it the insert: one tag serves as the sparse test and as the
+/// choice of the dense insert.
 #[derive(Clone, PartialEq)]
 enum Repr {
     Sparse(Tokens),
+    /// Registers with `t = 2, d = 20` and no martingale: the insert
+    /// [`insert_hash`](ExaLogLog::insert_hash) inlines.
+    Plain(Packed),
+    /// Registers with other parameters or a martingale.
     Dense(Packed),
+}
+
+impl Repr {
+    fn dense(&self) -> Option<&Packed> {
+        match self {
+            Repr::Sparse(_) => None,
+            Repr::Plain(r) | Repr::Dense(r) => Some(r),
+        }
+    }
 }
 
 /// The martingale estimator's state: the running estimate and the registers' summed rates of
@@ -269,10 +283,6 @@ pub struct ExaLogLog {
     martingale: Option<Martingale>,
     /// Built with martingale tracking ([`clear`](Self::clear) starts it again).
     tracking: bool,
-    /// Dense with `t = 2, d = 20` and no martingale: the insert [`insert_hash`](Self::insert_hash)
-    /// inlines. Kept by [`refresh`](Self::refresh) whenever the representation or the
-    /// martingale changes.
-    plain: bool,
     geometry: Geometry,
 }
 
@@ -344,7 +354,7 @@ impl ExaLogLog {
     pub fn is_empty(&self) -> bool {
         match &self.repr {
             Repr::Sparse(t) => t.is_empty(),
-            Repr::Dense(r) => r.payload().iter().all(|&b| b == 0),
+            Repr::Plain(r) | Repr::Dense(r) => r.payload().iter().all(|&b| b == 0),
         }
     }
 
@@ -366,29 +376,35 @@ impl ExaLogLog {
     /// `O(d)` to update the martingale when a register changes), amortized `O(1)` sparse.
     #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
-        if let Repr::Dense(regs) = &mut self.repr {
-            if self.plain {
-                return Fixed::<2, 20>::insert_plain(regs, &self.geometry, hash);
-            }
-            if let (Some(mg), true) = (&mut self.martingale, self.geometry.recommended) {
-                return Fixed::<2, 20>::insert(regs, mg, &self.geometry, hash);
-            }
+        if let Repr::Plain(regs) = &mut self.repr {
+            return insert_28(regs, &self.geometry, hash);
+        }
+        if let (Repr::Dense(regs), Some(mg), true) = (
+            &mut self.repr,
+            &mut self.martingale,
+            self.geometry.recommended,
+        ) {
+            return Fixed::<2, 20>::insert(regs, mg, &self.geometry, hash);
         }
         self.insert_other(hash);
     }
 
-    /// Recomputes [`plain`](Self::plain) after the representation or the martingale changed.
+    /// Chooses between [`Repr::Plain`] and [`Repr::Dense`] after the representation or the
+    /// martingale changed.
     fn refresh(&mut self) {
-        self.plain = matches!(self.repr, Repr::Dense(_))
-            && self.martingale.is_none()
-            && (self.t, self.d) == (2, 20);
+        let plain = self.martingale.is_none() && (self.t, self.d) == (2, 20);
+        self.repr = match core::mem::replace(&mut self.repr, Repr::Sparse(Tokens::default())) {
+            Repr::Plain(r) | Repr::Dense(r) if plain => Repr::Plain(r),
+            Repr::Plain(r) | Repr::Dense(r) => Repr::Dense(r),
+            sparse @ Repr::Sparse(_) => sparse,
+        };
     }
 
     /// [`insert_hash`](Self::insert_hash) while sparse or with parameters other than the
     /// recommended ones.
     #[inline(never)]
     fn insert_other(&mut self, hash: u64) {
-        if let Repr::Dense(regs) = &mut self.repr {
+        if let Repr::Plain(regs) | Repr::Dense(regs) = &mut self.repr {
             let (mg, g) = (&mut self.martingale, &self.geometry);
             match (self.t, self.d) {
                 (2, 20) => Fixed::<2, 20>::insert_any(regs, mg, g, hash),
@@ -406,7 +422,7 @@ impl ExaLogLog {
     pub fn insert_hashes(&mut self, hashes: &[u64]) {
         let mut rest = hashes;
         while let Some((&h, tail)) = rest.split_first() {
-            if let Repr::Dense(regs) = &mut self.repr {
+            if let Repr::Plain(regs) | Repr::Dense(regs) = &mut self.repr {
                 let (p, t, d, g) = (self.p, self.t, self.d, self.geometry);
                 let mut mg = self.martingale;
                 match (t, d) {
@@ -441,7 +457,7 @@ impl ExaLogLog {
 
     fn dense_registers(&self) -> Packed {
         match &self.repr {
-            Repr::Dense(r) => r.clone(),
+            Repr::Plain(r) | Repr::Dense(r) => r.clone(),
             Repr::Sparse(tokens) => {
                 let d = u32::from(self.d);
                 let mut regs = Packed::new(self.p, self.width());
@@ -492,7 +508,7 @@ impl ExaLogLog {
                 return (estimator != ExaLogLogEstimator::Martingale || self.martingale.is_some())
                     .then(|| t.estimate());
             }
-            Repr::Dense(r) => r,
+            Repr::Plain(r) | Repr::Dense(r) => r,
         };
         let ml = || {
             let rates = self.rates();
@@ -568,7 +584,7 @@ impl ExaLogLog {
         }
         self.densify();
         let (p, t, d) = (self.p, self.t, u32::from(self.d));
-        let Repr::Dense(regs) = &mut self.repr else {
+        let (Repr::Plain(regs) | Repr::Dense(regs)) = &mut self.repr else {
             unreachable!("densified above")
         };
         match &other.repr {
@@ -578,7 +594,9 @@ impl ExaLogLog {
                     regs.set(i, window::update(regs.get(i), k, d));
                 }
             }
-            Repr::Dense(theirs) => merge_dense(regs, theirs, p, other.p, t, d),
+            Repr::Plain(theirs) | Repr::Dense(theirs) => {
+                merge_dense(regs, theirs, p, other.p, t, d);
+            }
         }
         Ok(())
     }
@@ -660,6 +678,8 @@ struct Geometry {
     sub_mask: u64,
     /// `2^p - 1`.
     index_mask: u64,
+    /// `(2^p - 1) 2^t`: the index bits in place.
+    index_bits: u64,
     /// `2^(p + t) - 1`: the index and sub-bucket bits, set so they stop the zero count (not
     /// zero, so the count needs no zero case).
     fill: NonZeroU64,
@@ -678,6 +698,7 @@ impl Geometry {
             t: u32::from(t),
             sub_mask: (1 << t) - 1,
             index_mask: (1 << p) - 1,
+            index_bits: ((1 << p) - 1) << t,
             fill: NonZeroU64::new((1 << (p + t)) - 1).unwrap_or(NonZeroU64::MAX),
             scale: f64::from(2u32 << t) * f64::from(1u32 << p),
             last_level: 63 - u32::from(p) - u32::from(t),
@@ -888,6 +909,9 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     /// times `m`.
     #[inline(always)]
     fn insert_plain(regs: &mut Packed, g: &Geometry, hash: u64) {
+        if (T, D) == (2, 20) {
+            return insert_28(regs, g, hash);
+        }
         let i = ((hash >> T) & g.index_mask) as usize;
         let sub = (hash & ((1 << T) - 1)) as u32;
         // The update value less one; the tables are indexed to match.
@@ -949,6 +973,52 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
             }
         }
     }
+}
+
+/// `BIT_ABOVE_HIGH[j]`: the window bit of the value `j - 1` below the largest
+/// (`1 <= j - 1 <= 20`) shifted up by 4, else 0 (for [`insert_28`]).
+const BIT_ABOVE_HIGH: [u32; 256] = {
+    let mut a = [0; 256];
+    let mut b = 1;
+    while b <= 20 {
+        a[b as usize + 1] = 1 << (20 - b + 4);
+        b += 1;
+    }
+    a
+};
+
+/// [`Fixed::insert_plain`] for the recommended 28-bit registers: register `i` takes bits
+/// 0-27 (even `i`) or 4-31 (odd `i`) of the 4 bytes at byte `7i / 2`, so it is read with
+/// one 4-byte load, and the offset is bit 2 of the hash (the lowest index bit). Shifting the
+/// 4 bytes left by `4 - offset` puts the largest value in the top byte; a window bit is set
+/// by an `or` of its table entry shifted right by the same `4 - offset`, so the insert
+/// shifts by one variable count.
+#[inline(always)]
+fn insert_28(regs: &mut Packed, g: &Geometry, hash: u64) {
+    const D: u32 = 20;
+    // 4 i, and 7 i / 2 = 28 i / 8 its byte.
+    let at = ((hash & g.index_bits) as usize * 7) >> 3;
+    let up = (!hash & 4) as u32;
+    // The update value less one.
+    let k1 = ((g.fill | hash).leading_zeros() << 2) + (hash & 3) as u32;
+    let cell: &mut [u8; 4] = (&mut regs.bytes[at..at + 4]).try_into().expect("4 bytes");
+    let word = u32::from_le_bytes(*cell);
+    let u = (word << up) >> 24;
+    // `u - k`, plus one; both are below 256.
+    let above = u.wrapping_sub(k1) as i32;
+    let word = if above <= 0 {
+        // The old window and largest value (if any) move down by `k - u`.
+        let at_bit = 4 - up;
+        let old = (word >> at_bit) & 0x0fff_ffff;
+        let seen = (old & window::mask(D)) | (u32::from(old > window::mask(D)) << D);
+        let shift = Fixed::<2, 20>::PLAIN.shift_next[usize::from(above.unsigned_abs() as u8)];
+        let moved = (u64::from(seen) * u64::from(shift)) >> 31;
+        let new = ((k1 + 1) << D) | moved as u32;
+        (word & !(0x0fff_ffff << at_bit)) | (new << at_bit)
+    } else {
+        word | (BIT_ABOVE_HIGH[usize::from(above as u8)] >> up)
+    };
+    *cell = word.to_le_bytes();
 }
 
 /// The tables of the plain insert of registers of `w` bits with `d` window bits, indexed by
@@ -1115,7 +1185,7 @@ impl HeapSize for ExaLogLog {
     fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Sparse(t) => t.heap_bytes(),
-            Repr::Dense(r) => r.bytes.capacity(),
+            Repr::Plain(r) | Repr::Dense(r) => r.bytes.capacity(),
         }
     }
 }
@@ -1138,7 +1208,7 @@ impl ByteCodec for ExaLogLog {
         enc.put_u8(self.d);
         match &self.repr {
             Repr::Sparse(tokens) => crate::tokens::encode(enc, &tokens.sorted()),
-            Repr::Dense(regs) => {
+            Repr::Plain(regs) | Repr::Dense(regs) => {
                 if let Some(m) = self.martingale {
                     enc.put_f64(m.estimate);
                 }
@@ -1213,6 +1283,12 @@ crate::serde_impl::impl_serde!(ExaLogLog);
 mod tests {
     use super::*;
 
+    impl ExaLogLog {
+        fn is_plain(&self) -> bool {
+            matches!(self.repr, Repr::Plain(_))
+        }
+    }
+
     fn hashes(n: usize) -> Vec<u64> {
         let mut x = 11u64;
         (0..n)
@@ -1236,7 +1312,7 @@ mod tests {
             for (n, h) in hashes(200_000).into_iter().enumerate() {
                 s.insert_hash(h);
                 if n % 997 == 0 || n == 199_999 {
-                    let Repr::Dense(regs) = &s.repr else {
+                    let Some(regs) = s.repr.dense() else {
                         continue;
                     };
                     let mg = s.martingale.expect("tracked");
@@ -1261,7 +1337,7 @@ mod tests {
             .into_iter()
             .flat_map(|td| [(td, false), (td, true)])
         {
-            for p in [4u8, 9, 12] {
+            for p in [4u8, 9, 12, 14] {
                 let mut fast = ExaLogLog::builder()
                     .precision(p)
                     .t(t)
@@ -1276,7 +1352,7 @@ mod tests {
                 let g = general.geometry;
                 for (n, &h) in hs.iter().enumerate() {
                     fast.insert_hash(h);
-                    let Repr::Dense(regs) = &mut general.repr else {
+                    let (Repr::Plain(regs) | Repr::Dense(regs)) = &mut general.repr else {
                         unreachable!("densified")
                     };
                     insert_dense(regs, &mut general.martingale, g, p, t, d, h);
@@ -1290,7 +1366,7 @@ mod tests {
                     "t {t} d {d} p {p} mg {mg}"
                 );
                 assert_eq!(fast.martingale.is_some(), mg);
-                assert_eq!(fast.plain, !mg && (t, d) == (2, 20));
+                assert_eq!(fast.is_plain(), !mg && (t, d) == (2, 20));
                 let bits = |s: &ExaLogLog| {
                     s.martingale
                         .map(|m| (m.estimate.to_bits(), m.unseen.to_bits()))
@@ -1324,9 +1400,8 @@ mod tests {
                     plain.insert_hash(h);
                     tracked.insert_hash(h);
                     let same = match (&plain.repr, &tracked.repr) {
-                        (Repr::Dense(a), Repr::Dense(b)) => a == b,
                         (Repr::Sparse(a), Repr::Sparse(b)) => a.sorted() == b.sorted(),
-                        _ => false,
+                        (a, b) => a.dense().is_some() && a.dense() == b.dense(),
                     };
                     assert!(same, "t {t} d {d} p {p} n {n}");
                 }
@@ -1338,15 +1413,15 @@ mod tests {
                 assert_eq!(plain.estimate(), plain.estimate_with(ml).unwrap());
                 // The codec keeps the mode: the decoded sketch goes on tracking (or not).
                 let back = ExaLogLog::from_bytes(&tracked.to_bytes()).unwrap();
-                assert!(back == tracked && back.tracking && !back.plain);
+                assert!(back == tracked && back.tracking && !back.is_plain());
                 let back = ExaLogLog::from_bytes(&plain.to_bytes()).unwrap();
                 assert!(back == plain && !back.tracking);
-                assert_eq!(back.plain, (t, d) == (2, 20));
+                assert_eq!(back.is_plain(), (t, d) == (2, 20));
                 // A merge drops the martingale; the registers equal the plain sketch's.
                 let mut merged = tracked.clone();
                 merged.merge(&plain).unwrap();
                 assert!(merged == plain, "t {t} d {d} p {p}");
-                assert_eq!(merged.plain, (t, d) == (2, 20));
+                assert_eq!(merged.is_plain(), (t, d) == (2, 20));
                 merged.clear();
                 assert!(merged == build(true));
                 tracked.clear();
