@@ -352,9 +352,9 @@ impl ExaLogLog {
 
     /// Whether nothing has been inserted.
     pub fn is_empty(&self) -> bool {
-        match &self.repr {
-            Repr::Sparse(t) => t.is_empty(),
-            Repr::Plain(r) | Repr::Dense(r) => r.payload().iter().all(|&b| b == 0),
+        match self.repr.dense() {
+            Some(r) => r.payload().iter().all(|&b| b == 0),
+            None => matches!(&self.repr, Repr::Sparse(t) if t.is_empty()),
         }
     }
 
@@ -384,7 +384,7 @@ impl ExaLogLog {
             &mut self.martingale,
             self.geometry.recommended,
         ) {
-            return Fixed::<2, 20>::insert(regs, mg, &self.geometry, hash);
+            return insert_28_martingale(regs, mg, &self.geometry, hash);
         }
         self.insert_other(hash);
     }
@@ -760,7 +760,8 @@ fn insert_dense(
 /// the two alternatives the docs name): every shift by `t`, `d` or the register width is by a
 /// constant, and what depends on the data comes from small tables. A register at bit offset
 /// `o` of its 8-byte word is read by multiplying the word by `2^(64 - w - o)` and shifting by
-/// the constant `64 - w`, and written by multiplying by `2^o`. (On x86-64 without BMI2 a shift
+/// the constant `64 - w`, and written by multiplying by `2^o` (28-bit registers, which sit at
+/// offset 0 or 4 of a byte, go through [`insert_28`] and [`insert_28_martingale`] instead). (On x86-64 without BMI2 a shift
 /// by a variable count waits for the flags of the instruction before it.) There is no early
 /// exit for values below the window, which mispredicts on about every other insert while a
 /// sketch is young: the insert branches on whether the value raises the register (a raise
@@ -864,6 +865,9 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
 
     #[inline(always)]
     fn insert(regs: &mut Packed, mg: &mut Martingale, g: &Geometry, hash: u64) {
+        if (T, D) == (2, 20) {
+            return insert_28_martingale(regs, mg, g, hash);
+        }
         let i = ((hash >> T) & g.index_mask) as usize;
         let sub = (hash & ((1 << T) - 1)) as u32;
         let k = ((g.fill | hash).leading_zeros() << T) + sub + 1;
@@ -995,30 +999,88 @@ const BIT_ABOVE_HIGH: [u32; 256] = {
 /// shifts by one variable count.
 #[inline(always)]
 fn insert_28(regs: &mut Packed, g: &Geometry, hash: u64) {
-    const D: u32 = 20;
-    // 4 i, and 7 i / 2 = 28 i / 8 its byte.
-    let at = ((hash & g.index_bits) as usize * 7) >> 3;
-    let up = (!hash & 4) as u32;
-    // The update value less one.
-    let k1 = ((g.fill | hash).leading_zeros() << 2) + (hash & 3) as u32;
-    let cell: &mut [u8; 4] = (&mut regs.bytes[at..at + 4]).try_into().expect("4 bytes");
-    let word = u32::from_le_bytes(*cell);
-    let u = (word << up) >> 24;
-    // `u - k`, plus one; both are below 256.
-    let above = u.wrapping_sub(k1) as i32;
-    let word = if above <= 0 {
-        // The old window and largest value (if any) move down by `k - u`.
-        let at_bit = 4 - up;
-        let old = (word >> at_bit) & 0x0fff_ffff;
-        let seen = (old & window::mask(D)) | (u32::from(old > window::mask(D)) << D);
-        let shift = Fixed::<2, 20>::PLAIN.shift_next[usize::from(above.unsigned_abs() as u8)];
-        let moved = (u64::from(seen) * u64::from(shift)) >> 31;
-        let new = ((k1 + 1) << D) | moved as u32;
-        (word & !(0x0fff_ffff << at_bit)) | (new << at_bit)
+    let at = At28::new(regs, g, hash);
+    let word = if at.above <= 0 {
+        at.raise().2
     } else {
-        word | (BIT_ABOVE_HIGH[usize::from(above as u8)] >> up)
+        at.word | at.window_bit()
     };
-    *cell = word.to_le_bytes();
+    *at.cell = word.to_le_bytes();
+}
+
+/// [`Fixed::insert`] (with the martingale) for the recommended 28-bit registers, read and
+/// written as in [`insert_28`].
+#[inline(always)]
+fn insert_28_martingale(regs: &mut Packed, mg: &mut Martingale, g: &Geometry, hash: u64) {
+    let at = At28::new(regs, g, hash);
+    if at.above <= 0 {
+        let (old, new, word) = at.raise();
+        *at.cell = word.to_le_bytes();
+        mg.estimate += g.scale / mg.unseen;
+        Fixed::<2, 20>::raise_martingale(mg, g, old, new);
+    } else {
+        let word = at.word | at.window_bit();
+        if word == at.word {
+            return;
+        }
+        *at.cell = word.to_le_bytes();
+        mg.estimate += g.scale / mg.unseen;
+        mg.unseen -= window::pow2neg((at.k1 >> 2).min(g.last_level));
+    }
+}
+
+/// The 4 bytes that hold a 28-bit register and what an insert needs to know about them.
+struct At28<'a> {
+    cell: &'a mut [u8; 4],
+    word: u32,
+    /// `4 - o` for the register's bit offset `o` in `word`.
+    up: u32,
+    /// The update value less one.
+    k1: u32,
+    /// `u - k + 1` (`u` the register's largest value): at most 0 for a raise.
+    above: i32,
+}
+
+impl<'a> At28<'a> {
+    #[inline(always)]
+    fn new(regs: &'a mut Packed, g: &Geometry, hash: u64) -> Self {
+        // 4 i, and 7 i / 2 = 28 i / 8 its byte.
+        let at = ((hash & g.index_bits) as usize * 7) >> 3;
+        let up = (!hash & 4) as u32;
+        let k1 = ((g.fill | hash).leading_zeros() << 2) + (hash & 3) as u32;
+        let cell: &mut [u8; 4] = (&mut regs.bytes[at..at + 4]).try_into().expect("4 bytes");
+        let word = u32::from_le_bytes(*cell);
+        // Both are below 256.
+        let u = (word << up) >> 24;
+        Self {
+            cell,
+            word,
+            up,
+            k1,
+            above: u.wrapping_sub(k1) as i32,
+        }
+    }
+
+    /// The window bit of the value (0 outside the window) in place, for `above > 0`.
+    #[inline(always)]
+    fn window_bit(&self) -> u32 {
+        BIT_ABOVE_HIGH[usize::from(self.above as u8)] >> self.up
+    }
+
+    /// For `above <= 0`: the old and the new register, and the new 4 bytes. The old window
+    /// and largest value (if any) move down by `k - u`.
+    #[inline(always)]
+    fn raise(&self) -> (u32, u32, u32) {
+        const D: u32 = 20;
+        let at_bit = 4 - self.up;
+        let old = (self.word >> at_bit) & 0x0fff_ffff;
+        let seen = (old & window::mask(D)) | (u32::from(old > window::mask(D)) << D);
+        let shift = Fixed::<2, 20>::PLAIN.shift_next[usize::from(self.above.unsigned_abs() as u8)];
+        let moved = (u64::from(seen) * u64::from(shift)) >> 31;
+        let new = ((self.k1 + 1) << D) | moved as u32;
+        let word = (self.word & !(0x0fff_ffff << at_bit)) | (new << at_bit);
+        (old, new, word)
+    }
 }
 
 /// The tables of the plain insert of registers of `w` bits with `d` window bits, indexed by
