@@ -119,6 +119,7 @@ impl ExaLogLogConfig {
                 unseen: f64::from(2u32 << self.t) * f64::from(1u32 << self.p),
             }),
             tracking: self.martingale,
+            plain: Packed::default(),
             geometry: Geometry::new(self.p, self.t, self.d),
         };
         if Packed::byte_len(self.p, s.width()) < MIN_SPARSE_BYTES {
@@ -142,7 +143,7 @@ fn check_params(p: u8, t: u8, d: u8) -> Result<()> {
 
 /// `m` registers of `w <= 32` bits packed back to back, plus 8 bytes so every register is
 /// read and written with one unaligned 8-byte access.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 struct Packed {
     w: u32,
     /// `2^w - 1`.
@@ -203,19 +204,19 @@ impl Packed {
 #[derive(Clone, PartialEq)]
 enum Repr {
     Sparse(Tokens),
-    /// Registers with `t = 2, d = 20` and no martingale: the insert
-    /// [`insert_hash`](ExaLogLog::insert_hash) inlines.
-    Plain(Packed),
+    /// Registers with `t = 2, d = 20` and no martingale, held in
+    /// [`ExaLogLog::plain`](ExaLogLog#structfield.plain).
+    Plain,
     /// Registers with other parameters or a martingale.
     Dense(Packed),
 }
 
-impl Repr {
-    fn dense(&self) -> Option<&Packed> {
-        match self {
-            Repr::Sparse(_) => None,
-            Repr::Plain(r) | Repr::Dense(r) => Some(r),
-        }
+/// The registers of a dense sketch, wherever its representation keeps them.
+fn dense_mut<'a>(repr: &'a mut Repr, plain: &'a mut Packed) -> Option<&'a mut Packed> {
+    match repr {
+        Repr::Sparse(_) => None,
+        Repr::Plain => Some(plain),
+        Repr::Dense(r) => Some(r),
     }
 }
 
@@ -283,6 +284,10 @@ pub struct ExaLogLog {
     martingale: Option<Martingale>,
     /// Built with martingale tracking ([`clear`](Self::clear) starts it again).
     tracking: bool,
+    /// The registers while the representation is [`Repr::Plain`], else empty: the insert
+    /// [`insert_hash`](Self::insert_hash) inlines finds them in bounds exactly then, so
+    /// its bounds check is its only test of the representation.
+    plain: Packed,
     geometry: Geometry,
 }
 
@@ -352,7 +357,7 @@ impl ExaLogLog {
 
     /// Whether nothing has been inserted.
     pub fn is_empty(&self) -> bool {
-        match self.repr.dense() {
+        match self.dense() {
             Some(r) => r.payload().iter().all(|&b| b == 0),
             None => matches!(&self.repr, Repr::Sparse(t) if t.is_empty()),
         }
@@ -376,8 +381,8 @@ impl ExaLogLog {
     /// `O(d)` to update the martingale when a register changes), amortized `O(1)` sparse.
     #[inline(always)]
     pub fn insert_hash(&mut self, hash: u64) {
-        if let Repr::Plain(regs) = &mut self.repr {
-            return insert_28(regs, &self.geometry, hash);
+        if let Some(at) = At28::new(&mut self.plain, &self.geometry, hash) {
+            return insert_28(at);
         }
         if let (Repr::Dense(regs), Some(mg), true) = (
             &mut self.repr,
@@ -393,18 +398,21 @@ impl ExaLogLog {
     /// martingale changed.
     fn refresh(&mut self) {
         let plain = self.martingale.is_none() && (self.t, self.d) == (2, 20);
-        self.repr = match core::mem::replace(&mut self.repr, Repr::Sparse(Tokens::default())) {
-            Repr::Plain(r) | Repr::Dense(r) if plain => Repr::Plain(r),
-            Repr::Plain(r) | Repr::Dense(r) => Repr::Dense(r),
-            sparse @ Repr::Sparse(_) => sparse,
-        };
+        match core::mem::replace(&mut self.repr, Repr::Sparse(Tokens::default())) {
+            Repr::Dense(r) if plain => {
+                self.plain = r;
+                self.repr = Repr::Plain;
+            }
+            Repr::Plain if !plain => self.repr = Repr::Dense(core::mem::take(&mut self.plain)),
+            repr => self.repr = repr,
+        }
     }
 
     /// [`insert_hash`](Self::insert_hash) while sparse or with parameters other than the
     /// recommended ones.
     #[inline(never)]
     fn insert_other(&mut self, hash: u64) {
-        if let Repr::Plain(regs) | Repr::Dense(regs) = &mut self.repr {
+        if let Some(regs) = dense_mut(&mut self.repr, &mut self.plain) {
             let (mg, g) = (&mut self.martingale, &self.geometry);
             match (self.t, self.d) {
                 (2, 20) => Fixed::<2, 20>::insert_any(regs, mg, g, hash),
@@ -422,7 +430,7 @@ impl ExaLogLog {
     pub fn insert_hashes(&mut self, hashes: &[u64]) {
         let mut rest = hashes;
         while let Some((&h, tail)) = rest.split_first() {
-            if let Repr::Plain(regs) | Repr::Dense(regs) = &mut self.repr {
+            if let Some(regs) = dense_mut(&mut self.repr, &mut self.plain) {
                 let (p, t, d, g) = (self.p, self.t, self.d, self.geometry);
                 let mut mg = self.martingale;
                 match (t, d) {
@@ -455,9 +463,18 @@ impl ExaLogLog {
         self.insert_hash(hash);
     }
 
+    /// The registers of a dense sketch.
+    fn dense(&self) -> Option<&Packed> {
+        match &self.repr {
+            Repr::Sparse(_) => None,
+            Repr::Plain => Some(&self.plain),
+            Repr::Dense(r) => Some(r),
+        }
+    }
+
     fn dense_registers(&self) -> Packed {
         match &self.repr {
-            Repr::Plain(r) | Repr::Dense(r) => r.clone(),
+            Repr::Plain | Repr::Dense(_) => self.dense().cloned().unwrap_or_default(),
             Repr::Sparse(tokens) => {
                 let d = u32::from(self.d);
                 let mut regs = Packed::new(self.p, self.width());
@@ -508,7 +525,8 @@ impl ExaLogLog {
                 return (estimator != ExaLogLogEstimator::Martingale || self.martingale.is_some())
                     .then(|| t.estimate());
             }
-            Repr::Plain(r) | Repr::Dense(r) => r,
+            Repr::Plain => &self.plain,
+            Repr::Dense(r) => r,
         };
         let ml = || {
             let rates = self.rates();
@@ -584,19 +602,18 @@ impl ExaLogLog {
         }
         self.densify();
         let (p, t, d) = (self.p, self.t, u32::from(self.d));
-        let (Repr::Plain(regs) | Repr::Dense(regs)) = &mut self.repr else {
+        let Some(regs) = dense_mut(&mut self.repr, &mut self.plain) else {
             unreachable!("densified above")
         };
-        match &other.repr {
-            Repr::Sparse(theirs) => {
+        match (&other.repr, other.dense()) {
+            (_, Some(theirs)) => merge_dense(regs, theirs, p, other.p, t, d),
+            (Repr::Sparse(theirs), None) => {
                 for tok in theirs.iter() {
                     let (i, k) = index_value(Layout::Low.hash(tok), p, t);
                     regs.set(i, window::update(regs.get(i), k, d));
                 }
             }
-            Repr::Plain(theirs) | Repr::Dense(theirs) => {
-                merge_dense(regs, theirs, p, other.p, t, d);
-            }
+            (_, None) => unreachable!("only a sparse sketch has no registers"),
         }
         Ok(())
     }
@@ -914,7 +931,10 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     #[inline(always)]
     fn insert_plain(regs: &mut Packed, g: &Geometry, hash: u64) {
         if (T, D) == (2, 20) {
-            return insert_28(regs, g, hash);
+            let Some(at) = At28::new(regs, g, hash) else {
+                unreachable!("registers of 2^p 28-bit registers")
+            };
+            return insert_28(at);
         }
         let i = ((hash >> T) & g.index_mask) as usize;
         let sub = (hash & ((1 << T) - 1)) as u32;
@@ -998,8 +1018,7 @@ const BIT_ABOVE_HIGH: [u32; 256] = {
 /// by an `or` of its table entry shifted right by the same `4 - offset`, so the insert
 /// shifts by one variable count.
 #[inline(always)]
-fn insert_28(regs: &mut Packed, g: &Geometry, hash: u64) {
-    let at = At28::new(regs, g, hash);
+fn insert_28(at: At28<'_>) {
     let word = if at.above <= 0 {
         at.raise().2
     } else {
@@ -1012,7 +1031,9 @@ fn insert_28(regs: &mut Packed, g: &Geometry, hash: u64) {
 /// written as in [`insert_28`].
 #[inline(always)]
 fn insert_28_martingale(regs: &mut Packed, mg: &mut Martingale, g: &Geometry, hash: u64) {
-    let at = At28::new(regs, g, hash);
+    let Some(at) = At28::new(regs, g, hash) else {
+        unreachable!("registers of 2^p 28-bit registers")
+    };
     if at.above <= 0 {
         let (old, new, word) = at.raise();
         *at.cell = word.to_le_bytes();
@@ -1042,23 +1063,25 @@ struct At28<'a> {
 }
 
 impl<'a> At28<'a> {
+    /// `None` if the registers are too short for `hash`'s index (empty ones, for
+    /// [`ExaLogLog::plain`](ExaLogLog#structfield.plain) while unused).
     #[inline(always)]
-    fn new(regs: &'a mut Packed, g: &Geometry, hash: u64) -> Self {
+    fn new(regs: &'a mut Packed, g: &Geometry, hash: u64) -> Option<Self> {
         // 4 i, and 7 i / 2 = 28 i / 8 its byte.
         let at = ((hash & g.index_bits) as usize * 7) >> 3;
         let up = (!hash & 4) as u32;
         let k1 = ((g.fill | hash).leading_zeros() << 2) + (hash & 3) as u32;
-        let cell: &mut [u8; 4] = (&mut regs.bytes[at..at + 4]).try_into().expect("4 bytes");
+        let cell: &mut [u8; 4] = regs.bytes.get_mut(at..at + 4)?.try_into().ok()?;
         let word = u32::from_le_bytes(*cell);
         // Both are below 256.
         let u = (word << up) >> 24;
-        Self {
+        Some(Self {
             cell,
             word,
             up,
             k1,
             above: u.wrapping_sub(k1) as i32,
-        }
+        })
     }
 
     /// The window bit of the value (0 outside the window) in place, for `above > 0`.
@@ -1217,6 +1240,7 @@ impl PartialEq for ExaLogLog {
     fn eq(&self, other: &Self) -> bool {
         (self.p, self.t, self.d, self.seed) == (other.p, other.t, other.d, other.seed)
             && self.repr == other.repr
+            && self.plain == other.plain
             && self.martingale.map(|m| m.estimate) == other.martingale.map(|m| m.estimate)
     }
 }
@@ -1247,7 +1271,8 @@ impl HeapSize for ExaLogLog {
     fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Sparse(t) => t.heap_bytes(),
-            Repr::Plain(r) | Repr::Dense(r) => r.bytes.capacity(),
+            Repr::Plain => self.plain.bytes.capacity(),
+            Repr::Dense(r) => r.bytes.capacity(),
         }
     }
 }
@@ -1270,7 +1295,8 @@ impl ByteCodec for ExaLogLog {
         enc.put_u8(self.d);
         match &self.repr {
             Repr::Sparse(tokens) => crate::tokens::encode(enc, &tokens.sorted()),
-            Repr::Plain(regs) | Repr::Dense(regs) => {
+            Repr::Plain => enc.put_raw(self.plain.payload()),
+            Repr::Dense(regs) => {
                 if let Some(m) = self.martingale {
                     enc.put_f64(m.estimate);
                 }
@@ -1347,7 +1373,7 @@ mod tests {
 
     impl ExaLogLog {
         fn is_plain(&self) -> bool {
-            matches!(self.repr, Repr::Plain(_))
+            matches!(self.repr, Repr::Plain)
         }
     }
 
@@ -1374,7 +1400,7 @@ mod tests {
             for (n, h) in hashes(200_000).into_iter().enumerate() {
                 s.insert_hash(h);
                 if n % 997 == 0 || n == 199_999 {
-                    let Some(regs) = s.repr.dense() else {
+                    let Some(regs) = s.dense() else {
                         continue;
                     };
                     let mg = s.martingale.expect("tracked");
@@ -1414,7 +1440,7 @@ mod tests {
                 let g = general.geometry;
                 for (n, &h) in hs.iter().enumerate() {
                     fast.insert_hash(h);
-                    let (Repr::Plain(regs) | Repr::Dense(regs)) = &mut general.repr else {
+                    let Some(regs) = dense_mut(&mut general.repr, &mut general.plain) else {
                         unreachable!("densified")
                     };
                     insert_dense(regs, &mut general.martingale, g, p, t, d, h);
@@ -1463,7 +1489,7 @@ mod tests {
                     tracked.insert_hash(h);
                     let same = match (&plain.repr, &tracked.repr) {
                         (Repr::Sparse(a), Repr::Sparse(b)) => a.sorted() == b.sorted(),
-                        (a, b) => a.dense().is_some() && a.dense() == b.dense(),
+                        _ => plain.dense().is_some() && plain.dense() == tracked.dense(),
                     };
                     assert!(same, "t {t} d {d} p {p} n {n}");
                 }
