@@ -1465,6 +1465,49 @@ mod tests {
         }
     }
 
+    /// The 28-bit inserts at the registers where the 4-byte access is at its limits (the
+    /// first and last registers, even and odd, at bit offsets 0 and 4) and their
+    /// neighbours, for every update value in a shuffled order: the same registers as the
+    /// general insert after every insert, with and without a martingale.
+    #[test]
+    fn insert_28_at_the_edges_matches_the_general_insert() {
+        let mut x = 5u64;
+        for (p, mg) in [
+            (12u8, false),
+            (12, true),
+            (14, false),
+            (14, true),
+            (4, false),
+        ] {
+            let m = 1u64 << p;
+            let mut fast = ExaLogLog::builder()
+                .precision(p)
+                .martingale(mg)
+                .build()
+                .unwrap();
+            fast.densify();
+            let mut general = fast.clone();
+            let g = general.geometry;
+            // Update values 1..=4 (64 - p - 2) + 4: every level, every sub-bucket.
+            let levels = 64 - u64::from(p) - 2;
+            for i in [0, 1, 2, 3, m / 2, m / 2 + 1, m - 4, m - 3, m - 2, m - 1] {
+                for _ in 0..3 * levels * 4 {
+                    x = hpds_core::hash::mix64(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                    let z = (x >> 8) % (levels + 1);
+                    let level_bits = if z < levels { 1u64 << (63 - z) } else { 0 };
+                    let h = level_bits | (i << 2) | (x & 3);
+                    fast.insert_hash(h);
+                    let Some(regs) = dense_mut(&mut general.repr, &mut general.plain) else {
+                        unreachable!("densified")
+                    };
+                    insert_dense(regs, &mut general.martingale, g, p, 2, 20, h);
+                    assert!(fast == general, "p {p} mg {mg} i {i} hash {h:#x}");
+                }
+            }
+            assert_eq!(fast.registers(), general.registers());
+        }
+    }
+
     /// A sketch with martingale tracking and one without, fed the same hashes item by item:
     /// the same registers after every insert (so the same bytes once the martingale
     /// estimate is left out, the same merges and maximum-likelihood estimates), and the
