@@ -199,8 +199,8 @@ impl Packed {
     }
 }
 
-/// The representation, and with it the insert: one tag serves as the sparse test and as the
-/// choice of the dense insert.
+/// The representation: tokens while sparse, then registers (those of the default mode in
+/// [`ExaLogLog::plain`](ExaLogLog#structfield.plain), where the inlined insert looks first).
 #[derive(Clone, PartialEq)]
 enum Repr {
     Sparse(Tokens),
@@ -473,9 +473,9 @@ impl ExaLogLog {
     }
 
     fn dense_registers(&self) -> Packed {
-        match &self.repr {
-            Repr::Plain | Repr::Dense(_) => self.dense().cloned().unwrap_or_default(),
-            Repr::Sparse(tokens) => {
+        match (&self.repr, self.dense()) {
+            (_, Some(r)) => r.clone(),
+            (Repr::Sparse(tokens), None) => {
                 let d = u32::from(self.d);
                 let mut regs = Packed::new(self.p, self.width());
                 for tok in tokens.iter() {
@@ -484,6 +484,7 @@ impl ExaLogLog {
                 }
                 regs
             }
+            (_, None) => unreachable!("only a sparse sketch has no registers"),
         }
     }
 
