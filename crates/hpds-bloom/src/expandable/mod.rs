@@ -2,6 +2,7 @@
 //! (Dayan, Bercea, Reviriego and Pagh, SIGMOD 2023) and the Aleph filter (Dayan, Bercea and
 //! Pagh, VLDB 2024).
 
+mod lane;
 mod table;
 
 use hpds_core::codec::{ByteCodec, Decoder, Encoder};
@@ -10,7 +11,8 @@ use hpds_core::{Error, Item, Result};
 
 use crate::ops::Probe;
 use crate::params::{check_items, check_rate};
-use table::{Lane, SLOTS, Table, WEIGHT_BITS};
+use lane::{Lane, SLOTS};
+use table::{Table, WEIGHT_BITS};
 
 /// Entries a bucket holds before the table doubles (of [`SLOTS`]): a load of 7/8.
 const FULL: u64 = 14;
@@ -319,7 +321,24 @@ impl ExpandableFilter {
 
     /// Makes room for one more entry: doubles the table when it is full and widens its lanes
     /// when a 16-bit entry would take the rate bound past the budget.
+    #[inline(always)]
     fn make_room(&mut self) -> Result<()> {
+        let q = self.table.q();
+        let full = self.table.used() >= FULL << q;
+        let narrow_entry = 1u128 << (WEIGHT_BITS - table::max_len::<u16>() - q);
+        let widen = matches!(self.table, Lanes::Narrow(_))
+            && self.table.weight() + narrow_entry > self.budget;
+        if full || widen {
+            self.grow_or_widen()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`make_room`](Self::make_room) when the table must double or widen.
+    #[cold]
+    #[inline(never)]
+    fn grow_or_widen(&mut self) -> Result<()> {
         let q = self.table.q();
         let grow = self.table.used() >= FULL << q;
         let new_q = q + u32::from(grow);
@@ -358,10 +377,12 @@ impl ExpandableFilter {
         Ok(())
     }
 
+    /// Doubling and widening keep every answer of [`contains`](Self::contains), so the
+    /// insert tells whether the item was present after making room.
+    #[inline]
     fn try_insert_key(&mut self, key: u64) -> Result<bool> {
-        let present = self.contains_key(key);
         self.make_room()?;
-        with_table!(&mut self.table, t => t.insert(key));
+        let present = with_table!(&mut self.table, t => t.insert(key));
         self.len += 1;
         Ok(present)
     }

@@ -24,93 +24,14 @@
 //! to the stash. An entry of home `b` is stashed only while bucket `b + 1` is full, which
 //! removals maintain, so a query reads the stash only when `b + 1` is full.
 
+use super::lane::{Lane, SLOTS};
 use crate::prefetch::prefetch;
-
-/// Lanes per bucket.
-pub(crate) const SLOTS: usize = 16;
 
 /// Most moves of one placement chain in each direction.
 const DEPTH: u32 = 8;
 
 /// Weights are fixed-point numbers in units of `2^-WEIGHT_BITS`.
 pub(crate) const WEIGHT_BITS: u32 = 100;
-
-/// A lane width: `u16` or `u32`.
-pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
-    /// Bits per lane.
-    const BITS: u32;
-    /// The lane truncated from the low bits of `v`.
-    fn from_u64(v: u64) -> Self;
-    /// The lane as a number.
-    fn to_u64(self) -> u64;
-    /// Bit `i` is set when lane `i` matches the query value `qv` (flag included).
-    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32;
-    /// Whether some lane matches `qv`: [`match_mask`](Self::match_mask)` != 0`, as a
-    /// reduction the compiler keeps in vector registers.
-    fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool;
-    /// Whether some lane is empty.
-    fn has_empty(lanes: &[Self; SLOTS]) -> bool;
-    /// The first empty lane, found without a branch per lane.
-    fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize>;
-}
-
-macro_rules! lane {
-    ($t:ty) => {
-        impl Lane for $t {
-            const BITS: u32 = <$t>::BITS;
-
-            #[inline(always)]
-            #[allow(clippy::cast_possible_truncation)]
-            fn from_u64(v: u64) -> Self {
-                v as $t
-            }
-
-            #[inline(always)]
-            fn to_u64(self) -> u64 {
-                u64::from(self)
-            }
-
-            /// Lane `s` matches when it is not empty and agrees with `qv` on every bit above its
-            /// marker (the flag and the fingerprint): `(s ^ qv) & -(2 · lowest_one(s)) == 0`.
-            /// No branch, so the compiler vectorises the sixteen lanes.
-            #[inline(always)]
-            fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
-                let mut mask = 0u32;
-                for (i, &s) in lanes.iter().enumerate() {
-                    let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
-                    let hit = (s != 0) & ((s ^ qv) & above == 0);
-                    mask |= u32::from(hit) << i;
-                }
-                mask
-            }
-
-            #[inline(always)]
-            fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool {
-                lanes.iter().fold(false, |acc, &s| {
-                    let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
-                    acc | ((s != 0) & ((s ^ qv) & above == 0))
-                })
-            }
-
-            #[inline(always)]
-            fn has_empty(lanes: &[Self; SLOTS]) -> bool {
-                lanes.iter().fold(false, |acc, &s| acc | (s == 0))
-            }
-
-            #[inline(always)]
-            fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize> {
-                let mask = lanes
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |m, (i, &s)| m | (u32::from(s == 0) << i));
-                (mask != 0).then(|| mask.trailing_zeros() as usize)
-            }
-        }
-    };
-}
-
-lane!(u16);
-lane!(u32);
 
 /// The spill flag of a lane of width `L`.
 #[inline(always)]
@@ -291,13 +212,34 @@ impl<L: Lane> Table<L> {
         best.map(|(i, _)| i)
     }
 
-    /// Adds an entry for `h` with the longest fingerprint; whether it went to the stash.
+    /// Adds an entry for `h` with the longest fingerprint; whether some entry matched `h`
+    /// before ([`contains`](Self::contains), from the same reads of the two buckets).
+    #[inline]
     pub(crate) fn insert(&mut self, h: u64) -> bool {
         let b = self.home(h);
-        let lane = self.new_lane(h);
+        let b1 = self.next(b);
+        let qv = self.query_value(h);
+        let lane = (qv & !1) | 1;
+        let (hits0, empty0) = {
+            let l = self.lanes(b);
+            (L::match_mask(l, L::from_u64(qv)), L::empty_mask(l))
+        };
+        let (hits1, empty1) = {
+            let l = self.lanes(b1);
+            (L::match_mask(l, L::from_u64(qv | flag::<L>())), L::empty_mask(l))
+        };
+        let present = (hits0 | hits1) != 0
+            || (empty1 == 0 && !self.stash.is_empty() && self.stash_match(b, qv).is_some());
         self.weight += weight_of(max_len::<L>(), self.q);
         self.used += 1;
-        self.place(b, lane)
+        if empty0 != 0 {
+            self.lanes_mut(b)[empty0.trailing_zeros() as usize] = L::from_u64(lane);
+        } else if empty1 != 0 {
+            self.lanes_mut(b1)[empty1.trailing_zeros() as usize] = L::from_u64(lane | flag::<L>());
+        } else {
+            self.place_crowded(b, lane);
+        }
+        present
     }
 
     /// Adds an entry for `h` only if there is room in the buckets (no stash): by merging it
@@ -357,27 +299,30 @@ impl<L: Lane> Table<L> {
     }
 
     /// Puts `lane` (no flag) for home `b` in the buckets, moving up to [`DEPTH`] entries to
-    /// make room, or in the stash; whether it went to the stash.
-    fn place(&mut self, b: u64, lane: u64) -> bool {
+    /// make room, or in the stash.
+    fn place(&mut self, b: u64, lane: u64) {
         let b1 = self.next(b);
         if let Some(i) = L::first_empty(self.lanes(b)) {
             self.lanes_mut(b)[i] = L::from_u64(lane);
-            return false;
-        }
-        if let Some(i) = L::first_empty(self.lanes(b1)) {
+        } else if let Some(i) = L::first_empty(self.lanes(b1)) {
             self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
-            return false;
+        } else {
+            self.place_crowded(b, lane);
         }
+    }
+
+    /// [`place`](Self::place) when buckets `b` and `b + 1` are both full.
+    #[cold]
+    #[inline(never)]
+    fn place_crowded(&mut self, b: u64, lane: u64) {
+        let b1 = self.next(b);
         if let Some(i) = self.free_left(b, DEPTH) {
             self.lanes_mut(b)[i] = L::from_u64(lane);
-            return false;
-        }
-        if let Some(i) = self.free_right(b1, DEPTH) {
+        } else if let Some(i) = self.free_right(b1, DEPTH) {
             self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
-            return false;
+        } else {
+            self.stash_insert(b, lane);
         }
-        self.stash_insert(b, lane);
-        true
     }
 
     fn stash_insert(&mut self, b: u64, lane: u64) {
@@ -497,23 +442,94 @@ impl<L: Lane> Table<L> {
 
     /// The table with twice the buckets: each entry gives its first fingerprint bit to the
     /// address; void entries are copied into both halves of their bucket.
+    ///
+    /// One pass over the buckets in order. The entries of old bucket `x` have homes `x - 1`
+    /// (flagged) and `x`, so their new homes are `2x - 2 .. 2x + 1` and they land in new
+    /// buckets `2x - 2 ..= 2x + 2`, which are filled from their first lane on: the pass keeps
+    /// the fill of those five buckets and puts each entry in its new home or, flagged, in the
+    /// bucket after it. The few entries that find both full (and those wrapping around the
+    /// table's end, and the stash) are placed afterwards the general way.
     pub(crate) fn doubled(&self) -> Self {
         let mut t = Self::new(self.q + 1);
         t.weight = self.weight;
-        let top = flag::<L>() >> 1;
+        t.used = self.used;
+        let f = flag::<L>();
+        let top = f >> 1;
         let void = top; // A void lane is its marker at bit W-2.
-        self.for_each_entry(|home, s| {
+        let new_buckets = 2u64 << self.q;
+        let mut later: Vec<(u64, u64)> = Vec::new();
+        // `fill[k]`: lanes used in new bucket `2x - 2 + k`.
+        let mut fill = [0usize; 5];
+        for (x, bucket) in (0u64..).zip(&self.buckets) {
+            fill = [fill[2], fill[3], fill[4], 0, 0];
+            let mut m = !L::empty_mask(&bucket.0) & 0xffff;
+            while m != 0 {
+                let s = bucket.0[m.trailing_zeros() as usize].to_u64();
+                m &= m - 1;
+                let spilled = s & f != 0;
+                let e = s & !f;
+                // New homes are `2 · home + bit`; `base = 2x - 2` indexes the window.
+                let (k, lane) = if e == void {
+                    t.used += 1;
+                    (0, void)
+                } else {
+                    (u64::from(e & top != 0), (e << 1) & (f - 1))
+                };
+                let k = k + 2 * u64::from(!spilled);
+                if spilled && x == 0 {
+                    // Home `2^q - 1`: new homes at the end of the new table.
+                    let h = new_buckets - 2 + k;
+                    later.push((h, lane));
+                    if e == void {
+                        later.push((h + 1, lane));
+                    }
+                    continue;
+                }
+                let nh = 2 * x + k - 2;
+                t.put_in_window(&mut fill, k, nh, lane, &mut later);
+                if e == void {
+                    t.put_in_window(&mut fill, k + 1, nh + 1, lane, &mut later);
+                }
+            }
+        }
+        for (h, lane) in later {
+            t.place(h, lane);
+        }
+        for &(home, s) in &self.stash {
+            let s = s.to_u64();
             if s == void {
-                t.used += 2;
+                t.used += 1;
                 t.place(2 * home, void);
                 t.place(2 * home + 1, void);
             } else {
                 let bit = u64::from(s & top != 0);
-                t.used += 1;
-                t.place(2 * home + bit, (s << 1) & (flag::<L>() - 1));
+                t.place(2 * home + bit, (s << 1) & (f - 1));
             }
-        });
+        }
         t
+    }
+
+    /// Puts an entry of home `nh` (window index `k`) in bucket `nh` or, flagged, `nh + 1` while
+    /// filling a doubled table; defers it to `later` when both are full or `nh + 1` wraps.
+    #[inline(always)]
+    fn put_in_window(
+        &mut self,
+        fill: &mut [usize; 5],
+        k: u64,
+        nh: u64,
+        lane: u64,
+        later: &mut Vec<(u64, u64)>,
+    ) {
+        let k = k as usize;
+        if fill[k] < SLOTS {
+            self.lanes_mut(nh)[fill[k]] = L::from_u64(lane);
+            fill[k] += 1;
+        } else if fill[k + 1] < SLOTS && nh + 1 < 1u64 << self.q {
+            self.lanes_mut(nh + 1)[fill[k + 1]] = L::from_u64(lane | flag::<L>());
+            fill[k + 1] += 1;
+        } else {
+            later.push((nh, lane));
+        }
     }
 
     /// The same entries in wider lanes `M`: positions, lengths and weights unchanged.

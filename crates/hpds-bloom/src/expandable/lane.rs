@@ -1,0 +1,300 @@
+//! The lane widths of an expandable table and the sixteen-lane scans: which lanes are empty and
+//! which match a query, each as a 16-bit mask (bit `i` for lane `i`).
+//!
+//! On x86-64 the scans compare the bucket with SSE2 (part of the x86-64 baseline: two
+//! 128-bit vectors for 16-bit lanes, four for 32-bit lanes), pack the lane results to bytes and
+//! read one bit per lane with `movemask`. Elsewhere the same arithmetic runs lane by lane.
+
+/// Lanes per bucket.
+pub(crate) const SLOTS: usize = 16;
+
+/// A lane width: `u16` or `u32`.
+pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
+    /// Bits per lane.
+    const BITS: u32;
+    /// The lane truncated from the low bits of `v`.
+    fn from_u64(v: u64) -> Self;
+    /// The lane as a number.
+    fn to_u64(self) -> u64;
+    /// Bit `i` is set when lane `i` matches the query value `qv` (flag included): lane `s`
+    /// matches when it is not empty and agrees with `qv` on every bit above its marker,
+    /// `(s ^ qv) & -(2 · lowest_one(s)) == 0`.
+    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32;
+    /// Bit `i` is set when lane `i` is empty.
+    fn empty_mask(lanes: &[Self; SLOTS]) -> u32;
+
+    /// Whether some lane matches `qv`.
+    #[inline(always)]
+    fn any_match(lanes: &[Self; SLOTS], qv: Self) -> bool {
+        Self::match_mask(lanes, qv) != 0
+    }
+
+    /// Whether some lane is empty.
+    #[inline(always)]
+    fn has_empty(lanes: &[Self; SLOTS]) -> bool {
+        Self::empty_mask(lanes) != 0
+    }
+
+    /// The first empty lane.
+    #[inline(always)]
+    fn first_empty(lanes: &[Self; SLOTS]) -> Option<usize> {
+        let m = Self::empty_mask(lanes);
+        (m != 0).then(|| m.trailing_zeros() as usize)
+    }
+}
+
+/// The portable scans, lane by lane.
+macro_rules! portable_scans {
+    ($t:ty) => {
+        #[allow(dead_code)]
+        #[inline(always)]
+        pub(super) fn match_portable(lanes: &[$t; SLOTS], qv: $t) -> u32 {
+            lanes.iter().rev().fold(0u32, |mask, &s| {
+                let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
+                let hit = (s != 0) & ((s ^ qv) & above == 0);
+                (mask << 1) | u32::from(hit)
+            })
+        }
+
+        #[allow(dead_code)]
+        #[inline(always)]
+        pub(super) fn empty_portable(lanes: &[$t; SLOTS]) -> u32 {
+            lanes
+                .iter()
+                .rev()
+                .fold(0u32, |m, &s| (m << 1) | u32::from(s == 0))
+        }
+    };
+}
+
+mod narrow {
+    use super::SLOTS;
+    portable_scans!(u16);
+}
+
+mod wide {
+    use super::SLOTS;
+    portable_scans!(u32);
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
+mod sse2 {
+    //! The scans in SSE2 intrinsics. They touch no memory (the lanes are passed by value); the
+    //! `unsafe` blocks only assert that the `sse2` target feature is enabled, which the cfg of
+    //! this module guarantees (it is part of the x86-64 baseline).
+    use core::arch::x86_64::{
+        __m128i, _mm_add_epi16, _mm_add_epi32, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi16,
+        _mm_cmpeq_epi32, _mm_movemask_epi8, _mm_packs_epi16, _mm_packs_epi32, _mm_set_epi16,
+        _mm_set_epi32, _mm_set1_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_sub_epi16,
+        _mm_sub_epi32, _mm_xor_si128,
+    };
+
+    use super::SLOTS;
+
+    /// Eight 16-bit lanes from `l[at..at + 8]`.
+    #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    fn load16(l: &[u16; SLOTS], at: usize) -> __m128i {
+        let v = |i: usize| l[at + i] as i16;
+        // SAFETY: `sse2` is enabled (module cfg); the intrinsic takes values, not pointers.
+        unsafe { _mm_set_epi16(v(7), v(6), v(5), v(4), v(3), v(2), v(1), v(0)) }
+    }
+
+    /// Four 32-bit lanes from `l[at..at + 4]`.
+    #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    fn load32(l: &[u32; SLOTS], at: usize) -> __m128i {
+        let v = |i: usize| l[at + i] as i32;
+        // SAFETY: `sse2` is enabled (module cfg); the intrinsic takes values, not pointers.
+        unsafe { _mm_set_epi32(v(3), v(2), v(1), v(0)) }
+    }
+
+    /// All ones in the 16-bit lanes that are non-empty matches of `q`.
+    #[inline(always)]
+    fn hits16(s: __m128i, q: __m128i) -> __m128i {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe {
+            let z = _mm_setzero_si128();
+            let low = _mm_and_si128(s, _mm_sub_epi16(z, s));
+            let above = _mm_sub_epi16(z, _mm_add_epi16(low, low));
+            let diff = _mm_and_si128(_mm_xor_si128(s, q), above);
+            _mm_andnot_si128(_mm_cmpeq_epi16(s, z), _mm_cmpeq_epi16(diff, z))
+        }
+    }
+
+    /// All ones in the 32-bit lanes that are non-empty matches of `q`.
+    #[inline(always)]
+    fn hits32(s: __m128i, q: __m128i) -> __m128i {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe {
+            let z = _mm_setzero_si128();
+            let low = _mm_and_si128(s, _mm_sub_epi32(z, s));
+            let above = _mm_sub_epi32(z, _mm_add_epi32(low, low));
+            let diff = _mm_and_si128(_mm_xor_si128(s, q), above);
+            _mm_andnot_si128(_mm_cmpeq_epi32(s, z), _mm_cmpeq_epi32(diff, z))
+        }
+    }
+
+    /// All ones in the 16-bit lanes that are empty.
+    #[inline(always)]
+    fn zeros16(s: __m128i) -> __m128i {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe { _mm_cmpeq_epi16(s, _mm_setzero_si128()) }
+    }
+
+    /// All ones in the 32-bit lanes that are empty.
+    #[inline(always)]
+    fn zeros32(s: __m128i) -> __m128i {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe { _mm_cmpeq_epi32(s, _mm_setzero_si128()) }
+    }
+
+    /// One bit per 16-bit lane of two vectors of all-ones / all-zeros lanes.
+    #[inline(always)]
+    #[allow(clippy::cast_sign_loss)]
+    fn bits16(a: __m128i, b: __m128i) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe { _mm_movemask_epi8(_mm_packs_epi16(a, b)) as u32 }
+    }
+
+    /// One bit per 32-bit lane of four vectors of all-ones / all-zeros lanes.
+    #[inline(always)]
+    fn bits32(a: __m128i, b: __m128i, c: __m128i, d: __m128i) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        let (ab, cd) = unsafe { (_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)) };
+        bits16(ab, cd)
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    pub(super) fn match16(l: &[u16; SLOTS], qv: u16) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        let q = unsafe { _mm_set1_epi16(qv as i16) };
+        bits16(hits16(load16(l, 0), q), hits16(load16(l, 8), q))
+    }
+
+    #[inline(always)]
+    pub(super) fn empty16(l: &[u16; SLOTS]) -> u32 {
+        bits16(zeros16(load16(l, 0)), zeros16(load16(l, 8)))
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    pub(super) fn match32(l: &[u32; SLOTS], qv: u32) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        let q = unsafe { _mm_set1_epi32(qv as i32) };
+        bits32(
+            hits32(load32(l, 0), q),
+            hits32(load32(l, 4), q),
+            hits32(load32(l, 8), q),
+            hits32(load32(l, 12), q),
+        )
+    }
+
+    #[inline(always)]
+    pub(super) fn empty32(l: &[u32; SLOTS]) -> u32 {
+        bits32(
+            zeros32(load32(l, 0)),
+            zeros32(load32(l, 4)),
+            zeros32(load32(l, 8)),
+            zeros32(load32(l, 12)),
+        )
+    }
+}
+
+impl Lane for u16 {
+    const BITS: u32 = 16;
+
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn from_u64(v: u64) -> Self {
+        v as u16
+    }
+
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
+    }
+
+    #[inline(always)]
+    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        return sse2::match16(lanes, qv);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return narrow::match_portable(lanes, qv);
+    }
+
+    #[inline(always)]
+    fn empty_mask(lanes: &[Self; SLOTS]) -> u32 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        return sse2::empty16(lanes);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return narrow::empty_portable(lanes);
+    }
+}
+
+impl Lane for u32 {
+    const BITS: u32 = 32;
+
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn from_u64(v: u64) -> Self {
+        v as u32
+    }
+
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
+    }
+
+    #[inline(always)]
+    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        return sse2::match32(lanes, qv);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return wide::match_portable(lanes, qv);
+    }
+
+    #[inline(always)]
+    fn empty_mask(lanes: &[Self; SLOTS]) -> u32 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        return sse2::empty32(lanes);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return wide::empty_portable(lanes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vector scans agree with the lane-by-lane ones on lanes of every kind.
+    #[test]
+    fn scans_agree_with_the_portable_ones() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..2000u32 {
+            let mut l16 = [0u16; SLOTS];
+            let mut l32 = [0u32; SLOTS];
+            for i in 0..SLOTS {
+                x = hpds_core::hash::mix64(x);
+                // Mostly valid entries, some empty, some sharing a prefix with the query.
+                let len = (x >> 40) as u32 % 15;
+                let v = if x & 7 == 0 { 0 } else { x };
+                l16[i] = ((v as u16) & !((1u16 << (15 - len)) - 1)) | (1 << (14 - len));
+                l32[i] = ((v as u32) & !((1u32 << (31 - len)) - 1)) | (1 << (30 - len));
+                if v == 0 {
+                    l16[i] = 0;
+                    l32[i] = 0;
+                }
+            }
+            x = hpds_core::hash::mix64(x);
+            let q16 = if round % 3 == 0 { l16[round as usize % SLOTS] } else { x as u16 };
+            let q32 = if round % 3 == 0 { l32[round as usize % SLOTS] } else { x as u32 };
+            assert_eq!(u16::match_mask(&l16, q16), narrow::match_portable(&l16, q16));
+            assert_eq!(u16::empty_mask(&l16), narrow::empty_portable(&l16));
+            assert_eq!(u32::match_mask(&l32, q32), wide::match_portable(&l32, q32));
+            assert_eq!(u32::empty_mask(&l32), wide::empty_portable(&l32));
+        }
+    }
+}
