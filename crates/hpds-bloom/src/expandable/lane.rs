@@ -84,10 +84,9 @@ mod sse2 {
     //! `unsafe` blocks only assert that the `sse2` target feature is enabled, which the cfg of
     //! this module guarantees (it is part of the x86-64 baseline).
     use core::arch::x86_64::{
-        __m128i, _mm_add_epi16, _mm_add_epi32, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi16,
-        _mm_cmpeq_epi32, _mm_movemask_epi8, _mm_packs_epi16, _mm_packs_epi32, _mm_set_epi16,
-        _mm_set_epi32, _mm_set1_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_sub_epi16,
-        _mm_sub_epi32, _mm_xor_si128,
+        __m128i, _mm_add_epi32, _mm_andnot_si128, _mm_cmpeq_epi16, _mm_cmpeq_epi32,
+        _mm_movemask_epi8, _mm_packs_epi16, _mm_packs_epi32, _mm_set_epi16, _mm_set_epi32,
+        _mm_set1_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_subs_epu16, _mm_xor_si128,
     };
 
     use super::SLOTS;
@@ -110,16 +109,17 @@ mod sse2 {
         unsafe { _mm_set_epi32(v(3), v(2), v(1), v(0)) }
     }
 
-    /// All ones in the 16-bit lanes that are non-empty matches of `q`.
+    /// All ones in the 16-bit lanes that are non-empty matches of `q`, whose lowest bit must be
+    /// set.
     #[inline(always)]
     fn hits16(s: __m128i, q: __m128i) -> __m128i {
         // SAFETY: `sse2` is enabled (module cfg); register operations only.
         unsafe {
-            let z = _mm_setzero_si128();
-            let low = _mm_and_si128(s, _mm_sub_epi16(z, s));
-            let above = _mm_sub_epi16(z, _mm_add_epi16(low, low));
-            let diff = _mm_and_si128(_mm_xor_si128(s, q), above);
-            _mm_andnot_si128(_mm_cmpeq_epi16(s, z), _mm_cmpeq_epi16(diff, z))
+            // `s ^ (s - 1)`: the bits up to the marker; 0 for an empty lane, which then
+            // differs from `q` (whose lowest bit is set) and does not match.
+            let tail = _mm_xor_si128(s, _mm_subs_epu16(s, _mm_set1_epi16(1)));
+            let diff = _mm_andnot_si128(tail, _mm_xor_si128(s, q));
+            _mm_cmpeq_epi16(diff, _mm_setzero_si128())
         }
     }
 
@@ -129,9 +129,9 @@ mod sse2 {
         // SAFETY: `sse2` is enabled (module cfg); register operations only.
         unsafe {
             let z = _mm_setzero_si128();
-            let low = _mm_and_si128(s, _mm_sub_epi32(z, s));
-            let above = _mm_sub_epi32(z, _mm_add_epi32(low, low));
-            let diff = _mm_and_si128(_mm_xor_si128(s, q), above);
+            // `s ^ (s - 1)`: the bits up to the marker (all bits of an empty lane).
+            let tail = _mm_xor_si128(s, _mm_add_epi32(s, _mm_cmpeq_epi32(z, z)));
+            let diff = _mm_andnot_si128(tail, _mm_xor_si128(s, q));
             _mm_andnot_si128(_mm_cmpeq_epi32(s, z), _mm_cmpeq_epi32(diff, z))
         }
     }
@@ -170,7 +170,9 @@ mod sse2 {
     #[allow(clippy::cast_possible_wrap)]
     pub(super) fn match16(l: &[u16; SLOTS], qv: u16) -> u32 {
         // SAFETY: `sse2` is enabled (module cfg); register operations only.
-        let q = unsafe { _mm_set1_epi16(qv as i16) };
+        // The lowest bit is never compared (a marker is at bit 0 or above); set, it keeps empty
+        // lanes from matching.
+        let q = unsafe { _mm_set1_epi16((qv | 1) as i16) };
         bits16(hits16(load16(l, 0), q), hits16(load16(l, 8), q))
     }
 
@@ -280,7 +282,7 @@ mod tests {
                 x = hpds_core::hash::mix64(x);
                 // Mostly valid entries, some empty, some sharing a prefix with the query.
                 let len = (x >> 40) as u32 % 15;
-                let v = if x & 7 == 0 { 0 } else { x };
+                let v = if x.trailing_zeros() >= 3 { 0 } else { x };
                 l16[i] = ((v as u16) & !((1u16 << (15 - len)) - 1)) | (1 << (14 - len));
                 l32[i] = ((v as u32) & !((1u32 << (31 - len)) - 1)) | (1 << (30 - len));
                 if v == 0 {
@@ -289,9 +291,20 @@ mod tests {
                 }
             }
             x = hpds_core::hash::mix64(x);
-            let q16 = if round % 3 == 0 { l16[round as usize % SLOTS] } else { x as u16 };
-            let q32 = if round % 3 == 0 { l32[round as usize % SLOTS] } else { x as u32 };
-            assert_eq!(u16::match_mask(&l16, q16), narrow::match_portable(&l16, q16));
+            let q16 = if round % 3 == 0 {
+                l16[round as usize % SLOTS]
+            } else {
+                x as u16
+            };
+            let q32 = if round % 3 == 0 {
+                l32[round as usize % SLOTS]
+            } else {
+                x as u32
+            };
+            assert_eq!(
+                u16::match_mask(&l16, q16),
+                narrow::match_portable(&l16, q16)
+            );
             assert_eq!(u16::empty_mask(&l16), narrow::empty_portable(&l16));
             assert_eq!(u32::match_mask(&l32, q32), wide::match_portable(&l32, q32));
             assert_eq!(u32::empty_mask(&l32), wide::empty_portable(&l32));

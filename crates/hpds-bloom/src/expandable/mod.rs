@@ -323,16 +323,13 @@ impl ExpandableFilter {
     /// when a 16-bit entry would take the rate bound past the budget.
     #[inline(always)]
     fn make_room(&mut self) -> Result<()> {
-        let q = self.table.q();
-        let full = self.table.used() >= FULL << q;
-        let narrow_entry = 1u128 << (WEIGHT_BITS - table::max_len::<u16>() - q);
-        let widen = matches!(self.table, Lanes::Narrow(_))
-            && self.table.weight() + narrow_entry > self.budget;
-        if full || widen {
-            self.grow_or_widen()
-        } else {
-            Ok(())
-        }
+        let room = match &self.table {
+            Lanes::Narrow(t) => {
+                t.used() < FULL << t.q() && t.weight() + t.entry_weight() <= self.budget
+            }
+            Lanes::Wide(t) => t.used() < FULL << t.q(),
+        };
+        if room { Ok(()) } else { self.grow_or_widen() }
     }
 
     /// [`make_room`](Self::make_room) when the table must double or widen.
@@ -385,6 +382,17 @@ impl ExpandableFilter {
         let present = with_table!(&mut self.table, t => t.insert(key));
         self.len += 1;
         Ok(present)
+    }
+
+    /// [`insert`](Self::insert) when the table cannot grow: merges instead (see
+    /// [`try_insert`](Self::try_insert)).
+    #[cold]
+    #[inline(never)]
+    fn insert_past_limit(&mut self, key: u64) -> bool {
+        let present = self.contains_key(key);
+        with_table!(&mut self.table, t => t.insert_or_merge(key));
+        self.len += 1;
+        present
     }
 
     /// Items inserted and not removed.
@@ -454,13 +462,9 @@ impl Probe for ExpandableFilter {
 
     #[inline]
     fn insert_key(&mut self, key: u64) -> bool {
-        if let Ok(present) = self.try_insert_key(key) {
-            present
-        } else {
-            let present = self.contains_key(key);
-            with_table!(&mut self.table, t => t.insert_or_merge(key));
-            self.len += 1;
-            present
+        match self.try_insert_key(key) {
+            Ok(present) => present,
+            Err(_) => self.insert_past_limit(key),
         }
     }
 

@@ -51,6 +51,12 @@ pub(crate) fn lane_len<L: Lane>(s: u64) -> u32 {
     (L::BITS - 2) - (s & (flag::<L>() - 1)).trailing_zeros()
 }
 
+/// Whether a non-empty lane agrees with the query value `qv` on every bit above its marker.
+#[inline(always)]
+fn lane_matches<L: Lane>(s: u64, qv: u64) -> bool {
+    s != 0 && (s ^ qv) & !(s ^ (s - 1)) == 0
+}
+
 /// Whether a lane value is a valid entry: empty, or with a marker.
 pub(crate) fn lane_valid<L: Lane>(s: u64) -> bool {
     s == 0 || s & (flag::<L>() - 1) != 0
@@ -73,6 +79,8 @@ pub(crate) struct Table<L: Lane> {
     used: u64,
     /// `Σ 2^{WEIGHT_BITS - len - q}` over the entries: the union bound on the rate, in fixed point.
     weight: u128,
+    /// The weight of a new entry, [`weight_of`]`(max_len, q)`.
+    entry_weight: u128,
 }
 
 /// An entry's weight: the probability `2^{-len} / 2^q` that a random non-member matches it.
@@ -90,6 +98,7 @@ impl<L: Lane> Table<L> {
             stash: Vec::new(),
             used: 0,
             weight: 0,
+            entry_weight: weight_of(max_len::<L>(), q),
         }
     }
 
@@ -103,6 +112,12 @@ impl<L: Lane> Table<L> {
 
     pub(crate) fn weight(&self) -> u128 {
         self.weight
+    }
+
+    /// The weight a new entry adds.
+    #[inline(always)]
+    pub(crate) fn entry_weight(&self) -> u128 {
+        self.entry_weight
     }
 
     #[cfg(test)]
@@ -173,7 +188,7 @@ impl<L: Lane> Table<L> {
     }
 
     /// Whether some entry of `h`'s home matches it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, h: u64) -> bool {
         let b = self.home(h);
         let b1 = self.next(b);
@@ -185,7 +200,7 @@ impl<L: Lane> Table<L> {
         {
             return true;
         }
-        !self.stash.is_empty() && !L::has_empty(spill) && self.stash_match(b, qv).is_some()
+        !self.stash.is_empty() && !L::has_empty(spill) && self.stash_has(b, qv)
     }
 
     /// The range of the stash holding home `b`.
@@ -193,6 +208,17 @@ impl<L: Lane> Table<L> {
         let lo = self.stash.partition_point(|&(h, _)| h < b);
         let hi = lo + self.stash[lo..].partition_point(|&(h, _)| h == b);
         lo..hi
+    }
+
+    /// Whether a stashed entry of home `b` matches the query value: one binary search, then
+    /// the (rarely more than one) entries of that home.
+    #[inline(never)]
+    fn stash_has(&self, b: u64, qv: u64) -> bool {
+        let lo = self.stash.partition_point(|&(h, _)| h < b);
+        self.stash[lo..]
+            .iter()
+            .take_while(|&&(h, _)| h == b)
+            .any(|&(_, s)| lane_matches::<L>(s.to_u64(), qv))
     }
 
     /// The longest stashed entry of home `b` matching the query value.
@@ -226,11 +252,14 @@ impl<L: Lane> Table<L> {
         };
         let (hits1, empty1) = {
             let l = self.lanes(b1);
-            (L::match_mask(l, L::from_u64(qv | flag::<L>())), L::empty_mask(l))
+            (
+                L::match_mask(l, L::from_u64(qv | flag::<L>())),
+                L::empty_mask(l),
+            )
         };
         let present = (hits0 | hits1) != 0
-            || (empty1 == 0 && !self.stash.is_empty() && self.stash_match(b, qv).is_some());
-        self.weight += weight_of(max_len::<L>(), self.q);
+            || (empty1 == 0 && !self.stash.is_empty() && self.stash_has(b, qv));
+        self.weight += self.entry_weight;
         self.used += 1;
         if empty0 != 0 {
             self.lanes_mut(b)[empty0.trailing_zeros() as usize] = L::from_u64(lane);
@@ -551,6 +580,7 @@ impl<L: Lane> Table<L> {
             stash,
             used: self.used,
             weight: self.weight,
+            entry_weight: weight_of(max_len::<M>(), self.q),
         }
     }
 
