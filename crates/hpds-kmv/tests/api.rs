@@ -131,7 +131,7 @@ proptest! {
     /// Arbitrary payloads behind a valid frame reach the field checks.
     #[test]
     fn decoder_checks_fields(k in 0u64..100, theta in any::<u64>(), values in proptest::collection::vec(any::<u64>(), 0..200)) {
-        let mut enc = hpds_core::codec::Encoder::new(*b"KMV ", 1);
+        let mut enc = hpds_core::codec::Encoder::new(*b"KMV ", <Kmv as ByteCodec>::VERSION);
         enc.put_u64(k);
         enc.put_u64(DEFAULT_SEED);
         enc.put_u64(theta);
