@@ -906,8 +906,11 @@ fn probe(spec: &str) {
 }
 
 /// With `HPDS_BENCH_ULL=1` (then exits): UltraLogLog and ExaLogLog against their peers,
-/// pre-hashed, in interleaved rounds at 10^6 and 10^7 items, p = 12 and 14; ns per insert,
-/// median (fastest). Then each one's stored bytes and relative error at 10^6 items.
+/// pre-hashed, in interleaved rounds at 10^6 and 10^7 items, p = 12 and 14, and with `u64`
+/// items that each implementation hashes with its own hash at p = 14 (hpds xxh3, ultraloglog
+/// and exaloglog their defaults, DataSketches MurmurHash3, hyperloglogplus SipHash-1-3,
+/// cardinality-estimator ahash); ns per insert, median (fastest). Then each one's stored
+/// bytes and relative error at 10^6 items.
 /// `HPDS_BENCH_ULL=name,name,...` races only the contestants named.
 fn ull_race() {
     let only = std::env::var("HPDS_BENCH_ULL").unwrap_or_default();
@@ -934,6 +937,20 @@ fn ull_race() {
             contestants.retain(|(name, _)| keep(name));
             race(&format!("pre n={n} p={p}"), rounds, contestants);
         }
+        // `u64` items, each implementation hashing them with its own hash, at p = 14.
+        let keys = random_u64s(12, n);
+        let mut contestants = vec![
+            own_u64::<Ull>(&keys),
+            own_u64::<Ell>(&keys),
+            own_u64::<UllPeer>(&keys),
+            own_u64::<EllPeer>(&keys),
+            own_u64::<Ds>(&keys),
+            own_u64::<HyperLogLogPlusPlus>(&keys),
+            own_u64::<Hlp<Sip>>(&keys),
+            own_u64::<Ce<Ahash, 14>>(&keys),
+        ];
+        contestants.retain(|(name, _)| keep(name));
+        race(&format!("u64 n={n} p=14"), rounds, contestants);
     }
     let hs = random_u64s(12, 1_000_000);
     for p in [12u8, 14] {
