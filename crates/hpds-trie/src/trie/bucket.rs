@@ -10,22 +10,24 @@
 //!   hash, never 0 or 1: 0 marks an empty slot, 1 a removed one). A lookup compares the tag
 //!   with the group's eight tags at once and reads only the keys whose tag matches (about
 //!   one), going on to the next group only while the group is full;
-//! - the order: one four-byte entry per key, each the key's first two bytes (big-endian,
-//!   zero-padded) above its offset, so that a binary search compares cached bytes and reads
-//!   a key only where two share their first two bytes. The entries are a sorted *run*
-//!   followed by a *tail* of at most 128 newer keys in the order they came. When the tail
-//!   fills it is merged into the run: sorted by its keys' first eight bytes (as integers),
-//!   then placed by one pass over the run that reads only the run keys whose cached bytes tie
-//!   with a tail key's. An insertion appends one entry, and the run's entries move once per
-//!   128 insertions.
+//! - the order: one four-byte entry per key, in key order, split in two. The *run* holds the
+//!   older keys, each entry the key's first two bytes (big-endian, zero-padded) above its
+//!   offset, so that a binary search compares cached bytes and reads a key only where two
+//!   share their first two bytes (and then from the bytes the key is known to share with
+//!   both ends of the range). The *tail* holds up to 128 newer keys, each entry the key's
+//!   place in the run (how many run keys sort before it) above its offset. An insertion
+//!   finds its key's place in the run by one binary search and inserts its entry into the
+//!   short tail; when the tail fills, its entries go to their places in the run in one
+//!   pass from the back, without comparing keys, so the run's entries move once per 128
+//!   insertions.
 //!
-//! An insertion probes the table, appends the key, fills a free slot and appends its entry
-//! to the tail; a removal leaves its bytes and a tombstone until they are a large share of
-//! the bucket, which is then rebuilt. A sorted walk places a sorted copy of the tail in the
-//! run the same way when it enters a bucket (a [`TailView`]), then reads run and tail in turn
-//! without comparing keys.
+//! An insertion probes the table, appends the key, fills a free slot and places its entry in
+//! the tail; a removal leaves its bytes and a tombstone until they are a large share of the
+//! bucket, which is then rebuilt. A sorted walk reads run and tail in turn, taking the next
+//! tail entry when the run reaches its place, without comparing keys.
 
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 /// Reads a varint at `pos`; the bucket wrote it, so it is well formed.
 #[inline]
@@ -185,41 +187,6 @@ fn head(key: &[u8]) -> u32 {
     }
 }
 
-/// Bytes 2 to 9 of `key`, big-endian, zero-padded: with [`head`], ordering these orders the
-/// keys wherever they differ in their first ten bytes.
-#[inline]
-fn word(key: &[u8]) -> u64 {
-    word_at(key, 2)
-}
-
-/// Bytes `from..from + 8` of `key`, big-endian, zero-padded past its end.
-#[inline]
-fn word_at(key: &[u8], from: usize) -> u64 {
-    let mut b = [0u8; 8];
-    for (d, s) in b.iter_mut().zip(key.iter().skip(from)) {
-        *d = *s;
-    }
-    u64::from_be_bytes(b)
-}
-
-/// [`word_at`] of the key `data[start..start + len]`, read as one 8-byte load (masked to
-/// the key's own bytes) where `data` has eight bytes there.
-#[inline(always)]
-fn stored_word_at(data: &[u8], start: usize, len: usize, from: usize) -> u64 {
-    match data.get(start + from..start + from + 8) {
-        Some(b) if len >= from => {
-            let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
-            let own = len - from;
-            if own >= 8 {
-                w
-            } else {
-                w & !(u64::MAX >> (8 * own))
-            }
-        }
-        _ => word_at(&data[start..start + len], from),
-    }
-}
-
 /// Slots per group.
 const GROUP: usize = 8;
 /// Bytes per group: eight tags, eight two-byte offsets.
@@ -266,16 +233,6 @@ fn reserve<T>(v: &mut Vec<T>, more: usize, min: usize) {
     if want > v.capacity() {
         v.reserve_exact((want + want / 4).max(min) - v.len());
     }
-}
-
-/// A bucket's tail in key order, with each entry's place in the run: what a walk needs to
-/// read the bucket's keys in order without comparing them. One per walk, refilled for each
-/// bucket it enters.
-#[derive(Clone, Debug, Default)]
-pub(super) struct TailView {
-    /// The tail's entries in key order, each after its place in the run (how many run
-    /// entries sort before it).
-    pub placed: Vec<(u32, u32)>,
 }
 
 /// A hash table of key suffixes that keeps their order (see the module docs).
@@ -327,14 +284,6 @@ impl Bucket {
         self.ord.split_at(self.run as usize)
     }
 
-    /// Entry `e`'s key as its length, its offset in `data` and its bytes 2 to 9 (see
-    /// [`word`]).
-    #[inline(always)]
-    fn probe_key(&self, e: u32) -> (usize, usize, u64) {
-        let (len, start) = self.span(e);
-        (len, start, stored_word_at(&self.data, start, len, 2))
-    }
-
     /// Entry `e`'s key length and its offset in `data`.
     #[inline(always)]
     fn span(&self, e: u32) -> (usize, usize) {
@@ -345,115 +294,42 @@ impl Bucket {
         }
     }
 
-    /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`
-    /// (whose [`word`] is `kw`): its bytes 2 to 9 decide, else its length where one key ends
-    /// within them (it is then a prefix of the other), else the rest.
-    #[inline(never)]
-    fn tie_less(&self, e: u32, key: &[u8], kw: u64) -> bool {
-        let (len, start, w) = self.probe_key(e);
-        if w != kw {
-            return w < kw;
-        }
-        if len.min(key.len()) <= 10 {
-            return len < key.len();
-        }
-        lex_cmp(&self.data[start + 10..start + len], &key[10..]).is_lt()
-    }
-
-    /// Fills `view` with the tail in key order and each tail entry's place in the run, for
-    /// a walk.
-    pub fn view_tail(&self, view: &mut TailView) {
-        let (run, tail) = self.parts();
-        self.place_tail(run, tail, &mut view.placed);
-    }
-
-    /// Whether the tail entry `t` (with its [`prefix_word`](Self::prefix_word)) sorts before
-    /// the run entry `r`: their cached first two bytes decide, else their first eight bytes,
-    /// else their keys.
-    #[inline]
-    fn tail_first(&self, t: (u64, u32), r: u32) -> bool {
-        let (th, rh) = (t.1 >> 16, r >> 16);
-        if th != rh {
-            return th < rh;
-        }
-        let (rw, rk) = self.prefix_word(r);
-        t.0 < rw || (t.0 == rw && lex_cmp(self.key_at(t.1), rk).is_lt())
-    }
-
-    /// Entry `e`'s key and its first eight bytes, big-endian, zero-padded (ordering these
-    /// orders the keys wherever they differ in their first eight bytes).
-    #[inline]
-    fn prefix_word(&self, e: u32) -> (u64, &[u8]) {
-        let (len, start) = self.span(e);
-        let w = stored_word_at(&self.data, start, len, 0);
-        (w, &self.data[start..start + len])
-    }
-
-    /// The entries of `tail` in key order, each with its key's
-    /// [`prefix_word`](Self::prefix_word), into `out`: sorted as integers (prefix word above
-    /// entry), then the keys whose first eight bytes tie put in order by an insertion sort.
-    fn sort_tail(&self, tail: &[u32], out: &mut Vec<(u64, u32)>) {
-        let mut v = [0u128; TAIL + 1];
-        for (x, &e) in v.iter_mut().zip(tail) {
-            *x = (u128::from(self.prefix_word(e).0) << 32) | u128::from(e);
-        }
-        let v = &mut v[..tail.len()];
-        v.sort_unstable();
-        for j in 1..v.len() {
-            let x = v[j];
-            let mut i = j;
-            while i > 0
-                && v[i - 1] >> 32 == x >> 32
-                && lex_cmp(self.key_at(x as u32), self.key_at(v[i - 1] as u32)).is_lt()
-            {
-                v[i] = v[i - 1];
-                i -= 1;
-            }
-            v[i] = x;
-        }
-        out.clear();
-        out.extend(v.iter().map(|&x| ((x >> 32) as u64, x as u32)));
-    }
-
-    /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
-    /// in key order, into `out`: the tail sorted, then placed by one pass over the run that
-    /// reads only the run keys whose two cached bytes tie with the tail key's.
-    fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
-        let mut sorted = Vec::with_capacity(tail.len());
-        self.sort_tail(tail, &mut sorted);
-        out.clear();
-        let mut i = 0;
-        for &t in &sorted {
-            while let Some(&r) = run.get(i) {
-                if self.tail_first(t, r) {
-                    break;
-                }
-                i += 1;
-            }
-            out.push((i as u32, t.1));
-        }
-    }
-
     /// The run: the first entries, in key order.
     #[inline]
     pub fn run(&self) -> &[u32] {
         &self.ord[..self.run as usize]
     }
 
-    /// Where the keys from `key` on start, in the run and in the placed tail of `view`.
-    pub fn lower_bound(&self, key: &[u8], view: &TailView) -> (usize, usize) {
-        let run = match self.search_in(&self.ord[..self.run as usize], key) {
-            Ok(i) | Err(i) => i,
-        };
-        // Tail entries at a place before `run` sort before `key`; at `run`, compare.
-        let tail = view.placed.partition_point(|&(at, e)| {
-            (at as usize) < run || (at as usize == run && self.key_at(e) < key)
-        });
-        (run, tail)
+    /// The tail: the entries after the run, in key order, each its place in the run (how
+    /// many run entries sort before it) above its offset.
+    #[inline]
+    pub fn tail(&self) -> &[u32] {
+        &self.ord[self.run as usize..]
     }
 
-    /// Checks the indexes: the run strictly increasing, the tail within its bound, every
-    /// entry's cached bytes right and every key found by its hash.
+    /// Where the keys from `key` on start, in the run and in the tail.
+    pub fn lower_bound(&self, key: &[u8]) -> (usize, usize) {
+        let (run, tail) = self.parts();
+        let at = match self.search_in(run, key) {
+            Ok(i) | Err(i) => i,
+        };
+        (at, self.tail_place(tail, at, key))
+    }
+
+    /// Where `key`, whose place in the run is `at`, goes in `tail`: after the entries placed
+    /// before `at`, and among those placed at `at` by comparing keys.
+    #[inline]
+    fn tail_place(&self, tail: &[u32], at: usize, key: &[u8]) -> usize {
+        let at = at as u32;
+        tail.partition_point(|&e| {
+            let p = e >> 16;
+            p < at || (p == at && lex_cmp(self.key_at(e), key).is_lt())
+        })
+    }
+
+    /// Checks the indexes: the run strictly increasing, the tail within its bound and in
+    /// order, each tail entry's place in the run right, every run entry's cached bytes right
+    /// and every key found by its hash.
     #[cfg(test)]
     pub fn assert_valid(&self) {
         let (run, tail) = self.parts();
@@ -464,11 +340,28 @@ impl Bucket {
                 "entries out of order"
             );
         }
-        for part in [run, tail] {
-            for &e in part {
-                assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
-                assert!(self.contains(self.key_at(e)), "key missing from the table");
-            }
+        for w in tail.windows(2) {
+            assert!(
+                (w[0] >> 16, self.key_at(w[0])) < (w[1] >> 16, self.key_at(w[1])),
+                "tail out of order"
+            );
+        }
+        for &e in tail {
+            let (k, at) = (self.key_at(e), (e >> 16) as usize);
+            assert!(
+                at == 0 || self.key_at(run[at - 1]) < k,
+                "tail entry placed late"
+            );
+            assert!(
+                at == run.len() || k < self.key_at(run[at]),
+                "tail entry placed early"
+            );
+        }
+        for &e in run {
+            assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
+        }
+        for &e in run.iter().chain(tail) {
+            assert!(self.contains(self.key_at(e)), "key missing from the table");
         }
         let live = (0..self.groups() * GROUP)
             .filter(|&i| self.slots[i / GROUP * STRIDE + i % GROUP] > GONE)
@@ -479,24 +372,23 @@ impl Bucket {
     /// The keys in order.
     #[cfg(test)]
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        let mut view = TailView::default();
-        self.view_tail(&mut view);
-        self.keys_from((0, 0), view)
+        self.keys_from((0, 0))
     }
 
-    /// The keys in order from `pos` (in the run and in the placed tail of `view`).
+    /// The keys in order from `pos` (in the run and in the tail).
     #[cfg(test)]
-    fn keys_from(&self, pos: (usize, usize), view: TailView) -> impl Iterator<Item = &[u8]> {
+    fn keys_from(&self, pos: (usize, usize)) -> impl Iterator<Item = &[u8]> {
         let (mut r, mut t) = pos;
+        let (run, tail) = self.parts();
         core::iter::from_fn(move || {
-            let e = match view.placed.get(t) {
-                Some(&(at, e)) if at as usize == r => {
+            let e = match tail.get(t) {
+                Some(&e) if (e >> 16) as usize == r => {
                     t += 1;
                     e
                 }
                 _ => {
                     r += 1;
-                    *self.run().get(r - 1)?
+                    *run.get(r - 1)?
                 }
             };
             Some(self.key_at(e))
@@ -561,18 +453,49 @@ impl Bucket {
     }
 
     /// Binary search of the sorted entries `part` for `key`: its index, or where it would go.
+    /// Entries whose cached first two bytes differ from the key's are decided by those; the
+    /// others are compared from the bytes the key is known to share with both ends of the
+    /// range (any key between two keys shares at least the shorter of their prefixes in
+    /// common with it), so keys with a long common prefix are not read again from the start.
     #[inline]
     fn search_in(&self, part: &[u32], key: &[u8]) -> Result<usize, usize> {
-        // Entries compare by their cached first bytes; keys are read only where those tie.
-        let (hk, kw) = (head(key), word(key));
-        let i = part.partition_point(|&e| {
+        let hk = head(key);
+        let (mut lo, mut hi) = (0, part.len());
+        let (mut lo_lcp, mut hi_lcp) = (0, 0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let e = part[mid];
             let h = e >> 16;
-            h < hk || (h == hk && self.tie_less(e, key, kw))
-        });
-        match part.get(i) {
-            Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
-            _ => Err(i),
+            if h != hk {
+                if h < hk {
+                    (lo, lo_lcp) = (mid + 1, 0);
+                } else {
+                    (hi, hi_lcp) = (mid, 0);
+                }
+                continue;
+            }
+            let (ord, l) = self.cmp_from(e, key, lo_lcp.min(hi_lcp));
+            match ord {
+                Ordering::Less => (lo, lo_lcp) = (mid + 1, l),
+                Ordering::Greater => (hi, hi_lcp) = (mid, l),
+                Ordering::Equal => return Ok(mid),
+            }
         }
+        Err(lo)
+    }
+
+    /// How entry `e`'s key compares with `key`, given that they share their first `from`
+    /// bytes, and the length of the prefix they share.
+    #[inline]
+    fn cmp_from(&self, e: u32, key: &[u8], from: usize) -> (Ordering, usize) {
+        let (len, start) = self.span(e);
+        let k = &self.data[start..start + len];
+        let l = from + common_prefix(&k[from..], &key[from..]);
+        let ord = match (k.get(l), key.get(l)) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (a, b) => a.is_some().cmp(&b.is_some()),
+        };
+        (ord, l)
     }
 
     /// Binary search of a [settled](Self::settle) bucket for `key`: its index, or where it
@@ -582,22 +505,23 @@ impl Bucket {
         self.search_in(&self.ord, key)
     }
 
-    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order. Each tail
-    /// entry finds its place in the run by binary search; then, from the back, each goes to
-    /// its place and the run entries after it move once.
+    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order: from
+    /// the back, each tail entry goes to its place and the run entries after it move once.
     pub fn settle(&mut self) {
         let run = self.run as usize;
         let n = self.ord.len();
         if run == n {
             return;
         }
-        let mut placed = Vec::with_capacity(n - run);
-        self.place_tail(&self.ord[..run], &self.ord[run..], &mut placed);
-        let mut end = run; // run entries not yet placed: ord[..end]
-        for (k, &(p, e)) in placed.iter().enumerate().rev() {
-            let p = p as usize;
+        let mut tail = [0u32; TAIL + 1];
+        let tail = &mut tail[..n - run];
+        tail.copy_from_slice(&self.ord[run..]);
+        let mut end = run; // run entries not yet moved: ord[..end]
+        for (k, &e) in tail.iter().enumerate().rev() {
+            let p = (e >> 16) as usize;
             self.ord.copy_within(p..end, p + k + 1);
-            self.ord[p + k] = e;
+            let off = e & 0xffff;
+            self.ord[p + k] = (head(self.key_at(off)) << 16) | off;
             end = p;
         }
         self.run = n as u32;
@@ -631,8 +555,13 @@ impl Bucket {
         self.data.extend_from_slice(&lh[..ln]);
         self.data.extend_from_slice(key);
         self.set_slot(g, j, tag(h), at);
+        let (run, tail) = self.parts();
+        let p = match self.search_in(run, key) {
+            Ok(i) | Err(i) => i,
+        };
+        let t = run.len() + self.tail_place(tail, p, key);
         reserve(&mut self.ord, 1, 4);
-        self.ord.push((head(key) << 16) | at as u32);
+        self.ord.insert(t, ((p as u32) << 16) | at as u32);
         if self.ord.len() - self.run as usize > TAIL {
             self.settle();
         }
@@ -657,6 +586,12 @@ impl Bucket {
             let i = self.search_in(&self.ord[..run], key).expect("present");
             self.ord.remove(i);
             self.run -= 1;
+            // Tail entries placed after the removed run entry move one place down.
+            for e in &mut self.ord[run - 1..] {
+                if (*e >> 16) as usize > i {
+                    *e -= 1 << 16;
+                }
+            }
         }
         self.dead += size as u32;
         if self.ord.is_empty() {
@@ -918,11 +853,9 @@ mod tests {
         for k in &ks {
             assert_eq!(b.contains(k), model.contains(k));
             assert_eq!(settled.search(k).is_ok(), model.contains(k));
-            let mut view = TailView::default();
-            b.view_tail(&mut view);
-            let pos = b.lower_bound(k, &view);
+            let pos = b.lower_bound(k);
             assert_eq!(
-                b.keys_from(pos, view).next(),
+                b.keys_from(pos).next(),
                 model.range(k.clone()..).next().map(Vec::as_slice)
             );
         }
