@@ -10,24 +10,26 @@
 //!   hash, never 0 or 1: 0 marks an empty slot, 1 a removed one). A lookup compares the tag
 //!   with the group's eight tags at once and reads only the keys whose tag matches (about
 //!   one), going on to the next group only while the group is full;
-//! - the order: one four-byte entry per key, in key order, split in two. The *run* holds the
+//! - the order: one four-byte entry per key, in three parts. The sorted *run* holds the
 //!   older keys, each entry the key's first two bytes (big-endian, zero-padded) above its
 //!   offset, so that a binary search compares cached bytes and reads a key only where two
-//!   share their first two bytes (and then from the bytes the key is known to share with
-//!   both ends of the range). The *tail* holds up to 128 newer keys, each entry the key's
-//!   place in the run (how many run keys sort before it) above its offset. An insertion
-//!   finds its key's place in the run by one binary search and inserts its entry into the
-//!   short tail; when the tail fills, its entries go to their places in the run in one
-//!   pass from the back, without comparing keys, so the run's entries move once per 128
-//!   insertions.
+//!   share their first two bytes. The *tail* (at most 128 keys) holds newer keys in key
+//!   order, each entry the key's place in the run (how many run keys sort before it) above
+//!   its offset. The *inbox* (fewer than 64 keys) holds the newest, as run entries, in the
+//!   order they came.
 //!
-//! An insertion probes the table, appends the key, fills a free slot and places its entry in
-//! the tail; a removal leaves its bytes and a tombstone until they are a large share of the
-//! bucket, which is then rebuilt. A sorted walk reads run and tail in turn, taking the next
-//! tail entry when the run reaches its place, without comparing keys.
+//! An insertion probes the table, appends the key, fills a free slot and appends its entry
+//! to the inbox. When the inbox fills, its keys are sorted (by their first eight bytes as
+//! integers, keys compared only where those tie), each is placed in the run by a binary
+//! merge (a jump of the run's length over the inbox's, then a binary search of it), and the
+//! inbox is merged into the tail. When the tail fills, its entries go to their places in
+//! the run in one pass from the back, without comparing keys. A removal leaves its bytes
+//! and a tombstone until they are a large share of the bucket, which is then rebuilt. A
+//! sorted walk takes the tail as it is, places a sorted copy of the inbox the same way when
+//! it enters a bucket (a [`TailView`]), then reads run and tail in turn without comparing
+//! keys.
 
 use alloc::vec::Vec;
-use core::cmp::Ordering;
 
 /// Reads a varint at `pos`; the bucket wrote it, so it is well formed.
 #[inline]
@@ -187,6 +189,41 @@ fn head(key: &[u8]) -> u32 {
     }
 }
 
+/// Bytes 2 to 9 of `key`, big-endian, zero-padded: with [`head`], ordering these orders the
+/// keys wherever they differ in their first ten bytes.
+#[inline]
+fn word(key: &[u8]) -> u64 {
+    word_at(key, 2)
+}
+
+/// Bytes `from..from + 8` of `key`, big-endian, zero-padded past its end.
+#[inline]
+fn word_at(key: &[u8], from: usize) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(key.iter().skip(from)) {
+        *d = *s;
+    }
+    u64::from_be_bytes(b)
+}
+
+/// [`word_at`] of the key `data[start..start + len]`, read as one 8-byte load (masked to
+/// the key's own bytes) where `data` has eight bytes there.
+#[inline(always)]
+fn stored_word_at(data: &[u8], start: usize, len: usize, from: usize) -> u64 {
+    match data.get(start + from..start + from + 8) {
+        Some(b) if len >= from => {
+            let w = u64::from_be_bytes(b.try_into().expect("8 bytes"));
+            let own = len - from;
+            if own >= 8 {
+                w
+            } else {
+                w & !(u64::MAX >> (8 * own))
+            }
+        }
+        _ => word_at(&data[start..start + len], from),
+    }
+}
+
 /// Slots per group.
 const GROUP: usize = 8;
 /// Bytes per group: eight tags, eight two-byte offsets.
@@ -197,6 +234,8 @@ const EMPTY: u8 = 0;
 const GONE: u8 = 1;
 /// Most keys in a bucket's tail before it is merged into the run.
 const TAIL: usize = if cfg!(test) { 8 } else { 128 };
+/// Most keys in a bucket's inbox before they are placed in the tail.
+const INBOX: usize = if cfg!(test) { 3 } else { 64 };
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie
@@ -235,6 +274,16 @@ fn reserve<T>(v: &mut Vec<T>, more: usize, min: usize) {
     }
 }
 
+/// A bucket's tail in key order, with each entry's place in the run: what a walk needs to
+/// read the bucket's keys in order without comparing them. One per walk, refilled for each
+/// bucket it enters.
+#[derive(Clone, Debug, Default)]
+pub(super) struct TailView {
+    /// The tail's entries in key order, each after its place in the run (how many run
+    /// entries sort before it).
+    pub placed: Vec<(u32, u32)>,
+}
+
 /// A hash table of key suffixes that keeps their order (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Bucket {
@@ -245,6 +294,8 @@ pub(super) struct Bucket {
     ord: Vec<u32>,
     /// Entries in the run.
     run: u32,
+    /// Entries in the tail, after the run; the entries after it are the inbox.
+    tail: u32,
     /// The keys, each a varint length and its bytes; removed keys' bytes stay until a rebuild.
     pub data: Vec<u8>,
     /// Slots holding a key or a tombstone.
@@ -278,10 +329,26 @@ impl Bucket {
         self.key_at(self.ord[i])
     }
 
-    /// The run and the tail.
+    /// The run and the entries after it (tail and inbox).
     #[inline]
     fn parts(&self) -> (&[u32], &[u32]) {
         self.ord.split_at(self.run as usize)
+    }
+
+    /// The run, the tail and the inbox.
+    #[inline]
+    fn parts3(&self) -> (&[u32], &[u32], &[u32]) {
+        let (run, rest) = self.parts();
+        let (tail, inbox) = rest.split_at(self.tail as usize);
+        (run, tail, inbox)
+    }
+
+    /// Entry `e`'s key as its length, its offset in `data` and its bytes 2 to 9 (see
+    /// [`word`]).
+    #[inline(always)]
+    fn probe_key(&self, e: u32) -> (usize, usize, u64) {
+        let (len, start) = self.span(e);
+        (len, start, stored_word_at(&self.data, start, len, 2))
     }
 
     /// Entry `e`'s key length and its offset in `data`.
@@ -294,46 +361,153 @@ impl Bucket {
         }
     }
 
+    /// Whether entry `e`'s key, whose first two bytes are those of `key`, sorts before `key`
+    /// (whose [`word`] is `kw`): its bytes 2 to 9 decide, else its length where one key ends
+    /// within them (it is then a prefix of the other), else the rest.
+    #[inline(never)]
+    fn tie_less(&self, e: u32, key: &[u8], kw: u64) -> bool {
+        let (len, start, w) = self.probe_key(e);
+        if w != kw {
+            return w < kw;
+        }
+        if len.min(key.len()) <= 10 {
+            return len < key.len();
+        }
+        lex_cmp(&self.data[start + 10..start + len], &key[10..]).is_lt()
+    }
+
+    /// Fills `view` with the tail and the inbox in key order, each entry after its place in
+    /// the run, for a walk: the tail as it is, the inbox sorted and placed (a few keys).
+    pub fn view_tail(&self, view: &mut TailView) {
+        let (run, tail, inbox) = self.parts3();
+        view.placed.clear();
+        let tail = tail.iter().map(|&e| (e >> 16, e & 0xffff));
+        if inbox.is_empty() {
+            view.placed.extend(tail);
+            return;
+        }
+        let mut new = Vec::with_capacity(inbox.len());
+        self.place_tail(run, inbox, &mut new);
+        let mut new = new.into_iter().peekable();
+        for t in tail {
+            while let Some(&n) = new.peek() {
+                if self.placed_before(n, t) {
+                    view.placed.push(n);
+                    new.next();
+                } else {
+                    break;
+                }
+            }
+            view.placed.push(t);
+        }
+        view.placed.extend(new);
+    }
+
+    /// Whether the placed entry `a` sorts before the placed entry `b` (each its place in the
+    /// run and its entry): their places decide, else their keys.
+    #[inline]
+    fn placed_before(&self, a: (u32, u32), b: (u32, u32)) -> bool {
+        a.0 < b.0 || (a.0 == b.0 && self.key_at(a.1) < self.key_at(b.1))
+    }
+
+    /// Whether the tail entry `t` (with its [`prefix_word`](Self::prefix_word)) sorts before
+    /// the run entry `r`: their cached first two bytes decide, else their first eight bytes,
+    /// else their keys.
+    #[inline]
+    fn tail_first(&self, t: (u64, u32), r: u32) -> bool {
+        let (th, rh) = (t.1 >> 16, r >> 16);
+        if th != rh {
+            return th < rh;
+        }
+        let rw = self.prefix_word(r);
+        t.0 < rw || (t.0 == rw && lex_cmp(self.key_at(t.1), self.key_at(r)).is_lt())
+    }
+
+    /// Entry `e`'s key's first eight bytes, big-endian, zero-padded (ordering these orders
+    /// the keys wherever they differ in their first eight bytes).
+    #[inline(always)]
+    fn prefix_word(&self, e: u32) -> u64 {
+        let (len, start) = self.span(e);
+        stored_word_at(&self.data, start, len, 0)
+    }
+
+    /// The entries of `tail` in key order, each with its key's
+    /// [`prefix_word`](Self::prefix_word), into `out`: sorted as integers (prefix word above
+    /// entry), then each group of keys whose first eight bytes tie sorted by their keys.
+    fn sort_tail(&self, tail: &[u32], out: &mut Vec<(u64, u32)>) {
+        let mut v = [0u128; INBOX + 1];
+        for (x, &e) in v.iter_mut().zip(tail) {
+            *x = (u128::from(self.prefix_word(e)) << 32) | u128::from(e);
+        }
+        let v = &mut v[..tail.len()];
+        v.sort_unstable();
+        let mut i = 0;
+        while i < v.len() {
+            let w = v[i] >> 32;
+            let mut j = i + 1;
+            while j < v.len() && v[j] >> 32 == w {
+                j += 1;
+            }
+            if j - i > 1 {
+                v[i..j].sort_unstable_by(|&a, &b| {
+                    lex_cmp(self.key_at(a as u32), self.key_at(b as u32))
+                });
+            }
+            i = j;
+        }
+        out.clear();
+        out.extend(v.iter().map(|&x| ((x >> 32) as u64, x as u32)));
+    }
+
+    /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
+    /// in key order, into `out`: the tail sorted, then each tail key placed from the place
+    /// of the one before by a binary merge, comparing cached bytes and reading a run key
+    /// only where its two cached bytes tie with the tail key's.
+    fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
+        let mut sorted = Vec::with_capacity(tail.len());
+        self.sort_tail(tail, &mut sorted);
+        out.clear();
+        // Jumps of the run's length over the tail's: about one per tail key, then a binary
+        // search of the last jump (Hwang and Lin's binary merge).
+        let n = run.len();
+        let g = (n / sorted.len().max(1)).max(1);
+        let mut at = 0;
+        for &t in &sorted {
+            let before = |r: u32| !self.tail_first(t, r);
+            while at + g <= n && before(run[at + g - 1]) {
+                at += g;
+            }
+            let end = (at + g - 1).min(n);
+            at += run[at..end].partition_point(|&r| before(r));
+            out.push((at as u32, t.1));
+        }
+    }
+
     /// The run: the first entries, in key order.
     #[inline]
     pub fn run(&self) -> &[u32] {
         &self.ord[..self.run as usize]
     }
 
-    /// The tail: the entries after the run, in key order, each its place in the run (how
-    /// many run entries sort before it) above its offset.
-    #[inline]
-    pub fn tail(&self) -> &[u32] {
-        &self.ord[self.run as usize..]
-    }
-
-    /// Where the keys from `key` on start, in the run and in the tail.
-    pub fn lower_bound(&self, key: &[u8]) -> (usize, usize) {
-        let (run, tail) = self.parts();
-        let at = match self.search_in(run, key) {
+    /// Where the keys from `key` on start, in the run and in the placed tail of `view`.
+    pub fn lower_bound(&self, key: &[u8], view: &TailView) -> (usize, usize) {
+        let run = match self.search_in(&self.ord[..self.run as usize], key) {
             Ok(i) | Err(i) => i,
         };
-        (at, self.tail_place(tail, at, key))
+        // Tail entries at a place before `run` sort before `key`; at `run`, compare.
+        let tail = view.placed.partition_point(|&(at, e)| {
+            (at as usize) < run || (at as usize == run && self.key_at(e) < key)
+        });
+        (run, tail)
     }
 
-    /// Where `key`, whose place in the run is `at`, goes in `tail`: after the entries placed
-    /// before `at`, and among those placed at `at` by comparing keys.
-    #[inline]
-    fn tail_place(&self, tail: &[u32], at: usize, key: &[u8]) -> usize {
-        let at = at as u32;
-        tail.partition_point(|&e| {
-            let p = e >> 16;
-            p < at || (p == at && lex_cmp(self.key_at(e), key).is_lt())
-        })
-    }
-
-    /// Checks the indexes: the run strictly increasing, the tail within its bound and in
-    /// order, each tail entry's place in the run right, every run entry's cached bytes right
-    /// and every key found by its hash.
+    /// Checks the indexes: the run strictly increasing, the tail within its bound, every
+    /// entry's cached bytes right and every key found by its hash.
     #[cfg(test)]
     pub fn assert_valid(&self) {
-        let (run, tail) = self.parts();
+        let (run, tail, inbox) = self.parts3();
         assert!(tail.len() <= TAIL, "tail too long");
+        assert!(inbox.len() < INBOX, "inbox too long");
         for w in run.windows(2) {
             assert!(
                 self.key_at(w[0]) < self.key_at(w[1]),
@@ -342,7 +516,7 @@ impl Bucket {
         }
         for w in tail.windows(2) {
             assert!(
-                (w[0] >> 16, self.key_at(w[0])) < (w[1] >> 16, self.key_at(w[1])),
+                self.placed_before((w[0] >> 16, w[0]), (w[1] >> 16, w[1])),
                 "tail out of order"
             );
         }
@@ -357,10 +531,12 @@ impl Bucket {
                 "tail entry placed early"
             );
         }
-        for &e in run {
-            assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
+        for part in [run, inbox] {
+            for &e in part {
+                assert_eq!(e >> 16, head(self.key_at(e)), "stale cached bytes");
+            }
         }
-        for &e in run.iter().chain(tail) {
+        for &e in &self.ord {
             assert!(self.contains(self.key_at(e)), "key missing from the table");
         }
         let live = (0..self.groups() * GROUP)
@@ -372,23 +548,24 @@ impl Bucket {
     /// The keys in order.
     #[cfg(test)]
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.keys_from((0, 0))
+        let mut view = TailView::default();
+        self.view_tail(&mut view);
+        self.keys_from((0, 0), view)
     }
 
-    /// The keys in order from `pos` (in the run and in the tail).
+    /// The keys in order from `pos` (in the run and in the placed tail of `view`).
     #[cfg(test)]
-    fn keys_from(&self, pos: (usize, usize)) -> impl Iterator<Item = &[u8]> {
+    fn keys_from(&self, pos: (usize, usize), view: TailView) -> impl Iterator<Item = &[u8]> {
         let (mut r, mut t) = pos;
-        let (run, tail) = self.parts();
         core::iter::from_fn(move || {
-            let e = match tail.get(t) {
-                Some(&e) if (e >> 16) as usize == r => {
+            let e = match view.placed.get(t) {
+                Some(&(at, e)) if at as usize == r => {
                     t += 1;
                     e
                 }
                 _ => {
                     r += 1;
-                    *run.get(r - 1)?
+                    *self.run().get(r - 1)?
                 }
             };
             Some(self.key_at(e))
@@ -453,49 +630,18 @@ impl Bucket {
     }
 
     /// Binary search of the sorted entries `part` for `key`: its index, or where it would go.
-    /// Entries whose cached first two bytes differ from the key's are decided by those; the
-    /// others are compared from the bytes the key is known to share with both ends of the
-    /// range (any key between two keys shares at least the shorter of their prefixes in
-    /// common with it), so keys with a long common prefix are not read again from the start.
     #[inline]
     fn search_in(&self, part: &[u32], key: &[u8]) -> Result<usize, usize> {
-        let hk = head(key);
-        let (mut lo, mut hi) = (0, part.len());
-        let (mut lo_lcp, mut hi_lcp) = (0, 0);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let e = part[mid];
+        // Entries compare by their cached first bytes; keys are read only where those tie.
+        let (hk, kw) = (head(key), word(key));
+        let i = part.partition_point(|&e| {
             let h = e >> 16;
-            if h != hk {
-                if h < hk {
-                    (lo, lo_lcp) = (mid + 1, 0);
-                } else {
-                    (hi, hi_lcp) = (mid, 0);
-                }
-                continue;
-            }
-            let (ord, l) = self.cmp_from(e, key, lo_lcp.min(hi_lcp));
-            match ord {
-                Ordering::Less => (lo, lo_lcp) = (mid + 1, l),
-                Ordering::Greater => (hi, hi_lcp) = (mid, l),
-                Ordering::Equal => return Ok(mid),
-            }
+            h < hk || (h == hk && self.tie_less(e, key, kw))
+        });
+        match part.get(i) {
+            Some(&e) if e >> 16 == hk && same(self.key_at(e), key) => Ok(i),
+            _ => Err(i),
         }
-        Err(lo)
-    }
-
-    /// How entry `e`'s key compares with `key`, given that they share their first `from`
-    /// bytes, and the length of the prefix they share.
-    #[inline]
-    fn cmp_from(&self, e: u32, key: &[u8], from: usize) -> (Ordering, usize) {
-        let (len, start) = self.span(e);
-        let k = &self.data[start..start + len];
-        let l = from + common_prefix(&k[from..], &key[from..]);
-        let ord = match (k.get(l), key.get(l)) {
-            (Some(a), Some(b)) => a.cmp(b),
-            (a, b) => a.is_some().cmp(&b.is_some()),
-        };
-        (ord, l)
     }
 
     /// Binary search of a [settled](Self::settle) bucket for `key`: its index, or where it
@@ -505,15 +651,46 @@ impl Bucket {
         self.search_in(&self.ord, key)
     }
 
-    /// Merges the tail into the run, so that [`key`](Self::key) reads keys in order: from
-    /// the back, each tail entry goes to its place and the run entries after it move once.
+    /// Places the inbox's entries in the tail: sorted, each placed in the run (see
+    /// [`place_tail`](Self::place_tail)), then merged with the tail from the back.
+    fn flush_inbox(&mut self) {
+        let (run, tail, inbox) = self.parts3();
+        if inbox.is_empty() {
+            return;
+        }
+        let mut new = Vec::with_capacity(inbox.len());
+        self.place_tail(run, inbox, &mut new);
+        let (run, mut i) = (run.len(), tail.len());
+        let mut k = i + new.len(); // tail entries written: ord[run + k..]
+        while let Some(&n) = new.last() {
+            let t = i.checked_sub(1).map(|j| self.ord[run + j]);
+            match t {
+                Some(t) if self.placed_before(n, (t >> 16, t)) => {
+                    i -= 1;
+                    self.ord[run + i + new.len()] = t;
+                }
+                _ => {
+                    self.ord[run + i + new.len() - 1] = (n.0 << 16) | (n.1 & 0xffff);
+                    new.pop();
+                }
+            }
+            k -= 1;
+        }
+        debug_assert_eq!(k, i);
+        self.tail = (self.ord.len() - run) as u32;
+    }
+
+    /// Merges the inbox and the tail into the run, so that [`key`](Self::key) reads keys in
+    /// order: from the back, each tail entry goes to its place and the run entries after it
+    /// move once, without comparing keys.
     pub fn settle(&mut self) {
+        self.flush_inbox();
         let run = self.run as usize;
         let n = self.ord.len();
         if run == n {
             return;
         }
-        let mut tail = [0u32; TAIL + 1];
+        let mut tail = [0u32; TAIL + INBOX];
         let tail = &mut tail[..n - run];
         tail.copy_from_slice(&self.ord[run..]);
         let mut end = run; // run entries not yet moved: ord[..end]
@@ -525,6 +702,7 @@ impl Bucket {
             end = p;
         }
         self.run = n as u32;
+        self.tail = 0;
     }
 
     /// Adds `key`; returns `true` if it was not present. The bytes before the key must be
@@ -555,15 +733,13 @@ impl Bucket {
         self.data.extend_from_slice(&lh[..ln]);
         self.data.extend_from_slice(key);
         self.set_slot(g, j, tag(h), at);
-        let (run, tail) = self.parts();
-        let p = match self.search_in(run, key) {
-            Ok(i) | Err(i) => i,
-        };
-        let t = run.len() + self.tail_place(tail, p, key);
         reserve(&mut self.ord, 1, 4);
-        self.ord.insert(t, ((p as u32) << 16) | at as u32);
-        if self.ord.len() - self.run as usize > TAIL {
-            self.settle();
+        self.ord.push((head(key) << 16) | at as u32);
+        if self.ord.len() - (self.run + self.tail) as usize >= INBOX {
+            self.flush_inbox();
+            if self.tail as usize >= TAIL {
+                self.settle();
+            }
         }
         true
     }
@@ -577,17 +753,21 @@ impl Bucket {
         let size = key_at(&self.data, off).1 - off;
         self.set_slot(g, j, GONE, 0);
         let run = self.run as usize;
+        let tail = self.tail as usize;
         if let Some(i) = self.ord[run..]
             .iter()
             .position(|&e| (e & 0xffff) as usize == off)
         {
             self.ord.remove(run + i);
+            if i < tail {
+                self.tail -= 1;
+            }
         } else {
             let i = self.search_in(&self.ord[..run], key).expect("present");
             self.ord.remove(i);
             self.run -= 1;
             // Tail entries placed after the removed run entry move one place down.
-            for e in &mut self.ord[run - 1..] {
+            for e in &mut self.ord[run - 1..run - 1 + tail] {
                 if (*e >> 16) as usize > i {
                     *e -= 1 << 16;
                 }
@@ -655,6 +835,7 @@ impl Bucket {
             slots: Vec::new(),
             ord: Vec::with_capacity(es.len()),
             run: es.len() as u32,
+            tail: 0,
             data: Vec::with_capacity(size),
             used: 0,
             dead: 0,
@@ -853,9 +1034,11 @@ mod tests {
         for k in &ks {
             assert_eq!(b.contains(k), model.contains(k));
             assert_eq!(settled.search(k).is_ok(), model.contains(k));
-            let pos = b.lower_bound(k);
+            let mut view = TailView::default();
+            b.view_tail(&mut view);
+            let pos = b.lower_bound(k, &view);
             assert_eq!(
-                b.keys_from(pos).next(),
+                b.keys_from(pos, view).next(),
                 model.range(k.clone()..).next().map(Vec::as_slice)
             );
         }

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::bucket::{self, Bucket};
+use super::bucket::{self, Bucket, TailView};
 use super::{BUCKET, NONE, Trie};
 
 /// A node whose key (label included) is `buf[..base]`; `next` is the next run to visit.
@@ -18,14 +18,13 @@ struct Frame {
 /// The bucket being read: its keys follow `buf[..base]`.
 #[derive(Clone, Copy, Debug)]
 struct Leaf<'a> {
-    /// The bucket's run, tail and key bytes.
+    /// The bucket's run and key bytes.
     run: &'a [u32],
-    tail: &'a [u32],
     data: &'a [u8],
     /// The next run entry.
     r: usize,
-    /// The next tail entry, and the run entry it goes before (`usize::MAX` past the tail's
-    /// end).
+    /// The next entry of the cursor's view of the tail, and the run entry it goes before
+    /// (`usize::MAX` past the tail's end).
     t: usize,
     t_at: usize,
     base: usize,
@@ -34,23 +33,16 @@ struct Leaf<'a> {
     check: bool,
 }
 
-/// The place in the run of tail entry `e`, or `usize::MAX` for none.
-#[inline]
-fn place(e: Option<&u32>) -> usize {
-    e.map_or(usize::MAX, |&e| (e >> 16) as usize)
-}
-
 impl<'a> Leaf<'a> {
-    /// The bucket `b` from position `pos` (in the run and the tail).
-    fn new(b: &'a Bucket, pos: (usize, usize), base: usize) -> Self {
-        let tail = b.tail();
+    /// The bucket `b`, whose tail `view` shows, from position `pos` (in the run and the
+    /// view).
+    fn new(b: &'a Bucket, view: &TailView, pos: (usize, usize), base: usize) -> Self {
         Leaf {
             run: b.run(),
-            tail,
             data: &b.data,
             r: pos.0,
             t: pos.1,
-            t_at: place(tail.get(pos.1)),
+            t_at: view.placed.get(pos.1).map_or(usize::MAX, |p| p.0 as usize),
             base,
             check: false,
         }
@@ -58,11 +50,11 @@ impl<'a> Leaf<'a> {
 
     /// The next entry in key order, and moves past it.
     #[inline]
-    fn next(&mut self) -> Option<u32> {
+    fn next(&mut self, view: &TailView) -> Option<u32> {
         if self.r == self.t_at {
-            let e = self.tail[self.t];
+            let e = view.placed[self.t].1;
             self.t += 1;
-            self.t_at = place(self.tail.get(self.t));
+            self.t_at = view.placed.get(self.t).map_or(usize::MAX, |p| p.0 as usize);
             return Some(e);
         }
         let e = *self.run.get(self.r)?;
@@ -85,6 +77,8 @@ pub struct Cursor<'a> {
     leaf: Option<Leaf<'a>>,
     /// The key: the nodes' bytes, then the bucket's key; its length may run past the key's.
     buf: Vec<u8>,
+    /// The tail of the bucket being read.
+    view: TailView,
     /// Keys must start with this (only the first bucket can hold keys that do not).
     prefix: Vec<u8>,
 }
@@ -96,6 +90,7 @@ impl<'a> Cursor<'a> {
             stack: Vec::new(),
             leaf: None,
             buf: Vec::new(),
+            view: TailView::default(),
             prefix: Vec::new(),
         }
     }
@@ -111,8 +106,9 @@ impl<'a> Cursor<'a> {
             // Keys before the prefix's place are skipped by one binary search.
             let bucket = &trie.buckets[(start & !BUCKET) as usize];
             let rest = prefix.get(path.len()..).unwrap_or_default();
-            let pos = bucket.lower_bound(rest);
-            let mut leaf = Leaf::new(bucket, pos, path.len());
+            bucket.view_tail(&mut c.view);
+            let pos = bucket.lower_bound(rest, &c.view);
+            let mut leaf = Leaf::new(bucket, &c.view, pos, path.len());
             leaf.check = !prefix.is_empty();
             c.leaf = Some(leaf);
         } else {
@@ -135,7 +131,7 @@ impl<'a> Cursor<'a> {
         // The common case, kept small enough to inline: the next key of the bucket being read.
         if let Some(leaf) = &mut self.leaf
             && !leaf.check
-            && let Some(e) = leaf.next()
+            && let Some(e) = leaf.next(&self.view)
         {
             let end = put(&mut self.buf, leaf.base, leaf.data, e);
             return Some(&self.buf[..end]);
@@ -150,7 +146,7 @@ impl<'a> Cursor<'a> {
         let trie = self.trie;
         loop {
             if let Some(leaf) = &mut self.leaf {
-                if let Some(e) = leaf.next() {
+                if let Some(e) = leaf.next(&self.view) {
                     let end = put(&mut self.buf, leaf.base, leaf.data, e);
                     if leaf.check {
                         let key = &self.buf[..end];
@@ -191,7 +187,8 @@ impl<'a> Cursor<'a> {
             self.buf.truncate(base);
             if child & BUCKET != 0 {
                 let bucket = &trie.buckets[(child & !BUCKET) as usize];
-                self.leaf = Some(Leaf::new(bucket, (0, 0), base));
+                bucket.view_tail(&mut self.view);
+                self.leaf = Some(Leaf::new(bucket, &self.view, (0, 0), base));
             } else {
                 let n = &trie.nodes[child as usize];
                 self.buf.push(s);
