@@ -51,11 +51,12 @@ enum Link {
 /// *buckets* of at most 1,024 keys (60 KB): one byte vector of keys (a length byte and the
 /// bytes each, in the order they arrived) and two indexes into it with 16-bit offsets: an
 /// open-addressed table of (one-byte hash *tag*, offset) slots in groups of eight, and the
-/// keys' order as (first two bytes, offset) entries, a sorted run plus a tail of at most 128
-/// newer keys in arrival order that is merged into the run when it fills. A lookup hashes the
-/// rest of the key, compares its tag with a group's eight tags at once and reads only the keys
-/// whose tag matches (about one); an insertion does the same, appends the key and appends its
-/// entry to the tail. Above the buckets, inner nodes route by one byte, with a path-compressed
+/// keys' order: a sorted run of (first two bytes, offset) entries, a tail of at most 128
+/// newer keys in key order, each entry its key's place in the run above its offset, and an
+/// inbox of fewer than 32 of the newest in arrival order. A lookup hashes the rest of the
+/// key, compares its tag with a group's eight tags at once and reads only the keys whose tag
+/// matches (about one); an insertion does the same, appends the key and appends its
+/// entry to the inbox. Above the buckets, inner nodes route by one byte, with a path-compressed
 /// label for bytes all their keys share; a node's children are runs of bytes leading to the
 /// same child, so one bucket can serve a range of first bytes. A node is one allocation
 /// (label, runs and children together, plus a byte-to-run table when it has more than eight
