@@ -15,7 +15,7 @@
 //!   offset, so that a binary search compares cached bytes and reads a key only where two
 //!   share their first two bytes. The *tail* (at most 128 keys) holds newer keys in key
 //!   order, each entry the key's place in the run (how many run keys sort before it) above
-//!   its offset. The *inbox* (fewer than 32 keys) holds the newest, as run entries, in the
+//!   its offset. The *inbox* (fewer than 64 keys) holds the newest, as run entries, in the
 //!   order they came.
 //!
 //! An insertion probes the table, appends the key, fills a free slot and appends its entry
@@ -235,7 +235,7 @@ const GONE: u8 = 1;
 /// Most keys in a bucket's tail before it is merged into the run.
 const TAIL: usize = if cfg!(test) { 8 } else { 128 };
 /// Most keys in a bucket's inbox before they are placed in the tail.
-const INBOX: usize = if cfg!(test) { 3 } else { 32 };
+const INBOX: usize = if cfg!(test) { 3 } else { 64 };
 /// Most slots in use (keys and tombstones) per group, on average, before the table doubles.
 const MAX_LOAD: usize = 7;
 /// Most bytes of keys a bucket may hold where a key starts (offsets are 16-bit); the trie

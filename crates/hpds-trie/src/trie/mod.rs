@@ -53,7 +53,7 @@ enum Link {
 /// open-addressed table of (one-byte hash *tag*, offset) slots in groups of eight, and the
 /// keys' order: a sorted run of (first two bytes, offset) entries, a tail of at most 128
 /// newer keys in key order, each entry its key's place in the run above its offset, and an
-/// inbox of fewer than 32 of the newest in arrival order. A lookup hashes the rest of the
+/// inbox of fewer than 64 of the newest in arrival order. A lookup hashes the rest of the
 /// key, compares its tag with a group's eight tags at once and reads only the keys whose tag
 /// matches (about one); an insertion does the same, appends the key and appends its
 /// entry to the inbox. Above the buckets, inner nodes route by one byte, with a path-compressed
@@ -72,14 +72,14 @@ enum Link {
 /// quarter, so the slack stays bounded without a shrink step.
 ///
 /// `contains` and `remove` follow one child per level (four or five on words, about a dozen
-/// on file paths) and probe one bucket's table: hits take 0.9 to 1.4 times a
-/// `HashSet<String>`'s time. `insert` also pays a share of the tail merges (once per 128
-/// insertions: the tail sorted by its keys' first eight bytes, then placed in the run in one
-/// pass) and of the bursts that rebuild buckets: insertions take 1.0 to 1.4 times a
-/// `HashSet<String>`'s on words, 1.3 to 1.9 times on file paths. A sorted or prefix walk places each bucket's tail in its run once on
-/// entering the bucket, then hands out keys from one buffer, copying each key's bytes below
-/// the nodes once: as fast as a `BTreeSet<String>`'s range or faster when the tree is out of
-/// cache, up to about 1.5 times slower when it is in.
+/// on file paths) and probe one bucket's table: hits take 0.8 to 1.3 times a
+/// `HashSet<String>`'s time. `insert` also pays a share of the placing of the inbox in the
+/// run (its keys sorted, then placed by a binary merge, once per 64 insertions), of the
+/// tail's merges into the run (once per 128, without comparing keys) and of the bursts that
+/// rebuild buckets: insertions take 1.3 to 1.5 times a `HashSet<String>`'s. A sorted or prefix
+/// walk places each bucket's inbox (at most 63 keys) once on entering the bucket, then hands
+/// out keys from one buffer, copying each key's bytes below the nodes once: 0.6 to 0.9 of
+/// a `BTreeSet<String>`'s time on words, about level with it on long file paths.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
