@@ -208,67 +208,45 @@ mod sse2 {
     }
 }
 
-impl Lane for u16 {
-    const BITS: u32 = 16;
+/// [`Lane`] for one width: `$portable` is its lane-by-lane module, `$match` and `$empty` its
+/// SSE2 scans.
+macro_rules! impl_lane {
+    ($t:ty, $portable:ident, $match:ident, $empty:ident) => {
+        impl Lane for $t {
+            const BITS: u32 = <$t>::BITS;
 
-    #[inline(always)]
-    #[allow(clippy::cast_possible_truncation)]
-    fn from_u64(v: u64) -> Self {
-        v as u16
-    }
+            #[inline(always)]
+            #[allow(clippy::cast_possible_truncation)]
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
 
-    #[inline(always)]
-    fn to_u64(self) -> u64 {
-        u64::from(self)
-    }
+            #[inline(always)]
+            fn to_u64(self) -> u64 {
+                u64::from(self)
+            }
 
-    #[inline(always)]
-    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        return sse2::match16(lanes, qv);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-        return narrow::match_portable(lanes, qv);
-    }
+            #[inline(always)]
+            fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
+                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+                return sse2::$match(lanes, qv);
+                #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+                return $portable::match_portable(lanes, qv);
+            }
 
-    #[inline(always)]
-    fn empty_mask(lanes: &[Self; SLOTS]) -> u32 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        return sse2::empty16(lanes);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-        return narrow::empty_portable(lanes);
-    }
+            #[inline(always)]
+            fn empty_mask(lanes: &[Self; SLOTS]) -> u32 {
+                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+                return sse2::$empty(lanes);
+                #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+                return $portable::empty_portable(lanes);
+            }
+        }
+    };
 }
 
-impl Lane for u32 {
-    const BITS: u32 = 32;
-
-    #[inline(always)]
-    #[allow(clippy::cast_possible_truncation)]
-    fn from_u64(v: u64) -> Self {
-        v as u32
-    }
-
-    #[inline(always)]
-    fn to_u64(self) -> u64 {
-        u64::from(self)
-    }
-
-    #[inline(always)]
-    fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        return sse2::match32(lanes, qv);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-        return wide::match_portable(lanes, qv);
-    }
-
-    #[inline(always)]
-    fn empty_mask(lanes: &[Self; SLOTS]) -> u32 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        return sse2::empty32(lanes);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-        return wide::empty_portable(lanes);
-    }
-}
+impl_lane!(u16, narrow, match16, empty16);
+impl_lane!(u32, wide, match32, empty32);
 
 #[cfg(test)]
 mod tests {
