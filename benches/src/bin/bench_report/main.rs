@@ -2,7 +2,7 @@
 //! hpds family against its peers (`hpds_testkit::race`).
 //!
 //! ```text
-//! scripts/bench.sh                                   # the whole page (about 10 minutes on 2 cores)
+//! scripts/bench.sh                                   # the whole page (about two minutes on 2 cores)
 //! cargo run --release -p hpds-benches --bin bench_report -- --only bloom,loglog --out /tmp/b.md
 //! HPDS_BENCH_FULL=1 scripts/bench.sh                 # adds the long out-of-cache sizes
 //! HPDS_RACE_ROUNDS=5 scripts/bench.sh                # fewer rounds: quicker, wider spreads
