@@ -897,7 +897,7 @@ pub fn filters() -> Vec<FilterEntry> {
             },
             shape: |n, p| {
                 format!(
-                    "first stage sized for {} items; growing 2x; stage rates summing to p = {p}",
+                    "first stage sized for {} items; each next stage 4x larger; stage rates summing to p = {p}",
                     (n / 100).max(1)
                 )
             },
