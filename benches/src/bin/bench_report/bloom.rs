@@ -68,94 +68,89 @@ fn add<'a, F: 'a>(
     }
 }
 
-#[inline(never)]
-fn fill_classic(f: &mut BloomFilter, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
+/// A filter's per-item fill and count, each a function of its own (`#[inline(never)]`, so
+/// every contestant's loop is compiled alike): `$fill(f, keys)` inserts every key,
+/// `$count(f, keys)` counts the keys the filter reports present.
+macro_rules! per_item {
+    ($fill:ident, $count:ident, $ty:ty, |$f:ident, $k:ident| $insert:expr, |$g:ident, $q:ident| $query:expr) => {
+        #[inline(never)]
+        fn $fill($f: &mut $ty, keys: &[u64]) {
+            for &$k in keys {
+                $insert;
+            }
+        }
+        #[inline(never)]
+        fn $count($g: &$ty, keys: &[u64]) -> usize {
+            keys.iter().filter(|&&$q| $query).count()
+        }
+    };
 }
-#[inline(never)]
-fn count_classic(f: &BloomFilter, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(*k)).count()
-}
-#[inline(never)]
-fn fill_blocked(f: &mut BlockedBloomFilter, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
-}
-#[inline(never)]
-fn count_blocked(f: &BlockedBloomFilter, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(*k)).count()
-}
-#[inline(never)]
-fn fill_scalable(f: &mut ScalableBloomFilter, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
-}
-#[inline(never)]
-fn count_scalable(f: &ScalableBloomFilter, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(*k)).count()
-}
-/// sbbf-rs-safe at 10 bits per item (the layout its documentation gives for about 1 %), fed
-/// the same stable hash of each key that hpds' filters compute.
+
+type Growable = growable_bloom_filter::GrowableBloom;
+type Aleph = aleph_filter::AlephFilter;
+
+per_item!(
+    fill_classic,
+    count_classic,
+    BloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+per_item!(
+    fill_blocked,
+    count_blocked,
+    BlockedBloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+per_item!(
+    fill_scalable,
+    count_scalable,
+    ScalableBloomFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+per_item!(
+    fill_expandable,
+    count_expandable,
+    ExpandableFilter,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+per_item!(
+    fill_fast,
+    count_fast,
+    FastBloom,
+    |f, k| f.insert(&k),
+    |f, k| f.contains(&k)
+);
+per_item!(
+    fill_growable,
+    count_growable,
+    Growable,
+    |f, k| f.insert(k),
+    |f, k| f.contains(k)
+);
+// aleph-filter takes bytes: each key's 8.
+per_item!(
+    fill_aleph,
+    count_aleph,
+    Aleph,
+    |f, k| f.insert(&k.to_le_bytes()),
+    |f, k| f.contains(&k.to_le_bytes())
+);
+// sbbf-rs-safe takes a hash: the same stable hash of each key that hpds' filters compute.
+per_item!(
+    fill_sbbf,
+    count_sbbf,
+    sbbf_rs_safe::Filter,
+    |f, k| f.insert_hash(hash_u64(k, 0)),
+    |f, k| f.contains_hash(hash_u64(k, 0))
+);
+
+/// sbbf-rs-safe at 10 bits per item (the layout its documentation gives for about 1 %).
 fn sbbf(n: usize) -> sbbf_rs_safe::Filter {
     sbbf_rs_safe::Filter::new(10, n)
-}
-#[inline(never)]
-fn fill_sbbf(f: &mut sbbf_rs_safe::Filter, keys: &[u64]) {
-    for &k in keys {
-        f.insert_hash(hash_u64(k, 0));
-    }
-}
-#[inline(never)]
-fn count_sbbf(f: &sbbf_rs_safe::Filter, keys: &[u64]) -> usize {
-    keys.iter()
-        .filter(|&&k| f.contains_hash(hash_u64(k, 0)))
-        .count()
-}
-#[inline(never)]
-fn fill_expandable(f: &mut ExpandableFilter, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
-}
-#[inline(never)]
-fn count_expandable(f: &ExpandableFilter, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(*k)).count()
-}
-type Growable = growable_bloom_filter::GrowableBloom;
-#[inline(never)]
-fn fill_growable(f: &mut Growable, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
-}
-#[inline(never)]
-fn count_growable(f: &Growable, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(k)).count()
-}
-type Aleph = aleph_filter::AlephFilter;
-#[inline(never)]
-fn fill_aleph(f: &mut Aleph, keys: &[u64]) {
-    for k in keys {
-        f.insert(&k.to_le_bytes());
-    }
-}
-#[inline(never)]
-fn count_aleph(f: &Aleph, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(&k.to_le_bytes())).count()
-}
-#[inline(never)]
-fn fill_fast(f: &mut FastBloom, keys: &[u64]) {
-    for k in keys {
-        f.insert(k);
-    }
-}
-#[inline(never)]
-fn count_fast(f: &FastBloom, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| f.contains(*k)).count()
 }
 
 fn classic(n: usize) -> BloomFilter {
