@@ -1000,14 +1000,14 @@ impl<const T: u32, const D: u32> Fixed<T, D> {
     }
 }
 
-/// `BIT_ABOVE_HIGH[j]`: the window bit of the value `j - 1` below the largest
-/// (`1 <= j - 1 <= 20`) shifted up by 4, else 0 (for [`insert_28`]).
+/// `BIT_ABOVE_HIGH[j]`: the plain insert's `bit_above[j]` (the window bit of the value
+/// `j - 1` below the largest) shifted up by 4, for [`insert_28`].
 const BIT_ABOVE_HIGH: [u32; 256] = {
-    let mut a = [0; 256];
-    let mut b = 1;
-    while b <= 20 {
-        a[b as usize + 1] = 1 << (20 - b + 4);
-        b += 1;
+    let mut a = Fixed::<2, 20>::PLAIN.bit_above;
+    let mut j = 0;
+    while j < a.len() {
+        a[j] <<= 4;
+        j += 1;
     }
     a
 };
