@@ -46,6 +46,13 @@ pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
     }
 }
 
+/// Whether lane `s` (of any width, as a number) is an entry matching the query value `qv`: not
+/// empty, and agreeing with `qv` on every bit above its marker (the flag and the fingerprint).
+#[inline(always)]
+pub(crate) fn lane_matches(s: u64, qv: u64) -> bool {
+    s != 0 && (s ^ qv) & !(s ^ (s - 1)) == 0
+}
+
 /// The portable scans, lane by lane.
 macro_rules! portable_scans {
     ($t:ty) => {
@@ -53,9 +60,7 @@ macro_rules! portable_scans {
         #[inline(always)]
         pub(super) fn match_portable(lanes: &[$t; SLOTS], qv: $t) -> u32 {
             lanes.iter().rev().fold(0u32, |mask, &s| {
-                let above = ((s & s.wrapping_neg()) << 1).wrapping_neg();
-                let hit = (s != 0) & ((s ^ qv) & above == 0);
-                (mask << 1) | u32::from(hit)
+                (mask << 1) | u32::from(super::lane_matches(u64::from(s), u64::from(qv)))
             })
         }
 

@@ -24,7 +24,7 @@
 //! to the stash. An entry of home `b` is stashed only while bucket `b + 1` is full, which
 //! removals maintain, so a query reads the stash only when `b + 1` is full.
 
-use super::lane::{Lane, SLOTS};
+use super::lane::{Lane, SLOTS, lane_matches};
 use crate::prefetch::prefetch;
 
 /// Most moves of one placement chain in each direction.
@@ -49,12 +49,6 @@ pub(crate) fn max_len<L: Lane>() -> u32 {
 #[inline(always)]
 pub(crate) fn lane_len<L: Lane>(s: u64) -> u32 {
     (L::BITS - 2) - (s & (flag::<L>() - 1)).trailing_zeros()
-}
-
-/// Whether a non-empty lane agrees with the query value `qv` on every bit above its marker.
-#[inline(always)]
-fn lane_matches<L: Lane>(s: u64, qv: u64) -> bool {
-    s != 0 && (s ^ qv) & !(s ^ (s - 1)) == 0
 }
 
 /// Whether a lane value is a valid entry: empty, or with a marker.
@@ -218,7 +212,7 @@ impl<L: Lane> Table<L> {
         self.stash[lo..]
             .iter()
             .take_while(|&&(h, _)| h == b)
-            .any(|&(_, s)| lane_matches::<L>(s.to_u64(), qv))
+            .any(|&(_, s)| lane_matches(s.to_u64(), qv))
     }
 
     /// The longest stashed entry of home `b` matching the query value.
@@ -227,8 +221,7 @@ impl<L: Lane> Table<L> {
         let start = range.start;
         let mut best: Option<(usize, u32)> = None;
         for (i, &(_, s)) in self.stash[range].iter().enumerate() {
-            let mask = [s; SLOTS];
-            if L::match_mask(&mask, L::from_u64(qv)) & 1 != 0 {
+            if lane_matches(s.to_u64(), qv) {
                 let len = lane_len::<L>(s.to_u64());
                 if best.is_none_or(|(_, l)| len > l) {
                     best = Some((start + i, len));
