@@ -410,17 +410,26 @@ impl Bucket {
         a.0 < b.0 || (a.0 == b.0 && self.key_at(a.1) < self.key_at(b.1))
     }
 
-    /// Whether the tail entry `t` (with its [`prefix_word`](Self::prefix_word)) sorts before
-    /// the run entry `r`: their cached first two bytes decide, else their first eight bytes,
-    /// else their keys.
+    /// Whether the run entry `r` sorts before `key` (a key with entry `t`, not equal to
+    /// `r`'s), and the length of their common prefix (a lower bound where the cached first
+    /// bytes decide). Both keys are known to share their first `from` bytes, so only the
+    /// bytes after those are read.
     #[inline]
-    fn tail_first(&self, t: (u64, u32), r: u32) -> bool {
-        let (th, rh) = (t.1 >> 16, r >> 16);
-        if th != rh {
-            return th < rh;
+    fn run_before(&self, r: u32, key: &[u8], t: u32, from: usize) -> (bool, usize) {
+        if from < 2 {
+            let (th, rh) = (t >> 16, r >> 16);
+            if th != rh {
+                return (rh < th, 0);
+            }
         }
-        let rw = self.prefix_word(r);
-        t.0 < rw || (t.0 == rw && lex_cmp(self.key_at(t.1), self.key_at(r)).is_lt())
+        let (len, start) = self.span(r);
+        let rk = &self.data[start..start + len];
+        let l = from + common_prefix(&rk[from..], &key[from..]);
+        let before = match (rk.get(l), key.get(l)) {
+            (Some(a), Some(b)) => a < b,
+            (a, _) => a.is_none(),
+        };
+        (before, l)
     }
 
     /// Entry `e`'s key's first eight bytes, big-endian, zero-padded (ordering these orders
@@ -449,8 +458,13 @@ impl Bucket {
                 j += 1;
             }
             if j - i > 1 {
+                // Their first eight bytes are equal unless a key is shorter.
                 v[i..j].sort_unstable_by(|&a, &b| {
-                    lex_cmp(self.key_at(a as u32), self.key_at(b as u32))
+                    let (a, b) = (self.key_at(a as u32), self.key_at(b as u32));
+                    match (a.get(8..), b.get(8..)) {
+                        (Some(x), Some(y)) => lex_cmp(x, y),
+                        _ => lex_cmp(a, b),
+                    }
                 });
             }
             i = j;
@@ -468,18 +482,41 @@ impl Bucket {
         self.sort_tail(tail, &mut sorted);
         out.clear();
         // Jumps of the run's length over the tail's: about one per tail key, then a binary
-        // search of the last jump (Hwang and Lin's binary merge).
+        // search of the last jump (Hwang and Lin's binary merge). Every run key between two
+        // that share `m` bytes with the tail key shares them too, so a comparison starts
+        // there: keys that share long prefixes are read from where they may differ.
         let n = run.len();
         let g = (n / sorted.len().max(1)).max(1);
         let mut at = 0;
-        for &t in &sorted {
-            let before = |r: u32| !self.tail_first(t, r);
-            while at + g <= n && before(run[at + g - 1]) {
+        for &(_, t) in &sorted {
+            let key = self.key_at(t);
+            // Common prefixes with the run keys just before `at` and at `hi` (0: unknown).
+            let mut lo_lcp = 0;
+            let mut hi = n;
+            let mut hi_lcp = 0;
+            while at + g <= n {
+                let (before, l) = self.run_before(run[at + g - 1], key, t, 0);
+                if !before {
+                    hi = at + g - 1;
+                    hi_lcp = l;
+                    break;
+                }
                 at += g;
+                lo_lcp = l;
             }
-            let end = (at + g - 1).min(n);
-            at += run[at..end].partition_point(|&r| before(r));
-            out.push((at as u32, t.1));
+            // Binary search of run[at..hi]: the first entry after the key.
+            while at < hi {
+                let mid = at + (hi - at) / 2;
+                let (before, l) = self.run_before(run[mid], key, t, lo_lcp.min(hi_lcp));
+                if before {
+                    at = mid + 1;
+                    lo_lcp = l;
+                } else {
+                    hi = mid;
+                    hi_lcp = l;
+                }
+            }
+            out.push((at as u32, t));
         }
     }
 
