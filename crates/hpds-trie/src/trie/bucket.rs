@@ -458,10 +458,38 @@ impl Bucket {
                 j += 1;
             }
             if j - i > 1 {
-                // Their first eight bytes are equal unless a key is shorter.
-                v[i..j].sort_unstable_by(|&a, &b| {
+                self.sort_ties(&mut v[i..j]);
+            }
+            i = j;
+        }
+        out.clear();
+        out.extend(v.iter().map(|&x| ((x >> 32) as u64, x as u32)));
+    }
+
+    /// Sorts entries (each its prefix word above the entry) whose keys' first eight bytes
+    /// are equal (unless a key is shorter) by their keys: by their next eight bytes as
+    /// integers, then where those tie too by their keys from byte 16.
+    fn sort_ties(&self, v: &mut [u128]) {
+        let word8 = |x: u128| {
+            let (len, start) = self.span(x as u32);
+            stored_word_at(&self.data, start, len, 8)
+        };
+        let mut w = [0u128; INBOX + 1];
+        let w = &mut w[..v.len()];
+        for (y, &x) in w.iter_mut().zip(v.iter()) {
+            *y = (u128::from(word8(x)) << 32) | (x & 0xffff_ffff);
+        }
+        w.sort_unstable();
+        let mut i = 0;
+        while i < w.len() {
+            let mut j = i + 1;
+            while j < w.len() && w[j] >> 32 == w[i] >> 32 {
+                j += 1;
+            }
+            if j - i > 1 {
+                w[i..j].sort_unstable_by(|&a, &b| {
                     let (a, b) = (self.key_at(a as u32), self.key_at(b as u32));
-                    match (a.get(8..), b.get(8..)) {
+                    match (a.get(16..), b.get(16..)) {
                         (Some(x), Some(y)) => lex_cmp(x, y),
                         _ => lex_cmp(a, b),
                     }
@@ -469,8 +497,10 @@ impl Bucket {
             }
             i = j;
         }
-        out.clear();
-        out.extend(v.iter().map(|&x| ((x >> 32) as u64, x as u32)));
+        let high = v[0] & !0xffff_ffff;
+        for (x, &y) in v.iter_mut().zip(w.iter()) {
+            *x = high | (y & 0xffff_ffff);
+        }
     }
 
     /// Each entry of `tail` with its place in `run` (how many run entries sort before it),

@@ -205,7 +205,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Copy granule of [`put`].
-const CHUNK: usize = 16;
+const CHUNK: usize = 32;
 
 /// Writes the key of entry `e` of a bucket whose bytes are `data` at `buf[base..]` and
 /// returns where it ends. The buffer keeps slack past the key, so a short key is copied as

@@ -150,21 +150,38 @@ impl Node {
     /// the key ends at this node (`false` if it leaves the label).
     #[inline(always)]
     pub fn step(&self, key: &[u8], d: usize) -> Result<(u32, usize), bool> {
-        let l = self.layout();
-        let label = &self.0[l.label..l.lo];
+        let b = &self.0[..];
+        // A label shorter than 128 bytes (its length one byte) is the common case.
+        let (runs, label, lo) = match *b {
+            [_, r, n, ..] if n < 0x80 => (usize::from(r) + 1, 3, 3 + usize::from(n)),
+            _ => {
+                let l = self.layout();
+                (l.runs, l.label, l.lo)
+            }
+        };
         let mut d = d;
-        if !label.is_empty() {
-            let rest = &key[d..];
-            if rest.len() < label.len() || !super::bucket::same(&rest[..label.len()], label) {
+        if lo > label {
+            let Some(rest) = key.get(d..d + (lo - label)) else {
+                return Err(false);
+            };
+            if !super::bucket::same(rest, &b[label..lo]) {
                 return Err(false);
             }
-            d += label.len();
+            d += lo - label;
         }
-        let Some(&b) = key.get(d) else {
+        let Some(&c) = key.get(d) else {
             return Err(self.terminal());
         };
-        let c = self.kid_at(l, self.index(l, b));
-        Ok((c, d + usize::from(c & BUCKET == 0)))
+        let kid = lo + runs;
+        let i = if runs > SCAN_RUNS {
+            usize::from(b[kid + 4 * runs + usize::from(c)])
+        } else {
+            // Runs start in increasing order from 0: the last one starting at or before `c`.
+            b[lo + 1..kid].iter().take_while(|&&s| s <= c).count()
+        };
+        let at = kid + 4 * i;
+        let child = u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+        Ok((child, d + usize::from(child & BUCKET == 0)))
     }
 
     /// The child byte `b` leads to.
