@@ -20,9 +20,10 @@
 //!
 //! An insertion probes the table, appends the key, fills a free slot and appends its entry
 //! to the inbox. When the inbox fills, its keys are sorted (by their first eight bytes as
-//! integers, keys compared only where those tie), each is placed in the run by a binary
-//! merge (a jump of the run's length over the inbox's, then a binary search of it), and the
-//! inbox is merged into the tail. When the tail fills, its entries go to their places in
+//! integers, then by the next eight where those tie, keys compared only where both tie),
+//! each is placed in the run by a binary merge (a jump of the run's length over the
+//! inbox's, then a binary search of it, each comparison starting after the bytes the key is
+//! known to share with both ends of the range), and the inbox is merged into the tail. When the tail fills, its entries go to their places in
 //! the run in one pass from the back, without comparing keys. A removal leaves its bytes
 //! and a tombstone until they are a large share of the bucket, which is then rebuilt. A
 //! sorted walk takes the tail as it is, places a sorted copy of the inbox the same way when
@@ -506,7 +507,8 @@ impl Bucket {
     /// Each entry of `tail` with its place in `run` (how many run entries sort before it),
     /// in key order, into `out`: the tail sorted, then each tail key placed from the place
     /// of the one before by a binary merge, comparing cached bytes and reading a run key
-    /// only where its two cached bytes tie with the tail key's.
+    /// only where its two cached bytes tie with the tail key's, from the first byte where
+    /// the two may differ.
     fn place_tail(&self, run: &[u32], tail: &[u32], out: &mut Vec<(u32, u32)>) {
         let mut sorted = Vec::with_capacity(tail.len());
         self.sort_tail(tail, &mut sorted);

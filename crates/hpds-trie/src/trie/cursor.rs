@@ -208,9 +208,9 @@ impl<'a> Cursor<'a> {
 const CHUNK: usize = 32;
 
 /// Writes the key of entry `e` of a bucket whose bytes are `data` at `buf[base..]` and
-/// returns where it ends. The buffer keeps slack past the key, so a short key is copied as
-/// one sixteen-byte chunk (which may carry bytes of the next keys past its end) instead of
-/// through a call to `memcpy`.
+/// returns where it ends. The buffer keeps slack past the key, so a key of up to 32 bytes
+/// is copied as one fixed-size chunk (which may carry bytes of the next keys past its end)
+/// instead of through a call to `memcpy`.
 #[inline]
 fn put(buf: &mut Vec<u8>, base: usize, data: &[u8], e: u32) -> usize {
     let off = (e & 0xffff) as usize;
