@@ -411,12 +411,13 @@ impl Bucket {
         a.0 < b.0 || (a.0 == b.0 && self.key_at(a.1) < self.key_at(b.1))
     }
 
-    /// Whether the run entry `r` sorts before `key` (a key with entry `t`, not equal to
-    /// `r`'s), and the length of their common prefix (a lower bound where the cached first
-    /// bytes decide). Both keys are known to share their first `from` bytes, so only the
-    /// bytes after those are read.
+    /// Whether the run entry `r`'s key sorts before the key of entry `t` (not in the run),
+    /// whose length and offset in `data` are `tk`, and the length of their common prefix (a
+    /// lower bound where the cached first bytes decide). Both keys are known to share their
+    /// first `from` bytes, so only the bytes after those are read: the next eight of each as
+    /// big-endian integers (zero-padded), which decide unless they tie.
     #[inline]
-    fn run_before(&self, r: u32, key: &[u8], t: u32, from: usize) -> (bool, usize) {
+    fn run_before(&self, r: u32, t: u32, tk: (usize, usize), from: usize) -> (bool, usize) {
         if from < 2 {
             let (th, rh) = (t >> 16, r >> 16);
             if th != rh {
@@ -424,11 +425,29 @@ impl Bucket {
             }
         }
         let (len, start) = self.span(r);
-        let rk = &self.data[start..start + len];
-        let l = from + common_prefix(&rk[from..], &key[from..]);
-        let before = match (rk.get(l), key.get(l)) {
-            (Some(a), Some(b)) => a < b,
-            (a, _) => a.is_none(),
+        let n = len.min(tk.0);
+        let (wr, wt) = (
+            stored_word_at(&self.data, start, len, from),
+            stored_word_at(&self.data, tk.1, tk.0, from),
+        );
+        if wr != wt {
+            let l = from + ((wr ^ wt).leading_zeros() / 8) as usize;
+            return (wr < wt, l.min(n));
+        }
+        if n <= from + 8 {
+            // One key ends within the eight bytes: it is a prefix of the other.
+            return (len < tk.0, n);
+        }
+        let (rk, key) = (
+            &self.data[start + from + 8..start + len],
+            &self.data[tk.1 + from + 8..tk.1 + tk.0],
+        );
+        let l = from + 8 + common_prefix(rk, key);
+        // A key that ends at `l` is a prefix of the other; else their bytes at `l` differ.
+        let before = if l == len || l == tk.0 {
+            l == len
+        } else {
+            self.data[start + l] < self.data[tk.1 + l]
         };
         (before, l)
     }
@@ -521,13 +540,13 @@ impl Bucket {
         let g = (n / sorted.len().max(1)).max(1);
         let mut at = 0;
         for &(_, t) in &sorted {
-            let key = self.key_at(t);
+            let tk = self.span(t);
             // Common prefixes with the run keys just before `at` and at `hi` (0: unknown).
             let mut lo_lcp = 0;
             let mut hi = n;
             let mut hi_lcp = 0;
             while at + g <= n {
-                let (before, l) = self.run_before(run[at + g - 1], key, t, 0);
+                let (before, l) = self.run_before(run[at + g - 1], t, tk, 0);
                 if !before {
                     hi = at + g - 1;
                     hi_lcp = l;
@@ -539,7 +558,7 @@ impl Bucket {
             // Binary search of run[at..hi]: the first entry after the key.
             while at < hi {
                 let mid = at + (hi - at) / 2;
-                let (before, l) = self.run_before(run[mid], key, t, lo_lcp.min(hi_lcp));
+                let (before, l) = self.run_before(run[mid], t, tk, lo_lcp.min(hi_lcp));
                 if before {
                     at = mid + 1;
                     lo_lcp = l;
@@ -1117,6 +1136,33 @@ mod tests {
             assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
         }
         assert_eq!(b, Bucket::default());
+    }
+
+    #[test]
+    fn keys_sharing_long_prefixes_are_placed_in_order() {
+        // Keys that tie on their first two, eight and sixteen bytes, keys that are prefixes
+        // of others, and zero bytes where a shorter key's padding would be: every placing
+        // comparison starts after a shared prefix.
+        let stems: [&[u8]; 4] = [b"LC_MESSAGES/", b"LC_MESSAGES/libfoo-", b"L", b"LC_\0"];
+        let mut b = Bucket::default();
+        let mut model = BTreeSet::new();
+        for i in 0..600u32 {
+            let mut k = stems[(i % 4) as usize].to_vec();
+            match i % 5 {
+                0 => k.extend_from_slice(alloc::format!("{}", i * 7919 % 1000).as_bytes()),
+                1 => k.push((i % 7) as u8),
+                2 => {}
+                3 => k.extend_from_slice(&[0, (i % 3) as u8]),
+                _ => k.extend_from_slice(alloc::format!("x{}.mo", i % 97).as_bytes()),
+            }
+            assert_eq!(b.insert(&k), model.insert(k.clone()));
+            if i % 13 == 0 {
+                b.assert_valid();
+                assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
+            }
+        }
+        b.assert_valid();
+        assert_eq!(keys(&b), model.iter().cloned().collect::<Vec<_>>());
     }
 
     #[test]
