@@ -411,25 +411,28 @@ impl Bucket {
         a.0 < b.0 || (a.0 == b.0 && self.key_at(a.1) < self.key_at(b.1))
     }
 
-    /// Whether the run entry `r`'s key sorts before the key of entry `t` (not in the run),
-    /// whose length and offset in `data` are `tk`, and the length of their common prefix (a
+    /// Whether the run entry `r`'s key sorts before the key of entry `t.1` (not in the run;
+    /// `t.0` its [`prefix_word`](Self::prefix_word)), whose length and offset in `data` are
+    /// `tk`, and the length of their common prefix (a
     /// lower bound where the cached first bytes decide). Both keys are known to share their
     /// first `from` bytes, so only the bytes after those are read: the next eight of each as
     /// big-endian integers (zero-padded), which decide unless they tie.
     #[inline]
-    fn run_before(&self, r: u32, t: u32, tk: (usize, usize), from: usize) -> (bool, usize) {
+    fn run_before(&self, r: u32, t: (u64, u32), tk: (usize, usize), from: usize) -> (bool, usize) {
         if from < 2 {
-            let (th, rh) = (t >> 16, r >> 16);
+            let (th, rh) = (t.1 >> 16, r >> 16);
             if th != rh {
                 return (rh < th, 0);
             }
         }
         let (len, start) = self.span(r);
         let n = len.min(tk.0);
-        let (wr, wt) = (
-            stored_word_at(&self.data, start, len, from),
-            stored_word_at(&self.data, tk.1, tk.0, from),
-        );
+        let wr = stored_word_at(&self.data, start, len, from);
+        let wt = if from == 0 {
+            t.0
+        } else {
+            stored_word_at(&self.data, tk.1, tk.0, from)
+        };
         if wr != wt {
             let l = from + ((wr ^ wt).leading_zeros() / 8) as usize;
             return (wr < wt, l.min(n));
@@ -539,8 +542,8 @@ impl Bucket {
         let n = run.len();
         let g = (n / sorted.len().max(1)).max(1);
         let mut at = 0;
-        for &(_, t) in &sorted {
-            let tk = self.span(t);
+        for &t in &sorted {
+            let tk = self.span(t.1);
             // Common prefixes with the run keys just before `at` and at `hi` (0: unknown).
             let mut lo_lcp = 0;
             let mut hi = n;
@@ -567,7 +570,7 @@ impl Bucket {
                     hi_lcp = l;
                 }
             }
-            out.push((at as u32, t));
+            out.push((at as u32, t.1));
         }
     }
 

@@ -72,15 +72,15 @@ enum Link {
 /// quarter, so the slack stays bounded without a shrink step.
 ///
 /// `contains` and `remove` follow one child per level (four or five on words, about nine
-/// on file paths) and probe one bucket's table: hits take 0.8 to 1.4 times a
-/// `HashSet<String>`'s time. `insert` also pays a share of the placing of the inbox in the
-/// run (its keys sorted, then placed by a binary merge, once per 64 insertions), of the
-/// tail's merges into the run (once per 128, without comparing keys) and of the bursts that
-/// rebuild buckets: insertions take 1.4 to 1.6 times a `HashSet<String>`'s. A sorted or
-/// prefix walk places each bucket's inbox (at most 63 keys) once on entering the bucket,
-/// then hands out keys from one buffer, copying each key's bytes below the nodes once: 1.05
-/// to 1.55 times a `BTreeSet<String>`'s time when the tree's strings stay in cache, less
-/// when they do not.
+/// on file paths) and probe one bucket's table: hits take 0.7 to 1.1 times a
+/// `HashSet<String>`'s time on words, 1.2 to 2 times on file paths. `insert` also pays a
+/// share of the placing of the inbox in the run (its keys sorted, then placed by a binary
+/// merge, once per 64 insertions), of the tail's merges into the run (once per 128, without
+/// comparing keys) and of the bursts that rebuild buckets: insertions take 1.3 to 1.6 times
+/// a `HashSet<String>`'s. A sorted or prefix walk places each bucket's inbox (at most 63
+/// keys) once on entering the bucket, then hands out keys from one buffer, copying each
+/// key's bytes below the nodes once: 1.05 to 1.55 times a `BTreeSet<String>`'s time when
+/// the tree's strings stay in cache, less when they do not.
 ///
 /// # Limits
 /// Nodes and buckets are indexed with 31 bits: at most 2³¹ − 1 of each (over 2 TiB of nodes).
