@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use datafusion::common::{DataFusionError, Result};
 use hpds_core::{ByteCodec, HeapSize};
 use hpds_kmv::Kmv;
-use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog};
+use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog, UnpackedRegisters};
 
 /// A mergeable distinct counter stored as its codec bytes.
 pub(crate) trait Sketch:
@@ -36,6 +36,22 @@ pub(crate) trait Sketch:
     fn canonicalize(&mut self);
     /// The estimated number of distinct items.
     fn estimate(&self) -> f64;
+
+    /// The registers a dense sketch's bulk inserts go to when they are faster there (see
+    /// [`bulk`](Self::bulk)); `()` for sketches without such a form.
+    type Bulk: HeapSize + Debug + Send + Sync;
+    /// This sketch's bulk form, if it has one now: inserting into it with
+    /// [`bulk_insert`](Self::bulk_insert) and folding it back with
+    /// [`fold_bulk`](Self::fold_bulk) is inserting into the sketch.
+    fn bulk(&self) -> Option<Self::Bulk> {
+        None
+    }
+    /// Adds rows' hashes to a bulk form.
+    fn bulk_insert(_bulk: &mut Self::Bulk, _hashes: &[u64]) {}
+    /// Adds a row's hash to a bulk form.
+    fn bulk_insert_one(_bulk: &mut Self::Bulk, _hash: u64) {}
+    /// Folds a bulk form taken from this sketch back in.
+    fn fold_bulk(&mut self, _bulk: &Self::Bulk) {}
 
     /// How many distinct 32-bit tokens a `GROUP BY` group may keep in a plain list before it
     /// becomes this sketch (0: the sketch has no tokens, groups start as sketches). Tokens
@@ -79,6 +95,24 @@ impl Sketch for HyperLogLogPlusPlus {
     const NAME: &'static str = "HyperLogLog++";
     const PARAM: &'static str = "p";
     const DEFAULT_PARAM: i64 = 14;
+    /// Dense registers one byte each: an insert is a load, a maximum and a store, where the
+    /// sketch's 6-bit registers take a read-modify-write of a shared word.
+    type Bulk = UnpackedRegisters;
+
+    fn bulk(&self) -> Option<UnpackedRegisters> {
+        self.unpacked()
+    }
+    fn bulk_insert(bulk: &mut UnpackedRegisters, hashes: &[u64]) {
+        bulk.insert_hashes(hashes);
+    }
+    #[inline]
+    fn bulk_insert_one(bulk: &mut UnpackedRegisters, hash: u64) {
+        bulk.insert_hash(hash);
+    }
+    fn fold_bulk(&mut self, bulk: &UnpackedRegisters) {
+        self.merge_unpacked(bulk)
+            .expect("registers taken from this sketch");
+    }
 
     fn with_param(param: i64) -> hpds_core::Result<Self> {
         Self::new(precision(param, "p")?)
@@ -141,6 +175,7 @@ impl Sketch for UltraLogLog {
     const NAME: &'static str = "UltraLogLog";
     const PARAM: &'static str = "p";
     const DEFAULT_PARAM: i64 = 12;
+    type Bulk = NoBulk;
 
     fn with_param(param: i64) -> hpds_core::Result<Self> {
         Self::new(precision(param, "p")?)
@@ -167,6 +202,7 @@ impl Sketch for Kmv {
     const NAME: &'static str = "KMV";
     const PARAM: &'static str = "k";
     const DEFAULT_PARAM: i64 = hpds_kmv::DEFAULT_K as i64;
+    type Bulk = NoBulk;
 
     fn with_param(param: i64) -> hpds_core::Result<Self> {
         let k = usize::try_from(param).unwrap_or(0);
@@ -184,6 +220,16 @@ impl Sketch for Kmv {
     }
     fn estimate(&self) -> f64 {
         Kmv::estimate(self)
+    }
+}
+
+/// The bulk form of sketches that have none.
+#[derive(Debug)]
+pub(crate) struct NoBulk;
+
+impl HeapSize for NoBulk {
+    fn heap_bytes(&self) -> usize {
+        0
     }
 }
 

@@ -183,6 +183,7 @@ mod sparse;
 mod tables;
 mod tokens;
 mod ull;
+mod unpacked;
 mod window;
 
 pub use dense::{HyperLogLog, LogLog, SuperLogLog};
@@ -202,6 +203,7 @@ pub mod calibration {
 }
 pub use plusplus::HyperLogLogPlusPlus;
 pub use ull::{UltraLogLog, UltraLogLogEstimator};
+pub use unpacked::UnpackedRegisters;
 
 /// The smallest precision: 16 registers.
 pub const MIN_PRECISION: u8 = 4;

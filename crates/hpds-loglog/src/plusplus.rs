@@ -12,6 +12,7 @@ use crate::base::{Core, HIP, SPARSE, check_precision, decode_seed, get_header, p
 use crate::estimators::{self, Estimator, Hip};
 use crate::registers::Registers;
 use crate::sparse::{self, Sparse};
+use crate::unpacked::UnpackedRegisters;
 
 /// Sketches below this precision start dense: their registers take fewer bytes than the sparse
 /// insert buffer.
@@ -547,6 +548,47 @@ impl HyperLogLogPlusPlus {
                 core.merge(theirs)?;
                 core.hip = None;
             }
+        }
+        Ok(())
+    }
+
+    /// The dense registers unpacked to one byte each, for bulk inserts (see
+    /// [`UnpackedRegisters`]); `None` while sparse (a sparse sketch keeps more than its
+    /// registers, so its items must go through [`insert_hash`](Self::insert_hash)). `O(2^p)`.
+    pub fn unpacked(&self) -> Option<UnpackedRegisters> {
+        match &self.repr {
+            Repr::Dense(core) => Some(UnpackedRegisters::from_registers(
+                self.p,
+                self.seed,
+                core.regs.iter().collect(),
+            )),
+            Repr::Sparse { .. } => None,
+        }
+    }
+
+    /// Folds in registers taken out with [`unpacked`](Self::unpacked) (from this sketch or
+    /// any of the same precision and seed) and inserted into since: as if this sketch had
+    /// also seen their items. A merge: the sketch becomes dense and loses its HIP estimate.
+    /// `O(2^p)`.
+    ///
+    /// # Errors
+    /// [`Incompatible`](hpds_core::ErrorKind::Incompatible) if the precision or the seed
+    /// differs.
+    pub fn merge_unpacked(&mut self, unpacked: &UnpackedRegisters) -> Result<()> {
+        if self.seed != unpacked.seed() {
+            return Err(Error::incompatible("hash seed", self.seed, unpacked.seed()));
+        }
+        if self.p != unpacked.precision() {
+            return Err(Error::incompatible(
+                "precision",
+                self.p,
+                unpacked.precision(),
+            ));
+        }
+        self.convert_to_dense();
+        if let Repr::Dense(core) = &mut self.repr {
+            core.regs.raise_to(unpacked.registers());
+            core.hip = None;
         }
         Ok(())
     }

@@ -163,8 +163,13 @@ impl Registers {
             pow: 1 << p,
             bytes: padded,
         };
-        let max = max_rank(p);
-        let ok = regs.iter().all(|r| r <= max);
+        // Eight registers (six bytes) at a time: all are at most `max` exactly when their
+        // field-wise maximum with `max` in every field is that.
+        let max = u64::from(max_rank(p)) * 0x0000_0410_4104_1041;
+        let ok = regs
+            .as_bytes()
+            .chunks_exact(6)
+            .all(|six| swar_max6(load48(six), max) == max);
         ok.then_some(regs)
     }
 
@@ -212,6 +217,22 @@ impl Registers {
                 *group = ((word & !(63 * pw)) | (u32::from(rank) * pw)).to_le_bytes();
                 on_change(old as u8, rank);
             }
+        }
+    }
+
+    /// Raises every register to at least the byte of the same index in `unpacked` (one byte
+    /// per register, `2^p` of them, each at most the largest rank): eight registers (six
+    /// bytes) at a time, the bytes packed to 6-bit fields and [`swar_max6`].
+    pub(crate) fn raise_to(&mut self, unpacked: &[u8]) {
+        debug_assert_eq!(unpacked.len(), self.len());
+        for (g, eight) in unpacked.chunks_exact(8).enumerate() {
+            let theirs = eight
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| (acc << 6) | u64::from(b & 63));
+            let at = &mut self.bytes[6 * g..6 * g + 6];
+            let max = swar_max6(load48(at), theirs);
+            at.copy_from_slice(&max.to_le_bytes()[..6]);
         }
     }
 

@@ -184,27 +184,51 @@ impl Sparse {
 
     /// Merges sorted entries into the list, in place: from the back, so that no entry is
     /// overwritten before it is read.
+    ///
+    /// Entries are taken largest first, so the first one of an index has its largest rank and
+    /// the rest of that index are skipped. Which side gives the next entry is a coin toss for
+    /// random entries, so the loop selects rather than branches: every step stores the last
+    /// kept entry (the new one, or the one already there again) and moves the write position
+    /// only for a new index.
     pub(crate) fn absorb(&mut self, sorted: &[u32]) {
         let (mut i, mut j) = (self.list.len(), sorted.len());
+        if j == 0 {
+            return;
+        }
         self.list.reserve_exact(j);
         self.list.resize(i + j, 0);
         let list = &mut self.list;
-        // Entries are taken largest first, so the first one of an index has its largest
-        // rank and the rest of that index are skipped. `w >= i + j` throughout: each step
-        // reads one entry and writes at most one.
-        let mut w = i + j;
-        while i > 0 || j > 0 {
-            let e = if j == 0 || (i > 0 && list[i - 1] > sorted[j - 1]) {
-                i -= 1;
-                list[i]
-            } else {
-                j -= 1;
-                sorted[j]
-            };
-            if w == list.len() || list[w] >> 6 != e >> 6 {
-                w -= 1;
-                list[w] = e;
-            }
+        // `w >= i + j` throughout: each step reads one entry and writes at most one place
+        // further down.
+        let mut w = i + j - 1;
+        let mut last = if i > 0 && list[i - 1] > sorted[j - 1] {
+            i -= 1;
+            list[i]
+        } else {
+            j -= 1;
+            sorted[j]
+        };
+        list[w] = last;
+        let mut keep = |e: u32, list: &mut [u32], w: &mut usize| {
+            let new = last >> 6 != e >> 6;
+            *w -= usize::from(new);
+            last = if new { e } else { last };
+            list[*w] = last;
+        };
+        while i > 0 && j > 0 {
+            let (a, b) = (list[i - 1], sorted[j - 1]);
+            let from_list = a > b;
+            i -= usize::from(from_list);
+            j -= usize::from(!from_list);
+            keep(if from_list { a } else { b }, list, &mut w);
+        }
+        while i > 0 {
+            i -= 1;
+            keep(list[i], list, &mut w);
+        }
+        while j > 0 {
+            j -= 1;
+            keep(sorted[j], list, &mut w);
         }
         list.copy_within(w.., 0);
         list.truncate(list.len() - w);

@@ -85,3 +85,81 @@ async fn unions_of_parts_equal_the_whole() {
         }
     }
 }
+
+/// A group that gets thousands of rows of one batch in a row takes them into unpacked
+/// registers, then single rows as other groups mix in, and is merged across partitions: its
+/// sketches are still the Rust API's, byte for byte.
+#[tokio::test]
+async fn long_runs_of_one_group_give_the_rust_sketches() {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::datasource::MemTable;
+    use hpds_core::ByteCodec;
+    use hpds_core::hash::mix64;
+    use hpds_loglog::HyperLogLogPlusPlus;
+
+    // 40,000 rows of group 0, then 40,000 of groups 0 and 1 mixed, in batches of 8,192.
+    let n = 80_000u64;
+    let g: Vec<i64> = (0..n)
+        .map(|i| if i < n / 2 { 0 } else { (mix64(i) & 1) as i64 })
+        .collect();
+    let x: Vec<i64> = (0..n).map(|i| (mix64(i ^ 0x63) >> 20) as i64).collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("g", DataType::Int64, false),
+        Field::new("x", DataType::Int64, false),
+    ]));
+    let batches: Vec<RecordBatch> = (0..n as usize)
+        .step_by(8192)
+        .map(|start| {
+            let end = (start + 8192).min(n as usize);
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(Int64Array::from(g[start..end].to_vec())),
+                Arc::new(Int64Array::from(x[start..end].to_vec())),
+            ];
+            RecordBatch::try_new(schema.clone(), columns).unwrap()
+        })
+        .collect();
+    let mut want = Vec::new();
+    for group in 0..2 {
+        let mut row = Vec::new();
+        for p in [14, 10] {
+            let mut s = HyperLogLogPlusPlus::new(p).unwrap();
+            (0..n as usize)
+                .filter(|&i| g[i] == group)
+                .for_each(|i| s.insert(&x[i]));
+            s.canonicalize();
+            row.push(s.to_bytes());
+        }
+        want.push(row);
+    }
+    for partitions in [1, 2] {
+        let parts: Vec<Vec<RecordBatch>> = (0..partitions)
+            .map(|k| {
+                batches
+                    .iter()
+                    .skip(k)
+                    .step_by(partitions)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let ctx = ctx(partitions);
+        let provider = MemTable::try_new(schema.clone(), parts).unwrap();
+        ctx.register_table("t", Arc::new(provider)).unwrap();
+        let got = rows(
+            &ctx,
+            "SELECT g, hll_sketch(x), hll_sketch(x, 10) FROM t GROUP BY g ORDER BY g",
+        )
+        .await;
+        assert_eq!(got.len(), 2);
+        for (group, row) in got.iter().enumerate() {
+            let sketches: Vec<Vec<u8>> = row[1..].iter().map(crate::common::bytes).collect();
+            assert_eq!(
+                sketches, want[group],
+                "group {group}, {partitions} partitions"
+            );
+        }
+    }
+}
