@@ -21,7 +21,7 @@ use crate::args::{
 };
 use crate::groups::SketchGroups;
 use crate::input::{Hash64, coerce_value_type, for_each_selected, hash_rows, selection};
-use crate::sketch::{Sketch, canonical_bytes, decode, merge_error};
+use crate::sketch::{BULK_RUN, Sketch, canonical_bytes, decode, merge_error};
 use std::sync::Arc;
 
 /// Which structure an aggregate builds.
@@ -90,6 +90,7 @@ impl SketchUdaf {
             role: self.role,
             proto: self.prototype::<S>(args)?,
             sketch: None,
+            bulk: None,
             hashes: Vec::new(),
         }))
     }
@@ -216,14 +217,28 @@ pub(crate) fn finish<S: Sketch>(role: Role, proto: &S, sketch: Option<S>) -> Sca
 
 /// The accumulator of one group (no `GROUP BY`, or window frames).
 #[derive(Debug)]
-struct SketchAccumulator<S> {
+struct SketchAccumulator<S: Sketch> {
     function: &'static str,
     role: Role,
     /// The empty sketch with the call's parameter.
     proto: S,
     /// `None` until a value (or sketch) arrives.
     sketch: Option<S>,
+    /// The bulk form the sketch's inserts go to once a batch brought [`BULK_RUN`] rows: the
+    /// sketch is that plus itself, and gets it folded back before it is read or merged into.
+    bulk: Option<S::Bulk>,
     hashes: Vec<u64>,
+}
+
+impl<S: Sketch> SketchAccumulator<S> {
+    /// The sketch, its bulk form folded in.
+    fn folded(&mut self) -> Option<&mut S> {
+        let sketch = self.sketch.as_mut()?;
+        if let Some(bulk) = self.bulk.take() {
+            sketch.fold_bulk(&bulk);
+        }
+        Some(sketch)
+    }
 }
 
 impl<S: Sketch> Accumulator for SketchAccumulator<S> {
@@ -236,16 +251,34 @@ impl<S: Sketch> Accumulator for SketchAccumulator<S> {
         }
         hash_rows(self.function, array, Hash64(DEFAULT_SEED), &mut self.hashes)?;
         let sel = selection(array, None);
-        let (hashes, proto, sketch) = (&self.hashes, &self.proto, &mut self.sketch);
-        for_each_selected(array.len(), sel.as_ref(), |i| {
-            sketch
-                .get_or_insert_with(|| proto.clone())
-                .insert_hash(hashes[i]);
-            Ok(())
-        })
+        let rows = sel
+            .as_ref()
+            .map_or(array.len(), |s| s.len() - s.null_count());
+        if rows == 0 {
+            return Ok(());
+        }
+        let sketch = self.sketch.get_or_insert_with(|| self.proto.clone());
+        if self.bulk.is_none() && rows >= BULK_RUN {
+            self.bulk = sketch.bulk();
+        }
+        let hashes = &self.hashes;
+        match (&mut self.bulk, sel.as_ref()) {
+            (Some(bulk), None) => S::bulk_insert(bulk, hashes),
+            (None, None) => sketch.insert_hashes(hashes),
+            (Some(bulk), sel) => for_each_selected(array.len(), sel, |i| {
+                S::bulk_insert_one(bulk, hashes[i]);
+                Ok(())
+            })?,
+            (None, sel) => for_each_selected(array.len(), sel, |i| {
+                sketch.insert_hash(hashes[i]);
+                Ok(())
+            })?,
+        }
+        Ok(())
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        self.folded();
         for_each_binary(self.function, &states[0], |_, bytes| {
             merge_bytes(self.function, &mut self.sketch, bytes)
         })
@@ -253,12 +286,13 @@ impl<S: Sketch> Accumulator for SketchAccumulator<S> {
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
         Ok(vec![ScalarValue::Binary(
-            self.sketch.as_mut().map(canonical_bytes),
+            self.folded().map(canonical_bytes),
         )])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        Ok(finish(self.role, &self.proto, self.sketch.clone()))
+        let sketch = self.folded().cloned();
+        Ok(finish(self.role, &self.proto, sketch))
     }
 
     fn size(&self) -> usize {
@@ -266,6 +300,10 @@ impl<S: Sketch> Accumulator for SketchAccumulator<S> {
             + self.proto.heap_bytes()
             + self
                 .sketch
+                .as_ref()
+                .map_or(0, hpds_core::HeapSize::heap_bytes)
+            + self
+                .bulk
                 .as_ref()
                 .map_or(0, hpds_core::HeapSize::heap_bytes)
             + self.hashes.capacity() * size_of::<u64>()

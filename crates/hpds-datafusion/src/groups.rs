@@ -16,14 +16,8 @@ use hpds_core::hash::DEFAULT_SEED;
 use crate::aggregate::{Role, finish, merge_bytes};
 use crate::args::for_each_binary;
 use crate::input::{Hash64, for_each_selected, hash_rows, selection};
-use crate::sketch::{Sketch, canonical_bytes, decode, merge_error};
+use crate::sketch::{BULK_RUN, Sketch, canonical_bytes, decode, merge_error};
 use crate::tokens::{State, TokenLists};
-
-/// Rows of one group in one batch from which a dense sketch takes its inserts in its bulk
-/// form ([`Sketch::bulk`]): unpacking and folding back cost about as much as inserting 2^p
-/// rows one way or the other, so only groups that get long runs of rows (one group, or input
-/// clustered by group) switch, and keep the bulk form until they are emitted.
-const BULK_RUN: usize = 4096;
 
 /// The groups' sketches (those that have one), by index, with their measured heap bytes.
 struct Sketches<S: Sketch> {

@@ -8,6 +8,12 @@ use hpds_core::{ByteCodec, HeapSize};
 use hpds_kmv::Kmv;
 use hpds_loglog::{HyperLogLogPlusPlus, UltraLogLog, UnpackedRegisters};
 
+/// Rows of one group in one batch from which a dense sketch takes its inserts in its bulk
+/// form ([`Sketch::bulk`]): unpacking and folding back cost about as much as inserting 2^p
+/// rows one way or the other, so only groups that get long runs of rows (one group, or input
+/// clustered by group) switch, and keep the bulk form until they are emitted.
+pub(crate) const BULK_RUN: usize = 4096;
+
 /// A mergeable distinct counter stored as its codec bytes.
 pub(crate) trait Sketch:
     ByteCodec + HeapSize + Clone + Debug + Send + Sync + 'static

@@ -88,7 +88,8 @@ async fn unions_of_parts_equal_the_whole() {
 
 /// A group that gets thousands of rows of one batch in a row takes them into unpacked
 /// registers, then single rows as other groups mix in, and is merged across partitions: its
-/// sketches are still the Rust API's, byte for byte.
+/// sketches are still the Rust API's, byte for byte; so is a query without `GROUP BY`, whose
+/// one accumulator takes whole batches into unpacked registers, with and without NULLs.
 #[tokio::test]
 async fn long_runs_of_one_group_give_the_rust_sketches() {
     use std::sync::Arc;
@@ -121,19 +122,24 @@ async fn long_runs_of_one_group_give_the_rust_sketches() {
             RecordBatch::try_new(schema.clone(), columns).unwrap()
         })
         .collect();
-    let mut want = Vec::new();
-    for group in 0..2 {
-        let mut row = Vec::new();
-        for p in [14, 10] {
-            let mut s = HyperLogLogPlusPlus::new(p).unwrap();
-            (0..n as usize)
-                .filter(|&i| g[i] == group)
-                .for_each(|i| s.insert(&x[i]));
-            s.canonicalize();
-            row.push(s.to_bytes());
-        }
-        want.push(row);
-    }
+    let sketch_of = |p: u8, keep: &dyn Fn(usize) -> bool| {
+        let mut s = HyperLogLogPlusPlus::new(p).unwrap();
+        (0..n as usize)
+            .filter(|&i| keep(i))
+            .for_each(|i| s.insert(&x[i]));
+        s.canonicalize();
+        s.to_bytes()
+    };
+    // Without GROUP BY: every row, and the rows whose x is not a multiple of 7 (the others
+    // made NULL, so batches with NULLs take the bulk form row by row).
+    let whole = [
+        sketch_of(14, &|_| true),
+        sketch_of(10, &|_| true),
+        sketch_of(14, &|i| x[i] % 7 != 0),
+    ];
+    let want: Vec<Vec<Vec<u8>>> = (0..2)
+        .map(|group| [14, 10].map(|p| sketch_of(p, &|i| g[i] == group)).to_vec())
+        .collect();
     for partitions in [1, 2] {
         let parts: Vec<Vec<RecordBatch>> = (0..partitions)
             .map(|k| {
@@ -161,5 +167,13 @@ async fn long_runs_of_one_group_give_the_rust_sketches() {
                 "group {group}, {partitions} partitions"
             );
         }
+        let got = rows(
+            &ctx,
+            "SELECT hll_sketch(x), hll_sketch(x, 10), \
+             hll_sketch(CASE WHEN x % 7 = 0 THEN NULL ELSE x END) FROM t",
+        )
+        .await;
+        let sketches: Vec<Vec<u8>> = got[0].iter().map(crate::common::bytes).collect();
+        assert_eq!(sketches, whole, "no GROUP BY, {partitions} partitions");
     }
 }
