@@ -70,8 +70,13 @@ fn add<'a, F: 'a>(
 
 /// A filter's per-item fill and count, each a function of its own (`#[inline(never)]`, so
 /// every contestant's loop is compiled alike): `$fill(f, keys)` inserts every key,
-/// `$count(f, keys)` counts the keys the filter reports present.
+/// `$count(f, keys)` counts the keys the filter reports present. Without closures, the
+/// filter takes each key as an item (`insert(&k)`, `contains(&k)`).
 macro_rules! per_item {
+    ($fill:ident, $count:ident, $ty:ty) => {
+        per_item!($fill, $count, $ty, |f, k| f.insert(&k), |f, k| f
+            .contains(&k));
+    };
     ($fill:ident, $count:ident, $ty:ty, |$f:ident, $k:ident| $insert:expr, |$g:ident, $q:ident| $query:expr) => {
         #[inline(never)]
         fn $fill($f: &mut $ty, keys: &[u64]) {
@@ -89,41 +94,11 @@ macro_rules! per_item {
 type Growable = growable_bloom_filter::GrowableBloom;
 type Aleph = aleph_filter::AlephFilter;
 
-per_item!(
-    fill_classic,
-    count_classic,
-    BloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
-per_item!(
-    fill_blocked,
-    count_blocked,
-    BlockedBloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
-per_item!(
-    fill_scalable,
-    count_scalable,
-    ScalableBloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
-per_item!(
-    fill_expandable,
-    count_expandable,
-    ExpandableFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
-per_item!(
-    fill_fast,
-    count_fast,
-    FastBloom,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
+per_item!(fill_classic, count_classic, BloomFilter);
+per_item!(fill_blocked, count_blocked, BlockedBloomFilter);
+per_item!(fill_scalable, count_scalable, ScalableBloomFilter);
+per_item!(fill_expandable, count_expandable, ExpandableFilter);
+per_item!(fill_fast, count_fast, FastBloom);
 per_item!(
     fill_growable,
     count_growable,
