@@ -26,8 +26,19 @@ const SEED: u64 = 0x5eed;
 
 type Fast = fastbloom::BloomFilter<foldhash::fast::FixedState>;
 
-/// The per-key insert and query of each implementation, each in its own function.
+/// The per-key insert and query of each implementation, each in its own function. Without
+/// closures, the filter takes each key as an item (`insert(&k)`, `contains(&k)`).
 macro_rules! ops {
+    ($insert:ident, $member:ident, $absent:ident, $ty:ty) => {
+        ops!(
+            $insert,
+            $member,
+            $absent,
+            $ty,
+            |f, k| f.insert(&k),
+            |f, k| f.contains(&k)
+        );
+    };
     ($insert:ident, $member:ident, $absent:ident, $ty:ty, |$f:ident, $k:ident| $ins:expr, |$g:ident, $q:ident| $has:expr) => {
         #[inline(never)]
         fn $insert($f: &mut $ty, keys: &[u64]) {
@@ -63,9 +74,7 @@ ops!(
     blocked_insert,
     blocked_member,
     blocked_absent,
-    BlockedBloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
+    BlockedBloomFilter
 );
 ops!(
     blocked_hash_insert,
@@ -75,22 +84,8 @@ ops!(
     |f, k| f.insert_hash(hash_u64(k, SEED)),
     |f, k| f.contains_hash(hash_u64(k, SEED))
 );
-ops!(
-    fast_insert,
-    fast_member,
-    fast_absent,
-    Fast,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
-ops!(
-    classic_insert,
-    classic_member,
-    classic_absent,
-    BloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
-);
+ops!(fast_insert, fast_member, fast_absent, Fast);
+ops!(classic_insert, classic_member, classic_absent, BloomFilter);
 ops!(
     classic_key_insert,
     classic_key_member,
@@ -103,9 +98,7 @@ ops!(
     scalable_insert,
     scalable_member,
     scalable_absent,
-    ScalableBloomFilter,
-    |f, k| f.insert(&k),
-    |f, k| f.contains(&k)
+    ScalableBloomFilter
 );
 
 #[inline(never)]
