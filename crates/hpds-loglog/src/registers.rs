@@ -68,10 +68,18 @@ pub(crate) fn index_word(hash: u64, pow: u64) -> (usize, u64) {
 }
 
 /// [`index_rank`] through [`index_word`] and [`rank_of`].
-#[cfg(test)]
+#[inline(always)]
 pub(crate) fn index_rank_pow(hash: u64, pow: u64) -> (usize, u8) {
     let (index, w) = index_word(hash, pow);
     (index, rank_of(w))
+}
+
+/// Raises the eight registers packed in the six bytes `at` to the 6-bit fields of `theirs`,
+/// field by field ([`swar_max6`]).
+#[inline]
+fn raise_chunk(at: &mut [u8], theirs: u64) {
+    let max = swar_max6(load48(at), theirs);
+    at.copy_from_slice(&max.to_le_bytes()[..6]);
 }
 
 /// `TOP[s]` moves slot `s`'s six bits to the top of a `u64` (`word · 2^(58 - 6 s)`).
@@ -225,14 +233,12 @@ impl Registers {
     /// bytes) at a time, the bytes packed to 6-bit fields and [`swar_max6`].
     pub(crate) fn raise_to(&mut self, unpacked: &[u8]) {
         debug_assert_eq!(unpacked.len(), self.len());
-        for (g, eight) in unpacked.chunks_exact(8).enumerate() {
+        for (at, eight) in self.bytes.chunks_exact_mut(6).zip(unpacked.chunks_exact(8)) {
             let theirs = eight
                 .iter()
                 .rev()
                 .fold(0u64, |acc, &b| (acc << 6) | u64::from(b & 63));
-            let at = &mut self.bytes[6 * g..6 * g + 6];
-            let max = swar_max6(load48(at), theirs);
-            at.copy_from_slice(&max.to_le_bytes()[..6]);
+            raise_chunk(at, theirs);
         }
     }
 
@@ -332,10 +338,7 @@ impl Registers {
             .chunks_exact_mut(6)
             .zip(other.as_bytes().chunks_exact(6))
         {
-            let wa = load48(a);
-            let wb = load48(b);
-            let w = swar_max6(wa, wb);
-            a.copy_from_slice(&w.to_le_bytes()[..6]);
+            raise_chunk(a, load48(b));
         }
     }
 
