@@ -11,12 +11,13 @@
 //!
 //! Flags: `--rows N` (10,000,000), `--rounds R` (5), `--partitions P` (8, the in-memory
 //! table's partitions), `--threads T` (the machine's cores: Tokio workers and DataFusion's
-//! `target_partitions`), `--seed S`, `--cases` (comma-separated from `1`, `1k`, `100k`,
-//! `small`), `--only` (comma-separated from `hll`, `builtin`, `exact`, `count`; `count` is
+//! `target_partitions`), `--seed S`, `--cases` (comma-separated from `none`, `1`, `1k`,
+//! `100k`, `small`), `--only` (comma-separated from `hll`, `builtin`, `exact`, `count`; `count` is
 //! `COUNT(x)`, the engine's own share of every query's time and memory).
 //!
 //! Cases, each a table of two `Int64` columns `g` (the group) and `x` (the value), drawn from
 //! a seeded generator and held in memory (a `MemTable` of P partitions):
+//! - `none`: the rows of `1`, counted without `GROUP BY` (one accumulator per partition);
 //! - `1`: one group, `x` uniform over 2^62 values (nearly every row distinct);
 //! - `1k`: 1,000 groups of equal expected size, `x` uniform;
 //! - `100k`: 100,000 groups whose sizes follow Zipf's law (exponent 1): a few groups of
@@ -56,6 +57,8 @@ const BATCH: usize = 8192;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Case {
+    /// No `GROUP BY`: one accumulator per partition.
+    NoGroupBy,
     One,
     Thousand,
     HundredThousandZipf,
@@ -63,7 +66,8 @@ enum Case {
 }
 
 impl Case {
-    const ALL: [Case; 4] = [
+    const ALL: [Case; 5] = [
+        Case::NoGroupBy,
         Case::One,
         Case::Thousand,
         Case::HundredThousandZipf,
@@ -72,6 +76,7 @@ impl Case {
 
     fn key(self) -> &'static str {
         match self {
+            Case::NoGroupBy => "none",
             Case::One => "1",
             Case::Thousand => "1k",
             Case::HundredThousandZipf => "100k",
@@ -81,6 +86,7 @@ impl Case {
 
     fn describe(self) -> &'static str {
         match self {
+            Case::NoGroupBy => "no GROUP BY, x uniform",
             Case::One => "1 group, x uniform",
             Case::Thousand => "1,000 groups, x uniform",
             Case::HundredThousandZipf => "100,000 groups of Zipf sizes, x uniform",
@@ -95,7 +101,7 @@ impl Case {
         let mut x = Vec::with_capacity(n);
         let uniform_x = |rng: &mut hpds_testkit::SeededRng| (rng.next_u64() >> 2) as i64;
         match self {
-            Case::One => {
+            Case::NoGroupBy | Case::One => {
                 for _ in 0..n {
                     g.push(0);
                     x.push(uniform_x(&mut rng));
@@ -160,8 +166,13 @@ impl Query {
         }
     }
 
-    fn sql(self) -> String {
-        format!("SELECT g, {} AS n FROM t GROUP BY g", self.expr())
+    fn sql(self, case: Case) -> String {
+        if case == Case::NoGroupBy {
+            // `MIN(g)` stands in for the group column the results are keyed by.
+            format!("SELECT MIN(g) AS g, {} AS n FROM t", self.expr())
+        } else {
+            format!("SELECT g, {} AS n FROM t GROUP BY g", self.expr())
+        }
     }
 }
 
@@ -271,11 +282,11 @@ struct Run {
     counts: HashMap<i64, f64>,
 }
 
-async fn run(ctx: &SessionContext, query: Query) -> Result<Run> {
+async fn run(ctx: &SessionContext, query: Query, case: Case) -> Result<Run> {
     let before = hpds_testkit::alloc::stats().current;
     hpds_testkit::alloc::reset_peak();
     let start = Instant::now();
-    let batches = ctx.sql(&query.sql()).await?.collect().await?;
+    let batches = ctx.sql(&query.sql(case)).await?.collect().await?;
     let seconds = start.elapsed().as_secs_f64();
     let peak = (hpds_testkit::alloc::stats().peak - before) as f64;
     Ok(Run {
@@ -323,7 +334,7 @@ async fn bench_case(o: &Options, case: Case) -> Result<String> {
     for round in 0..o.rounds {
         for j in 0..n {
             let i = (round + j) % n;
-            let r = run(&ctx, o.queries[i]).await?;
+            let r = run(&ctx, o.queries[i], case).await?;
             seconds[i].push(r.seconds);
             peaks[i].push(r.peak / (1024.0 * 1024.0));
             results[i].get_or_insert(r.counts);
