@@ -308,12 +308,12 @@ impl Probe for BlockedBloomFilter {
 
     #[inline(always)]
     fn insert_key(&mut self, key: u64) -> bool {
-        self.kernel.insert(&mut self.blocks, key, self.rounds)
+        self.kernel.insert(&mut self.blocks, key)
     }
 
     #[inline(always)]
     fn contains_key(&self, key: u64) -> bool {
-        self.kernel.test(&self.blocks, key, self.rounds)
+        self.kernel.test(&self.blocks, key)
     }
 }
 

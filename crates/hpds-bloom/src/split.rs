@@ -126,10 +126,11 @@ fn detect_avx2() -> bool {
 }
 
 /// The probe functions of one filter: chosen once, when the filter is made, for the machine
-/// (AVX2 where the processor has it, detected at run time) and the filter's rounds (a
-/// one-round filter's functions have no loop over rounds). A query then costs one indirect
-/// call and no test of the processor or of the filter's shape, which showed as five of about
-/// fifty instructions per call (`benches/benches/bloom_icount.rs` in the workspace).
+/// (AVX2 where the processor has it, detected at run time) and the filter's rounds (one
+/// function per number of rounds, so the rounds are a constant in it and not an argument).
+/// A query then costs one indirect call and no test of the processor or of the filter's
+/// shape, which showed as five of about fifty instructions per call, and an argument for the
+/// rounds as one more (`benches/benches/bloom_icount.rs` in the workspace).
 #[derive(Clone, Copy)]
 pub(crate) struct Kernel {
     test: TestFn,
@@ -138,65 +139,74 @@ pub(crate) struct Kernel {
 
 /// Whether `blocks` hold a hash's bits (`rounds` rounds); `blocks` must not be empty, and the
 /// AVX2 functions need AVX2.
-type TestFn = unsafe fn(&[Block], u64, u32) -> bool;
+type TestFn = unsafe fn(&[Block], u64) -> bool;
 /// Sets a hash's bits in `blocks`; whether they were all set before. As [`TestFn`].
-type InsertFn = unsafe fn(&mut [Block], u64, u32) -> bool;
+type InsertFn = unsafe fn(&mut [Block], u64) -> bool;
+
+/// `$f::<R>` for the number of rounds `$rounds` (`1..=MAX_ROUNDS`; more panics).
+macro_rules! for_rounds {
+    ($rounds:expr, $($f:ident)::+) => {
+        match $rounds {
+            1 => $($f)::+::<1>,
+            2 => $($f)::+::<2>,
+            3 => $($f)::+::<3>,
+            4 => $($f)::+::<4>,
+            5 => $($f)::+::<5>,
+            6 => $($f)::+::<6>,
+            7 => $($f)::+::<7>,
+            8 => $($f)::+::<8>,
+            r => panic!("{r} rounds: at most {MAX_ROUNDS}"),
+        }
+    };
+}
 
 impl Kernel {
-    /// The functions for a filter of `rounds` rounds on this machine.
+    /// The functions for a filter of `rounds` rounds (`1..=MAX_ROUNDS`) on this machine.
     pub(crate) fn new(rounds: u32) -> Self {
         #[cfg(all(target_arch = "x86_64", not(miri)))]
         if avx2() {
-            return if rounds == 1 {
-                Self {
-                    test: x86::test::<false>,
-                    insert: x86::insert::<false>,
-                }
-            } else {
-                Self {
-                    test: x86::test::<true>,
-                    insert: x86::insert::<true>,
-                }
+            return Self {
+                test: for_rounds!(rounds, x86::test),
+                insert: for_rounds!(rounds, x86::insert),
             };
         }
-        let _ = rounds;
         Self {
-            test: test_portable,
-            insert: insert_portable,
+            test: for_rounds!(rounds, test_portable),
+            insert: for_rounds!(rounds, insert_portable),
         }
     }
 
-    /// Whether `blocks` (not empty; the kernel's `rounds`) hold the item with this 64-bit
-    /// hash: its block is [`block_index`], its key the low half.
+    /// Whether `blocks` (not empty) hold the item with this 64-bit hash, with the kernel's
+    /// rounds: its block is [`block_index`], its key the low half.
     #[inline(always)]
-    pub(crate) fn test(self, blocks: &[Block], hash: u64, rounds: u32) -> bool {
+    pub(crate) fn test(self, blocks: &[Block], hash: u64) -> bool {
         debug_assert!(!blocks.is_empty());
         // SAFETY: `new` picks the AVX2 functions only when the processor has AVX2; the slices
         // of a filter's blocks are never empty (its constructors and decoder refuse 0 blocks).
-        unsafe { (self.test)(blocks, hash, rounds) }
+        unsafe { (self.test)(blocks, hash) }
     }
 
-    /// Sets the item's bits in its block of `blocks` (not empty; the kernel's `rounds`);
+    /// Sets the item's bits in its block of `blocks` (not empty), with the kernel's rounds;
     /// whether they were all set before.
     #[inline(always)]
-    pub(crate) fn insert(self, blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
+    pub(crate) fn insert(self, blocks: &mut [Block], hash: u64) -> bool {
         debug_assert!(!blocks.is_empty());
         // SAFETY: as in `test`.
-        unsafe { (self.insert)(blocks, hash, rounds) }
+        unsafe { (self.insert)(blocks, hash) }
     }
 }
 
-/// [`Kernel::test`] word by word.
-fn test_portable(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+/// [`Kernel::test`] word by word, for `R` rounds.
+fn test_portable<const R: u32>(blocks: &[Block], hash: u64) -> bool {
     covers(
         &blocks[block_index(hash, blocks.len())],
-        &mask(hash as u32, rounds),
+        &mask(hash as u32, R),
     )
 }
 
-/// [`Kernel::insert`] word by word.
-fn insert_portable(blocks: &mut [Block], hash: u64, rounds: u32) -> bool {
-    let m = mask(hash as u32, rounds);
+/// [`Kernel::insert`] word by word, for `R` rounds.
+fn insert_portable<const R: u32>(blocks: &mut [Block], hash: u64) -> bool {
+    let m = mask(hash as u32, R);
     let block = &mut blocks[block_index(hash, blocks.len())];
     let present = covers(block, &m);
     for (w, b) in block.0.iter_mut().zip(m) {
@@ -296,21 +306,19 @@ mod x86 {
         _mm256_sllv_epi32(_mm256_set1_epi32(1), bit)
     }
 
-    /// The mask of `key` over `rounds` rounds (`MANY`), or one round: a vector loop, no call,
-    /// so the probes need no stack frame.
+    /// The mask of `key` over `R` rounds: a vector loop (none for one round), no call, so the
+    /// probes need no stack frame.
     ///
     /// # Safety
     /// AVX2 must be available.
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn mask<const MANY: bool>(key: u32, rounds: u32) -> __m256i {
+    unsafe fn mask<const R: u32>(key: u32) -> __m256i {
         // SAFETY: AVX2 is available (the caller's contract).
         let mut m = unsafe { round_mask(key) };
-        if MANY {
-            for &r in ROUND.iter().take(rounds as usize).skip(1) {
-                // SAFETY: as above.
-                m = _mm256_or_si256(m, unsafe { round_mask(key.wrapping_mul(r)) });
-            }
+        for &r in ROUND.iter().take(R as usize).skip(1) {
+            // SAFETY: as above.
+            m = _mm256_or_si256(m, unsafe { round_mask(key.wrapping_mul(r)) });
         }
         m
     }
@@ -324,38 +332,34 @@ mod x86 {
         blocks.as_ptr().wrapping_add(at).cast::<__m256i>()
     }
 
-    /// [`super::Kernel::test`] in AVX2, for one round or (`MANY`) `rounds` rounds.
+    /// [`super::Kernel::test`] in AVX2, for `R` rounds.
     ///
     /// # Safety
     /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn test<const MANY: bool>(blocks: &[Block], hash: u64, rounds: u32) -> bool {
+    pub(super) unsafe fn test<const R: u32>(blocks: &[Block], hash: u64) -> bool {
         // SAFETY: `block_ptr` points to a `Block` of the non-empty slice (`block_index` is
         // below its length); a `Block` is 32 bytes aligned to 32, so the aligned 256-bit load
         // reads exactly that block, through a shared borrow.
         let b = unsafe { _mm256_load_si256(block_ptr(blocks, hash)) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask::<MANY>(hash as u32, rounds) };
+        let m = unsafe { mask::<R>(hash as u32) };
         _mm256_testc_si256(b, m) != 0
     }
 
-    /// [`super::Kernel::insert`] in AVX2, for one round or (`MANY`) `rounds` rounds.
+    /// [`super::Kernel::insert`] in AVX2, for `R` rounds.
     ///
     /// # Safety
     /// AVX2 must be available, and `blocks` must not be empty.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn insert<const MANY: bool>(
-        blocks: &mut [Block],
-        hash: u64,
-        rounds: u32,
-    ) -> bool {
+    pub(super) unsafe fn insert<const R: u32>(blocks: &mut [Block], hash: u64) -> bool {
         let p = block_ptr(blocks, hash).cast_mut();
         // SAFETY: `p` points to a `Block` of the non-empty slice, which the caller borrows
         // mutably (the pointer derives from that borrow); the aligned load and store cover
         // exactly that block (32 bytes, aligned to 32).
         let b = unsafe { _mm256_load_si256(p) };
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask::<MANY>(hash as u32, rounds) };
+        let m = unsafe { mask::<R>(hash as u32) };
         // SAFETY: as for the load.
         unsafe { _mm256_store_si256(p, _mm256_or_si256(b, m)) };
         _mm256_testc_si256(b, m) != 0
@@ -372,7 +376,7 @@ mod x86 {
         hash: u64,
     ) -> bool {
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask::<false>(hash as u32, 1) };
+        let m = unsafe { mask::<1>(hash as u32) };
         // SAFETY: `newest` is non-empty (the caller's contract), so `block_ptr` points to one
         // of its `Block`s: an aligned load of its 32 bytes (aligned to 32), through a shared
         // borrow.
@@ -403,7 +407,7 @@ mod x86 {
         // cache line first, so its miss overlaps theirs.
         crate::prefetch::prefetch(block_ptr(newest, hash));
         // SAFETY: AVX2 is available (the caller's contract).
-        let m = unsafe { mask::<false>(hash as u32, 1) };
+        let m = unsafe { mask::<1>(hash as u32) };
         let mut found = 0;
         for blocks in older {
             // SAFETY: every filter's blocks are a non-empty slice (the caller's contract), so
@@ -461,19 +465,16 @@ mod tests {
                 let before = reference.iter().zip(&m).all(|(r, b)| r & b == *b);
                 let hash = u64::from(key);
                 let kernel = Kernel::new(rounds);
+                assert_eq!(kernel.test(core::slice::from_ref(&block), hash), before);
                 assert_eq!(
-                    kernel.test(core::slice::from_ref(&block), hash, rounds),
-                    before
-                );
-                assert_eq!(
-                    kernel.insert(core::slice::from_mut(&mut block), hash, rounds),
+                    kernel.insert(core::slice::from_mut(&mut block), hash),
                     before
                 );
                 for (r, b) in reference.iter_mut().zip(m) {
                     *r |= b;
                 }
                 assert_eq!(block.0, reference);
-                assert!(kernel.test(core::slice::from_ref(&block), hash, rounds));
+                assert!(kernel.test(core::slice::from_ref(&block), hash));
             }
         }
     }
@@ -490,20 +491,20 @@ mod tests {
         let hashes: Vec<u64> = (0..n).map(hpds_core::hash::mix64).collect();
         let kernel = Kernel::new(1);
         for (step, &h) in hashes[..n as usize / 2].iter().enumerate() {
-            kernel.insert(&mut filters[step % 4], h, 1);
+            kernel.insert(&mut filters[step % 4], h);
         }
-        let each = |filters: &[Vec<Block>], h| filters.iter().any(|b| kernel.test(b, h, 1));
+        let each = |filters: &[Vec<Block>], h| filters.iter().any(|b| kernel.test(b, h));
         for &h in &hashes {
             let (newest, older) = filters.split_last().unwrap();
             let fused = test_newest_first(newest, older.iter().map(Vec::as_slice), h);
             assert_eq!(fused, each(&filters, h));
         }
         for &h in &hashes[n as usize / 4..3 * n as usize / 4] {
-            let in_older = filters[..3].iter().any(|b| kernel.test(b, h, 1));
+            let in_older = filters[..3].iter().any(|b| kernel.test(b, h));
             let before = each(&filters, h);
             let mut expected = filters[3].clone();
             if !in_older {
-                kernel.insert(&mut expected, h, 1);
+                kernel.insert(&mut expected, h);
             }
             let (newest, older) = filters.split_last_mut().unwrap();
             let present = insert_unless_any(older.iter().map(Vec::as_slice), newest, h);
