@@ -95,6 +95,14 @@ ops!(
     |f, k| f.contains_hash(k)
 );
 ops!(
+    classic_u64_insert,
+    classic_u64_member,
+    classic_u64_absent,
+    BloomFilter,
+    |f, k| f.insert_u64(k),
+    |f, k| f.contains_u64(k)
+);
+ops!(
     scalable_insert,
     scalable_member,
     scalable_absent,
@@ -173,6 +181,14 @@ fn main() {
         "classic_key: {n} inserts, {} members, {} absent",
         classic_key_member(&ck, &keys, repeat),
         classic_key_absent(&ck, &absent, repeat)
+    );
+
+    let mut cu = BloomFilter::new(n as u64, P).unwrap();
+    classic_u64_insert(&mut cu, &keys);
+    println!(
+        "classic_u64: {n} inserts, {} members, {} absent",
+        classic_u64_member(&cu, &keys, repeat),
+        classic_u64_absent(&cu, &absent, repeat)
     );
 
     let mut sc = ScalableBloomFilter::new(1000, P).unwrap();

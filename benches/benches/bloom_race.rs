@@ -24,7 +24,9 @@
 //! - `blocked_many`: the same filter through `insert_many` / `count_contained`;
 //! - `fastbloom`: fastbloom with foldhash (its fast hasher); `classic`: hpds `BloomFilter`;
 //!   `classic_key`: the same filter fed the u64 key itself through `insert_hash` (expanded by
-//!   `mix64`, no xxh3); `classic_many`: its batched calls;
+//!   `mix64`, no xxh3); `classic_u64`: the same filter fed the key through `insert_u64` /
+//!   `contains_u64` (seeded, one folded multiplication to the first position);
+//!   `classic_many`: its batched calls;
 //! - `scalable`: hpds `ScalableBloomFilter` started at 1,000 items, its defaults (growth 4,
 //!   tightening 0.85); `scalable_g2`: growth 2 and tightening 0.9 instead; `growable`:
 //!   growable-bloom-filter started at 1,000 items; `pc_bloom`: probabilistic-collections'
@@ -113,6 +115,14 @@ racer!(
     |n| Classic::new(n, P).unwrap(),
     |f, k| f.insert_hash(k),
     |f, k| f.contains_hash(k)
+);
+racer!(
+    ClassicKey,
+    "classic_u64",
+    Classic,
+    |n| Classic::new(n, P).unwrap(),
+    |f, k| f.insert_u64(k),
+    |f, k| f.contains_u64(k)
 );
 racer!(
     Scalable2,
@@ -298,6 +308,7 @@ fn main() {
             entry::<FastBloom, false>("fastbloom", u64::MAX, "fastbloom"),
             entry::<ClassicF, false>("classic", u64::MAX, "fastbloom"),
             entry::<ClassicU64, false>("classic_key", u64::MAX, "fastbloom"),
+            entry::<ClassicKey, false>("classic_u64", u64::MAX, "fastbloom"),
             entry::<ClassicF, true>("classic_many", u64::MAX, "fastbloom"),
             entry::<ScalableF, false>("scalable", u64::MAX, "blocked"),
             entry::<Scalable2, false>("scalable_g2", u64::MAX, "blocked"),

@@ -25,12 +25,14 @@ use crate::prefetch::prefetch;
 /// words (see the crate docs, *Storage*, for the measurement behind that choice).
 ///
 /// # Integer keys
+/// [`insert_u64`](Self::insert_u64) and [`contains_u64`](Self::contains_u64) hash a `u64` key
+/// with the filter's seed by one folded multiplication to the first position, the cheapest
+/// path for `u64` keys (a non-member query usually stops at that position).
 /// [`insert_hash`](Self::insert_hash) and [`contains_hash`](Self::contains_hash) accept any
 /// 64-bit value, including an integer key itself: they expand it with two rounds of `mix64`
-/// (a bijection) instead of hashing it with the seeded xxh3, which is the cheaper path for
-/// `u64` keys. The positions differ from those of
-/// [`insert`](Self::insert), and they do not depend on the seed: keep one entry point per
-/// filter, and prefer the seeded one where keys may be chosen by an adversary.
+/// (a bijection), without the seed. Each entry point has its own positions, different from
+/// those of [`insert`](Self::insert): keep one entry point per filter, and prefer a seeded
+/// one where keys may be chosen by an adversary.
 ///
 /// # Example
 /// ```
@@ -99,6 +101,32 @@ impl BloomFilter {
     }
 
     entry_points!(BloomFilter);
+
+    /// Adds a `u64` key, hashed with the filter's seed by a cheaper function than the xxh3 of
+    /// [`insert`](Self::insert): the folded 128-bit product of the seeded key with a constant
+    /// gives the first position (one multiplication, as foldhash's hash of a `u64`), and one
+    /// more such product the step between positions. Stable across runs, machines and
+    /// versions and seeded like `insert`, so such a filter saves, loads and merges like any
+    /// other; but the positions differ from those of `insert(&key)` and of
+    /// [`insert_hash`](Self::insert_hash): use one entry point per filter.
+    ///
+    /// # Example
+    /// ```
+    /// let mut ids = hpds_bloom::BloomFilter::new(1_000, 0.01)?;
+    /// assert!(!ids.insert_u64(42));
+    /// assert!(ids.contains_u64(42));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn insert_u64(&mut self, key: u64) -> bool {
+        self.insert_hashes(Hashes::of_u64_key(key, self.seed))
+    }
+
+    /// Whether a `u64` key added with [`insert_u64`](Self::insert_u64) is (probably) present.
+    #[inline]
+    pub fn contains_u64(&self, key: u64) -> bool {
+        self.contains_hashes(Hashes::of_u64_key(key, self.seed))
+    }
 
     /// Adds an item given by a 128-bit hash, e.g. `item.stable_hash128(filter.seed())`, which is
     /// exactly what [`insert`](Self::insert) does.
