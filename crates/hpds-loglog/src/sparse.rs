@@ -152,11 +152,16 @@ impl Sparse {
         }
         let mut buffer = core::mem::take(&mut self.buffer);
         buffer.sort_unstable();
-        if self.list.is_empty() && !keep {
-            // The buffer becomes the list: no merge, no allocation.
+        if self.list.is_empty() {
+            // The buffer becomes the list: no merge. A buffer kept for more inserts gets a
+            // new allocation of the same size, which copies nothing.
+            let capacity = buffer.capacity();
             dedup_sorted(&mut buffer);
             self.list = buffer;
             self.trim();
+            if keep {
+                self.buffer = Vec::with_capacity(capacity);
+            }
             return;
         }
         self.absorb(&buffer);
@@ -407,35 +412,54 @@ pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
     let mut next = 0u64; // the smallest index the next entry may have
     // Σ (g >> k), Σ (g >> (k - 1)) (k > 0) and Σ (g >> (k + 1)).
     let (mut at, mut below, mut above) = (0u64, 0u64, 0u64);
-    for _ in 0..count {
-        let (q, gap, rank) = if let Some((q, gap, rank, len)) = code_in_window(reader.peek64(), k)
-            && reader.skip(len).is_some()
+    let mut left = count;
+    while left > 0 {
+        // Every code that lies whole in the next 64 bits, from one read of them.
+        let window = reader.peek64();
+        let mut used = 0u32;
+        while left > 0
+            && used < 64
+            && let Some((q, gap, rank, len)) = code_in_window(window >> used, k)
+            && len <= 64 - used
         {
-            (q, gap, rank)
-        } else {
-            // Field by field: codes longer than 64 bits, and every malformed one.
-            let q = reader.ones(1 << (SPARSE_P - k as u8))?;
-            if reader.bit()? {
-                return None;
-            }
-            let gap = (q << k) | reader.bits(k)?;
-            let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
-            if rank > MAX_SPARSE_RANK || reader.bit()? {
-                return None;
-            }
-            (q, gap, rank)
-        };
-        at += q;
-        above += q >> 1;
-        if k > 0 {
-            below += gap >> (k - 1);
+            used += len;
+            left -= 1;
+            at += q;
+            above += q >> 1;
+            below += gap >> k.saturating_sub(1);
+            next += gap;
+            out.push(((next as u32) << 6) | rank);
+            next += 1;
         }
-        let index = next + gap;
-        if index >= 1 << SPARSE_P {
+        if used > 0 {
+            // Past the end (bits read as zero there): the stream is cut short. A window adds
+            // less than 2^35 to `next`, so checking once per window keeps it from wrapping.
+            reader.skip(used)?;
+            if next > 1 << SPARSE_P {
+                return None;
+            }
+            continue;
+        }
+        // Field by field: codes longer than 64 bits, and every malformed one.
+        let q = reader.ones(1 << (SPARSE_P - k as u8))?;
+        if reader.bit()? {
             return None;
         }
-        out.push(((index as u32) << 6) | rank);
-        next = index + 1;
+        let gap = (q << k) | reader.bits(k)?;
+        let rank = reader.ones(u64::from(MAX_SPARSE_RANK))? as u32 + 1;
+        if rank > MAX_SPARSE_RANK || reader.bit()? {
+            return None;
+        }
+        left -= 1;
+        at += q;
+        above += q >> 1;
+        below += gap >> k.saturating_sub(1);
+        next += gap;
+        if next >= 1 << SPARSE_P {
+            return None;
+        }
+        out.push(((next as u32) << 6) | rank);
+        next += 1;
     }
     // One encoding per list: `k` must be the encoder's choice.
     let n = count as u64;
@@ -486,9 +510,11 @@ fn rice_bits(entries: &[u32], k: u32) -> u64 {
 /// The Rice parameter giving the fewest bits for the gaps of `entries` (the smallest such).
 ///
 /// The cost `f(k) = Σ (g >> k) + n·k` is convex in `k`: `f(k + 1) - f(k) = n - Σ ⌈(g >> k) / 2⌉`
-/// and `⌈(g >> k) / 2⌉` never grows with `k`. So a walk from the `k` of the mean gap, downhill
-/// until the next step would not lower the cost, ends at the smallest minimizer: two or three
-/// passes instead of one per candidate.
+/// and `⌈(g >> k) / 2⌉` never grows with `k`. So the `k` of the mean gap is checked against
+/// both neighbours in one pass (the three sums together), and only if a neighbour is
+/// cheaper does a walk continue downhill, until the next step would not lower the cost: it
+/// ends at the smallest minimizer. Random gaps are nearly geometric, whose best `k` is within
+/// one of the mean's, so one pass nearly always decides.
 fn best_rice_k(entries: &[u32]) -> u32 {
     let Some(&last) = entries.last() else {
         return 0;
@@ -497,28 +523,39 @@ fn best_rice_k(entries: &[u32]) -> u32 {
     // The gaps sum to the last index minus the n - 1 indices before it.
     let mean = u64::from(last >> 6).saturating_sub(n - 1) / n;
     let max_k = u32::from(SPARSE_P) - 1;
-    let mut k = mean.checked_ilog2().unwrap_or(0).min(max_k);
-    let mut cost = rice_bits(entries, k);
-    if k < max_k {
-        let up = rice_bits(entries, k + 1);
-        if up < cost {
-            (k, cost) = (k + 1, up);
-            while k < max_k {
-                let up = rice_bits(entries, k + 1);
-                if up >= cost {
-                    break;
-                }
-                (k, cost) = (k + 1, up);
-            }
-            return k;
-        }
+    let k = mean.checked_ilog2().unwrap_or(0).clamp(1, max_k - 1);
+    // Σ (g >> (k - 1)), Σ (g >> k) and Σ (g >> (k + 1)) in one pass.
+    let (mut below, mut at, mut above) = (0u64, 0u64, 0u64);
+    for g in gaps(entries) {
+        let g = u64::from(g >> (k - 1));
+        below += g;
+        at += g >> 1;
+        above += g >> 2;
     }
-    while k > 0 {
-        let down = rice_bits(entries, k - 1);
-        if down > cost {
+    let cost = |sum: u64, k: u32| sum + n * u64::from(k);
+    let (down, here, up) = (cost(below, k - 1), cost(at, k), cost(above, k + 1));
+    if down <= here {
+        // The minimizer is at `k - 1` or below.
+        let (mut k, mut cost) = (k - 1, down);
+        while k > 0 {
+            let lower = rice_bits(entries, k - 1);
+            if lower > cost {
+                break;
+            }
+            (k, cost) = (k - 1, lower);
+        }
+        return k;
+    }
+    if up >= here {
+        return k;
+    }
+    let (mut k, mut cost) = (k + 1, up);
+    while k < max_k {
+        let higher = rice_bits(entries, k + 1);
+        if higher >= cost {
             break;
         }
-        (k, cost) = (k - 1, down);
+        (k, cost) = (k + 1, higher);
     }
     k
 }
@@ -606,6 +643,28 @@ mod tests {
         s.encode(&mut bytes);
         let back = Sparse::decode(&bytes).unwrap();
         assert_eq!(back.entries(), s.entries());
+
+        // Kept for more inserts: the buffer becomes the list and a new one of its size
+        // takes its place; the next flush merges.
+        let mut s = Sparse::default();
+        for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
+            s.push(e, 64);
+        }
+        s.flush(true);
+        assert_eq!(*s.entries(), [2 << 6 | 1, 5 << 6 | 7, 9 << 6 | 1]);
+        assert_eq!(
+            s.heap_bytes(),
+            12 + 4 * 8,
+            "the list and an empty buffer of 8"
+        );
+        for e in [9 << 6 | 4, 3 << 6 | 1, 2 << 6 | 1] {
+            s.push(e, 64);
+        }
+        s.flush(true);
+        assert_eq!(
+            *s.entries(),
+            [2 << 6 | 1, 3 << 6 | 1, 5 << 6 | 7, 9 << 6 | 4]
+        );
     }
 
     /// The walk finds the smallest minimizer of every candidate's cost, for lists from one
@@ -670,6 +729,56 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// An index past `2^25` is refused whether its code fits in one 64-bit window (read with
+    /// its neighbours) or not (read field by field: rank 40 makes it longer than 64 bits),
+    /// and whether it comes first, in the middle or last.
+    #[test]
+    fn decoding_refuses_indices_past_the_sparse_range() {
+        let top = (1u32 << SPARSE_P) - 1;
+        for rank in [1u32, 2, MAX_SPARSE_RANK] {
+            for before in [0usize, 1, 5] {
+                for after in [0usize, 1, 5] {
+                    let mut entries: Vec<u32> = (0..before)
+                        .map(|i| ((top - 100 + i as u32) << 6) | 1)
+                        .collect();
+                    let at = entries.len();
+                    entries.push((top << 6) | rank);
+                    entries.extend((1..=after).map(|i| ((top + i as u32) << 6) | rank));
+                    let mut bytes = Vec::new();
+                    encode_entries(&entries, &mut bytes);
+                    let mut back = Vec::new();
+                    assert_eq!(
+                        decode_entries(&bytes, &mut back).is_some(),
+                        after == 0,
+                        "rank {rank} before {before} after {after}"
+                    );
+                    // The last index in range is accepted on its own.
+                    let mut bytes = Vec::new();
+                    encode_entries(&entries[..=at], &mut bytes);
+                    back.clear();
+                    assert_eq!(decode_entries(&bytes, &mut back), Some(()));
+                    assert_eq!(back, entries[..=at]);
+                }
+            }
+        }
+        // A last code too long for one window (a gap of many quotients and rank 40).
+        for (last, ok) in [(top, true), (top + 1, false), (top + 5, false)] {
+            let mut entries: Vec<u32> = (0..20u32).map(|i| ((i << 20) << 6) | 1).collect();
+            entries.push((last << 6) | MAX_SPARSE_RANK);
+            let k = best_rice_k(&entries);
+            let gap = last - (19 << 20) - 1;
+            assert!((gap >> k) + 1 + k + MAX_SPARSE_RANK > 64, "k {k}");
+            let mut bytes = Vec::new();
+            encode_entries(&entries, &mut bytes);
+            let mut back = Vec::new();
+            assert_eq!(
+                decode_entries(&bytes, &mut back).is_some(),
+                ok,
+                "last {last}"
+            );
         }
     }
 
