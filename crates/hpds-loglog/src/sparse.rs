@@ -628,10 +628,14 @@ mod tests {
 
     #[test]
     fn flush_keeps_the_largest_rank_per_index() {
-        let mut s = Sparse::default();
-        for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
-            s.push(e, 64);
-        }
+        let buffered = || {
+            let mut s = Sparse::default();
+            for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
+                s.push(e, 64);
+            }
+            s
+        };
+        let mut s = buffered();
         s.flush(false);
         assert_eq!(*s.entries(), [2 << 6 | 1, 5 << 6 | 7, 9 << 6 | 1]);
         assert_eq!(
@@ -646,10 +650,7 @@ mod tests {
 
         // Kept for more inserts: the buffer becomes the list and a new one of its size
         // takes its place; the next flush merges.
-        let mut s = Sparse::default();
-        for e in [5 << 6 | 3, 2 << 6 | 1, 5 << 6 | 7, 5 << 6 | 2, 9 << 6 | 1] {
-            s.push(e, 64);
-        }
+        let mut s = buffered();
         s.flush(true);
         assert_eq!(*s.entries(), [2 << 6 | 1, 5 << 6 | 7, 9 << 6 | 1]);
         assert_eq!(
