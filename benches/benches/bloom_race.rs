@@ -109,7 +109,7 @@ racer!(
     |f, k| f.contains(&k)
 );
 racer!(
-    ClassicU64,
+    ClassicKeyHash,
     "classic_key",
     Classic,
     |n| Classic::new(n, P).unwrap(),
@@ -117,7 +117,7 @@ racer!(
     |f, k| f.contains_hash(k)
 );
 racer!(
-    ClassicKey,
+    ClassicU64,
     "classic_u64",
     Classic,
     |n| Classic::new(n, P).unwrap(),
@@ -307,8 +307,8 @@ fn main() {
             entry::<BlockedF, true>("blocked_many", u64::MAX, "sbbf"),
             entry::<FastBloom, false>("fastbloom", u64::MAX, "fastbloom"),
             entry::<ClassicF, false>("classic", u64::MAX, "fastbloom"),
-            entry::<ClassicU64, false>("classic_key", u64::MAX, "fastbloom"),
-            entry::<ClassicKey, false>("classic_u64", u64::MAX, "fastbloom"),
+            entry::<ClassicKeyHash, false>("classic_key", u64::MAX, "fastbloom"),
+            entry::<ClassicU64, false>("classic_u64", u64::MAX, "fastbloom"),
             entry::<ClassicF, true>("classic_many", u64::MAX, "fastbloom"),
             entry::<ScalableF, false>("scalable", u64::MAX, "blocked"),
             entry::<Scalable2, false>("scalable_g2", u64::MAX, "blocked"),
