@@ -380,7 +380,8 @@ impl ExpandableFilter {
     fn try_insert_key(&mut self, key: u64) -> Result<bool> {
         self.make_room()?;
         let present = with_table!(&mut self.table, t => t.insert(key));
-        self.len += 1;
+        // Saturating: a decoded count may be anything up to `u64::MAX`.
+        self.len = self.len.saturating_add(1);
         Ok(present)
     }
 
@@ -391,7 +392,7 @@ impl ExpandableFilter {
     fn insert_past_limit(&mut self, key: u64) -> bool {
         let present = self.contains_key(key);
         with_table!(&mut self.table, t => t.insert_or_merge(key));
-        self.len += 1;
+        self.len = self.len.saturating_add(1);
         present
     }
 

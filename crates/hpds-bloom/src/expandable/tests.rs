@@ -255,6 +255,20 @@ fn codec_round_trips_narrow_and_wide_tables() {
     }
 }
 
+/// A decoded item count may be any `u64`: inserting into a filter whose stored count is
+/// `u64::MAX` (bytes the decoder accepts) keeps the count there instead of overflowing.
+#[test]
+fn a_decoded_count_at_its_maximum_stays_there() {
+    let mut f = ExpandableFilter::new(100, 0.01).unwrap();
+    f.len = u64::MAX;
+    let mut g = ExpandableFilter::from_bytes(&f.to_bytes()).unwrap();
+    assert_eq!(g.len(), u64::MAX);
+    assert!(!g.try_insert(&1u32).unwrap());
+    g.insert(&2u32);
+    assert_eq!(g.len(), u64::MAX);
+    assert!(g.contains(&1u32) && g.contains(&2u32));
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip() {
