@@ -18,11 +18,14 @@
 //! both `2b` and `2b + 1`.
 //!
 //! # Placement
-//! An entry lives in its home bucket `b` or, flagged, in `b + 1` (cyclically). When both are
-//! full, a chain of at most [`DEPTH`] moves makes room (a flagged entry moves back to its home,
-//! or an unflagged one forward to the next bucket, flagged); when that fails too, the entry goes
-//! to the stash. An entry of home `b` is stashed only while bucket `b + 1` is full, which
-//! removals maintain, so a query reads the stash only when `b + 1` is full.
+//! An entry lives in its home bucket `b` or, flagged, in `b + 1` (cyclically), and only while
+//! `b` is full: an entry of home `b` is outside `b` only if `b` has no empty lane. When both
+//! are full, a chain of at most [`DEPTH`] moves makes room (an unflagged entry moves forward to
+//! the next bucket, flagged, out of a full bucket); when that fails too, the entry goes to the
+//! stash. An entry of home `b` is stashed only while buckets `b` and `b + 1` are full. Removals
+//! keep both rules by moving an entry back into the lane they empty. So an operation whose home
+//! bucket has an empty lane reads that one bucket (one cache line) and nothing else; it reads
+//! the next bucket only when its home is full, and the stash only when both are.
 
 use super::lane::{Lane, SLOTS, lane_matches};
 use crate::prefetch::prefetch;
@@ -173,28 +176,32 @@ impl<L: Lane> Table<L> {
         &mut self.buckets[b as usize].0
     }
 
-    /// Starts loading the cache lines an operation on `h` reads.
+    /// Starts loading the cache line an operation on `h` reads first (its home bucket; the
+    /// next one is read only when the home is full).
     #[inline(always)]
     pub(crate) fn prefetch(&self, h: u64) {
-        let b = self.home(h);
-        prefetch(self.lanes(b));
-        prefetch(self.lanes(self.next(b)));
+        prefetch(self.lanes(self.home(h)));
     }
 
     /// Whether some entry of `h`'s home matches it.
     #[inline(always)]
     pub(crate) fn contains(&self, h: u64) -> bool {
         let b = self.home(h);
-        let b1 = self.next(b);
         let qv = self.query_value(h);
-        let spill = self.lanes(b1);
-        // Both buckets are tested (no short cut), so their loads are issued together.
-        if L::any_match(self.lanes(b), L::from_u64(qv))
-            | L::any_match(spill, L::from_u64(qv | flag::<L>()))
-        {
+        let l = self.lanes(b);
+        if L::any_match(l, L::from_u64(qv)) {
             return true;
         }
-        !self.stash.is_empty() && !L::has_empty(spill) && self.stash_has(b, qv)
+        // A home with an empty lane holds all its entries.
+        !L::has_empty(l) && self.contains_spilled(b, qv)
+    }
+
+    /// Whether an entry of the full home `b` outside it (in `b + 1` or the stash) matches.
+    #[inline(never)]
+    fn contains_spilled(&self, b: u64, qv: u64) -> bool {
+        let spill = self.lanes(self.next(b));
+        L::any_match(spill, L::from_u64(qv | flag::<L>()))
+            || (!self.stash.is_empty() && !L::has_empty(spill) && self.stash_has(b, qv))
     }
 
     /// The range of the stash holding home `b`.
@@ -232,35 +239,44 @@ impl<L: Lane> Table<L> {
     }
 
     /// Adds an entry for `h` with the longest fingerprint; whether some entry matched `h`
-    /// before ([`contains`](Self::contains), from the same reads of the two buckets).
+    /// before ([`contains`](Self::contains), from the same reads of the buckets).
     #[inline]
     pub(crate) fn insert(&mut self, h: u64) -> bool {
         let b = self.home(h);
-        let b1 = self.next(b);
         let qv = self.query_value(h);
         let lane = (qv & !1) | 1;
-        let (hits0, empty0) = {
+        let (hits, empty) = {
             let l = self.lanes(b);
             (L::match_mask(l, L::from_u64(qv)), L::empty_mask(l))
         };
-        let (hits1, empty1) = {
+        self.weight += self.entry_weight;
+        self.used += 1;
+        if empty != 0 {
+            // A home with an empty lane holds all its entries.
+            self.lanes_mut(b)[empty.trailing_zeros() as usize] = L::from_u64(lane);
+            return hits != 0;
+        }
+        self.insert_spilled(b, qv, lane) || hits != 0
+    }
+
+    /// [`insert`](Self::insert) when home `b` is full: whether an entry outside `b` matched,
+    /// then the new entry goes to `b + 1` or, if that is full too, the general way.
+    #[inline(never)]
+    fn insert_spilled(&mut self, b: u64, qv: u64, lane: u64) -> bool {
+        let b1 = self.next(b);
+        let (hits, empty) = {
             let l = self.lanes(b1);
             (
                 L::match_mask(l, L::from_u64(qv | flag::<L>())),
                 L::empty_mask(l),
             )
         };
-        let present = (hits0 | hits1) != 0
-            || (empty1 == 0 && !self.stash.is_empty() && self.stash_has(b, qv));
-        self.weight += self.entry_weight;
-        self.used += 1;
-        if empty0 != 0 {
-            self.lanes_mut(b)[empty0.trailing_zeros() as usize] = L::from_u64(lane);
-        } else if empty1 != 0 {
-            self.lanes_mut(b1)[empty1.trailing_zeros() as usize] = L::from_u64(lane | flag::<L>());
-        } else {
-            self.place_crowded(b, lane);
+        if empty != 0 {
+            self.lanes_mut(b1)[empty.trailing_zeros() as usize] = L::from_u64(lane | flag::<L>());
+            return hits != 0;
         }
+        let present = hits != 0 || (!self.stash.is_empty() && self.stash_has(b, qv));
+        self.place_crowded(b, lane);
         present
     }
 
@@ -310,7 +326,8 @@ impl<L: Lane> Table<L> {
         self.lanes_mut(bucket)[i] = L::from_u64(merged);
     }
 
-    /// An empty lane for home `b` in `b` or `b + 1`, without moving anything.
+    /// An empty lane for home `b` in `b` or (when `b` is full) `b + 1`, without moving
+    /// anything.
     fn free_lane(&self, b: u64) -> Option<(u64, usize)> {
         for bucket in [b, self.next(b)] {
             if let Some(i) = L::first_empty(self.lanes(bucket)) {
@@ -323,24 +340,33 @@ impl<L: Lane> Table<L> {
     /// Puts `lane` (no flag) for home `b` in the buckets, moving up to [`DEPTH`] entries to
     /// make room, or in the stash.
     fn place(&mut self, b: u64, lane: u64) {
+        if !self.place_in_buckets(b, lane) {
+            self.stash_insert(b, lane);
+        }
+    }
+
+    /// [`place`](Self::place) without the stash: whether the entry found a lane.
+    fn place_in_buckets(&mut self, b: u64, lane: u64) -> bool {
         let b1 = self.next(b);
         if let Some(i) = L::first_empty(self.lanes(b)) {
             self.lanes_mut(b)[i] = L::from_u64(lane);
         } else if let Some(i) = L::first_empty(self.lanes(b1)) {
             self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
+        } else if let Some(i) = self.free_right(b1, DEPTH) {
+            self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
         } else {
-            self.place_crowded(b, lane);
+            return false;
         }
+        true
     }
 
-    /// [`place`](Self::place) when buckets `b` and `b + 1` are both full.
+    /// [`place`](Self::place) when buckets `b` and `b + 1` are both full. (Moving a flagged
+    /// entry of `b` back to its home `b - 1` never helps: it is there because `b - 1` is full.)
     #[cold]
     #[inline(never)]
     fn place_crowded(&mut self, b: u64, lane: u64) {
         let b1 = self.next(b);
-        if let Some(i) = self.free_left(b, DEPTH) {
-            self.lanes_mut(b)[i] = L::from_u64(lane);
-        } else if let Some(i) = self.free_right(b1, DEPTH) {
+        if let Some(i) = self.free_right(b1, DEPTH) {
             self.lanes_mut(b1)[i] = L::from_u64(lane | flag::<L>());
         } else {
             self.stash_insert(b, lane);
@@ -355,27 +381,9 @@ impl<L: Lane> Table<L> {
         self.stash.insert(at, entry);
     }
 
-    /// Empties a lane of bucket `x` by moving one of its spilled entries back to its home
-    /// `x - 1` (making room there the same way, at most `depth` times); the emptied lane.
-    fn free_left(&mut self, x: u64, depth: u32) -> Option<usize> {
-        let i = self
-            .lanes(x)
-            .iter()
-            .position(|&s| s.to_u64() & flag::<L>() != 0)?;
-        let p = self.prev(x);
-        let j = match L::first_empty(self.lanes(p)) {
-            Some(j) => j,
-            None if depth > 1 => self.free_left(p, depth - 1)?,
-            None => return None,
-        };
-        let s = self.lanes(x)[i].to_u64();
-        self.lanes_mut(p)[j] = L::from_u64(s & !flag::<L>());
-        self.lanes_mut(x)[i] = L::default();
-        Some(i)
-    }
-
-    /// Empties a lane of bucket `x` by moving one of its own entries to `x + 1`, flagged
-    /// (making room there the same way, at most `depth` times); the emptied lane.
+    /// Empties a lane of the full bucket `x` by moving one of its own entries to `x + 1`,
+    /// flagged (making room there the same way, at most `depth` times); the emptied lane, which
+    /// the caller fills.
     fn free_right(&mut self, x: u64, depth: u32) -> Option<usize> {
         let i = self.lanes(x).iter().position(|&s| {
             let s = s.to_u64();
@@ -403,7 +411,13 @@ impl<L: Lane> Table<L> {
         let b1 = self.next(b);
         let qv = self.query_value(h);
         let mut best: Option<(u64, usize, u32)> = None;
-        for (bucket, f) in [(b, 0), (b1, flag::<L>())] {
+        // Entries of home `b` are outside it only when it is full.
+        let homes: &[(u64, u64)] = if L::has_empty(self.lanes(b)) {
+            &[(b, 0)]
+        } else {
+            &[(b, 0), (b1, flag::<L>())]
+        };
+        for &(bucket, f) in homes {
             let mut m = L::match_mask(self.lanes(bucket), L::from_u64(qv | f));
             while m != 0 {
                 let i = m.trailing_zeros() as usize;
@@ -414,7 +428,7 @@ impl<L: Lane> Table<L> {
                 }
             }
         }
-        if !self.stash.is_empty() && !L::has_empty(self.lanes(b1)) {
+        if homes.len() == 2 && !self.stash.is_empty() && !L::has_empty(self.lanes(b1)) {
             if let Some(k) = self.stash_match(b, qv) {
                 let len = lane_len::<L>(self.stash[k].1.to_u64());
                 if best.is_none_or(|(_, _, l)| len > l) {
@@ -431,14 +445,72 @@ impl<L: Lane> Table<L> {
         self.lanes_mut(bucket)[i] = L::default();
         self.used -= 1;
         self.weight -= weight_of(len, self.q);
-        // A stashed entry of home `bucket - 1` needs `bucket` full: move one in.
-        let p = self.prev(bucket);
-        let range = self.stash_range(p);
-        if !range.is_empty() {
-            let (_, s) = self.stash.remove(range.start);
-            self.lanes_mut(bucket)[i] = L::from_u64(s.to_u64() | flag::<L>());
-        }
+        self.refill(bucket, i);
         true
+    }
+
+    /// Fills lane `i` of bucket `x`, just emptied, when the placement rules need `x` full: with
+    /// a stashed entry of home `x - 1` or `x`, or with an entry of home `x` from `x + 1`, whose
+    /// lane is then refilled the same way.
+    fn refill(&mut self, mut x: u64, mut i: usize) {
+        loop {
+            if !self.stash.is_empty() {
+                for (home, f) in [(self.prev(x), flag::<L>()), (x, 0)] {
+                    let range = self.stash_range(home);
+                    if !range.is_empty() {
+                        let (_, s) = self.stash.remove(range.start);
+                        self.lanes_mut(x)[i] = L::from_u64(s.to_u64() | f);
+                        return;
+                    }
+                }
+            }
+            let n = self.next(x);
+            let Some(j) = self
+                .lanes(n)
+                .iter()
+                .position(|&s| s.to_u64() & flag::<L>() != 0)
+            else {
+                return;
+            };
+            let s = self.lanes(n)[j].to_u64();
+            self.lanes_mut(x)[i] = L::from_u64(s & !flag::<L>());
+            self.lanes_mut(n)[j] = L::default();
+            (x, i) = (n, j);
+        }
+    }
+
+    /// Whether the placement rules hold: every entry outside its home has a full home, and
+    /// every stashed entry also a full next bucket.
+    pub(crate) fn placement_holds(&self) -> bool {
+        let nb = 1u64 << self.q;
+        (0..nb).all(|x| {
+            !L::has_empty(self.lanes(x))
+                || (self
+                    .lanes(self.next(x))
+                    .iter()
+                    .all(|&s| s.to_u64() & flag::<L>() == 0)
+                    && self.stash_range(x).is_empty())
+        }) && self
+            .stash
+            .iter()
+            .all(|&(home, _)| !L::has_empty(self.lanes(self.next(home))))
+    }
+
+    /// The same entries placed anew (the placement rules hold in the result).
+    fn replaced(&self) -> Self {
+        let mut t = Self::new(self.q);
+        let mut stash = Vec::new();
+        self.for_each_entry(|home, s| {
+            if !t.place_in_buckets(home, s) {
+                stash.push((home, L::from_u64(s)));
+            }
+        });
+        // Buckets only filled up since each entry was stashed: its two were full then and are now.
+        stash.sort_unstable_by_key(|&(h, s)| (h, s.to_u64()));
+        t.stash = stash;
+        t.used = self.used;
+        t.weight = self.weight;
+        t
     }
 
     /// Calls `f(home, lane)` for every entry (lanes without the flag).
@@ -620,6 +692,11 @@ impl<L: Lane> Table<L> {
         });
         t.used = used;
         t.weight = weight;
+        // The format admits any placement of the entries; where it breaks the rules, the
+        // entries are placed anew.
+        if !t.placement_holds() {
+            t = t.replaced();
+        }
         Some(t)
     }
 }
@@ -672,9 +749,11 @@ mod tests {
         for (i, &h) in hashes.iter().enumerate() {
             t.insert(h);
             assert_eq!(recount(&t), (t.used, t.weight));
+            assert!(t.placement_holds());
             if i % 50 == 49 {
                 t = t.doubled();
                 assert_eq!(recount(&t), (t.used, t.weight));
+                assert!(t.placement_holds());
             }
         }
         assert!(hashes.iter().all(|&h| t.contains(h)));
@@ -683,12 +762,42 @@ mod tests {
         for &h in &hashes[..300] {
             assert!(w.remove(h));
             assert_eq!(recount(&w), (w.used, w.weight));
+            assert!(w.placement_holds());
         }
         assert!(hashes[300..].iter().all(|&h| w.contains(h)));
         let (lanes, stash) = w.parts();
         let lanes: Vec<u32> = lanes.map(|s| s as u32).collect();
         let back = Table::<u32>::from_parts(w.q, &lanes, stash.to_vec()).unwrap();
         assert_eq!(back, w);
+    }
+
+    /// The format admits entries outside a home bucket that has an empty lane (a removal
+    /// that does not refill the lane leaves them so); decoding places them anew, keeping every
+    /// other entry findable.
+    #[test]
+    fn decoding_places_stray_entries_anew() {
+        let hashes: Vec<u64> = (0..60u64).map(hpds_core::hash::mix64).collect();
+        let mut t = Table::<u16>::new(2);
+        for &h in &hashes {
+            t.insert(h);
+        }
+        let f = flag::<u16>();
+        let x = (0..4u64)
+            .find(|&x| t.lanes(t.next(x)).iter().any(|&s| u64::from(s) & f != 0))
+            .expect("some home spills");
+        let (lanes, stash) = t.parts();
+        let mut lanes: Vec<u16> = lanes.map(|s| s as u16).collect();
+        let gone = lanes[x as usize * SLOTS];
+        lanes[x as usize * SLOTS] = 0;
+        let stray = Table::<u16>::from_parts(2, &lanes, stash.to_vec()).unwrap();
+        assert!(stray.placement_holds());
+        assert_eq!(stray.used, t.used - 1);
+        assert_eq!(recount(&stray), (stray.used, stray.weight));
+        let kept = hashes
+            .iter()
+            .filter(|&&h| !(t.home(h) == x && t.new_lane(h) == u64::from(gone)));
+        assert!(kept.clone().count() >= 59);
+        assert!(kept.into_iter().all(|&h| stray.contains(h)));
     }
 
     #[test]

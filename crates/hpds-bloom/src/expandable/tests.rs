@@ -92,6 +92,7 @@ proptest! {
             }
         }
         prop_assert!(f.false_positive_rate() <= p);
+        prop_assert!(with_table!(&f.table, t => t.placement_holds()));
         // The codec keeps every answer.
         let g = ExpandableFilter::from_bytes(&f.to_bytes()).unwrap();
         prop_assert_eq!(&g, &f);
