@@ -103,8 +103,8 @@
 //!   instead of 9.6) and more at low rates (16.9 instead of 14.4 at 0.1%).
 //! - Smallest memory, union and intersection, fill estimates, low rates: [`BloomFilter`].
 //! - Size unknown: [`ScalableBloomFilter`] (split-block stages tested together), or
-//!   [`ExpandableFilter`] (one table that doubles in place: one or two cache lines per
-//!   operation however much it grew, and removals).
+//!   [`ExpandableFilter`] (one table that doubles in place: one bucket, half a cache line,
+//!   per operation unless that bucket is full, however much it grew; and removals).
 //!
 //! # Performance
 //! ns per operation at p = 1%, one item at a time, medians of interleaved rounds in one

@@ -25,6 +25,8 @@ pub(crate) trait Lane: Copy + Eq + Default + core::fmt::Debug + 'static {
     fn match_mask(lanes: &[Self; SLOTS], qv: Self) -> u32;
     /// Bit `i` is set when lane `i` is empty.
     fn empty_mask(lanes: &[Self; SLOTS]) -> u32;
+    /// Bit `i` is set when lane `i` has `lanes[i] & and == eq`.
+    fn and_eq_mask(lanes: &[Self; SLOTS], and: Self, eq: Self) -> u32;
 
     /// Whether some lane matches `qv`.
     #[inline(always)]
@@ -66,6 +68,15 @@ macro_rules! portable_scans {
 
         #[allow(dead_code)]
         #[inline(always)]
+        pub(super) fn and_eq_portable(lanes: &[$t; SLOTS], and: $t, eq: $t) -> u32 {
+            lanes
+                .iter()
+                .rev()
+                .fold(0u32, |m, &s| (m << 1) | u32::from(s & and == eq))
+        }
+
+        #[allow(dead_code)]
+        #[inline(always)]
         pub(super) fn empty_portable(lanes: &[$t; SLOTS]) -> u32 {
             lanes
                 .iter()
@@ -92,7 +103,7 @@ mod sse2 {
     //! `unsafe` blocks only assert that the `sse2` target feature is enabled, which the cfg of
     //! this module guarantees (it is part of the x86-64 baseline).
     use core::arch::x86_64::{
-        __m128i, _mm_add_epi32, _mm_andnot_si128, _mm_cmpeq_epi16, _mm_cmpeq_epi32,
+        __m128i, _mm_add_epi32, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi16, _mm_cmpeq_epi32,
         _mm_movemask_epi8, _mm_packs_epi16, _mm_packs_epi32, _mm_set_epi16, _mm_set_epi32,
         _mm_set1_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_subs_epu16, _mm_xor_si128,
     };
@@ -185,6 +196,30 @@ mod sse2 {
     }
 
     #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    pub(super) fn and_eq16(l: &[u16; SLOTS], and: u16, eq: u16) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe {
+            let (a, e) = (_mm_set1_epi16(and as i16), _mm_set1_epi16(eq as i16));
+            bits16(
+                _mm_cmpeq_epi16(_mm_and_si128(load16(l, 0), a), e),
+                _mm_cmpeq_epi16(_mm_and_si128(load16(l, 8), a), e),
+            )
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_possible_wrap)]
+    pub(super) fn and_eq32(l: &[u32; SLOTS], and: u32, eq: u32) -> u32 {
+        // SAFETY: `sse2` is enabled (module cfg); register operations only.
+        unsafe {
+            let (a, e) = (_mm_set1_epi32(and as i32), _mm_set1_epi32(eq as i32));
+            let t = |at| _mm_cmpeq_epi32(_mm_and_si128(load32(l, at), a), e);
+            bits32(t(0), t(4), t(8), t(12))
+        }
+    }
+
+    #[inline(always)]
     pub(super) fn empty16(l: &[u16; SLOTS]) -> u32 {
         bits16(zeros16(load16(l, 0)), zeros16(load16(l, 8)))
     }
@@ -216,7 +251,7 @@ mod sse2 {
 /// [`Lane`] for one width: `$portable` is its lane-by-lane module, `$match` and `$empty` its
 /// SSE2 scans.
 macro_rules! impl_lane {
-    ($t:ty, $portable:ident, $match:ident, $empty:ident) => {
+    ($t:ty, $portable:ident, $match:ident, $empty:ident, $and_eq:ident) => {
         impl Lane for $t {
             const BITS: u32 = <$t>::BITS;
 
@@ -246,12 +281,20 @@ macro_rules! impl_lane {
                 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
                 return $portable::empty_portable(lanes);
             }
+
+            #[inline(always)]
+            fn and_eq_mask(lanes: &[Self; SLOTS], and: Self, eq: Self) -> u32 {
+                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+                return sse2::$and_eq(lanes, and, eq);
+                #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+                return $portable::and_eq_portable(lanes, and, eq);
+            }
         }
     };
 }
 
-impl_lane!(u16, narrow, match16, empty16);
-impl_lane!(u32, wide, match32, empty32);
+impl_lane!(u16, narrow, match16, empty16, and_eq16);
+impl_lane!(u32, wide, match32, empty32, and_eq32);
 
 #[cfg(test)]
 mod tests {
@@ -296,6 +339,20 @@ mod tests {
             assert_eq!(u16::empty_mask(&l16), narrow::empty_portable(&l16));
             assert_eq!(u32::match_mask(&l32, q32), wide::match_portable(&l32, q32));
             assert_eq!(u32::empty_mask(&l32), wide::empty_portable(&l32));
+            let (a16, e16) = (x as u16 | 0x8000, (x >> 16) as u16 & (x as u16 | 0x8000));
+            let (a32, e32) = (x as u32 | 1 << 31, (x >> 32) as u32 & (x as u32 | 1 << 31));
+            for (a, e) in [(a16, e16), (0x8000, 0x8000), (0x7fff, 0x4000)] {
+                assert_eq!(
+                    u16::and_eq_mask(&l16, a, e),
+                    narrow::and_eq_portable(&l16, a, e)
+                );
+            }
+            for (a, e) in [(a32, e32), (1 << 31, 1 << 31), (!(1 << 31), 1 << 30)] {
+                assert_eq!(
+                    u32::and_eq_mask(&l32, a, e),
+                    wide::and_eq_portable(&l32, a, e)
+                );
+            }
         }
     }
 }

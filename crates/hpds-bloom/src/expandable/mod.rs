@@ -181,8 +181,8 @@ impl Lanes {
 ///
 /// Unlike [`ScalableBloomFilter`](crate::ScalableBloomFilter), which adds a sub-filter each
 /// time it fills and tests every one of them, this is a single hash table of fingerprints that
-/// doubles in place: an operation reads one or two adjacent buckets (one or two cache lines)
-/// however much the filter grew.
+/// doubles in place: an operation reads its home bucket (half a cache line) and, only when
+/// that bucket is full, the next one, however much the filter grew.
 ///
 /// # Design
 /// The table has `2^q` buckets of sixteen lanes (16-bit lanes: 32 bytes, half a cache line).
@@ -190,10 +190,13 @@ impl Lanes {
 /// fingerprint. Each lane holds one entry: a spill flag (the entry belongs to the previous
 /// bucket), then the fingerprint, then a 1 marking where it ends, so fingerprints of any length
 /// share one lane format (InfiniFilter's unary-padded slots). An entry lives in its home bucket
-/// or, flagged, in the next one; when both are full a short chain of moves makes room, and the
-/// rare entry that still finds none goes to a small sorted stash (about 0.05% of entries at the
-/// full load). A query compares its fingerprint with the sixteen lanes of each of the two
-/// buckets, with no branch on their contents.
+/// or, flagged, in the next one, and it is outside its home only while the home is full; when
+/// both are full a short chain of moves makes room, and the rare entry that still finds none
+/// goes to a small sorted stash (about 0.05% of entries at the full load). A removal that
+/// empties a lane moves an entry of that bucket back in from the next bucket or the stash. So
+/// a query compares its fingerprint with the sixteen lanes of the home bucket and stops there
+/// when it matches or when the bucket has an empty lane; only a query whose home is full reads
+/// the next bucket, and the stash when that one is full too.
 ///
 /// When 7/8 of the lanes are in use the table doubles: every entry gives the first bit of its
 /// fingerprint to the address (bucket `b` splits into `2b` and `2b + 1`) and keeps one bit

@@ -59,6 +59,15 @@ pub(crate) fn lane_valid<L: Lane>(s: u64) -> bool {
     s == 0 || s & (flag::<L>() - 1) != 0
 }
 
+/// Calls `f(i)` for each set bit `i` of a lane mask, lowest first.
+#[inline(always)]
+fn for_each_lane(mut m: u32, mut f: impl FnMut(usize)) {
+    while m != 0 {
+        f(m.trailing_zeros() as usize % SLOTS);
+        m &= m - 1;
+    }
+}
+
 /// One bucket: sixteen lanes, 32-byte aligned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C, align(32))]
@@ -541,7 +550,9 @@ impl<L: Lane> Table<L> {
     /// (flagged) and `x`, so their new homes are `2x - 2 .. 2x + 1` and they land in new
     /// buckets `2x - 2 ..= 2x + 2`, which are filled from their first lane on: the pass keeps
     /// the fill of those five buckets and puts each entry in its new home or, flagged, in the
-    /// bucket after it. The few entries that find both full (and those wrapping around the
+    /// bucket after it. The lanes of a bucket are sorted by new home with four vector masks
+    /// (flag and first fingerprint bit), so a group that fits its new home is copied without a
+    /// test per entry. The few entries that find both full (and those wrapping around the
     /// table's end, and the stash) are placed afterwards the general way.
     pub(crate) fn doubled(&self) -> Self {
         let mut t = Self::new(self.q + 1);
@@ -556,35 +567,49 @@ impl<L: Lane> Table<L> {
         let mut fill = [0usize; 5];
         for (x, bucket) in (0u64..).zip(&self.buckets) {
             fill = [fill[2], fill[3], fill[4], 0, 0];
-            let mut m = !L::empty_mask(&bucket.0) & 0xffff;
-            while m != 0 {
-                let s = bucket.0[m.trailing_zeros() as usize].to_u64();
-                m &= m - 1;
-                let spilled = s & f != 0;
-                let e = s & !f;
-                // New homes are `2 · home + bit`; `base = 2x - 2` indexes the window.
-                let (k, lane) = if e == void {
-                    t.used += 1;
-                    (0, void)
-                } else {
-                    (u64::from(e & top != 0), (e << 1) & (f - 1))
-                };
-                let k = k + 2 * u64::from(!spilled);
-                if spilled && x == 0 {
+            let lanes = &bucket.0;
+            let used = !L::empty_mask(lanes) & 0xffff;
+            if used == 0 {
+                continue;
+            }
+            let flagged = L::and_eq_mask(lanes, L::from_u64(f), L::from_u64(f));
+            let high = L::and_eq_mask(lanes, L::from_u64(top), L::from_u64(top));
+            let voids = L::and_eq_mask(lanes, L::from_u64(f - 1), L::from_u64(void)) & used;
+            let plain = used & !voids;
+            // Window index `k` is new home `2x - 2 + k`.
+            let groups = [
+                (0, plain & flagged & !high),
+                (1, plain & flagged & high),
+                (2, plain & !flagged & !high),
+                (3, plain & !flagged & high),
+            ];
+            for (k, m) in groups {
+                if m == 0 {
+                    continue;
+                }
+                if x == 0 && k < 2 {
                     // Home `2^q - 1`: new homes at the end of the new table.
-                    let h = new_buckets - 2 + k;
-                    later.push((h, lane));
-                    if e == void {
-                        later.push((h + 1, lane));
-                    }
+                    for_each_lane(m, |i| {
+                        let lane = (lanes[i].to_u64() << 1) & (f - 1);
+                        later.push((new_buckets - 2 + k, lane));
+                    });
                     continue;
                 }
                 let nh = 2 * x + k - 2;
-                t.put_in_window(&mut fill, k, nh, lane, &mut later);
-                if e == void {
-                    t.put_in_window(&mut fill, k + 1, nh + 1, lane, &mut later);
-                }
+                t.put_group(&mut fill, k, nh, lanes, m, &mut later);
             }
+            for_each_lane(voids, |i| {
+                let k = 2 * u64::from(lanes[i].to_u64() & f == 0);
+                t.used += 1;
+                if x == 0 && k == 0 {
+                    later.push((new_buckets - 2, void));
+                    later.push((new_buckets - 1, void));
+                } else {
+                    let nh = 2 * x + k - 2;
+                    t.put_in_window(&mut fill, k, nh, void, &mut later);
+                    t.put_in_window(&mut fill, k + 1, nh + 1, void, &mut later);
+                }
+            });
         }
         for (h, lane) in later {
             t.place(h, lane);
@@ -601,6 +626,38 @@ impl<L: Lane> Table<L> {
             }
         }
         t
+    }
+
+    /// Puts the lanes `m` of `src`, non-void entries of new home `nh` (window index `k`),
+    /// shifted by their first fingerprint bit, while filling a doubled table: copied in one
+    /// go when they fit `nh`, else one by one.
+    #[inline(always)]
+    fn put_group(
+        &mut self,
+        fill: &mut [usize; 5],
+        k: u64,
+        nh: u64,
+        src: &[L; SLOTS],
+        mut m: u32,
+        later: &mut Vec<(u64, u64)>,
+    ) {
+        let k = k as usize;
+        let n = m.count_ones() as usize;
+        let mask = flag::<L>() - 1;
+        let at = fill[k];
+        if at + n <= SLOTS {
+            for d in &mut self.lanes_mut(nh)[at..at + n] {
+                let i = m.trailing_zeros() as usize % SLOTS;
+                m &= m - 1;
+                *d = L::from_u64((src[i].to_u64() << 1) & mask);
+            }
+            fill[k] = at + n;
+        } else {
+            for_each_lane(m, |i| {
+                let lane = (src[i].to_u64() << 1) & mask;
+                self.put_in_window(fill, k as u64, nh, lane, later);
+            });
+        }
     }
 
     /// Puts an entry of home `nh` (window index `k`) in bucket `nh` or, flagged, `nh + 1` while
@@ -769,6 +826,34 @@ mod tests {
         let lanes: Vec<u32> = lanes.map(|s| s as u32).collect();
         let back = Table::<u32>::from_parts(w.q, &lanes, stash.to_vec()).unwrap();
         assert_eq!(back, w);
+    }
+
+    /// Entries whose fingerprints run out become void and are copied into both halves: every
+    /// entry stays findable through more doublings than a fingerprint has bits.
+    #[test]
+    #[cfg_attr(miri, ignore = "tables of 2^17 buckets")]
+    fn void_entries_survive_doubling() {
+        let hashes: Vec<u64> = (0..40u64).map(hpds_core::hash::mix64).collect();
+        let mut t = Table::<u16>::new(1);
+        for &h in &hashes[..20] {
+            t.insert(h);
+        }
+        for round in 0..16 {
+            t = t.doubled();
+            if round == 10 {
+                for &h in &hashes[20..] {
+                    t.insert(h);
+                }
+            }
+            assert_eq!(recount(&t), (t.used, t.weight));
+            assert!(t.placement_holds());
+        }
+        let void = 1u64 << 14;
+        let voids = t.parts().0.filter(|&s| s & 0x7fff == void).count();
+        assert!(voids >= 20, "{voids} void lanes");
+        assert!(hashes.iter().all(|&h| t.contains(h)));
+        assert!(hashes.iter().all(|&h| t.remove(h)));
+        assert!(t.placement_holds());
     }
 
     /// The format admits entries outside a home bucket that has an empty lane (a removal
