@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hpds_bloom::{
     AtomicBloomFilter, BinaryFuse8, BinaryFuse16, BlockedBloomFilter, BloomFilter,
-    CountingBloomFilter, ManualClock, ScalableBloomFilter, ScalingTimingBloomFilter,
+    CountingBloomFilter, ExpandableFilter, ManualClock, ScalableBloomFilter, ScalingTimingBloomFilter,
     TimingBloomFilter,
 };
 use hpds_core::{ByteCodec, DecodeError, ErrorKind};
@@ -156,6 +156,41 @@ const GOLDEN_CLASSIC_K16: &str = "687008029c01e803000000000000100000006565732d73
 const GOLDEN_BLOCKED: &str = "6870090354080000006565732d73647068080000000000000000000008000080000004000000080000020000000200000000000008000000800000420000100008000008010004002020000002000400100004000208040000cf3bf7d2";
 const GOLDEN_BLOCKED_ROUNDS: &str = "6870090334100000006565732d736470680400000000000000022042084010880800060a41000c602422840003022400502004002a0a150080903a5318";
 const GOLDEN_SCALABLE: &str = "68700b03bc0102000000000000009a9999999999b93f02000000cdccccccccccec3fffffffffffffffff6565732d73647068020000000000000002000000000000000200000000000000080000006565732d736470680400000000000000000042000010000800000801000400202000000200040010000400020804000004000000000000000100000000000000080000006565732d73647068040000000000000000000008000080000004000000080000020000000200000000000008000000802231748d";
+
+/// Version 1 of `ExpandableFilter`: two buckets of sixteen 16-bit lanes, no stash. The format
+/// admits any placement of the entries: bytes with an entry in the bucket after its home while
+/// the home has room (as removals could leave them) decode to the same filter, placed anew.
+#[test]
+fn expandable() {
+    let mut f = ExpandableFilter::with_seed(2, 0.01, 1).unwrap();
+    f.extend(WORDS);
+    check_current(&f, GOLDEN_EXPANDABLE);
+
+    let mut enc = hpds_core::codec::Encoder::new(*b"BLMX", 1);
+    enc.put_u64(2);
+    enc.put_f64(0.01);
+    enc.put_u64(u64::MAX);
+    enc.put_u64(1);
+    enc.put_u64(3);
+    enc.put_u8(16);
+    enc.put_u8(1);
+    // Bucket 0 holds two of the three entries; the third (home 0) is in bucket 1, flagged.
+    let mut lanes = [0u16; 32];
+    lanes[..2].copy_from_slice(&[0x2dcd, 0x429f]);
+    lanes[16] = 0x602b | 0x8000;
+    for lane in lanes {
+        enc.put_u16(lane);
+    }
+    enc.put_u64(0);
+    let stray = enc.finish();
+    assert_eq!(hex(&stray), STRAY_EXPANDABLE);
+    let g = ExpandableFilter::from_bytes(&stray).unwrap();
+    assert_eq!(g, f);
+    assert!(WORDS.iter().all(|w| g.contains(w)));
+}
+
+const GOLDEN_EXPANDABLE: &str = "687000424c4d58017202000000000000007b14ae47e17a843fffffffffffffffff010000000000000003000000000000001001cd2d9f422b60000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000a69323d2";
+const STRAY_EXPANDABLE: &str = "687000424c4d58017202000000000000007b14ae47e17a843fffffffffffffffff010000000000000003000000000000001001cd2d9f42000000000000000000000000000000000000000000000000000000002be0000000000000000000000000000000000000000000000000000000000000000000000000000079699fa2";
 
 /// Formats with no legacy-frame encoding: the compact frame only.
 fn check_new<T: ByteCodec + PartialEq + std::fmt::Debug>(value: &T, golden: &str) {
