@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hpds_bloom::{
     AtomicBloomFilter, BinaryFuse8, BinaryFuse16, BlockedBloomFilter, BloomFilter,
-    CountingBloomFilter, ExpandableFilter, ManualClock, ScalableBloomFilter, ScalingTimingBloomFilter,
-    TimingBloomFilter,
+    CountingBloomFilter, ExpandableFilter, ManualClock, ScalableBloomFilter,
+    ScalingTimingBloomFilter, TimingBloomFilter,
 };
 use hpds_core::{ByteCodec, DecodeError, ErrorKind};
 

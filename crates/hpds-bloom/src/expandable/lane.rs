@@ -5,8 +5,8 @@
 //! 128-bit vectors for 16-bit lanes, four for 32-bit lanes), pack the lane results to bytes and
 //! read one bit per lane with `movemask`. Elsewhere the same arithmetic runs lane by lane. The
 //! vector scans make the filter's operations take less than half the instructions (callgrind,
-//! 100,000 items: 228 / 108 / 124 per insert / member / non-member query, against 506 / 388 /
-//! 480 lane by lane), which is what pays for their `unsafe` blocks.
+//! 100,000 items: 177 / 83 / 101 per insert / member / non-member query, against 448 / 261 /
+//! 386 lane by lane), which is what pays for their `unsafe` blocks.
 
 /// Lanes per bucket.
 pub(crate) const SLOTS: usize = 16;
