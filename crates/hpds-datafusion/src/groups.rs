@@ -249,16 +249,19 @@ impl<S: Sketch> SketchGroups<S> {
     }
 
     /// Folds a sketch's bytes into a group: as tokens, read straight from the bytes, while
-    /// the group and the sketch are token lists of the same parameters, else as a sketch.
+    /// the sketch lists them with the group's parameters (into the group's list, or its
+    /// sketch: the group's sketches are canonical, so inserting is merging), else as a sketch.
     fn merge_into(&mut self, group: usize, bytes: &[u8]) -> Result<()> {
-        let state = self.lists.state(group);
-        if !self.lists.enabled() || matches!(state, State::Sketch(_)) {
+        if !self.lists.enabled() {
             return self.merge_sketch(group, bytes);
         }
         let mut tokens = std::mem::take(&mut self.scratch);
         tokens.clear();
         let result = if self.proto.read_tokens(bytes, &mut tokens) {
-            self.push_tokens(group, &tokens);
+            match self.lists.state(group) {
+                State::Sketch(i) => self.sketches.get(i).insert_tokens(&tokens),
+                _ => self.push_tokens(group, &tokens),
+            }
             Ok(())
         } else {
             self.merge_sketch(group, bytes)
@@ -339,19 +342,29 @@ impl<S: Sketch> SketchGroups<S> {
         }
     }
 
-    /// The groups' output bytes (`None`: NULL, or `empty` if given) as one binary array. A
+    /// The groups' output bytes (`None`: NULL, or `empty` if given) as one binary array: the
+    /// canonical bytes, or partial states (`partial`) in the sketch's state form. A
     /// token-list group's bytes come from its tokens without building its sketch when the
     /// sketch can give them so.
-    fn binary(&mut self, emit_to: EmitTo, empty: Option<&[u8]>) -> BinaryArray {
+    fn binary(&mut self, emit_to: EmitTo, empty: Option<&[u8]>, partial: bool) -> BinaryArray {
         let mut values = Vec::new();
         let mut offsets = vec![0i32];
         let mut valid = Vec::new();
         self.emit_raw(emit_to, |proto, sketches, state, tokens| {
-            let present = if state == State::Tokens && proto.append_token_bytes(tokens, &mut values)
-            {
+            let from_tokens = state == State::Tokens
+                && if partial {
+                    proto.append_token_state_bytes(tokens, &mut values)
+                } else {
+                    proto.append_token_bytes(tokens, &mut values)
+                };
+            let present = if from_tokens {
                 true
             } else {
                 match (take_sketch(proto, sketches, state, tokens), empty) {
+                    (Some(mut s), _) if partial => {
+                        s.append_state_bytes(&mut values);
+                        true
+                    }
                     (Some(mut s), _) => {
                         s.canonicalize();
                         s.append_bytes(&mut values);
@@ -439,11 +452,11 @@ impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
             return Ok(Arc::new(UInt64Array::from(self.estimates(emit_to))));
         }
         let empty = (self.role == Role::Build).then(|| canonical_bytes(&mut self.proto.clone()));
-        Ok(Arc::new(self.binary(emit_to, empty.as_deref())))
+        Ok(Arc::new(self.binary(emit_to, empty.as_deref(), false)))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        Ok(vec![Arc::new(self.binary(emit_to, None))])
+        Ok(vec![Arc::new(self.binary(emit_to, None, true))])
     }
 
     fn convert_to_state(
@@ -465,5 +478,62 @@ impl<S: Sketch> GroupsAccumulator for SketchGroups<S> {
             + self.sketches.heap_bytes()
             + self.hashes.capacity() * size_of::<u64>()
             + self.scratch.capacity() * size_of::<u32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{AsArray, Int64Array};
+    use hpds_core::ByteCodec;
+    use hpds_core::hash::mix64;
+    use hpds_loglog::HyperLogLogPlusPlus;
+
+    use super::*;
+
+    /// Partial states leave in the sketch's state form (HyperLogLog++: plain sparse lists,
+    /// from token lists and from sparse sketches alike), and the final phase merging them
+    /// gives the Rust API's canonical sketches, byte for byte: a token-list group, a group
+    /// that stays sparse, one that ends dense.
+    #[test]
+    fn plain_partial_states_merge_to_the_rust_sketches() {
+        let proto = HyperLogLogPlusPlus::new(14).unwrap();
+        let sizes = [100u64, 1000, 2500];
+        let mut rust = vec![proto.clone(); sizes.len()];
+        let mut finals = SketchGroups::new("hll_sketch", Role::Build, proto.clone());
+        for part in 0..3u64 {
+            let mut partial = SketchGroups::new("hll_sketch", Role::Build, proto.clone());
+            let (mut groups, mut values) = (Vec::new(), Vec::new());
+            for (g, &n) in sizes.iter().enumerate() {
+                for i in 0..n {
+                    let v = mix64(((g as u64) << 40) ^ (part << 32) ^ i) as i64;
+                    groups.push(g);
+                    values.push(v);
+                    rust[g].insert(&v);
+                }
+            }
+            let values: ArrayRef = Arc::new(Int64Array::from(values));
+            partial
+                .update_batch(&[values], &groups, None, sizes.len())
+                .unwrap();
+            let state = partial.state(EmitTo::All).unwrap();
+            let states = state[0].as_binary::<i32>();
+            for (g, &n) in sizes.iter().enumerate() {
+                let bytes = states.value(g);
+                let mut canonical = HyperLogLogPlusPlus::from_bytes(bytes).unwrap();
+                assert!(canonical.is_sparse());
+                canonical.canonicalize();
+                // Four bytes an entry: not the Rice-coded canonical bytes.
+                assert!(bytes.len() > 4 * n as usize, "group {g}, part {part}");
+                assert!(bytes.len() > canonical.to_bytes().len(), "group {g}");
+            }
+            finals.merge_batch(&state, &[0, 1, 2], sizes.len()).unwrap();
+        }
+        let out = finals.evaluate(EmitTo::All).unwrap();
+        let out = out.as_binary::<i32>();
+        for (g, mut r) in rust.into_iter().enumerate() {
+            r.canonicalize();
+            assert_eq!(r.is_sparse(), g < 2, "group {g}");
+            assert_eq!(out.value(g), r.to_bytes(), "group {g}");
+        }
     }
 }

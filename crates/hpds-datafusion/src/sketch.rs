@@ -89,9 +89,22 @@ pub(crate) trait Sketch:
     fn append_token_bytes(&self, _tokens: &mut [u32], _out: &mut Vec<u8>) -> bool {
         false
     }
-    /// Appends to `out` the tokens of the sketch encoded in `bytes`, without decoding it, if
-    /// it is a valid sketch of this sketch's parameters that lists them; `false` (and `out`
-    /// unchanged) otherwise, including for invalid bytes (decode those for the error).
+    /// Appends the bytes of this sketch as a partial state, canonicalizing it first: bytes
+    /// that [`decode`] reads as the canonical sketch, in a form that is quick to write and to
+    /// read back rather than compact.
+    fn append_state_bytes(&mut self, out: &mut Vec<u8>) {
+        self.canonicalize();
+        self.append_bytes(out);
+    }
+    /// [`append_token_bytes`](Self::append_token_bytes) in the form of
+    /// [`append_state_bytes`](Self::append_state_bytes).
+    fn append_token_state_bytes(&self, tokens: &mut [u32], out: &mut Vec<u8>) -> bool {
+        self.append_token_bytes(tokens, out)
+    }
+    /// Appends to `out` the tokens of the sketch encoded in `bytes` (in any order, possibly
+    /// repeated), without decoding it, if it is a valid sketch of this sketch's parameters
+    /// that lists them; `false` (and `out` unchanged) otherwise, including for invalid bytes
+    /// (decode those for the error). Inserting them into a sketch is merging that one.
     fn read_tokens(&self, _bytes: &[u8], _out: &mut Vec<u32>) -> bool {
         false
     }
@@ -172,8 +185,19 @@ impl Sketch for HyperLogLogPlusPlus {
         tokens.sort_unstable();
         Self::append_token_bytes(self.precision(), self.seed(), tokens, out)
     }
+    /// Sparse lists as plain 4-byte entries: no Rice coding on the way out, none to undo in
+    /// the final phase.
+    /// Sparse lists as plain 4-byte entries, the insert buffer unsorted: no Rice coding and
+    /// no sort on the way out; the final phase reads them as tokens, and sorts only what
+    /// goes to groups that are still sparse.
+    fn append_state_bytes(&mut self, out: &mut Vec<u8>) {
+        self.append_plain_bytes(out);
+    }
+    fn append_token_state_bytes(&self, tokens: &mut [u32], out: &mut Vec<u8>) -> bool {
+        Self::append_plain_token_bytes(self.precision(), self.seed(), tokens, out)
+    }
     fn read_tokens(&self, bytes: &[u8], out: &mut Vec<u32>) -> bool {
-        Self::read_sparse_tokens(bytes, self.precision(), self.seed(), out)
+        Self::read_sparse_tokens_unsorted(bytes, self.precision(), self.seed(), out)
     }
 }
 

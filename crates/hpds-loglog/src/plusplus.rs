@@ -298,6 +298,61 @@ impl HyperLogLogPlusPlus {
     /// # Ok::<(), hpds_core::Error>(())
     /// ```
     pub fn append_token_bytes(p: u8, seed: u64, tokens: &mut [u32], out: &mut Vec<u8>) -> bool {
+        Self::append_token_bytes_coded(p, seed, tokens, out, false)
+    }
+
+    /// [`append_token_bytes`](Self::append_token_bytes) in the plain form of
+    /// [`append_plain_bytes`](Self::append_plain_bytes), from tokens in any order (repeats
+    /// allowed): written as they are, unsorted, unless there are more of them than a sparse
+    /// sketch holds entries, when they are sorted and deduplicated first (and left so).
+    /// `false`, with `out` unchanged, if a token is not a [`token`](Self::token)'s value, if
+    /// `p` is invalid or below 8, or if that many distinct tokens would make the sketch
+    /// dense.
+    ///
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut tokens: Vec<u32> = (1..200u64)
+    ///     .map(|i| HyperLogLogPlusPlus::token(hpds_core::hash::mix64(i % 150)))
+    ///     .collect();
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// s.insert_tokens(&tokens);
+    /// s.canonicalize();
+    /// let mut bytes = Vec::new();
+    /// assert!(HyperLogLogPlusPlus::append_plain_token_bytes(14, s.seed(), &mut tokens, &mut bytes));
+    /// assert_eq!(HyperLogLogPlusPlus::from_bytes(&bytes)?, s);
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn append_plain_token_bytes(
+        p: u8,
+        seed: u64,
+        tokens: &mut [u32],
+        out: &mut Vec<u8>,
+    ) -> bool {
+        if check_precision(p).is_err() || p < MIN_SPARSE_P {
+            return false;
+        }
+        if !tokens.iter().all(|&t| sparse::valid_entry(t)) {
+            return false;
+        }
+        if sparse_too_big(tokens.len(), p) {
+            tokens.sort_unstable();
+            return Self::append_token_bytes_coded(p, seed, tokens, out, true);
+        }
+        let mut enc = Encoder::append_to(core::mem::take(out), Self::TAG, Self::VERSION);
+        put_header(&mut enc, p, SPARSE, seed);
+        sparse::encode_entries_plain(&[], tokens, enc.payload_mut());
+        *out = enc.finish();
+        true
+    }
+
+    fn append_token_bytes_coded(
+        p: u8,
+        seed: u64,
+        tokens: &mut [u32],
+        out: &mut Vec<u8>,
+        plain: bool,
+    ) -> bool {
         if check_precision(p).is_err() || p < MIN_SPARSE_P {
             return false;
         }
@@ -311,9 +366,136 @@ impl HyperLogLogPlusPlus {
         }
         let mut enc = Encoder::append_to(core::mem::take(out), Self::TAG, Self::VERSION);
         put_header(&mut enc, p, SPARSE, seed);
-        sparse::encode_entries(&tokens[..kept], enc.payload_mut());
+        if plain {
+            sparse::encode_entries_plain(&tokens[..kept], &[], enc.payload_mut());
+        } else {
+            sparse::encode_entries(&tokens[..kept], enc.payload_mut());
+        }
         *out = enc.finish();
         true
+    }
+
+    /// [`canonicalize`](Self::canonicalize)s the sketch, except that its insert buffer is
+    /// not sorted in, and appends its bytes to `out` with a sparse list in a plain form
+    /// (4 bytes an entry, the buffer's entries after the list's as they are) instead of Rice
+    /// codes: [`from_bytes`](ByteCodec::from_bytes) reads them as the canonical sketch,
+    /// whose [`to_bytes`](ByteCodec::to_bytes) are the usual compact ones. The list takes
+    /// about 1.5 to 2 times the bytes, but writing them codes and sorts nothing, and
+    /// [`read_sparse_tokens_unsorted`](Self::read_sparse_tokens_unsorted) reads them without
+    /// decoding or sorting: for bytes that are read back soon rather than stored (the partial
+    /// states of a distributed aggregation). A dense sketch is written as by `append_bytes`.
+    ///
+    /// ```
+    /// use hpds_core::ByteCodec;
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// for word in ["apple", "banana", "cherry"] {
+    ///     s.insert(word);
+    /// }
+    /// let mut plain = Vec::new();
+    /// s.append_plain_bytes(&mut plain);
+    /// let back = HyperLogLogPlusPlus::from_bytes(&plain)?;
+    /// s.canonicalize();
+    /// assert_eq!(back, s);
+    /// assert_eq!(back.to_bytes(), s.to_bytes());
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn append_plain_bytes(&mut self, out: &mut Vec<u8>) {
+        match &mut self.repr {
+            Repr::Sparse { insert_only, .. } => *insert_only = false,
+            Repr::Dense(core) => core.hip = None,
+        }
+        let mut enc = Encoder::append_to(core::mem::take(out), Self::TAG, Self::VERSION);
+        self.encode_coded(&mut enc, true);
+        *out = enc.finish();
+    }
+
+    /// [`read_sparse_tokens`](Self::read_sparse_tokens) without sorting: the tokens in no
+    /// particular order and possibly repeated (the unsorted buffer of
+    /// [`append_plain_bytes`](Self::append_plain_bytes)' bytes is appended as it is), so
+    /// that inserting them is merging the encoded sketch but reading them is `O(bytes)` with
+    /// no sort. The same bytes give `true` as for `read_sparse_tokens`.
+    ///
+    /// ```
+    /// use hpds_loglog::HyperLogLogPlusPlus;
+    /// let mut s = HyperLogLogPlusPlus::new(14)?;
+    /// for word in ["apple", "banana", "cherry"] {
+    ///     s.insert(word);
+    /// }
+    /// let mut plain = Vec::new();
+    /// s.clone().append_plain_bytes(&mut plain);
+    /// let mut tokens = Vec::new();
+    /// assert!(HyperLogLogPlusPlus::read_sparse_tokens_unsorted(&plain, 14, s.seed(), &mut tokens));
+    /// let mut t = HyperLogLogPlusPlus::new(14)?;
+    /// t.insert_tokens(&tokens);
+    /// assert_eq!(t.sparse_tokens(), s.sparse_tokens());
+    /// # Ok::<(), hpds_core::Error>(())
+    /// ```
+    pub fn read_sparse_tokens_unsorted(bytes: &[u8], p: u8, seed: u64, out: &mut Vec<u32>) -> bool {
+        let start = out.len();
+        let ok = Self::read_sparse_entries_unsorted(bytes, p, seed, out).is_some();
+        if !ok {
+            out.truncate(start);
+        }
+        ok
+    }
+
+    fn read_sparse_entries_unsorted(
+        bytes: &[u8],
+        p: u8,
+        seed: u64,
+        out: &mut Vec<u32>,
+    ) -> Option<()> {
+        let start = out.len();
+        let rest = Self::sparse_payload(bytes, p, seed)?;
+        sparse::decode_entries_unsorted(rest, out)?;
+        if sparse_too_big(out.len() - start, p) {
+            // Only the distinct entries count: the sorting reader decides.
+            out.truncate(start);
+            return Self::read_sparse_entries(bytes, p, seed, out);
+        }
+        Some(())
+    }
+
+    /// The sparse list's bytes of a valid frame and header of a sparse sketch of `p` and
+    /// `seed`.
+    fn sparse_payload(bytes: &[u8], p: u8, seed: u64) -> Option<&[u8]> {
+        let (mut dec, version) = Decoder::open(bytes, Self::TAG, Self::VERSION).ok()?;
+        if version != Self::VERSION {
+            return None;
+        }
+        let (got_p, flags, got_seed) = get_header(&mut dec).ok()?;
+        if flags & SPARSE == 0 || got_p != p || got_seed != seed || p < MIN_SPARSE_P {
+            return None;
+        }
+        dec.take(dec.remaining()).ok()
+    }
+
+    /// The payload of [`encode_payload`](ByteCodec::encode_payload), a sparse list in the
+    /// plain form if `plain`.
+    fn encode_coded(&self, enc: &mut Encoder, plain: bool) {
+        match &self.repr {
+            Repr::Dense(core) => core.encode(enc),
+            // List and insert buffer together outgrew the registers (the next flush would
+            // convert): the decoder refuses such a sparse list, so it goes out dense.
+            Repr::Sparse { sparse, .. }
+                if sparse.distinct_exceeds(Registers::byte_len(self.p) / 4) =>
+            {
+                self.dense_core().encode(enc);
+            }
+            Repr::Sparse {
+                sparse,
+                insert_only,
+            } => {
+                let flags = SPARSE | if *insert_only { HIP } else { 0 };
+                put_header(enc, self.p, flags, self.seed);
+                if plain {
+                    sparse.encode_plain(enc.payload_mut());
+                } else {
+                    sparse.encode(enc.payload_mut());
+                }
+            }
+        }
     }
 
     /// Appends to `out` the [`token`](Self::token)s of the sketch encoded in `bytes`, sorted,
@@ -353,15 +535,7 @@ impl HyperLogLogPlusPlus {
     /// [`read_sparse_tokens`](Self::read_sparse_tokens)' checks, which are
     /// [`decode_payload`](ByteCodec::decode_payload)'s for a sparse sketch.
     fn read_sparse_entries(bytes: &[u8], p: u8, seed: u64, out: &mut Vec<u32>) -> Option<()> {
-        let (mut dec, version) = Decoder::open(bytes, Self::TAG, Self::VERSION).ok()?;
-        if version != Self::VERSION {
-            return None;
-        }
-        let (got_p, flags, got_seed) = get_header(&mut dec).ok()?;
-        if flags & SPARSE == 0 || got_p != p || got_seed != seed || p < MIN_SPARSE_P {
-            return None;
-        }
-        let rest = dec.take(dec.remaining()).ok()?;
+        let rest = Self::sparse_payload(bytes, p, seed)?;
         let start = out.len();
         sparse::decode_entries(rest, out)?;
         (!sparse_too_big(out.len() - start, p)).then_some(())
@@ -735,25 +909,13 @@ impl ByteCodec for HyperLogLogPlusPlus {
     /// Payload (format version 3, laid out as version 2): one header byte (`p`, a sparse flag, an insert-only flag,
     /// a custom-seed flag), the seed if not the default; dense: the HIP estimate while
     /// insert-only and the registers as for [`HyperLogLog`](crate::HyperLogLog) (packed or,
-    /// usually, a third smaller as nibbles); sparse: the entries Rice coded (`log2(2^25 / n)
-    /// + 3.5` bits per entry). Version 1 payloads are still read.
+    /// usually, a third smaller as nibbles); sparse: the entries Rice coded
+    /// (`log2(2^25 / n) + 3.5` bits per entry), or in the plain form of
+    /// [`append_plain_bytes`](HyperLogLogPlusPlus::append_plain_bytes): the sorted entries'
+    /// count, a byte 255 where the Rice parameter would be, 4 bytes an entry. Version 1
+    /// payloads are still read.
     fn encode_payload(&self, enc: &mut Encoder) {
-        match &self.repr {
-            Repr::Dense(core) => core.encode(enc),
-            // List and insert buffer together outgrew the registers (the next flush would
-            // convert): the decoder refuses such a sparse list, so it goes out dense.
-            Repr::Sparse { sparse, .. } if sparse_too_big(sparse.distinct(), self.p) => {
-                self.dense_core().encode(enc);
-            }
-            Repr::Sparse {
-                sparse,
-                insert_only,
-            } => {
-                let flags = SPARSE | if *insert_only { HIP } else { 0 };
-                put_header(enc, self.p, flags, self.seed);
-                sparse.encode(enc.payload_mut());
-            }
-        }
+        self.encode_coded(enc, false);
     }
 
     fn decode_payload(dec: &mut Decoder<'_>, version: u16) -> Result<Self> {

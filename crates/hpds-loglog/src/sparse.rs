@@ -294,17 +294,30 @@ impl Sparse {
         encode_entries(&self.entries(), out);
     }
 
-    /// Reads [`encode`](Self::encode)'s form from `bytes` (the rest of the payload). `None`
-    /// unless it is exactly what `encode` writes for some valid list: strictly increasing
-    /// indices below `2^25`, ranks in `1..=40`, `k < 25`, no bytes beyond the last entry's
-    /// and zero padding.
+    /// The plain form ([`encode_entries_plain`]) of the sorted list, then the insert
+    /// buffer's entries as they are (unsorted, possibly repeated): writing sorts nothing.
+    pub(crate) fn encode_plain(&self, out: &mut Vec<u8>) {
+        encode_entries_plain(&self.list, &self.buffer, out);
+    }
+
+    /// Whether the list and the buffer hold more distinct indices than `max`: `O(1)` when
+    /// they are no more than `max` entries together.
+    pub(crate) fn distinct_exceeds(&self, max: usize) -> bool {
+        self.list.len() + self.buffer.len() > max && self.distinct() > max
+    }
+
+    /// Reads [`encode`](Self::encode)'s form (or [`encode_plain`](Self::encode_plain)'s)
+    /// from `bytes` (the rest of the payload). `None` unless it is exactly what `encode` writes
+    /// for some valid list: strictly increasing indices below `2^25`, ranks in `1..=40`,
+    /// `k < 25`, no bytes beyond the last entry's and zero padding (plain: exactly the
+    /// count's entries, valid and strictly increasing).
     pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
         let mut list = Vec::new();
-        decode_entries(bytes, &mut list)?;
-        Some(Self {
-            list,
-            buffer: Vec::new(),
-        })
+        let sorted = decode_entries_unsorted(bytes, &mut list)?;
+        let buffer = list.split_off(sorted);
+        let mut sparse = Self { list, buffer };
+        sparse.flush(false);
+        Some(sparse)
     }
 
     /// Reads the first version's list: `count` gap-encoded varint entries with strictly
@@ -363,6 +376,68 @@ pub(crate) fn encode_entries(entries: &[u32], out: &mut Vec<u8>) {
     encode_entries_with_k(entries, best_rice_k(entries), out);
 }
 
+/// The byte that takes the Rice parameter's place in the plain form.
+const PLAIN: u8 = 0xff;
+
+/// Writes sorted entries, one per index, in the plain form: the entry count (varint), the
+/// byte [`PLAIN`], then each entry as 4 bytes little-endian; then the `unsorted` entries
+/// (any order, repeats allowed: an unsorted insert buffer) the same way. Larger than the Rice
+/// form (32 bits per entry against about `log2(2^25 / n) + 3.5`) but written and read with no
+/// bit coding, for bytes that are read back soon rather than stored.
+pub(crate) fn encode_entries_plain(entries: &[u32], unsorted: &[u32], out: &mut Vec<u8>) {
+    put_varint(out, entries.len() as u64);
+    out.push(PLAIN);
+    put_plain(entries, out);
+    put_plain(unsorted, out);
+}
+
+/// Appends entries as 4 bytes little-endian each.
+fn put_plain(entries: &[u32], out: &mut Vec<u8>) {
+    out.reserve(4 * entries.len());
+    for &e in entries {
+        out.extend_from_slice(&e.to_le_bytes());
+    }
+}
+
+/// Reads the plain form's entries (`stream`: the bytes after [`PLAIN`]), appending them to
+/// `out`: the `count` sorted ones, then the unsorted rest. `None` unless `stream` is whole
+/// entries, all valid, the first `count` with strictly increasing indices.
+fn decode_entries_plain(count: u64, stream: &[u8], out: &mut Vec<u32>) -> Option<()> {
+    let sorted = usize::try_from(count).ok()?.checked_mul(4)?;
+    if sorted > stream.len() || stream.len() % 4 != 0 {
+        return None;
+    }
+    out.reserve(stream.len() / 4);
+    // Strictly increasing indices: each entry's index is above the previous one's.
+    let mut prev = 0u32;
+    let mut ok = true;
+    for (i, chunk) in stream[..sorted].chunks_exact(4).enumerate() {
+        let e = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        ok &= valid_entry(e) && (i == 0 || e >> 6 > prev >> 6);
+        prev = e;
+        out.push(e);
+    }
+    for chunk in stream[sorted..].chunks_exact(4) {
+        let e = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        ok &= valid_entry(e);
+        out.push(e);
+    }
+    ok.then_some(())
+}
+
+/// [`decode_entries`] without sorting in a plain form's unsorted entries: `out` gets the
+/// sorted entries (one per index) and then the unsorted ones (possibly repeated); how many
+/// are sorted.
+pub(crate) fn decode_entries_unsorted(bytes: &[u8], out: &mut Vec<u32>) -> Option<usize> {
+    let (count, used) = get_varint(bytes)?;
+    if bytes.get(used) == Some(&PLAIN) {
+        decode_entries_plain(count, &bytes[used + 1..], out)?;
+        return usize::try_from(count).ok();
+    }
+    decode_entries(bytes, out)?;
+    usize::try_from(count).ok()
+}
+
 /// [`encode_entries`] with the Rice parameter `k` (`k < 25`).
 fn encode_entries_with_k(entries: &[u32], k: u32, out: &mut Vec<u8>) {
     put_varint(out, entries.len() as u64);
@@ -387,9 +462,10 @@ fn encode_entries_with_k(entries: &[u32], k: u32, out: &mut Vec<u8>) {
     bits.finish();
 }
 
-/// Reads [`Sparse::encode`]'s form from `bytes`, appending the entries to `out`. `None` (and
-/// `out` possibly extended) unless the bytes are exactly what `encode` writes for some valid
-/// list (see [`Sparse::decode`]).
+/// Reads [`Sparse::encode`]'s form (or the plain form of [`encode_entries_plain`]) from
+/// `bytes`, appending the entries to `out`. `None` (and `out` possibly extended) unless the
+/// bytes are exactly what `encode` (or `encode_entries_plain`) writes for some valid list (see
+/// [`Sparse::decode`]).
 ///
 /// The Rice parameter must be the encoder's choice, the smallest `k` minimizing
 /// `f(k) = Σ (g >> k) + n·k`. `f` is convex ([`best_rice_k`]), so `k` is that minimizer
@@ -399,6 +475,19 @@ pub(crate) fn decode_entries(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
     let (count, used) = get_varint(bytes)?;
     let rest = bytes.get(used..)?;
     let (&k, stream) = rest.split_first()?;
+    if k == PLAIN {
+        // The unsorted entries sorted into the sorted ones.
+        let start = out.len();
+        decode_entries_plain(count, stream, out)?;
+        let end = start + usize::try_from(count).ok()?;
+        if end < out.len() {
+            let mut unsorted = out.split_off(end);
+            unsorted.sort_unstable();
+            let sorted = out.split_off(start);
+            merge_dedup(&sorted, &unsorted, out);
+        }
+        return Some(());
+    }
     let k = u32::from(k);
     if k >= u32::from(SPARSE_P) {
         return None;

@@ -241,8 +241,12 @@ proptest! {
         v2_sparse.extend_from_slice(&data);
         let mut v2_dense = vec![p, 1, data.first().map_or(0, |b| b & 7)];
         v2_dense.extend_from_slice(&data);
+        // The plain sparse form: count 0-3, the plain marker, entries.
+        let mut v3_plain = vec![p.max(8) | 0x20, data.first().map_or(0, |b| b & 3), 0xff];
+        v3_plain.extend_from_slice(&data);
         for bytes in [data.clone(), reframe(*b"HLLP", &data), reframe(*b"HLLP", &framed_pp), reframe(*b"HLL6", &framed_dense), reframe(*b"LLOG", &framed_dense),
-                      reframe_v(*b"HLLP", 3, &data), reframe_v(*b"HLLP", 3, &v2_sparse), reframe_v(*b"HLLP", 3, &v2_dense), reframe_v(*b"HLL6", 3, &v2_dense)] {
+                      reframe_v(*b"HLLP", 3, &data), reframe_v(*b"HLLP", 3, &v2_sparse), reframe_v(*b"HLLP", 3, &v2_dense), reframe_v(*b"HLL6", 3, &v2_dense),
+                      reframe_v(*b"HLLP", 3, &v3_plain)] {
             // Tokens are read exactly from what decodes to a sparse sketch of `q` and the
             // default seed.
             let q = p.max(8);
@@ -253,6 +257,11 @@ proptest! {
                 .ok()
                 .filter(|s| s.is_sparse() && s.precision() == q && s.seed() == seed);
             prop_assert_eq!(read, sparse.is_some());
+            let mut unsorted = vec![5];
+            prop_assert_eq!(
+                HyperLogLogPlusPlus::read_sparse_tokens_unsorted(&bytes, q, seed, &mut unsorted),
+                read
+            );
             if let Some(s) = sparse {
                 prop_assert_eq!(&tokens[1..], &*s.sparse_tokens().unwrap());
             } else {
@@ -358,4 +367,236 @@ fn non_canonical_payloads_are_rejected() {
     let mut sparse_flag = p.clone();
     sparse_flag[0] |= 0x20;
     assert!(HyperLogLog::from_bytes(&reframe_v(*b"HLL6", 3, &sparse_flag)).is_err());
+}
+
+/// What `append_plain_bytes` writes for `s` (which it canonicalizes, its buffer aside).
+fn plain_bytes(s: &HyperLogLogPlusPlus) -> Vec<u8> {
+    let mut out = Vec::new();
+    s.clone().append_plain_bytes(&mut out);
+    out
+}
+
+/// A version-3 sparse payload at precision 10 in the plain form: `count` written, then
+/// `entries` as 4 bytes each (those past `count` are the unsorted ones).
+fn plain_payload(count: u8, entries: &[u32]) -> Vec<u8> {
+    let mut p = vec![0x0a | 0x20, count, 0xff];
+    for e in entries {
+        p.extend_from_slice(&e.to_le_bytes());
+    }
+    p
+}
+
+/// The tokens `read_sparse_tokens_unsorted` gives for `bytes` at precision `p`, sorted and
+/// deduplicated as `read_sparse_tokens` gives them (`None` if it refuses the bytes).
+fn unsorted_tokens(bytes: &[u8], p: u8) -> Option<Vec<u32>> {
+    let seed = HyperLogLogPlusPlus::default().seed();
+    let mut t = vec![7];
+    if !HyperLogLogPlusPlus::read_sparse_tokens_unsorted(bytes, p, seed, &mut t) {
+        assert_eq!(t, [7]);
+        return None;
+    }
+    let mut s = HyperLogLogPlusPlus::with_seed(p, seed).unwrap();
+    s.insert_tokens(&t[1..]);
+    Some(s.sparse_tokens().unwrap().into_owned())
+}
+
+#[test]
+fn plain_bytes_decode_to_the_canonical_sketch_and_re_encode_compact() {
+    for n in [0usize, 1, 3, 100, 700, 1000, 2000, 3000, 5000] {
+        // Fresh from inserts (an unsorted insert buffer, unless empty) and canonical.
+        for flushed in [false, true] {
+            let mut s: HyperLogLogPlusPlus = distinct_u64s(n as u64 + 7).take(n).collect();
+            if flushed {
+                s.canonicalize();
+            }
+            let plain = plain_bytes(&s);
+            let mut canonical = s.clone();
+            canonical.canonicalize();
+            let back = HyperLogLogPlusPlus::from_bytes(&plain).unwrap();
+            assert_eq!(back, canonical, "{n} items");
+            assert_eq!(back.to_bytes(), canonical.to_bytes(), "{n} items");
+            assert_eq!(back.estimate(), canonical.estimate());
+            if canonical.is_sparse() {
+                let entries = canonical.sparse_tokens().unwrap().into_owned();
+                // The plain list: 4 bytes an entry, where Rice takes fewer.
+                assert!(n < 100 || plain.len() >= canonical.to_bytes().len() + entries.len());
+                let mut tokens = vec![9];
+                assert!(HyperLogLogPlusPlus::read_sparse_tokens(
+                    &plain,
+                    14,
+                    s.seed(),
+                    &mut tokens
+                ));
+                assert_eq!(tokens[1..], entries);
+                assert_eq!(unsorted_tokens(&plain, 14).unwrap(), entries, "{n} items");
+            } else {
+                assert_eq!(plain, canonical.to_bytes(), "dense: the usual bytes");
+                assert_eq!(unsorted_tokens(&plain, 14), None);
+            }
+        }
+    }
+    // Tokens straight to plain bytes, sorted or not, repeated or not.
+    let s: HyperLogLogPlusPlus = distinct_u64s(3).take(300).collect();
+    let mut canonical = s.clone();
+    canonical.canonicalize();
+    let sorted = s.sparse_tokens().unwrap().into_owned();
+    let mut shuffled: Vec<u32> = sorted.iter().rev().chain(&sorted[..50]).copied().collect();
+    for tokens in [sorted.clone(), shuffled.clone()] {
+        let mut tokens = tokens;
+        let mut out = Vec::new();
+        assert!(HyperLogLogPlusPlus::append_plain_token_bytes(
+            14,
+            s.seed(),
+            &mut tokens,
+            &mut out
+        ));
+        assert_eq!(HyperLogLogPlusPlus::from_bytes(&out).unwrap(), canonical);
+        assert_eq!(unsorted_tokens(&out, 14).unwrap(), sorted);
+    }
+    // More tokens than a sparse list at p = 8 holds (48), fewer distinct: sorted first.
+    let mut out = Vec::new();
+    shuffled.truncate(60);
+    let few = [&shuffled[..40], &shuffled[..20]].concat();
+    let mut tokens = few.clone();
+    assert!(HyperLogLogPlusPlus::append_plain_token_bytes(
+        8,
+        s.seed(),
+        &mut tokens,
+        &mut out
+    ));
+    let mut expect = HyperLogLogPlusPlus::with_seed(8, s.seed()).unwrap();
+    expect.insert_tokens(&few);
+    expect.canonicalize();
+    assert_eq!(HyperLogLogPlusPlus::from_bytes(&out).unwrap(), expect);
+    // Too many distinct ones, and an invalid token: refused.
+    let mut out = Vec::new();
+    assert!(!HyperLogLogPlusPlus::append_plain_token_bytes(
+        8,
+        s.seed(),
+        &mut shuffled,
+        &mut out
+    ));
+    assert!(!HyperLogLogPlusPlus::append_plain_token_bytes(
+        14,
+        s.seed(),
+        &mut [sorted[0] & !63],
+        &mut out
+    ));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn corrupt_plain_lists_are_rejected() {
+    let s = three(HyperLogLogPlusPlus::new(10).unwrap());
+    let entries = s.sparse_tokens().unwrap().into_owned();
+    assert_eq!(entries.len(), 3);
+    let (a, b, c) = (entries[0], entries[1], entries[2]);
+    // Valid: all sorted, or some or all in the unsorted part, repeats there allowed.
+    for good in [
+        plain_payload(3, &entries),
+        plain_payload(1, &[a, c, b, c]),
+        plain_payload(0, &[c, a, b, a]),
+    ] {
+        let framed = reframe_v(*b"HLLP", 3, &good);
+        let mut canonical = s.clone();
+        canonical.canonicalize();
+        assert_eq!(HyperLogLogPlusPlus::from_bytes(&framed).unwrap(), canonical);
+        assert_eq!(unsorted_tokens(&framed, 10).unwrap(), entries);
+    }
+    let good = plain_payload(3, &entries);
+    let bad = [
+        plain_payload(4, &entries),                     // count above the entries
+        plain_payload(3, &[b, a, c]),                   // sorted part out of order
+        plain_payload(3, &[a, a | 1, c]),               // an index twice in it
+        plain_payload(3, &[a & !63, b, c]),             // rank 0
+        plain_payload(3, &[a | 63, b, c]),              // rank above 40
+        plain_payload(3, &[a, b, c | (1 << 31)]),       // index past 2^25
+        plain_payload(1, &[a, c, b & !63]),             // rank 0 in the unsorted part
+        plain_payload(0, &[a, b, c | (1 << 31)]),       // index past 2^25 there
+        [plain_payload(3, &entries), vec![0]].concat(), // a trailing byte
+        good[..good.len() - 1].to_vec(),                // cut short
+    ];
+    for (i, bytes) in bad.iter().enumerate() {
+        let framed = reframe_v(*b"HLLP", 3, bytes);
+        assert!(
+            HyperLogLogPlusPlus::from_bytes(&framed).is_err(),
+            "case {i}"
+        );
+        let mut out = vec![1];
+        assert!(!HyperLogLogPlusPlus::read_sparse_tokens(
+            &framed,
+            10,
+            s.seed(),
+            &mut out
+        ));
+        assert_eq!(unsorted_tokens(&framed, 10), None, "case {i}");
+        assert_eq!(out, [1]);
+    }
+    // More distinct entries than the registers' bytes allow a sparse list (p = 10: 192),
+    // sorted or not; as many entries but fewer distinct ones are fine.
+    let many: Vec<u32> = (0..200u32).map(|i| (i << 12) | 1).collect();
+    let mut repeated = many[..150].to_vec();
+    repeated.extend_from_slice(&many[..50]);
+    for (count, list, ok) in [
+        (200u32, &many, false),
+        (0, &many, false),
+        (0, &repeated, true),
+    ] {
+        let mut big = vec![0x0a | 0x20];
+        if count < 128 {
+            big.push(count as u8);
+        } else {
+            big.extend_from_slice(&[(count as u8) | 0x80, (count >> 7) as u8]);
+        }
+        big.push(0xff);
+        for e in list {
+            big.extend_from_slice(&e.to_le_bytes());
+        }
+        let framed = reframe_v(*b"HLLP", 3, &big);
+        assert_eq!(HyperLogLogPlusPlus::from_bytes(&framed).is_ok(), ok);
+        assert_eq!(unsorted_tokens(&framed, 10).is_some(), ok);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
+
+    /// Any `u32`s as a plain list (the first `sorted` of them the sorted part) decode exactly
+    /// when they are valid, to the sketch of those entries, and never panic; the unsorted
+    /// token reader agrees.
+    #[test]
+    fn arbitrary_plain_lists_decode_only_when_valid(
+        raw in prop::collection::vec(any::<u32>(), 0..40),
+        valid in any::<bool>(),
+        sorted in 0usize..40,
+    ) {
+        let entries: Vec<u32> = if valid {
+            raw.iter().map(|&e| (e & ((1 << 31) - 64)) | (1 + (e & 63) % 40)).collect()
+        } else {
+            raw
+        };
+        let sorted = sorted.min(entries.len());
+        let mut head = entries[..sorted].to_vec();
+        if valid {
+            head.sort_unstable();
+            head.dedup_by_key(|e| *e >> 6);
+        }
+        let all = [&head[..], &entries[sorted..]].concat();
+        let bytes = reframe_v(*b"HLLP", 3, &plain_payload(head.len() as u8, &all));
+        let ok = all.iter().all(|&e| e >> 31 == 0 && (1..=40).contains(&(e & 63)))
+            && head.windows(2).all(|w| w[0] >> 6 < w[1] >> 6);
+        let mut expect = HyperLogLogPlusPlus::new(10).unwrap();
+        expect.insert_tokens(&all);
+        expect.canonicalize();
+        match HyperLogLogPlusPlus::from_bytes(&bytes) {
+            Ok(s) => {
+                prop_assert!(ok);
+                prop_assert_eq!(&s, &expect);
+                let again = HyperLogLogPlusPlus::from_bytes(&s.to_bytes()).unwrap();
+                prop_assert_eq!(again, s);
+            }
+            Err(_) => prop_assert!(!ok),
+        }
+        prop_assert_eq!(unsorted_tokens(&bytes, 10).is_some(), ok);
+    }
 }
