@@ -10,6 +10,7 @@ use hpds_core::hash::DEFAULT_SEED;
 
 use crate::bloom::BloomFilter;
 use crate::hashing::Hashes;
+use crate::pages;
 use crate::params::{self, check_bits, check_hashes};
 
 /// A classic Bloom filter whose `insert` takes `&self`: bits are set with atomic `fetch_or`,
@@ -70,7 +71,8 @@ impl AtomicBloomFilter {
     pub fn with_bits(bits: u64, hashes: u32) -> Result<Self> {
         let m = check_bits(bits)?;
         let k = check_hashes(hashes)?;
-        let words = (0..m.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        let mut words = pages::vec_with_capacity(m.div_ceil(64) as usize);
+        words.extend((0..m.div_ceil(64)).map(|_| AtomicU64::new(0)));
         Ok(Self {
             words,
             m,

@@ -8,6 +8,7 @@ use hpds_core::hash::DEFAULT_SEED;
 use hpds_core::{Error, Result};
 
 use crate::ops::Probe;
+use crate::pages;
 use crate::params::{self, BLOCK_BITS, check_items, check_rate};
 use crate::prefetch::prefetch;
 use crate::split::{self, Block, Kernel, MAX_ROUNDS, WORDS};
@@ -114,7 +115,7 @@ impl BlockedBloomFilter {
             ));
         }
         Ok(Self {
-            blocks: vec![Block::default(); blocks as usize],
+            blocks: pages::vec_filled(blocks as usize, Block::default()),
             rounds: hashes / 8,
             seed: DEFAULT_SEED,
             kernel: Kernel::new(hashes / 8),
@@ -262,17 +263,15 @@ impl BlockedBloomFilter {
                 "word count is not a positive multiple of 4 (at most 2^34)",
             ));
         }
-        let blocks = words
-            .chunks_exact(4)
-            .map(|c| {
-                let mut b = [0u32; WORDS];
-                for (i, &w) in c.iter().enumerate() {
-                    b[2 * i] = w as u32;
-                    b[2 * i + 1] = (w >> 32) as u32;
-                }
-                Block(b)
-            })
-            .collect();
+        let mut blocks = pages::vec_with_capacity(words.len() / 4);
+        blocks.extend(words.chunks_exact(4).map(|c| {
+            let mut b = [0u32; WORDS];
+            for (i, &w) in c.iter().enumerate() {
+                b[2 * i] = w as u32;
+                b[2 * i + 1] = (w >> 32) as u32;
+            }
+            Block(b)
+        }));
         Ok(Self {
             blocks,
             rounds: k / 8,

@@ -9,6 +9,7 @@ use hpds_core::{Error, Result};
 
 use crate::hashing::Hashes;
 use crate::ops::Probe;
+use crate::pages;
 use crate::params::{self, check_bits, check_hashes};
 use crate::prefetch::prefetch;
 
@@ -81,7 +82,7 @@ impl BloomFilter {
         let m = check_bits(bits)?;
         let k = check_hashes(hashes)?;
         let words = m.div_ceil(64) as usize;
-        let mut bits = BitVec::from_vec(vec![0u64; words]);
+        let mut bits = BitVec::from_vec(pages::vec_filled(words, 0u64));
         bits.truncate(m as usize);
         Ok(Self {
             bits,
@@ -346,7 +347,10 @@ impl BloomFilter {
                 "bits set past the end of the filter",
             ));
         }
-        let mut bits = BitVec::from_vec(words);
+        let mut table = pages::vec_with_capacity(words.len());
+        table.extend_from_slice(&words);
+        drop(words);
+        let mut bits = BitVec::from_vec(table);
         bits.truncate(m as usize);
         Ok(Self { bits, m, k, seed })
     }

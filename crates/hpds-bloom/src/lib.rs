@@ -226,6 +226,7 @@ mod expandable;
 pub mod fuse;
 mod hashing;
 mod nibbles;
+mod pages;
 pub mod params;
 mod prefetch;
 mod scalable;

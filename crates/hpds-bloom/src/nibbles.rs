@@ -4,6 +4,8 @@
 use bitvec::prelude::{BitVec, Lsb0};
 use hpds_core::{Error, Result};
 
+use crate::pages;
+
 /// `len` 4-bit cells in a `bitvec` `BitVec<u64>`, cell `i` in bits `4i..4i+4` (16 cells per
 /// word, least significant first). Cells are read and written as nibbles of the raw words:
 /// `bitvec`'s `BitField` `load_le`/`store_le` on 4-bit slices measured 2.4-3.2x slower.
@@ -16,7 +18,7 @@ impl Nibbles {
     /// `len` zero cells.
     pub(crate) fn new(len: u64) -> Self {
         let words = (len * 4).div_ceil(64) as usize;
-        let mut bits = BitVec::from_vec(vec![0u64; words]);
+        let mut bits = BitVec::from_vec(pages::vec_filled(words, 0u64));
         bits.truncate((len * 4) as usize);
         Self { bits }
     }

@@ -1,0 +1,78 @@
+//! Large tables backed by transparent huge pages (`unsafe` code: one `madvise` call).
+//!
+//! A filter far larger than the cache misses the cache on almost every operation, and with
+//! 4 KiB pages it misses the TLB too: a 100-million-item filter spans 30,000 pages, far more
+//! than the TLB holds, so each probe first walks the page table. On Linux a range the program
+//! marks with `madvise(MADV_HUGEPAGE)` is backed by 2 MiB pages where the kernel has them, and
+//! one TLB entry then covers 512 times as much. Kernels configured with transparent huge pages
+//! set to `madvise` (a common default) give huge pages only to ranges so marked; with `always`
+//! every large allocation gets them, with `never` none does. The filters' tables are
+//! allocated here: the advice is given before the table's memory is first written, so the
+//! pages are huge from their first touch. Elsewhere (other systems, Miri) it is a plain
+//! allocation.
+#![allow(unsafe_code)]
+
+use core::mem::MaybeUninit;
+
+/// Huge page size the advice is aligned to (x86-64 and most 64-bit Linux targets).
+#[cfg(all(target_os = "linux", not(miri)))]
+const HUGE_PAGE: usize = 2 << 20;
+
+/// An empty vector with room for `capacity` elements, whose whole 2 MiB-aligned pages are
+/// marked for huge pages (see the module docs). Callers fill it with `resize` or `extend`.
+pub(crate) fn vec_with_capacity<T>(capacity: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(capacity);
+    advise_huge_pages(v.spare_capacity_mut());
+    v
+}
+
+/// `len` copies of `value` in a vector from [`vec_with_capacity`].
+pub(crate) fn vec_filled<T: Clone>(len: usize, value: T) -> Vec<T> {
+    let mut v = vec_with_capacity(len);
+    v.resize(len, value);
+    v
+}
+
+/// Marks the 2 MiB-aligned pages wholly inside `region` for transparent huge pages; a region
+/// that holds no whole huge page is left alone, so small tables are unaffected.
+fn advise_huge_pages<T>(region: &mut [MaybeUninit<T>]) {
+    #[cfg(all(target_os = "linux", not(miri)))]
+    {
+        let start = region.as_mut_ptr() as usize;
+        let end = start + core::mem::size_of_val(region);
+        let first = start.next_multiple_of(HUGE_PAGE);
+        let last = end & !(HUGE_PAGE - 1);
+        if first < last {
+            // SAFETY: `[first, last)` lies within `region`, memory this vector owns, and both
+            // ends are page-aligned as `madvise` requires. `MADV_HUGEPAGE` only sets how the
+            // kernel backs the range: it changes no contents and leaves every address valid.
+            // A kernel without transparent huge pages returns an error, which is ignored (the
+            // advice is a hint).
+            unsafe {
+                libc::madvise(
+                    first as *mut libc::c_void,
+                    last - first,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+    #[cfg(not(all(target_os = "linux", not(miri))))]
+    let _ = region;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_hold_what_was_asked() {
+        for len in [0, 1, 1000, (4 << 20) / 8 + 3] {
+            let v = vec_filled(len, 7u64);
+            assert_eq!(v.len(), len);
+            assert!(v.iter().all(|&x| x == 7));
+            let w: Vec<u32> = vec_with_capacity(len);
+            assert!(w.is_empty() && w.capacity() >= len);
+        }
+    }
+}
