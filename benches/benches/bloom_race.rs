@@ -22,6 +22,8 @@
 //! - `blocked_hash`: the same filter through `insert_hash` / `contains_hash`, fed the same
 //!   64-bit hash as sbbf;
 //! - `blocked_many`: the same filter through `insert_many` / `count_contained`;
+//! - `blocked_4k`, `classic_4k`: `blocked` and `classic` with their tables on 4 KiB pages
+//!   (`hpds_bloom::set_huge_pages(false)` while they are made), for the effect of huge pages;
 //! - `fastbloom`: fastbloom with foldhash (its fast hasher); `classic`: hpds `BloomFilter`;
 //!   `classic_key`: the same filter fed the u64 key itself through `insert_hash` (expanded by
 //!   `mix64`, no xxh3); `classic_u64`: the same filter fed the key through `insert_u64` /
@@ -160,6 +162,22 @@ filter!(
     |n, p| Classic::new(n, p).unwrap(),
     batched
 );
+
+/// Builds with the tables on 4 KiB pages (`hpds_bloom::set_huge_pages(false)`), the pages
+/// the filters had before they asked for huge ones.
+fn small_pages<T>(build: impl FnOnce() -> T) -> T {
+    hpds_bloom::set_huge_pages(false);
+    let filter = build();
+    hpds_bloom::set_huge_pages(true);
+    filter
+}
+
+filter!(Blocked4k(Blocked), "blocked_4k", |n, p| small_pages(|| {
+    Blocked::new(n, p).unwrap()
+}));
+filter!(Classic4k(Classic), "classic_4k", |n, p| small_pages(|| {
+    Classic::new(n, p).unwrap()
+}));
 filter!(ScalableF(Scalable), "scalable", |_n, p| Scalable::new(
     1000, p
 )
@@ -305,11 +323,13 @@ fn main() {
             entry::<BlockedF, false>("blocked", u64::MAX, "sbbf"),
             entry::<BlockedHash, false>("blocked_hash", u64::MAX, "sbbf"),
             entry::<BlockedF, true>("blocked_many", u64::MAX, "sbbf"),
+            entry::<Blocked4k, false>("blocked_4k", u64::MAX, "sbbf"),
             entry::<FastBloom, false>("fastbloom", u64::MAX, "fastbloom"),
             entry::<ClassicF, false>("classic", u64::MAX, "fastbloom"),
             entry::<ClassicKeyHash, false>("classic_key", u64::MAX, "fastbloom"),
             entry::<ClassicU64, false>("classic_u64", u64::MAX, "fastbloom"),
             entry::<ClassicF, true>("classic_many", u64::MAX, "fastbloom"),
+            entry::<Classic4k, false>("classic_4k", u64::MAX, "fastbloom"),
             entry::<ScalableF, false>("scalable", u64::MAX, "blocked"),
             entry::<Scalable2, false>("scalable_g2", u64::MAX, "blocked"),
             entry::<Growable, false>("growable", u64::MAX, "blocked"),

@@ -9,10 +9,36 @@
 //! every large allocation gets them, with `never` none does. The filters' tables are
 //! allocated here: the advice is given before the table's memory is first written, so the
 //! pages are huge from their first touch. Elsewhere (other systems, Miri) it is a plain
-//! allocation.
+//! allocation. [`set_huge_pages`] turns the advice off for tables made afterwards.
 #![allow(unsafe_code)]
 
 use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether new tables ask for huge pages (process-wide).
+static HUGE_PAGES: AtomicBool = AtomicBool::new(true);
+
+/// Whether filters made from now on ask the operating system to back their tables with
+/// transparent huge pages (on by default; see the crate docs, *Memory*). Filters made before
+/// the call keep their pages. Turn it off where huge pages are unwelcome, for example a
+/// process whose latency must not include the kernel's compaction of memory into 2 MiB pages;
+/// it changes no result, only speed.
+///
+/// ```
+/// hpds_bloom::set_huge_pages(false);
+/// let f = hpds_bloom::BlockedBloomFilter::new(100_000_000, 0.01)?; // 4 KiB pages
+/// assert!(!hpds_bloom::huge_pages());
+/// hpds_bloom::set_huge_pages(true);
+/// # Ok::<(), hpds_core::Error>(())
+/// ```
+pub fn set_huge_pages(enabled: bool) {
+    HUGE_PAGES.store(enabled, Ordering::Relaxed);
+}
+
+/// Whether filters made now ask for huge pages ([`set_huge_pages`]).
+pub fn huge_pages() -> bool {
+    HUGE_PAGES.load(Ordering::Relaxed)
+}
 
 /// Huge page size the advice is aligned to (x86-64 and most 64-bit Linux targets).
 #[cfg(all(target_os = "linux", not(miri)))]
@@ -42,7 +68,7 @@ fn advise_huge_pages<T>(region: &mut [MaybeUninit<T>]) {
         let end = start + core::mem::size_of_val(region);
         let first = start.next_multiple_of(HUGE_PAGE);
         let last = end & !(HUGE_PAGE - 1);
-        if first < last {
+        if first < last && huge_pages() {
             // SAFETY: `[first, last)` lies within `region`, memory this vector owns, and both
             // ends are page-aligned as `madvise` requires. `MADV_HUGEPAGE` only sets how the
             // kernel backs the range: it changes no contents and leaves every address valid.

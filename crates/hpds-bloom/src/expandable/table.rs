@@ -28,6 +28,7 @@
 //! the next bucket only when its home is full, and the stash only when both are.
 
 use super::lane::{Lane, SLOTS, lane_matches};
+use crate::pages;
 use crate::prefetch::prefetch;
 
 /// Most moves of one placement chain in each direction.
@@ -100,7 +101,7 @@ impl<L: Lane> Table<L> {
     pub(crate) fn new(q: u32) -> Self {
         Self {
             q,
-            buckets: vec![Bucket::default(); 1usize << q],
+            buckets: pages::vec_filled(1usize << q, Bucket::default()),
             stash: Vec::new(),
             used: 0,
             weight: 0,
@@ -686,11 +687,12 @@ impl<L: Lane> Table<L> {
     /// The same entries in wider lanes `M`: positions, lengths and weights unchanged.
     pub(crate) fn widened<M: Lane>(&self) -> Table<M> {
         let shift = M::BITS - L::BITS;
-        let buckets = self
-            .buckets
-            .iter()
-            .map(|b| Bucket(b.0.map(|s| M::from_u64(s.to_u64() << shift))))
-            .collect();
+        let mut buckets = pages::vec_with_capacity(self.buckets.len());
+        buckets.extend(
+            self.buckets
+                .iter()
+                .map(|b| Bucket(b.0.map(|s| M::from_u64(s.to_u64() << shift)))),
+        );
         let stash = self
             .stash
             .iter()
