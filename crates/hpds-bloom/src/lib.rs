@@ -179,7 +179,7 @@
 //! expandable filters are allocated with `madvise(MADV_HUGEPAGE)` on their whole 2 MiB pages,
 //! before their memory is first written (one `unsafe` call; nothing under Miri or elsewhere).
 //! Far out of cache every operation misses the TLB with 4 KiB pages, a 100-million-item filter
-//! spanning 30,000 of them; with 2 MiB pages one TLB entry covers 512 times as much. Kernels
+//! spanning 32,000 of them; with 2 MiB pages one TLB entry covers 512 times as much. Kernels
 //! whose transparent huge pages are set to `madvise` (a common default) back only ranges so
 //! marked; `always` backs every large allocation, `never` none. [`set_huge_pages`]`(false)`
 //! turns the advice off for filters made afterwards; `docs/bloom.md` (*Huge pages*) has the

@@ -1,7 +1,7 @@
 //! Large tables backed by transparent huge pages (`unsafe` code: one `madvise` call).
 //!
 //! A filter far larger than the cache misses the cache on almost every operation, and with
-//! 4 KiB pages it misses the TLB too: a 100-million-item filter spans 30,000 pages, far more
+//! 4 KiB pages it misses the TLB too: a 100-million-item filter spans 32,000 pages, far more
 //! than the TLB holds, so each probe first walks the page table. On Linux a range the program
 //! marks with `madvise(MADV_HUGEPAGE)` is backed by 2 MiB pages where the kernel has them, and
 //! one TLB entry then covers 512 times as much. Kernels configured with transparent huge pages
